@@ -1,0 +1,268 @@
+"""Reading the archive: find its files and turn each into Perspectives or Problems.
+
+Moving parts:
+- `list_archive_files` walks the archive folder (hidden names, symlink loops, non-markdown and
+  excluded files left out) in archive-relative path order;
+- `read_file` reads one file: size and byte checks, UTF-8 decoding, the frontmatter split,
+  YAML loading, then either one entry built from its fields (`fieldmap.EntryFields`) or a
+  compiled page handed to `compiled.py`;
+- `find_duplicates` / `unique_entries` settle ids shared between files (first path wins);
+- `read_archive` puts them together.
+
+The frontmatter is split here rather than by python-frontmatter, which strips the text first and
+so loses the line numbers every Problem must carry; it is loaded with PyYAML's BaseLoader, so
+every scalar stays the text that was written ("2025-02-30", "yes", "1.0") and we judge it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from indexer import compiled
+from indexer.fieldmap import DEFAULT_NAME, EntryFields, FieldMap, Frontmatter, load_fieldmap
+from indexer.records import ArchiveError, FileRead, Perspective, Problem
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+SKIPPED_NAMES = frozenset({DEFAULT_NAME, "themes.yaml"})
+_BOM = b"\xef\xbb\xbf"
+_FENCES = ("---", "...")
+
+
+@dataclass(frozen=True)
+class ArchiveRead:
+    """Everything read from an archive: each file's result, the valid entries and all problems."""
+
+    files: dict[str, FileRead] = field(default_factory=dict)  # by archive-relative path
+    entries: list[Perspective] = field(default_factory=list)  # valid, duplicates removed
+    problems: list[Problem] = field(default_factory=list)  # sorted
+
+
+def read_archive(root: Path, fieldmap: FieldMap | None = None) -> ArchiveRead:
+    """Read every archive file under root; fieldmap defaults to `<root>/fieldmap.yaml`."""
+    if not root.is_dir():
+        raise ArchiveError(f"{root}: archive folder not found")
+    fieldmap = fieldmap or load_fieldmap(root)
+    reads = [read_file(path, root, fieldmap) for path in list_archive_files(root, fieldmap)]
+    duplicates = find_duplicates(reads)
+    problems = [problem for read in reads for problem in read.problems] + duplicates
+    return ArchiveRead(
+        files={read.path: read for read in reads},
+        entries=unique_entries(reads),
+        problems=sorted(problems),
+    )
+
+
+def list_archive_files(root: Path, fieldmap: FieldMap | None = None) -> list[Path]:
+    """List the archive's markdown files, sorted by archive-relative path."""
+    fieldmap = fieldmap or load_fieldmap(root)
+    found = [
+        (relative, path)
+        for relative, path in _walk(root, "", set())
+        if not fieldmap.excludes(relative)
+    ]
+    return [path for _, path in sorted(found)]
+
+
+def read_file(path: Path, root: Path, fieldmap: FieldMap | None = None) -> FileRead:
+    """Read one archive file into its entries and problems; never raises on bad content."""
+    fieldmap = fieldmap or load_fieldmap(root)
+    relative = relative_path(path, root)
+    raw, digest, problem = _read_bytes(path, relative)
+    if problem is None:
+        text_or_problem = _decode(raw, relative)
+        if isinstance(text_or_problem, Problem):
+            problem = text_or_problem
+        else:
+            return _read_text(text_or_problem, relative, path.name, fieldmap, digest)
+    return FileRead(path=relative, digest=digest, problems=[problem])
+
+
+def find_duplicates(files: Iterable[FileRead]) -> list[Problem]:
+    """Report every entry whose id an earlier entry (in path order) already has."""
+    return _settle_ids(files)[1]
+
+
+def unique_entries(files: Iterable[FileRead]) -> list[Perspective]:
+    """Return the entries of files, keeping only the first (in path order) of each id."""
+    return _settle_ids(files)[0]
+
+
+def relative_path(path: Path, root: Path) -> str:
+    """Return path relative to the archive root, with '/' separators."""
+    try:
+        return path.absolute().relative_to(root.absolute()).as_posix()
+    except ValueError as error:
+        raise ArchiveError(f"{path}: not inside the archive folder {root}") from error
+
+
+def _settle_ids(files: Iterable[FileRead]) -> tuple[list[Perspective], list[Problem]]:
+    """Split the entries of files into first uses of each id and problems for the repeats."""
+    first: dict[str, Perspective] = {}
+    kept: list[Perspective] = []
+    repeats: list[Problem] = []
+    for read in sorted(files, key=lambda read: read.path):
+        for entry in read.entries:
+            earlier = first.setdefault(entry.id, entry)
+            if earlier is entry:
+                kept.append(entry)
+            else:
+                where = f"{earlier.path}:{earlier.line}"
+                reason = f"duplicate id {entry.id!r}: already used by {where}"
+                repeats.append(Problem(entry.path, entry.line, reason))
+    return kept, repeats
+
+
+def _walk(folder: Path, prefix: str, seen: set[tuple[int, int]]) -> Iterator[tuple[str, Path]]:
+    """Yield (relative path, path) of markdown files under folder, visiting each real dir once."""
+    try:
+        status = folder.stat()
+        if (status.st_dev, status.st_ino) in seen:  # a symlink back into the tree
+            return
+        seen.add((status.st_dev, status.st_ino))
+        children = sorted(os.scandir(folder), key=lambda child: child.name)
+    except OSError:
+        return
+    for child in children:
+        if child.name.startswith(".") or child.name in SKIPPED_NAMES:
+            continue
+        relative = prefix + child.name
+        if _is_dir(child):
+            yield from _walk(Path(child.path), relative + "/", seen)
+        elif child.name.endswith(".md") and _is_file(child):
+            yield relative, Path(child.path)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """Tell whether a directory entry is a folder (following symlinks), without raising."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """Tell whether a directory entry is a file (following symlinks), without raising."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _read_bytes(path: Path, relative: str) -> tuple[bytes, str, Problem | None]:
+    """Read a file's bytes and digest, or a problem if it is unreadable or too large."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            reason = f"file too large: {size / 2**20:.1f} MB (the limit is {MAX_FILE_BYTES // 2**20} MB)"
+            return b"", _stream_digest(path), Problem(relative, 1, reason)
+        raw = path.read_bytes()
+    except OSError as error:
+        return b"", "", Problem(relative, 1, f"cannot read the file: {error.strerror}")
+    return raw, hashlib.sha256(raw).hexdigest(), None
+
+
+def _stream_digest(path: Path) -> str:
+    """Hash a large file without holding it in memory."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _decode(raw: bytes, relative: str) -> str | Problem:
+    """Decode UTF-8 text (a BOM allowed), or name the empty, binary or badly encoded file."""
+    raw = raw.removeprefix(_BOM)
+    if not raw.strip():
+        return Problem(relative, 1, "empty file")
+    if b"\x00" in raw:
+        return Problem(relative, 1, "binary file: markdown text was expected")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        reason = f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded (save the file as UTF-8)"
+        return Problem(relative, line, reason)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_text(text: str, relative: str, name: str, fieldmap: FieldMap, digest: str) -> FileRead:
+    """Split the frontmatter and read the entry or compiled page it introduces."""
+    front = _split_frontmatter(text, relative)
+    if isinstance(front, Problem):
+        return FileRead(path=relative, digest=digest, problems=[front])
+    if _is_compiled_page(front, fieldmap):
+        entries, problems = compiled.parse_page(front.body, front.body_line, relative)
+    else:
+        entries, problems = EntryFields(front, relative, name, fieldmap).build()
+    return FileRead(path=relative, digest=digest, entries=entries, problems=problems)
+
+
+def _split_frontmatter(text: str, relative: str) -> Frontmatter | Problem:
+    """Find the frontmatter between '---' lines and load it as a YAML mapping."""
+    lines = text.split("\n")
+    opening = next((index for index, line in enumerate(lines) if line.strip()), None)
+    if opening is None:
+        return Problem(relative, 1, "empty file")
+    if lines[opening].rstrip() != "---":
+        return Problem(relative, opening + 1, "no frontmatter: the file must start with '---'")
+    closing = next(
+        (index for index in range(opening + 1, len(lines)) if lines[index].rstrip() in _FENCES),
+        None,
+    )
+    if closing is None:
+        reason = "unterminated frontmatter: the '---' opened here is never closed"
+        return Problem(relative, opening + 1, reason)
+    loaded = _load_yaml("\n".join(lines[opening + 1 : closing]), opening + 2, relative)
+    if isinstance(loaded, Problem):
+        return loaded
+    return Frontmatter(
+        data=loaded[0],
+        key_lines=loaded[1],
+        opening_line=opening + 1,
+        closing_line=closing + 1,
+        body="\n".join(lines[closing + 1 :]),
+        body_line=closing + 2,
+    )
+
+
+def _load_yaml(
+    source: str, first_line: int, relative: str
+) -> tuple[dict[str, object], dict[str, int]] | Problem:
+    """Load frontmatter YAML into a mapping and the line of each top-level key."""
+    loader = yaml.BaseLoader(source)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}
+        if not isinstance(node, yaml.MappingNode):
+            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+            reason = f"frontmatter is not a mapping of fields: it is {kind}"
+            return Problem(relative, first_line + node.start_mark.line, reason)
+        data = loader.construct_document(node)
+        lines = {key.value: first_line + key.start_mark.line for key, _ in node.value}
+        return data, lines
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + mark.line if mark else first_line - 1
+        return Problem(relative, line, f"invalid YAML in the frontmatter: {error.problem}")
+    except yaml.YAMLError as error:
+        return Problem(relative, first_line - 1, f"invalid YAML in the frontmatter: {error}")
+    except RecursionError:
+        return Problem(relative, first_line - 1, "frontmatter nested too deeply to read")
+    finally:
+        loader.dispose()
+
+
+def _is_compiled_page(front: Frontmatter, fieldmap: FieldMap) -> bool:
+    """Tell a compiled page (title only, '##' and '###' headings) from a single entry."""
+    entry_keys = fieldmap.author + fieldmap.date
+    if any(key in front.data for key in entry_keys):
+        return False
+    return compiled.looks_compiled(front.body)

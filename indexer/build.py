@@ -1,0 +1,337 @@
+"""Build the index from the archive: full (a new generation, switched atomically) or incremental.
+
+Moving parts: `writer_lock` (one writer at a time), `Config` (taxonomy and field map, whose
+digest decides when an incremental run must become a full one), `scan` (which files are new,
+changed, unchanged or gone, by size+mtime then content hash), `resolve` (valid entries, duplicate
+ids, files whose last good version is kept) and the two writers `_full` and `_incremental`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import filelock
+from whoosh import index as whoosh_index
+
+from indexer import generations as gens
+from indexer.archive import list_archive_files, read_file
+from indexer.documents import make_document
+from indexer.fieldmap import FieldMap
+from indexer.records import ArchiveError, FileRead, Perspective, Problem
+from indexer.schema import SCHEMA_VERSION, make_schema
+from indexer.themes import assign_themes, load_taxonomy
+
+Progress = Callable[[int, int], None]
+FIELDMAP_FILE = "fieldmap.yaml"
+THEMES_FILE = "themes.yaml"
+
+
+class IndexBusy(Exception):
+    """Another index run holds the lock."""
+
+
+@dataclass
+class BuildReport:
+    """What a build did, counted in entries; rejected counts files with problems."""
+
+    full: bool = False
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    rejected: int = 0
+    entries: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # broken files whose last good version stays
+    seconds: float = 0.0
+    generation: str = ""
+
+    def summary(self) -> str:
+        """Return the one-line summary a terminal or a log shows."""
+        kind = "full build" if self.full else "incremental"
+        return (
+            f"{kind}: {self.added} added, {self.updated} updated, {self.removed} removed, "
+            f"{self.rejected} rejected; {self.entries} entries in the index ({self.seconds:.1f} s)"
+        )
+
+
+@dataclass
+class Config:
+    """The archive's taxonomy and field map, with a digest of both and of the schema version."""
+
+    taxonomy: dict[str, Any]
+    fieldmap: FieldMap | None
+    digest: str
+    problems: list[Problem]
+
+
+@dataclass
+class Scan:
+    """The archive's files compared with what a generation holds."""
+
+    reads: dict[str, FileRead]  # new or changed files, read
+    unchanged: dict[str, dict[str, Any]]  # path -> manifest info
+    removed: list[str]
+    stats: dict[str, tuple[int, int]]  # path -> (size, mtime_ns)
+
+
+@contextmanager
+def writer_lock(index_dir: Path, wait: bool = True, on_wait: Callable[[], None] | None = None
+                ) -> Iterator[None]:
+    """Hold the index's writer lock; wait for it (telling on_wait) or raise IndexBusy."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(str(index_dir / ".lock"))
+    try:
+        lock.acquire(timeout=0)
+    except filelock.Timeout:
+        if not wait:
+            raise IndexBusy(f"another 'perspectives index' is running on {index_dir}") from None
+        if on_wait:
+            on_wait()
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def load_config(archive: Path, fieldmap_path: Path | None = None) -> Config:
+    """Read the taxonomy and the field map that shape how the archive is indexed."""
+    themes_path = archive / THEMES_FILE
+    taxonomy, problems = load_taxonomy(themes_path)
+    if fieldmap_path is None and (archive / FIELDMAP_FILE).is_file():
+        fieldmap_path = archive / FIELDMAP_FILE
+    fieldmap = FieldMap.load(fieldmap_path) if fieldmap_path else None
+    h = hashlib.sha256(f"schema {SCHEMA_VERSION}\n".encode())
+    for path in (themes_path, fieldmap_path):
+        if path and path.is_file():
+            h.update(path.read_bytes())
+    return Config(taxonomy, fieldmap, h.hexdigest(), [p for p in problems])
+
+
+def relpath(path: Path, root: Path) -> str:
+    """Return a file's archive-relative path with / separators."""
+    return path.relative_to(root).as_posix()
+
+
+def scan(archive: Path, config: Config, known: dict[str, dict[str, Any]]) -> Scan:
+    """Read the files that are new or changed since `known` (a manifest's files)."""
+    result = Scan({}, {}, [], {})
+    seen = set()
+    for path in list_archive_files(archive):
+        rel = relpath(path, archive)
+        seen.add(rel)
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        result.stats[rel] = (st.st_size, st.st_mtime_ns)
+        info = known.get(rel)
+        if info and info.get("size") == st.st_size and info.get("mtime_ns") == st.st_mtime_ns:
+            result.unchanged[rel] = info
+            continue
+        read = read_file(path, archive, config.fieldmap)
+        if info and info.get("digest") == read.digest and not read.problems:
+            result.unchanged[rel] = info
+        else:
+            result.reads[rel] = read
+    result.removed = sorted(set(known) - seen)
+    return result
+
+
+def resolve(reads: dict[str, FileRead], taken: dict[str, str], report: BuildReport
+            ) -> dict[str, list[Perspective]]:
+    """Return each read file's entries to index, dropping duplicate ids (`taken`: id -> path)."""
+    out: dict[str, list[Perspective]] = {}
+    for rel in sorted(reads):
+        read = reads[rel]
+        problems = list(read.problems)
+        kept = []
+        for p in read.entries:
+            holder = taken.get(p.id)
+            if holder is not None and holder != rel:
+                problems.append(Problem(rel, p.line, f"duplicate id {p.id!r}: already used by {holder}"))
+                continue
+            taken[p.id] = rel
+            kept.append(p)
+        if problems:
+            report.rejected += 1
+            report.problems.extend(problems)
+        out[rel] = kept
+    return out
+
+
+def _document(p: Perspective, config: Config) -> dict[str, Any]:
+    return make_document(p, assign_themes(p.title, p.body, p.themes, config.taxonomy))
+
+
+def _file_info(rel: str, read_digest: str, stat: tuple[int, int], ids: Iterable[str]
+               ) -> dict[str, Any]:
+    return {"digest": read_digest, "size": stat[0], "mtime_ns": stat[1], "ids": sorted(ids)}
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def build_index(
+    archive: Path,
+    index_dir: Path,
+    full: bool = False,
+    fieldmap: Path | None = None,
+    progress: Progress | None = None,
+    wait: bool = True,
+    on_wait: Callable[[], None] | None = None,
+) -> BuildReport:
+    """Bring the index up to date with the archive; readers never see a half-built index."""
+    if not archive.is_dir():
+        raise ArchiveError(f"{archive}: no archive folder here (set --archive or PERSPECTIVES_ARCHIVE)")
+    started = time.perf_counter()
+    with writer_lock(index_dir, wait, on_wait):
+        config = load_config(archive, fieldmap)
+        current = gens.current_path(index_dir)
+        manifest = gens.read_manifest(current) if current else gens.Manifest()
+        stale = manifest.config_digest != config.digest or manifest.schema_version != SCHEMA_VERSION
+        if full or current is None or stale:
+            report = _full(archive, index_dir, config, current, manifest, progress)
+        else:
+            report = _incremental(archive, current, config, manifest, progress)
+    report.problems = sorted(set(config.problems + report.problems))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _full(archive: Path, index_dir: Path, config: Config, previous: Path | None,
+          old: gens.Manifest, progress: Progress | None) -> BuildReport:
+    report = BuildReport(full=True)
+    found = scan(archive, config, {})
+    entries = resolve(found.reads, {}, report)
+    generation = gens.new_generation(index_dir)
+    if (archive / THEMES_FILE).is_file():
+        shutil.copyfile(archive / THEMES_FILE, generation / THEMES_FILE)
+    ix = whoosh_index.create_in(str(generation), make_schema())
+    writer = ix.writer(limitmb=256)
+    manifest = gens.Manifest(config_digest=config.digest, schema_version=SCHEMA_VERSION, built=_now())
+    carried = _carry_broken(previous, old, found, entries, report)
+    total, done = len(entries), 0
+    for rel, kept in entries.items():
+        for p in kept:
+            writer.add_document(**_document(p, config))
+        done += 1
+        if progress and (done % 200 == 0 or done == total):
+            progress(done, total)
+        if kept:
+            digest = found.reads[rel].digest
+            manifest.files[rel] = _file_info(rel, digest, found.stats[rel], (p.id for p in kept))
+    for rel, (info, docs) in carried.items():
+        for doc in docs:
+            writer.add_document(**doc)
+        manifest.files[rel] = info
+    writer.commit()
+    gens.write_manifest(generation, manifest)
+    gens.switch_to(index_dir, generation)
+    ids = manifest.ids()
+    old_ids = old.ids()
+    report.added = len(set(ids) - set(old_ids))
+    report.updated = len(set(ids) & set(old_ids))
+    report.removed = len(set(old_ids) - set(ids))
+    report.entries = ix.doc_count()
+    report.generation = generation.name
+    return report
+
+
+def _carry_broken(previous: Path | None, old: gens.Manifest, found: Scan,
+                  entries: dict[str, list[Perspective]], report: BuildReport
+                  ) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Return the old documents of files that are broken now, so a full build keeps them."""
+    broken = [rel for rel, kept in entries.items() if not kept and rel in old.files]
+    if not broken or previous is None:
+        return {}
+    for rel in broken:
+        del entries[rel]
+    from indexer.stored import documents_for_paths  # local: only needed in this rare case
+
+    carried = documents_for_paths(previous, broken)
+    report.kept.extend(sorted(carried))
+    return {rel: (old.files[rel], docs) for rel, docs in carried.items()}
+
+
+def _incremental(archive: Path, current: Path, config: Config, manifest: gens.Manifest,
+                 progress: Progress | None) -> BuildReport:
+    report = BuildReport(full=False)
+    found = scan(archive, config, manifest.files)
+    taken = {i: p for p, info in found.unchanged.items() for i in info.get("ids", [])}
+    entries = resolve(found.reads, taken, report)
+    ix = whoosh_index.open_dir(str(current))
+    old_ids = manifest.ids()
+    if not found.reads and not found.removed:
+        _refresh_stats(manifest, found)
+        gens.write_manifest(current, manifest)
+        report.entries = ix.doc_count()
+        report.generation = current.name
+        return report
+    writer = ix.writer(limitmb=128)
+    for rel in found.removed:
+        writer.delete_by_term("path", rel)
+        manifest.files.pop(rel, None)
+    total = len(entries)
+    for done, (rel, kept) in enumerate(entries.items(), 1):
+        if not kept and rel in manifest.files:
+            report.kept.append(rel)  # broken now: its last good version stays
+            continue
+        writer.delete_by_term("path", rel)
+        for p in kept:
+            writer.add_document(**_document(p, config))
+        if kept:
+            stat = found.stats[rel]
+            manifest.files[rel] = _file_info(rel, found.reads[rel].digest, stat, (p.id for p in kept))
+        else:
+            manifest.files.pop(rel, None)
+        if progress:
+            progress(done, total)
+    writer.commit()
+    _refresh_stats(manifest, found)
+    gens.write_manifest(current, manifest)
+    new_ids = manifest.ids()
+    report.added = len(set(new_ids) - set(old_ids))
+    report.removed = len(set(old_ids) - set(new_ids))
+    changed_ids = {p.id for kept in entries.values() for p in kept}
+    report.updated = len(changed_ids & set(old_ids))
+    report.entries = whoosh_index.open_dir(str(current)).doc_count()
+    report.generation = current.name
+    return report
+
+
+def _refresh_stats(manifest: gens.Manifest, found: Scan) -> None:
+    """Record new sizes and mtimes of files whose content did not change."""
+    for rel, info in found.unchanged.items():
+        if rel in manifest.files and rel in found.stats:
+            size, mtime = found.stats[rel]
+            manifest.files[rel] = {**manifest.files[rel], "size": size, "mtime_ns": mtime}
+
+
+def is_stale(archive: Path, index_dir: Path, fieldmap: Path | None = None) -> bool:
+    """Tell whether the index is missing or behind the archive (cheap: sizes and mtimes)."""
+    current = gens.current_path(index_dir)
+    if current is None:
+        return True
+    manifest = gens.read_manifest(current)
+    if manifest.config_digest != load_config(archive, fieldmap).digest:
+        return True
+    files = {relpath(p, archive): p for p in list_archive_files(archive)}
+    if set(files) - set(manifest.files) or set(manifest.files) - set(files):
+        return True
+    for rel, path in files.items():
+        st = os.stat(path)
+        info = manifest.files[rel]
+        if (info.get("size"), info.get("mtime_ns")) != (st.st_size, st.st_mtime_ns):
+            return True
+    return False

@@ -1,0 +1,236 @@
+"""The `perspectives` command: a thin terminal layer over the indexer and the search core."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from indexer.build import BuildReport, IndexBusy, build_index, is_stale
+from indexer.library import IndexMissing, Library
+from indexer.params import parse_request
+from indexer.records import ArchiveError
+from indexer.results import SORTS, BadParameter, SearchResult
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def _paths(f):  # type: ignore[no-untyped-def]
+    f = click.option("--index", "index_dir", type=click.Path(path_type=Path), default="index",
+                     envvar="PERSPECTIVES_INDEX", show_default=True,
+                     help="Index folder (or PERSPECTIVES_INDEX).")(f)
+    return click.option("--archive", type=click.Path(path_type=Path), default="archive",
+                        envvar="PERSPECTIVES_ARCHIVE", show_default=True,
+                        help="Archive folder (or PERSPECTIVES_ARCHIVE).")(f)
+
+
+def _fieldmap(f):  # type: ignore[no-untyped-def]
+    return click.option("--fieldmap", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                        envvar="PERSPECTIVES_FIELDMAP",
+                        help="Field map for archives written by other tools "
+                             "(default: ARCHIVE/fieldmap.yaml if present).")(f)
+
+
+@click.group()
+@click.version_option(package_name="perspectives")
+def main() -> None:
+    """Search and index an archive of community perspectives."""
+
+
+@main.command()
+@_paths
+@_fieldmap
+@click.option("--full", is_flag=True, help="Rebuild everything into a new generation.")
+@click.option("--wait/--no-wait", default=True, show_default=True,
+              help="Wait for another running index, or stop at once.")
+def index(archive: Path, index_dir: Path, fieldmap: Path | None, full: bool, wait: bool) -> None:
+    """Index new, changed and deleted files of the archive (all of it with --full)."""
+    report = _build(archive, index_dir, fieldmap, full, wait)
+    _print_report(report)
+    if report.rejected:
+        sys.exit(1)
+
+
+def _build(archive: Path, index_dir: Path, fieldmap: Path | None, full: bool,
+           wait: bool) -> BuildReport:
+    def on_wait() -> None:
+        click.echo("Another 'perspectives index' is running; waiting for it to finish…", err=True)
+
+    bar = None
+    if sys.stderr.isatty():
+        bar = click.progressbar(length=1, label="Indexing", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+    try:
+        return build_index(archive, index_dir, full=full, fieldmap=fieldmap,
+                           progress=progress, wait=wait, on_wait=on_wait)
+    except IndexBusy as e:
+        raise click.ClickException(f"{e}. Try again when it ends, or use --wait.") from None
+    except ArchiveError as e:
+        raise click.ClickException(str(e)) from None
+    finally:
+        if bar is not None:
+            bar.render_finish()
+
+
+def _print_report(report: BuildReport) -> None:
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    for rel in report.kept:
+        click.echo(f"{rel}:1: broken now; its last good version stays in the index", err=True)
+    click.echo(report.summary())
+
+
+@main.command()
+@_paths
+@_fieldmap
+def check(archive: Path, index_dir: Path, fieldmap: Path | None) -> None:
+    """Validate the archive without indexing; exit 1 if any file has a problem."""
+    from indexer.validate import check_archive
+
+    try:
+        problems, entries = check_archive(archive, fieldmap)
+    except ArchiveError as e:
+        raise click.ClickException(str(e)) from None
+    for problem in problems:
+        click.echo(str(problem))
+    files = len({p.path for p in problems})
+    click.echo(f"{entries} entries valid; {len(problems)} problems in {files} files")
+    if problems:
+        sys.exit(1)
+
+
+@main.command()
+@_paths
+@click.argument("query", nargs=-1)
+@click.option("--theme", multiple=True, help="Only entries with this theme (repeatable).")
+@click.option("--author", multiple=True, help="Only entries by this author (repeatable).")
+@click.option("--section", multiple=True, help="Only entries of this section (repeatable).")
+@click.option("--from", "date_from", help="From this date: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--to", "date_to", help="To this date, inclusive.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON of /api/search.")
+def search(archive: Path, index_dir: Path, query: tuple[str, ...], theme: tuple[str, ...],
+           author: tuple[str, ...], section: tuple[str, ...], date_from: str | None,
+           date_to: str | None, sort: str, limit: int, page: int, as_json: bool) -> None:
+    """Search the index: words, "phrases", OR, NOT, -word, field:value, prefix*."""
+    params = {"q": [" ".join(query)], "theme": list(theme), "author": list(author),
+              "section": list(section), "from": [date_from or ""], "to": [date_to or ""],
+              "sort": [sort], "page": [str(page)], "per_page": [str(limit)]}
+    try:
+        result = _library(index_dir).search(parse_request(params))
+    except BadParameter as e:
+        raise click.BadParameter(e.message, param_hint=f"--{e.name}") from None
+    if as_json:
+        click.echo(json.dumps(result_json(result), indent=2, ensure_ascii=False))
+    else:
+        _print_result(result)
+
+
+def _library(index_dir: Path) -> Library:
+    lib = Library(index_dir)
+    try:
+        lib.info()
+    except IndexMissing as e:
+        raise click.ClickException(f"{e} (or pass --index).") from None
+    return lib
+
+
+def result_json(result: SearchResult) -> dict[str, Any]:
+    """Return the /api/search shape of a result, URLs included."""
+    data = result.to_dict()
+    for row in data["results"]:
+        row["url"] = f"/entries/{row['id']}"
+    return data
+
+
+def _terminal(snippet: str) -> str:
+    marked = _MARK.sub(lambda m: click.style(m.group(1), bold=True, underline=True), snippet)
+    return html.unescape(marked)
+
+
+def _print_result(result: SearchResult) -> None:
+    req = result.request
+    q = f' for "{req.q}"' if req.q else ""
+    click.echo(f"{result.total} results{q} (page {req.page} of {result.pages})")
+    if result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion}")
+    for i, hit in enumerate(result.hits, (req.page - 1) * req.per_page + 1):
+        click.echo(f"\n{i}. {click.style(hit.title, bold=True)}  [{hit.id}]")
+        themes = f" · {', '.join(hit.themes)}" if hit.themes else ""
+        click.echo(f"   {hit.author} · {hit.date} · {hit.section}{themes}")
+        click.echo("   " + _terminal(hit.snippet))
+    for facet in result.facets:
+        if facet.name == "month" or not facet.results:
+            continue
+        shown = ", ".join(f"{'*' if v.selected else ''}{v.value} ({v.count})"
+                          for v in facet.results[:8])
+        click.echo(f"\n{facet.name}: {shown}")
+    if result.partial:
+        click.echo("\n(partial: the query took too long and was cut short)")
+
+
+@main.command()
+@_paths
+@click.argument("entry_id")
+@click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def related(archive: Path, index_dir: Path, entry_id: str, limit: int, as_json: bool) -> None:
+    """Show the entries most related to ENTRY_ID and the words they share."""
+    entry = _library(index_dir).entry(entry_id, related=limit)
+    if entry is None:
+        raise click.ClickException(f"no entry with id {entry_id!r}; "
+                                   "'perspectives search' shows ids in brackets")
+    if as_json:
+        rows = [r.to_dict() | {"url": f"/entries/{r.id}"} for r in entry.related]
+        click.echo(json.dumps({"id": entry.id, "related": rows}, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"Related to: {entry.title} ({entry.author}, {entry.date})")
+    if not entry.related:
+        click.echo("  nothing related found")
+    for r in entry.related:
+        click.echo(f"  {r.title}  [{r.id}]  {r.author}, {r.date}")
+        click.echo(f"    shares: {', '.join(r.shared)}")
+
+
+@main.command(name="import")
+@_paths
+@click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_page(archive: Path, index_dir: Path, page: Path) -> None:
+    """Split a compiled page into per-entry files in the archive."""
+    from indexer.importer import split_page
+
+    try:
+        written = split_page(page, archive)
+    except ArchiveError as e:
+        raise click.ClickException(str(e)) from None
+    for path in written:
+        click.echo(str(path))
+    click.echo(f"{len(written)} entries written to {archive}; run 'perspectives index' next")
+
+
+@main.command()
+@_paths
+@_fieldmap
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=5000, show_default=True)
+def serve(archive: Path, index_dir: Path, fieldmap: Path | None, host: str, port: int) -> None:
+    """Build the index if it is missing or stale, then serve the web app (development server)."""
+    if archive.is_dir() and is_stale(archive, index_dir, fieldmap):
+        _print_report(_build(archive, index_dir, fieldmap, full=False, wait=True))
+    from webapp import create_app
+
+    app = create_app({"INDEX": str(index_dir.resolve())})
+    click.echo(f"Serving {index_dir} at http://{host}:{port}/")
+    app.run(host=host, port=port, debug=False, use_reloader=False)

@@ -1,0 +1,59 @@
+"""Turn a Perspective into the Whoosh document that stores and indexes it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from indexer.records import Perspective
+
+_RULES = [
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: keep the alt text
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links: keep the text
+    (re.compile(r"<[^>\n]{1,400}>"), " "),  # raw HTML tags
+    (re.compile(r"^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+", re.M), ""),  # block markers
+    (re.compile(r"(\*\*|__|\*|`+|~~)"), ""),  # emphasis and code markers
+    (re.compile(r"^\s*([-*_]\s*){3,}$", re.M), ""),  # rules
+]
+
+
+def plain_text(markdown: str) -> str:
+    """Return the readable text of a markdown body, for indexing and snippets."""
+    text = markdown
+    for pattern, repl in _RULES:
+        text = pattern.sub(repl, text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def day_number(p: Perspective) -> int:
+    """Return the entry's date as YYYYMMDD."""
+    return p.date.year * 10000 + p.date.month * 100 + p.date.day
+
+
+def make_document(p: Perspective, themes: tuple[str, ...]) -> dict[str, Any]:
+    """Return the fields to add to the index for one entry with its assigned themes."""
+    body = plain_text(p.body)
+    return {
+        "id": p.id,
+        "path": p.path,
+        "title": p.title,
+        "body": body,
+        "words": p.title + "\n" + body,
+        "markdown": p.body,
+        "author": p.author,
+        "author_key": p.author,
+        "section": p.section,
+        "section_key": p.section,
+        "section_heading": p.section_heading,
+        "themes": ",".join(themes),
+        "themes_col": "|".join(themes),
+        "day": day_number(p),
+        "source": p.source,
+        "note": p.note,
+        "line": p.line,
+    }
+
+
+def day_text(day: int) -> str:
+    """Return a YYYYMMDD number as YYYY-MM-DD."""
+    return f"{day // 10000:04d}-{day // 100 % 100:02d}-{day % 100:02d}"

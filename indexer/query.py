@@ -1,0 +1,113 @@
+"""Parse query text forgivingly and bound its costly parts.
+
+Moving parts: a Whoosh `MultifieldParser` over title and body with `-word`/`+word`, field
+aliases (`author:`, `theme:`…) and the default AND; a fallback that turns text the parser
+cannot take into plain words; `expand_wildcards`, which replaces prefix and wildcard nodes by
+the spelling-folded whole words of the `words` field they match, at most MAX_EXPANSION of
+them, within a time budget (DESIGN.md: Whoosh does not analyze prefix text).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import time
+from dataclasses import dataclass, field
+
+from whoosh import qparser
+from whoosh import query as wq
+from whoosh.fields import Schema
+from whoosh.reading import IndexReader
+
+from indexer.analysis import fold_prefix
+from indexer.schema import FIELD_ALIASES
+
+MAX_EXPANSION = 400  # words one prefix or wildcard may expand to
+MIN_PREFIX = 2  # shorter literal prefixes scan the whole vocabulary
+EXPANSION_SECONDS = 0.25
+_PLAIN = re.compile(r"[^\w@#'’\-]+", re.UNICODE)
+
+
+@dataclass
+class ParsedQuery:
+    """A parsed query, the whole words its wildcards matched, and whether a bound cut it short."""
+
+    query: wq.Query | None  # None: browse everything
+    expanded: list[str] = field(default_factory=list)
+    partial: bool = False
+
+
+def make_parser(schema: Schema) -> qparser.QueryParser:
+    """Return the parser for reader-typed query text."""
+    parser = qparser.MultifieldParser(["title", "body"], schema, fieldboosts={"title": 2.0})
+    parser.add_plugin(qparser.PlusMinusPlugin())
+    parser.add_plugin(qparser.FieldAliasPlugin(_aliases()))
+    parser.remove_plugin_class(qparser.BoostPlugin)  # "^" is more often text than syntax
+    return parser
+
+
+def _aliases() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for alias, target in FIELD_ALIASES.items():
+        if alias != target:
+            out.setdefault(target, []).append(alias)
+    return out
+
+
+def parse_text(q: str, schema: Schema) -> wq.Query | None:
+    """Parse query text; malformed syntax degrades to plain words and never raises."""
+    text = q.strip()
+    if not text:
+        return None
+    parser = make_parser(schema)
+    try:
+        return parser.parse(text)
+    except Exception:  # Whoosh can trip on odd input; the reader still gets a search
+        plain = _PLAIN.sub(" ", text).strip()
+        return parser.parse(plain) if plain else wq.NullQuery
+
+
+def expand_wildcards(q: wq.Query, reader: IndexReader) -> ParsedQuery:
+    """Replace prefix/wildcard nodes on text fields by the folded words they match."""
+    result = ParsedQuery(q)
+    deadline = time.perf_counter() + EXPANSION_SECONDS
+
+    def visit(node: wq.Query) -> wq.Query:
+        if isinstance(node, (wq.Prefix, wq.Wildcard)) and node.fieldname in ("title", "body"):
+            return _expand(node, reader, result, deadline)
+        return node.apply(visit) if node.is_leaf() is False else node
+
+    result.query = visit(q)
+    return result
+
+
+def _expand(node: wq.Query, reader: IndexReader, result: ParsedQuery, deadline: float) -> wq.Query:
+    pattern = fold_prefix(node.text + ("*" if isinstance(node, wq.Prefix) else ""))
+    literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
+    words = []
+    if len(literal) >= MIN_PREFIX or time.perf_counter() < deadline:
+        words = _matching_words(reader, pattern, literal, deadline, result)
+    result.expanded.extend(words)
+    if not words:
+        return wq.NullQuery
+    return wq.Or([wq.Term("words", w) for w in words], boost=node.boost)
+
+
+def _matching_words(reader: IndexReader, pattern: str, literal: str, deadline: float,
+                    result: ParsedQuery) -> list[str]:
+    rx = re.compile(fnmatch.translate(pattern))
+    words: list[str] = []
+    for i, raw in enumerate(reader.expand_prefix("words", literal)):
+        word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        if rx.match(word):
+            words.append(word)
+        if len(words) >= MAX_EXPANSION or (i % 512 == 0 and time.perf_counter() > deadline):
+            result.partial = True
+            break
+    return words
+
+
+def plain_words(q: str) -> list[str]:
+    """Return the words of query text, without syntax, for did-you-mean."""
+    skip = {"and", "or", "not"}
+    return [w for w in re.findall(r"[^\W\d_][\w'’\-]*", q) if w.lower() not in skip and ":" not in w]

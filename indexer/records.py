@@ -1,0 +1,50 @@
+"""Typed records that the archive becomes as soon as it is read, and the problems it can have."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Perspective:
+    """One entry of the archive, parsed and validated."""
+
+    id: str
+    title: str
+    author: str
+    date: dt.date
+    section: str  # short name used as the facet value ("The Evidence")
+    section_heading: str  # full heading for display ("The Evidence: Data-Driven Accountability")
+    source: str
+    body: str  # markdown
+    path: str  # archive-relative path of the file it came from, with "/" separators
+    line: int = 1  # line of the file where the entry starts
+    note: str = ""
+    themes: tuple[str, ...] = ()  # the editors' own tags; taxonomy themes are added at indexing
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the archive, reported as `path:line: reason`."""
+
+    path: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+
+@dataclass
+class FileRead:
+    """What reading one archive file gave: its entries, its problems and its content hash."""
+
+    path: str
+    digest: str
+    entries: list[Perspective] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class ArchiveError(Exception):
+    """A problem that stops the whole operation (missing archive folder, unreadable field map)."""

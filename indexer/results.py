@@ -1,0 +1,182 @@
+"""The shapes the search core answers with: requests, hits, facets, entries.
+
+One result shape for every caller: the CLI prints it, the web app adds URLs and renders it.
+`to_dict()` gives the JSON shape of DESIGN.md (without URLs, which the callers add).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SORTS = ("relevance", "newest", "oldest")
+FACETS = ("theme", "author", "section", "year")
+MAX_PER_PAGE = 100
+
+
+class BadParameter(ValueError):
+    """A request parameter that cannot be used; names the parameter, what was expected and what came."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(f"{name}: {message}")
+        self.name = name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class DateBound:
+    """An inclusive date bound as given (YYYY, YYYY-MM or YYYY-MM-DD) and the day it means."""
+
+    text: str
+    day: dt.date
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What to search: query text, filters (values of one facet OR-ed, facets AND-ed), sort, page."""
+
+    q: str = ""
+    themes: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    date_from: DateBound | None = None
+    date_to: DateBound | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+
+    def selected(self, facet: str) -> tuple[str, ...]:
+        """Return the selected values of one facet."""
+        return {"theme": self.themes, "author": self.authors, "section": self.sections}.get(
+            facet, ()
+        )
+
+    def filters_dict(self) -> dict[str, Any]:
+        """Return the filters as plain data, for export headers and JSON echoes."""
+        return {
+            "theme": list(self.themes),
+            "author": list(self.authors),
+            "section": list(self.sections),
+            "from": self.date_from.text if self.date_from else None,
+            "to": self.date_to.text if self.date_to else None,
+        }
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result: the entry's fields and an HTML snippet in which only <mark> is markup."""
+
+    id: str
+    title: str
+    author: str
+    date: str  # YYYY-MM-DD
+    section: str
+    section_heading: str
+    themes: tuple[str, ...]
+    source: str
+    note: str
+    snippet: str
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["themes"] = list(self.themes)
+        return d
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+    selected: bool
+    label: str = ""  # display label (a theme's label); empty means the value itself
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    results: tuple[FacetValue, ...]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One page of results, the total, disjunctive facet counts and a did-you-mean."""
+
+    request: SearchRequest
+    total: int
+    hits: tuple[Hit, ...]
+    facets: tuple[Facet, ...]
+    suggestion: str | None = None
+    partial: bool = False  # a time limit cut the search short
+    generation: str = ""
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.per_page))
+
+    def facet(self, name: str) -> Facet:
+        """Return the facet of that name."""
+        return next(f for f in self.facets if f.name == name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON shape of /api/search (results without URLs)."""
+        return {
+            "query": self.request.q,
+            "filters": self.request.filters_dict(),
+            "sort": self.request.sort,
+            "total": self.total,
+            "page": self.request.page,
+            "per_page": self.request.per_page,
+            "results": [h.to_dict() for h in self.hits],
+            "facets": {
+                f.name: [
+                    {"value": v.value, "count": v.count, "selected": v.selected, "label": v.label or v.value}
+                    for v in f.results
+                ]
+                for f in self.facets
+            },
+            "suggestion": self.suggestion,
+            "partial": self.partial,
+        }
+
+
+@dataclass(frozen=True)
+class Related:
+    """An entry related to another, with the words (as a reader writes them) they share."""
+
+    id: str
+    title: str
+    author: str
+    date: str
+    shared: tuple[str, ...]
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["shared"] = list(self.shared)
+        return d
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A whole entry as stored in the index, with its related entries."""
+
+    id: str
+    title: str
+    author: str
+    date: str
+    section: str
+    section_heading: str
+    themes: tuple[str, ...]
+    source: str
+    note: str
+    body: str  # markdown as written
+    path: str
+    related: tuple[Related, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["themes"] = list(self.themes)
+        d["related"] = [r.to_dict() for r in self.related]
+        return d

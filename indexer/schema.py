@@ -1,0 +1,46 @@
+"""The Whoosh schema: what search, facets, sorting, snippets and related entries need."""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from indexer.analysis import text_analyzer, word_analyzer
+
+# Bump when the schema or the way documents are made changes: an index of another version is rebuilt.
+SCHEMA_VERSION = 1
+
+
+def make_schema() -> Schema:
+    """Return a new schema (analyzers are pickled into the index with it)."""
+    return Schema(
+        id=ID(stored=True, unique=True),
+        path=ID(stored=True),
+        title=TEXT(analyzer=text_analyzer(), stored=True, field_boost=2.0),
+        body=TEXT(analyzer=text_analyzer(), stored=True),  # plain text of the markdown
+        # whole words, spelling-folded but not stemmed: prefix/wildcard queries and did-you-mean
+        words=TEXT(analyzer=word_analyzer(), phrase=False),
+        markdown=STORED,
+        author=ID(stored=True, sortable=True),
+        author_key=KEYWORD(lowercase=True, commas=True),
+        section=ID(stored=True, sortable=True),
+        section_key=KEYWORD(lowercase=True, commas=True),
+        section_heading=STORED,
+        themes=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
+        themes_col=ID(sortable=True),  # "a|b|c": a column for fast facet counting
+        day=NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),  # YYYYMMDD
+        source=STORED,
+        note=STORED,
+        line=STORED,
+    )
+
+
+# Query-syntax names a reader may type (`author:@x`, `theme:autonomy`) and the fields they search.
+FIELD_ALIASES = {
+    "title": "title",
+    "body": "body",
+    "text": "body",
+    "author": "author_key",
+    "section": "section_key",
+    "theme": "themes",
+    "themes": "themes",
+}

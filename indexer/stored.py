@@ -1,0 +1,32 @@
+"""Rebuild index documents from what an older generation stored (to keep a broken file's last good version)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+
+
+def document_from_stored(fields: dict[str, Any]) -> dict[str, Any]:
+    """Return the document to add for an entry, from its stored fields."""
+    doc = dict(fields)
+    themes = doc.get("themes", "")
+    doc["words"] = doc.get("title", "") + "\n" + doc.get("body", "")
+    doc["author_key"] = doc.get("author", "")
+    doc["section_key"] = doc.get("section", "")
+    doc["themes_col"] = "|".join(t for t in themes.split(",") if t)
+    return doc
+
+
+def documents_for_paths(generation: Path, paths: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Return, for each archive path, the documents the generation holds for it."""
+    ix = whoosh_index.open_dir(str(generation))
+    out: dict[str, list[dict[str, Any]]] = {}
+    with ix.searcher() as searcher:
+        for rel in paths:
+            docs = [document_from_stored(searcher.stored_fields(n))
+                    for n in searcher.document_numbers(path=rel)]
+            if docs:
+                out[rel] = docs
+    return out

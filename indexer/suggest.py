@@ -1,0 +1,33 @@
+"""Did-you-mean: a close word from the index for each query word the index does not have."""
+
+from __future__ import annotations
+
+from whoosh.searching import Searcher
+
+from indexer.analysis import fold_prefix, stems
+from indexer.query import plain_words
+
+
+def _known(searcher: Searcher, word: str) -> bool:
+    terms = stems(word)
+    if not terms:
+        return True  # a stop word: nothing to correct
+    return all(searcher.doc_frequency("body", t) or searcher.doc_frequency("title", t)
+               for t in terms)
+
+
+def suggestion(searcher: Searcher, q: str) -> str | None:
+    """Return the query with each unknown word replaced by a close known one, or None."""
+    corrector = None
+    out = q
+    changed = False
+    for word in plain_words(q):
+        if _known(searcher, word):
+            continue
+        corrector = corrector or searcher.corrector("words")
+        folded = fold_prefix(word.lower())
+        found = corrector.suggest(folded, limit=1, maxdist=2 if len(folded) > 4 else 1)
+        if found and found[0] != folded:
+            out = out.replace(word, found[0], 1)
+            changed = True
+    return out if changed else None

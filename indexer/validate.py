@@ -1,0 +1,18 @@
+"""Validate an archive without indexing it: the same report `perspectives index` gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from indexer.archive import read_archive
+from indexer.build import load_config
+from indexer.records import ArchiveError, Problem
+
+
+def check_archive(archive: Path, fieldmap: Path | None = None) -> tuple[list[Problem], int]:
+    """Return every problem of the archive (files and taxonomy) and the number of valid entries."""
+    if not archive.is_dir():
+        raise ArchiveError(f"{archive}: no archive folder here (set --archive or PERSPECTIVES_ARCHIVE)")
+    config = load_config(archive, fieldmap)
+    read = read_archive(archive, config.fieldmap)
+    return sorted(set(config.problems) | set(read.problems)), len(read.entries)

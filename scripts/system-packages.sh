@@ -1,0 +1,15 @@
+#!/bin/sh
+# Install the Debian packages the tests use, if missing: chromium (browser tests),
+# wamerican and wbritish (the spelling-fold measurement). Needs root; otherwise says what to run.
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+[ -f /usr/share/dict/american-english ] || missing="$missing wamerican"
+[ -f /usr/share/dict/british-english ] || missing="$missing wbritish"
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+    echo "installing:$missing"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing) >/dev/null
+else
+    echo "missing Debian packages:$missing; run: sudo apt-get install -y$missing" >&2
+    echo "(the tests that need them are skipped)" >&2
+fi

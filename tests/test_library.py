@@ -1,0 +1,160 @@
+"""The search core against a real on-disk index of the fixture archive."""
+
+import re
+
+import pytest
+
+from indexer.params import parse_request
+
+
+def search(library, **params):
+    return library.search(parse_request({k: v if isinstance(v, list) else [v] for k, v in params.items()}))
+
+
+def authors(result):
+    return sorted(h.author for h in result.hits)
+
+
+@pytest.mark.parametrize(
+    "q,expected",
+    [
+        ("anthropomorphising", ["@kumabwari"]),
+        ("anthropomorphizing", ["@kumabwari"]),
+        ("anthropomorphisation", ["@kumabwari"]),
+        ("Anthropomorphism", ["@kumabwari"]),
+        ("autonomy", ["@MissMi1973", "@datawren"]),
+        ("autonomous", ["@MissMi1973", "@datawren"]),
+        ("behavior", ["@datawren", "@datawren", "@kumabwari"]),
+        ("behaviours", ["@datawren", "@datawren", "@kumabwari"]),
+        ("organisation", ["@datawren"]),
+        ("colors", ["@datawren"]),
+        ('"user autonomy"', ["@MissMi1973", "@datawren"]),
+        ('"autonomy user"', []),
+        ("organis*", ["@datawren"]),
+        ("Anthropomorphi*", ["@kumabwari"]),
+        ("autonomy NOT dignity", ["@datawren"]),
+        ("autonomy -dignity", ["@datawren"]),
+        ("autonomy OR anthropomorphism", ["@MissMi1973", "@datawren", "@kumabwari"]),
+        ("author:@kumabwari", ["@kumabwari"]),
+        ("theme:anthropomorphism", ["@kumabwari"]),
+        ("title:colour", ["@datawren"]),
+        ("deprecated", ["@datawren", "@quietharbor"]),
+    ],
+)
+def test_query_syntax_and_spelling_variants(library, q, expected):
+    assert authors(search(library, q=q)) == expected
+
+
+@pytest.mark.parametrize("q", ['autonomy (', '"unclosed phrase', "title:", "AND OR NOT", "*", "a*",
+                               "((()))", "field:value:other", "~2", "autonomy^", "[2025 TO",
+                               "x" * 1500, "\u00e9\u00e8\u2603 autonomy", "'", "\\", "NOT"])
+def test_malformed_queries_never_raise(library, q):
+    result = search(library, q=q)
+    assert result.total >= 0
+
+
+def test_empty_query_browses_newest_first(library):
+    result = search(library)
+    assert result.total == 6
+    assert [h.date for h in result.hits] == sorted((h.date for h in result.hits), reverse=True)
+    assert result.hits[0].author == "@quietharbor"
+
+
+def test_sort_oldest_and_pages(library):
+    first = search(library, sort="oldest", per_page="2")
+    second = search(library, sort="oldest", per_page="2", page="2")
+    assert first.hits[0].date == "2024-03-05"
+    assert first.pages == 3
+    assert not {h.id for h in first.hits} & {h.id for h in second.hits}
+
+
+def test_date_range_is_inclusive(library):
+    assert authors(search(library, **{"from": "2025-12", "to": "2025-12"})) == ["@Seltaa_"]
+    assert authors(search(library, **{"from": "2025-10-21", "to": "2025-10-21"})) == ["@MissMi1973"]
+    assert search(library, **{"from": "2025"}).total == 5
+
+
+def test_section_filter_takes_short_name_or_full_heading(library):
+    assert authors(search(library, section="The Evidence")) == ["@Seltaa_"]
+    assert authors(search(library, section="The Evidence: Data-Driven Accountability")) == ["@Seltaa_"]
+
+
+def test_values_of_one_facet_are_ored_and_facets_anded(library):
+    both = search(library, author=["@kumabwari", "@datawren"])
+    assert authors(both) == ["@datawren", "@datawren", "@kumabwari"]
+    narrowed = search(library, author=["@kumabwari", "@datawren"], section="The Research")
+    assert authors(narrowed) == ["@datawren", "@datawren"]
+
+
+def counts(result, name):
+    return {v.value: v.count for v in result.facet(name).results}
+
+
+def test_facet_counts_are_disjunctive(library):
+    result = search(library, author="@datawren")
+    assert result.total == 2
+    # choosing one author still shows every other author's count
+    assert counts(result, "author") == {"@datawren": 2, "@kumabwari": 1, "@MissMi1973": 1,
+                                        "@Seltaa_": 1, "@quietharbor": 1}
+    assert [v.value for v in result.facet("author").results if v.selected] == ["@datawren"]
+    # the other facets count within the selection
+    assert counts(result, "section") == {"The Research": 2}
+    assert counts(result, "year") == {"2024": 1, "2025": 1}
+
+
+def test_year_counts_ignore_the_date_range(library):
+    result = search(library, **{"from": "2025-01", "to": "2025-12"})
+    assert result.total == 4
+    assert counts(result, "year") == {"2024": 1, "2025": 4, "2026": 1}
+    assert [v.value for v in result.facet("year").results if v.selected] == ["2025"]
+    assert counts(result, "month")["2025-10"] == 2
+
+
+def test_theme_facet_has_labels(library):
+    result = search(library, q="anthropomorphism")
+    theme = {v.value: v for v in result.facet("theme").results}
+    assert theme["anthropomorphism"].count == 1
+    assert theme["anthropomorphism"].label == "Anthropomorphism"
+
+
+def test_snippet_marks_the_original_words_and_escapes_the_rest(library):
+    hit = search(library, q="anthropomorphizing").hits[0]
+    assert "<mark>anthropomorphising</mark>" in hit.snippet
+    assert set(re.findall(r"</?(\w+)", hit.snippet)) == {"mark"}
+    assert "&quot;" in hit.snippet or "&#x27;" in hit.snippet or '"' not in hit.snippet
+
+
+def test_snippet_marks_prefix_matches(library):
+    hit = search(library, q="organis*").hits[0]
+    assert "<mark>organization</mark>" in hit.snippet or "<mark>organised</mark>" in hit.snippet
+
+
+def test_did_you_mean(library):
+    assert search(library, q="autonomyy").suggestion == "autonomy"
+    assert search(library, q="anthropomorphsm").suggestion is not None
+    assert search(library, q="autonomy").suggestion is None
+
+
+def test_entry_and_related_with_readable_shared_words(library):
+    hit = search(library, q="organising evidence").hits[0]
+    entry = library.entry(hit.id)
+    assert entry.title == "Organising the Evidence"
+    assert entry.themes and "transparency" in entry.themes
+    assert entry.related
+    for rel in entry.related:
+        assert rel.id != entry.id
+        assert rel.shared
+        # readable words as written, not stems
+        assert all(w.isalpha() or "-" in w or "'" in w for w in rel.shared)
+    assert library.entry("no-such-id") is None
+
+
+def test_iter_hits_gives_the_whole_result_set(library):
+    req = parse_request({"per_page": ["1"], "sort": ["newest"]})
+    assert len(list(library.iter_hits(req))) == 6
+
+
+def test_info_and_taxonomy(library):
+    info = library.info()
+    assert info["entries"] == 6 and info["generation"].startswith("gen-")
+    assert "autonomy" in library.taxonomy()

@@ -1,0 +1,38 @@
+"""Perspectives' web app: a thin Flask layer over the search core in `indexer`.
+
+`create_app(config)` takes the defaults of `settings.SETTINGS`, then `PERSPECTIVES_*` variables
+from the environment, then the mapping. Production: `gunicorn -w 4 'webapp:create_app()'`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from indexer.library import Library
+
+from webapp import errors, headers, templating
+from webapp.settings import defaults
+from webapp.views import api, browse, entries, exports, search
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the app: settings, the index's Library, blueprints, error handlers, headers."""
+    app = Flask(__name__)
+    app.config.from_mapping(defaults())
+    app.config.from_prefixed_env("PERSPECTIVES")
+    if config:
+        app.config.from_mapping(config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    # One Library per process: it opens the index lazily, reuses its searcher and reopens
+    # by itself when a new generation appears, so nothing here outlives a generation.
+    app.extensions["perspectives.library"] = Library(Path(app.config["INDEX"]))
+    for blueprint in (search.bp, browse.bp, entries.bp, exports.bp, api.bp):
+        app.register_blueprint(blueprint)
+    templating.install(app)
+    errors.install(app)
+    headers.install(app)
+    return app

@@ -1,0 +1,82 @@
+"""Rows for the CSV and JSON exports, with what produced them recorded on every row or at the top.
+
+CSV cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
+return) get a leading apostrophe, as OWASP advises; the JSON export keeps values as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from indexer.results import Hit
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+HIT_COLUMNS = ("id", "title", "author", "date", "section", "section_heading", "themes", "source",
+               "note", "url")
+PROVENANCE_COLUMNS = ("query", "filters", "sort", "generation", "exported")
+
+
+def neutralise(value: str) -> str:
+    """Return a cell a spreadsheet will show as text, never evaluate."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def filters_text(filters: dict[str, Any]) -> str:
+    """Return filters as one line: "theme=autonomy; author=@a; from=2025"."""
+    parts = []
+    for name, value in filters.items():
+        for v in value if isinstance(value, list) else [value]:
+            if v:
+                parts.append(f"{name}={v}")
+    return "; ".join(parts)
+
+
+def hit_record(hit: Hit, url: str, snippet: bool) -> dict[str, Any]:
+    """Return a hit as the JSON API and the exports show it."""
+    record = {
+        "id": hit.id, "title": hit.title, "author": hit.author, "date": hit.date,
+        "section": hit.section, "section_heading": hit.section_heading, "themes": list(hit.themes),
+        "url": url, "source": hit.source, "note": hit.note,
+    }
+    if snippet:
+        record["snippet"] = hit.snippet
+    return record
+
+
+def csv_rows(hits: Iterable[Hit], url_for_hit: Callable[[Hit], str],
+             provenance: dict[str, str]) -> Iterator[str]:
+    """Yield the CSV text line by line: a header, then one row per hit."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def line(cells: Iterable[str]) -> str:
+        writer.writerow([neutralise(c) for c in cells])
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    yield line(HIT_COLUMNS + PROVENANCE_COLUMNS)
+    tail = [provenance[c] for c in PROVENANCE_COLUMNS]
+    for hit in hits:
+        record = hit_record(hit, url_for_hit(hit), snippet=False)
+        cells = ["; ".join(record["themes"]) if c == "themes" else str(record[c]) for c in HIT_COLUMNS]
+        yield line(cells + tail)
+
+
+def json_chunks(head: dict[str, Any], records: Iterable[dict[str, Any]], limit: int
+                ) -> Iterator[str]:
+    """Yield one JSON object: head's keys, "results", then "count" and "truncated"."""
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "results": ['
+    count, truncated = 0, False
+    for record in records:
+        if count >= limit:
+            truncated = True
+            break
+        yield ("," if count else "") + "\n" + json.dumps(record, ensure_ascii=False)
+        count += 1
+    yield f'\n], "count": {count}, "truncated": {json.dumps(truncated)}}}\n'

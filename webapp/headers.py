@@ -1,0 +1,40 @@
+"""Security headers on every response, and CORS on the machine-readable ones."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, request
+
+CSP = "; ".join([
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "manifest-src 'self'",
+])
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+MACHINE_SUFFIXES = (".json", ".csv", ".atom", ".bib")
+
+
+def add_headers(response: Response) -> Response:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    origin = current_app.config.get("CORS_ORIGIN")
+    if origin and (request.path.startswith("/api/") or request.path.endswith(MACHINE_SUFFIXES)):
+        response.headers["Access-Control-Allow-Origin"] = origin
+    return response
+
+
+def install(app: Flask) -> None:
+    app.after_request(add_headers)

@@ -1,0 +1,140 @@
+"""Bars of results per year or per month, each a plain link that narrows the date range to it.
+
+The year and month facets of the core ignore the date range, so the bars keep showing the whole
+spread while the range is marked on them: clicking a bar sets the range to that bar, clicking
+the bar the range already is clears it. Months are shown when the results (or the range) span
+three years or less, years otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from indexer.results import SearchRequest, SearchResult
+
+from webapp.state import SearchState
+
+LEVELS = 20
+MONTH_SPAN_YEARS = 3
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class Bar:
+    key: str  # "2025" or "2025-10"
+    label: str  # "2025" or "Oct"
+    title: str  # "October 2025: 3 entries"
+    count: int
+    level: int  # 0..LEVELS, for the CSS class that sets the bar's height
+    in_range: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class Histogram:
+    unit: str  # "year" or "month"
+    bars: tuple[Bar, ...]
+    clear_url: str | None  # set when a date range is selected
+
+
+def counts(result: SearchResult, name: str) -> dict[str, int]:
+    """Return a facet's nonzero counts by value, or {} if the core gave no such facet."""
+    facet = next((f for f in result.facets if f.name == name), None)
+    return {v.value: v.count for v in facet.results if v.count} if facet else {}
+
+
+def _span(req: SearchRequest, years: dict[str, int]) -> tuple[int, int] | None:
+    lows = [int(y) for y in years]
+    low = req.date_from.day.year if req.date_from else min(lows, default=None)
+    high = req.date_to.day.year if req.date_to else max(lows, default=None)
+    if low is None or high is None:
+        return None
+    if req.date_from and not req.date_to:
+        high = max([low, *lows])
+    if req.date_to and not req.date_from:
+        low = min([high, *lows])
+    return low, high
+
+
+def _in_range(req: SearchRequest, first: dt.date, last: dt.date) -> bool:
+    after_start = req.date_from is None or last >= req.date_from.day
+    before_end = req.date_to is None or first <= req.date_to.day
+    return after_start and before_end
+
+
+def _level(count: int, top: int) -> int:
+    return 0 if not count else max(1, round(count * LEVELS / max(top, 1)))
+
+
+def _bar(state: SearchState, req: SearchRequest, key: str, label: str, title: str, count: int,
+         top: int, first: dt.date, last: dt.date) -> Bar:
+    exact = req.date_from and req.date_to and (req.date_from.text, req.date_to.text) == (key, key)
+    url = state.range_url(None, None) if exact else state.range_url(key, key)
+    noun = "entry" if count == 1 else "entries"
+    return Bar(key, label, f"{title}: {count} {noun}", count, _level(count, top),
+               _in_range(req, first, last), url)
+
+
+def build(result: SearchResult, state: SearchState) -> Histogram | None:
+    """Return the bars for a result, or None when there is nothing to draw."""
+    req = result.request
+    years, months = counts(result, "year"), counts(result, "month")
+    span = _span(req, years)
+    if span is None:
+        return None
+    low, high = span
+    clear = state.range_url(None, None) if (req.date_from or req.date_to) else None
+    if high - low + 1 <= MONTH_SPAN_YEARS and months:
+        return Histogram("month", _month_bars(state, req, months, low, high), clear)
+    return Histogram("year", _year_bars(state, req, years, low, high), clear)
+
+
+def _year_bars(state: SearchState, req: SearchRequest, years: dict[str, int], low: int,
+               high: int) -> tuple[Bar, ...]:
+    top = max(years.values(), default=0)
+    return tuple(
+        _bar(state, req, str(y), str(y), str(y), years.get(str(y), 0), top,
+             dt.date(y, 1, 1), dt.date(y, 12, 31))
+        for y in range(low, high + 1)
+    )
+
+
+def _month_bars(state: SearchState, req: SearchRequest, months: dict[str, int], low: int,
+                high: int) -> tuple[Bar, ...]:
+    keys = [f"{y:04d}-{m:02d}" for y in range(low, high + 1) for m in range(1, 13)]
+    used = [k for k in keys if months.get(k)]
+    if used and not (req.date_from or req.date_to):
+        keys = keys[keys.index(used[0]): keys.index(used[-1]) + 1]  # trim empty ends
+    top = max((months.get(k, 0) for k in keys), default=0)
+    bars = []
+    for key in keys:
+        y, m = int(key[:4]), int(key[5:])
+        last = (dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1))
+        label = MONTHS[m - 1] if m != 1 and key != keys[0] else f"{MONTHS[m - 1]} {y}"
+        bars.append(_bar(state, req, key, label, f"{dt.date(y, m, 1):%B %Y}", months.get(key, 0),
+                         top, dt.date(y, m, 1), last))
+    return tuple(bars)
+
+
+def timeline(months: dict[str, int], keys: list[str], state: SearchState) -> tuple[Bar, ...]:
+    """Return a small month-by-month timeline over the given months (for /themes)."""
+    req = SearchRequest()
+    top = max(months.values(), default=0)
+    return tuple(
+        _bar(state, req, k, k, f"{dt.date(int(k[:4]), int(k[5:]), 1):%B %Y}", months.get(k, 0),
+             top, dt.date(int(k[:4]), int(k[5:]), 1), dt.date(int(k[:4]), int(k[5:]), 1))
+        for k in keys
+    )
+
+
+def month_keys(months: dict[str, int]) -> list[str]:
+    """Return every month from the first to the last that has entries."""
+    if not months:
+        return []
+    first, last = min(months), max(months)
+    keys, y, m = [], int(first[:4]), int(first[5:])
+    while f"{y:04d}-{m:02d}" <= last:
+        keys.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return keys

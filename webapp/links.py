@@ -1,0 +1,50 @@
+"""Names in URLs: author handles, section slugs, theme slugs, and the URLs of entries and pages."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask import url_for
+
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """Return a lowercase ASCII slug ("The Evidence" -> "the-evidence")."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NOT_WORD.sub("-", folded.lower()).strip("-") or "-"
+
+
+def author_handle(author: str) -> str:
+    """Return the handle used in /authors/<handle>: the author without a leading "@"."""
+    return author[1:] if author.startswith("@") and len(author) > 1 else author
+
+
+def author_candidates(handle: str) -> tuple[str, ...]:
+    """Return the author values a handle in a URL may stand for, most likely first."""
+    return (handle,) if handle.startswith("@") else ("@" + handle, handle)
+
+
+def author_url(author: str, **args: str) -> str:
+    return url_for("browse.author", handle=author_handle(author), **args)
+
+
+def section_url(section: str, **args: str) -> str:
+    return url_for("browse.section", slug=slugify(section), **args)
+
+
+def theme_url(theme: str, **args: str) -> str:
+    return url_for("browse.theme", slug=theme, **args)
+
+
+def entry_url(entry_id: str, q: str = "", external: bool = False) -> str:
+    args = {"q": q} if q else {}
+    return url_for("entries.entry", entry_id=entry_id, _external=external, **args)
+
+
+def is_web_url(url: str) -> bool:
+    """Tell whether a URL may become a link: http or https only (never javascript: and friends)."""
+    return bool(re.match(r"^https?://[^\s/?#]+", url.strip(), re.IGNORECASE)) and not any(
+        ch in url for ch in "\x00\r\n\t<>\"'` "
+    )

@@ -1,0 +1,136 @@
+"""What a search page shows, worked out from one SearchResult: facet lists, filter chips, pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from indexer.results import FacetValue, SearchResult
+
+from webapp import histogram
+from webapp.links import slugify
+from webapp.state import FILTERS, SearchState
+
+FACET_TITLES = {"theme": "Theme", "author": "Author", "section": "Section"}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One facet value as a checkbox: what it submits, how it reads, where its link goes."""
+
+    facet: str
+    value: str
+    label: str
+    count: int
+    selected: bool
+    fixed: bool  # set by the page's path, so it cannot be unticked here
+    input_id: str
+    url: str
+
+
+@dataclass(frozen=True)
+class FacetBox:
+    name: str
+    title: str
+    shown: tuple[Choice, ...]
+    more: tuple[Choice, ...]
+
+    @property
+    def selected_count(self) -> int:
+        return sum(c.selected for c in self.shown + self.more)
+
+
+@dataclass(frozen=True)
+class Chip:
+    """A selected filter, shown as words with a link that removes it."""
+
+    kind: str
+    label: str
+    remove_url: str
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int | None  # None is a gap ("…")
+    url: str
+    current: bool
+
+
+def labels(result: SearchResult, taxonomy: dict[str, object]) -> dict[str, str]:
+    """Return display labels of theme slugs, from the facet first, then the taxonomy."""
+    out = {slug: getattr(theme, "label", slug) for slug, theme in taxonomy.items()}
+    for facet in result.facets:
+        if facet.name == "theme":
+            out.update({v.value: v.label for v in facet.results if v.label})
+    return out
+
+
+def _choices(result: SearchResult, state: SearchState, name: str, names: dict[str, str]
+             ) -> list[Choice]:
+    facet = next((f for f in result.facets if f.name == name), None)
+    values: list[FacetValue] = list(facet.results) if facet else []
+    selected = set(result.request.selected(name))
+    missing = selected - {v.value for v in values}
+    values += [FacetValue(v, 0, True) for v in sorted(missing)]
+    return [
+        Choice(name, v.value, names.get(v.value, v.label or v.value) if name == "theme" else (v.label or v.value),
+               v.count, v.value in selected, state.is_scope(name, v.value),
+               f"f-{name}-{slugify(v.value)}-{i}", state.toggle_url(name, v.value))
+        for i, v in enumerate(values)
+    ]
+
+
+def facet_boxes(result: SearchResult, state: SearchState, names: dict[str, str], shown: int
+                ) -> list[FacetBox]:
+    """Return the facet panel: per facet the first values (and every selected one), then the rest."""
+    boxes = []
+    for name in FILTERS:
+        choices = _choices(result, state, name, names)
+        first = [c for i, c in enumerate(choices) if i < shown or c.selected]
+        rest = [c for i, c in enumerate(choices) if not (i < shown or c.selected)]
+        if choices:
+            boxes.append(FacetBox(name, FACET_TITLES[name], tuple(first), tuple(rest)))
+    return boxes
+
+
+def chips(result: SearchResult, state: SearchState, names: dict[str, str]) -> list[Chip]:
+    """Return the selected filters, each removable on its own."""
+    req = result.request
+    out = [Chip(FACET_TITLES[name], names.get(v, v) if name == "theme" else v,
+                state.remove_url(name, v))
+           for name in FILTERS for v in req.selected(name)]
+    if req.date_from:
+        out.append(Chip("From", req.date_from.text, state.range_url(None, req.date_to.text if req.date_to else None)))
+    if req.date_to:
+        out.append(Chip("To", req.date_to.text, state.range_url(req.date_from.text if req.date_from else None, None)))
+    return out
+
+
+def pages(result: SearchResult, state: SearchState, around: int = 2) -> list[PageLink]:
+    """Return page links: the first, the last, and those around the current one, with gaps."""
+    current, last = result.request.page, result.pages
+    wanted = {1, last, *range(current - around, current + around + 1)}
+    out: list[PageLink] = []
+    for n in sorted(p for p in wanted if 1 <= p <= last):
+        if out and out[-1].number is not None and n - out[-1].number > 1:
+            out.append(PageLink(None, "", False))
+        out.append(PageLink(n, state.page_url(n), n == current))
+    return out
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    result: SearchResult
+    state: SearchState
+    names: dict[str, str]
+    facets: list[FacetBox]
+    chips: list[Chip]
+    histogram: histogram.Histogram | None
+    pages: list[PageLink]
+
+
+def search_page(result: SearchResult, state: SearchState, taxonomy: dict[str, object], shown: int
+                ) -> SearchPage:
+    names = labels(result, taxonomy)
+    return SearchPage(result, state, names, facet_boxes(result, state, names, shown),
+                      chips(result, state, names), histogram.build(result, state),
+                      pages(result, state))

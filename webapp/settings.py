@@ -1,0 +1,39 @@
+"""The web app's settings, each declared once with its default and the help the README shows.
+
+Every setting can be given as an environment variable `PERSPECTIVES_<NAME>` (values are parsed
+as JSON when they can be, so `PERSPECTIVES_PER_PAGE=20` is the number 20) or in the mapping
+passed to `create_app`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, its default and one line of help."""
+
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("INDEX", "index", "Folder of the index that `perspectives index` builds; read only."),
+    Setting("PER_PAGE", 10, "Results per page when a request gives no `per_page` (at most 100)."),
+    Setting("EXPORT_LIMIT", 100_000, "Most rows one CSV or JSON export answers; larger sets are cut and say so."),
+    Setting("FEED_SIZE", 50, "Entries in an Atom feed, newest first."),
+    Setting("RELATED", 5, "Related entries shown on an entry page and in `/api/entries/<id>`."),
+    Setting("BY_AUTHOR", 5, "Other entries by the same author shown on an entry page."),
+    Setting("FACET_SHOWN", 8, "Facet values shown before the rest fold under \"Show all\"."),
+    Setting("SITE_NAME", "Perspectives", "Name of the archive in page titles, feeds and citations."),
+    Setting("MAX_CONTENT_LENGTH", 64 * 1024, "Largest request body accepted, in bytes (the app only reads GET parameters)."),
+    Setting("CORS_ORIGIN", "*", "Value of Access-Control-Allow-Origin on the JSON API, exports and feeds; empty to send none."),
+)
+
+
+def defaults() -> dict[str, Any]:
+    """Return every setting's default value by name."""
+    return {s.name: s.default for s in SETTINGS}

@@ -1,0 +1,50 @@
+"""What templates can use: filters for dates, marks and snippets, URL helpers, versioned assets."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import Flask, url_for
+
+from webapp import links, render
+from webapp.citation import long_date
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _asset_versions() -> dict[str, str]:
+    # Static files change only with a deploy, so hashing them once per process is safe.
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:10]
+            for p in STATIC.iterdir() if p.is_file()}
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """Return "1 entry" or "3 entries"."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def install(app: Flask) -> None:
+    versions = _asset_versions()
+
+    def asset(name: str) -> str:
+        return url_for("static", filename=name, v=versions.get(name, "0"))
+
+    app.jinja_env.globals.update(
+        asset=asset,
+        site_name=lambda: app.config["SITE_NAME"],
+        author_url=links.author_url,
+        section_url=links.section_url,
+        theme_url=links.theme_url,
+        entry_url=links.entry_url,
+        is_web_url=links.is_web_url,
+        author_handle=links.author_handle,
+    )
+    app.jinja_env.filters.update(
+        longdate=long_date,
+        marked=render.marked,
+        snippet=render.snippet_html,
+        plural=plural,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

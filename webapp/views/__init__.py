@@ -1,0 +1,1 @@
+"""Blueprints: each view parses parameters, calls the search core once, renders."""

@@ -1,0 +1,67 @@
+"""The JSON API: /api/search, /api/entries/<id>, and the OpenAPI document that describes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from indexer.results import SearchResult
+
+from webapp import citation, render
+from webapp.core import library, request_for, setting
+from webapp.links import entry_url
+from webapp.openapi import document
+from webapp.state import SearchState
+from webapp.views.entries import find
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _links(result: SearchResult, state: SearchState) -> dict[str, str | None]:
+    root = request.host_url.rstrip("/")
+    page = result.request.page
+    return {
+        "self": root + state.page_url(page),
+        "next": root + state.page_url(page + 1) if page < result.pages else None,
+        "prev": root + state.page_url(page - 1) if page > 1 else None,
+        "html": root + state.url(path="/search"),
+        "csv": root + state.export_url("/search.csv"),
+        "json": root + state.export_url("/search.json"),
+        "atom": root + state.export_url("/search.atom"),
+    }
+
+
+@bp.get("/search")
+def search() -> Response:
+    state = SearchState.from_args(request.args, path="/api/search")
+    result = library().search(request_for(state))
+    body: dict[str, Any] = result.to_dict()
+    for record, hit in zip(body["results"], result.hits):
+        record["url"] = entry_url(hit.id, q=result.request.q, external=True)
+    body["pages"] = result.pages
+    body["generation"] = result.generation
+    body["links"] = _links(result, state)
+    return jsonify(body)
+
+
+@bp.get("/entries/<entry_id>")
+def entry(entry_id: str) -> Response:
+    found = find(entry_id, related=setting("RELATED"))
+    url = entry_url(found.id, external=True)
+    body = found.to_dict()
+    body["url"] = url
+    body["body_html"] = str(render.body_html(found.body))
+    for record in body["related"]:
+        record["url"] = entry_url(record["id"], external=True)
+    body["citation"] = {
+        "text": citation.text(found, current_app.config["SITE_NAME"], url),
+        "csl_json": url_for("entries.entry_csl", entry_id=found.id, _external=True),
+        "bibtex": url_for("entries.entry_bibtex", entry_id=found.id, _external=True),
+    }
+    return jsonify(body)
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(document(request.host_url.rstrip("/"), current_app.config["SITE_NAME"]))

@@ -1,0 +1,97 @@
+"""Browsing: /themes, /authors, /sections, and each theme's, author's and section's own page.
+
+A theme's, an author's or a section's page is the search page with that filter set (a `Scope`);
+the index pages list the values of one facet of the empty search, with counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, render_template, request, url_for
+
+from indexer.results import FacetValue, SearchRequest
+
+from webapp import histogram
+from webapp.core import library
+from webapp.errors import NotFound
+from webapp.links import author_candidates, slugify
+from webapp.state import Scope, SearchState
+from webapp.views.search import search_page
+
+bp = Blueprint("browse", __name__)
+
+
+def facet_values(result: object, name: str) -> tuple[FacetValue, ...]:
+    facet = next((f for f in result.facets if f.name == name), None)  # type: ignore[attr-defined]
+    return facet.results if facet else ()
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    slug: str
+    label: str
+    description: str
+    count: int
+    timeline: tuple[histogram.Bar, ...]
+
+
+@bp.get("/themes")
+def themes() -> str:
+    lib = library()
+    overall = lib.search(SearchRequest(per_page=1))
+    keys = histogram.month_keys(histogram.counts(overall, "month"))
+    counts = {v.value: v for v in facet_values(overall, "theme")}
+    taxonomy = lib.taxonomy()
+    rows = []
+    for slug in list(taxonomy) + sorted(set(counts) - set(taxonomy)):
+        theme = taxonomy.get(slug)
+        scoped = lib.search(SearchRequest(themes=(slug,), per_page=1))
+        state = SearchState((), url_for("browse.theme", slug=slug))
+        bars = histogram.timeline(histogram.counts(scoped, "month"), keys, state)
+        label = theme.label if theme else (counts[slug].label or slug)
+        rows.append(ThemeRow(slug, label, theme.description if theme else "", scoped.total, bars))
+    rows.sort(key=lambda r: (-r.count, r.label.lower()))
+    return render_template("themes.html", rows=rows, keys=keys, total=overall.total)
+
+
+@bp.get("/themes/<slug>")
+def theme(slug: str) -> str:
+    taxonomy = library().taxonomy()
+    known = taxonomy.get(slug)
+    if known is None and not library().search(SearchRequest(themes=(slug,), per_page=1)).total:
+        raise NotFound(f"no theme {slug!r} in the archive")
+    label = known.label if known else slug
+    scope = Scope("theme", slug, request.path, label, known.description if known else "")
+    return search_page(scope, request.path)
+
+
+@bp.get("/authors")
+def authors() -> str:
+    values = facet_values(library().search(SearchRequest(per_page=1)), "author")
+    rows = sorted(values, key=lambda v: v.value.lstrip("@").casefold())
+    return render_template("authors.html", rows=rows, kind="author")
+
+
+@bp.get("/authors/<path:handle>")
+def author(handle: str) -> str:
+    for candidate in author_candidates(handle):
+        if library().search(SearchRequest(authors=(candidate,), per_page=1)).total:
+            return search_page(Scope("author", candidate, request.path, candidate), request.path)
+    raise NotFound(f"no author {handle!r} in the archive")
+
+
+@bp.get("/sections")
+def sections() -> str:
+    values = facet_values(library().search(SearchRequest(per_page=1)), "section")
+    return render_template("authors.html", rows=sorted(values, key=lambda v: v.value.casefold()),
+                           kind="section")
+
+
+@bp.get("/sections/<slug>")
+def section(slug: str) -> str:
+    values = facet_values(library().search(SearchRequest(per_page=1)), "section")
+    match = next((v.value for v in values if slugify(v.value) == slug), None)
+    if match is None:
+        raise NotFound(f"no section {slug!r} in the archive")
+    return search_page(Scope("section", match, request.path, match), request.path)

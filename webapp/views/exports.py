@@ -1,0 +1,75 @@
+"""Exports of a whole filtered result set (CSV, JSON) and its newest entries as an Atom feed."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+
+from flask import Blueprint, Response, render_template, request, stream_with_context
+
+from indexer.results import SearchRequest
+
+from webapp import exporting
+from webapp.core import library, request_for, setting
+from webapp.links import entry_url
+from webapp.state import SearchState
+
+bp = Blueprint("exports", __name__)
+
+
+def _request() -> tuple[SearchState, SearchRequest]:
+    state = SearchState.from_args(request.args)
+    return state, request_for(state)
+
+
+def _provenance(req: SearchRequest) -> dict[str, str]:
+    info = library().info()
+    return {
+        "query": req.q,
+        "filters": exporting.filters_text(req.filters_dict()),
+        "sort": req.sort,
+        "generation": str(info.get("generation", "")),
+        "index_built": str(info.get("built", "")),
+        "exported": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _download(body: object, mimetype: str, provenance: dict[str, str], ext: str) -> Response:
+    resp = Response(stream_with_context(body), mimetype=mimetype)  # type: ignore[arg-type]
+    stamp = provenance["exported"][:10]
+    name = f"perspectives-{stamp}-{provenance['generation'] or 'index'}.{ext}"
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    resp.headers["X-Index-Generation"] = provenance["generation"]
+    return resp
+
+
+@bp.get("/search.csv")
+def search_csv() -> Response:
+    _, req = _request()
+    provenance = _provenance(req)
+    hits = itertools.islice(library().iter_hits(req, snippets=False), setting("EXPORT_LIMIT"))
+    rows = exporting.csv_rows(hits, lambda h: entry_url(h.id, external=True), provenance)
+    return _download(rows, "text/csv", provenance, "csv")
+
+
+@bp.get("/search.json")
+def search_json() -> Response:
+    _, req = _request()
+    provenance = _provenance(req)
+    head = {**provenance, "filters": req.filters_dict(), "limit": setting("EXPORT_LIMIT")}
+    records = (exporting.hit_record(h, entry_url(h.id, q=req.q, external=True), bool(req.q))
+               for h in library().iter_hits(req, snippets=bool(req.q)))
+    chunks = exporting.json_chunks(head, records, setting("EXPORT_LIMIT"))
+    return _download(chunks, "application/json", provenance, "json")
+
+
+@bp.get("/search.atom")
+def search_atom() -> Response:
+    state, req = _request()
+    newest = dataclasses.replace(req, sort="newest", page=1, per_page=setting("FEED_SIZE"))
+    result = library().search(newest)
+    xml = render_template("feed.atom.xml", result=result, state=state,
+                          html_url=state.url(state.all_pairs(), path="/search"),
+                          self_url=request.full_path.rstrip("?"))
+    return Response(xml, mimetype="application/atom+xml")

@@ -1,0 +1,29 @@
+"""The search page (/ and /search), which every browsing page is too, with one filter set."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from webapp import present
+from webapp.core import library, request_for, setting
+from webapp.state import Scope, SearchState
+
+bp = Blueprint("search", __name__)
+
+
+def search_page(scope: Scope | None = None, path: str = "/search", home: bool = False) -> str:
+    """Render the search page for this request's parameters, within a scope if given."""
+    state = SearchState.from_args(request.args, path, scope)
+    result = library().search(request_for(state))
+    page = present.search_page(result, state, library().taxonomy(), setting("FACET_SHOWN"))
+    return render_template("search.html", page=page, scope=scope, home=home and not state.pairs)
+
+
+@bp.get("/")
+def home() -> str:
+    return search_page(path="/", home=True)
+
+
+@bp.get("/search")
+def search() -> str:
+    return search_page()
