@@ -29,6 +29,7 @@ from indexer.fieldmap import DEFAULT_NAME, EntryFields, FieldMap, Frontmatter, l
 from indexer.records import ArchiveError, FileRead, Perspective, Problem
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FRONTMATTER_CHARS = 100_000  # real ones are under 3 KB; pure-Python YAML takes ~5 s per MB
 SKIPPED_NAMES = frozenset({DEFAULT_NAME, "themes.yaml"})
 _BOM = b"\xef\xbb\xbf"
 _FENCES = ("---", "...")
@@ -47,20 +48,16 @@ def read_archive(root: Path, fieldmap: FieldMap | None = None) -> ArchiveRead:
     """Read every archive file under root; fieldmap defaults to `<root>/fieldmap.yaml`."""
     if not root.is_dir():
         raise ArchiveError(f"{root}: archive folder not found")
-    fieldmap = fieldmap or load_fieldmap(root)
+    fieldmap = fieldmap if fieldmap is not None else load_fieldmap(root)
     reads = [read_file(path, root, fieldmap) for path in list_archive_files(root, fieldmap)]
-    duplicates = find_duplicates(reads)
+    entries, duplicates = _settle_ids(reads)
     problems = [problem for read in reads for problem in read.problems] + duplicates
-    return ArchiveRead(
-        files={read.path: read for read in reads},
-        entries=unique_entries(reads),
-        problems=sorted(problems),
-    )
+    return ArchiveRead({read.path: read for read in reads}, entries, sorted(problems))
 
 
 def list_archive_files(root: Path, fieldmap: FieldMap | None = None) -> list[Path]:
     """List the archive's markdown files, sorted by archive-relative path."""
-    fieldmap = fieldmap or load_fieldmap(root)
+    fieldmap = fieldmap if fieldmap is not None else load_fieldmap(root)
     found = [
         (relative, path)
         for relative, path in _walk(root, "", set())
@@ -71,7 +68,7 @@ def list_archive_files(root: Path, fieldmap: FieldMap | None = None) -> list[Pat
 
 def read_file(path: Path, root: Path, fieldmap: FieldMap | None = None) -> FileRead:
     """Read one archive file into its entries and problems; never raises on bad content."""
-    fieldmap = fieldmap or load_fieldmap(root)
+    fieldmap = fieldmap if fieldmap is not None else load_fieldmap(root)
     relative = relative_path(path, root)
     raw, digest, problem = _read_bytes(path, relative)
     if problem is None:
@@ -159,7 +156,8 @@ def _read_bytes(path: Path, relative: str) -> tuple[bytes, str, Problem | None]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            reason = f"file too large: {size / 2**20:.1f} MB (the limit is {MAX_FILE_BYTES // 2**20} MB)"
+            limit = MAX_FILE_BYTES // 2**20
+            reason = f"file too large: {size / 2**20:.1f} MB (the limit is {limit} MB)"
             return b"", _stream_digest(path), Problem(relative, 1, reason)
         raw = path.read_bytes()
     except OSError as error:
@@ -187,7 +185,8 @@ def _decode(raw: bytes, relative: str) -> str | Problem:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
-        reason = f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded (save the file as UTF-8)"
+        byte = raw[error.start]
+        reason = f"not UTF-8: byte 0x{byte:02x} cannot be decoded (save the file as UTF-8)"
         return Problem(relative, line, reason)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -212,14 +211,23 @@ def _split_frontmatter(text: str, relative: str) -> Frontmatter | Problem:
         return Problem(relative, 1, "empty file")
     if lines[opening].rstrip() != "---":
         return Problem(relative, opening + 1, "no frontmatter: the file must start with '---'")
-    closing = next(
-        (index for index in range(opening + 1, len(lines)) if lines[index].rstrip() in _FENCES),
-        None,
-    )
-    if closing is None:
+    closing = next((i for i in range(opening + 1, len(lines)) if lines[i].rstrip() in _FENCES), 0)
+    if not closing:
         reason = "unterminated frontmatter: the '---' opened here is never closed"
         return Problem(relative, opening + 1, reason)
-    loaded = _load_yaml("\n".join(lines[opening + 1 : closing]), opening + 2, relative)
+    return _frontmatter(lines, opening, closing, relative)
+
+
+def _frontmatter(
+    lines: list[str], opening: int, closing: int, relative: str
+) -> Frontmatter | Problem:
+    """Load the lines between the fences (0-based indexes) as the frontmatter of the body after."""
+    source = "\n".join(lines[opening + 1 : closing])
+    if len(source) > MAX_FRONTMATTER_CHARS:
+        limit = f"{MAX_FRONTMATTER_CHARS:,}"
+        reason = f"frontmatter too long: {len(source):,} characters (the limit is {limit})"
+        return Problem(relative, opening + 1, reason)
+    loaded = _load_yaml(source, opening + 2, relative)
     if isinstance(loaded, Problem):
         return loaded
     return Frontmatter(
@@ -245,13 +253,13 @@ def _load_yaml(
             kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
             reason = f"frontmatter is not a mapping of fields: it is {kind}"
             return Problem(relative, first_line + node.start_mark.line, reason)
-        data = loader.construct_document(node)
-        lines = {key.value: first_line + key.start_mark.line for key, _ in node.value}
-        return data, lines
+        data = loader.construct_document(node)  # before key lines: it rejects unhashable keys
+        return data, {key.value: first_line + key.start_mark.line for key, _ in node.value}
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = first_line + mark.line if mark else first_line - 1
-        return Problem(relative, line, f"invalid YAML in the frontmatter: {error.problem}")
+        detail = error.problem or error.context
+        return Problem(relative, line, f"invalid YAML in the frontmatter: {detail}")
     except yaml.YAMLError as error:
         return Problem(relative, first_line - 1, f"invalid YAML in the frontmatter: {error}")
     except RecursionError:

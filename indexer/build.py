@@ -25,13 +25,12 @@ from whoosh import index as whoosh_index
 from indexer import generations as gens
 from indexer.archive import list_archive_files, read_file
 from indexer.documents import make_document
-from indexer.fieldmap import FieldMap
+from indexer.fieldmap import FieldMap, load_fieldmap
 from indexer.records import ArchiveError, FileRead, Perspective, Problem
 from indexer.schema import SCHEMA_VERSION, make_schema
 from indexer.themes import assign_themes, load_taxonomy
 
 Progress = Callable[[int, int], None]
-FIELDMAP_FILE = "fieldmap.yaml"
 THEMES_FILE = "themes.yaml"
 
 
@@ -68,7 +67,7 @@ class Config:
     """The archive's taxonomy and field map, with a digest of both and of the schema version."""
 
     taxonomy: dict[str, Any]
-    fieldmap: FieldMap | None
+    fieldmap: FieldMap
     digest: str
     problems: list[Problem]
 
@@ -107,14 +106,11 @@ def load_config(archive: Path, fieldmap_path: Path | None = None) -> Config:
     """Read the taxonomy and the field map that shape how the archive is indexed."""
     themes_path = archive / THEMES_FILE
     taxonomy, problems = load_taxonomy(themes_path)
-    if fieldmap_path is None and (archive / FIELDMAP_FILE).is_file():
-        fieldmap_path = archive / FIELDMAP_FILE
-    fieldmap = FieldMap.load(fieldmap_path) if fieldmap_path else None
-    h = hashlib.sha256(f"schema {SCHEMA_VERSION}\n".encode())
-    for path in (themes_path, fieldmap_path):
-        if path and path.is_file():
-            h.update(path.read_bytes())
-    return Config(taxonomy, fieldmap, h.hexdigest(), [p for p in problems])
+    fieldmap = load_fieldmap(archive, fieldmap_path)
+    h = hashlib.sha256(f"schema {SCHEMA_VERSION}\nfieldmap {fieldmap.digest}\n".encode())
+    if themes_path.is_file():
+        h.update(themes_path.read_bytes())
+    return Config(taxonomy, fieldmap, h.hexdigest(), list(problems))
 
 
 def relpath(path: Path, root: Path) -> str:
@@ -126,7 +122,7 @@ def scan(archive: Path, config: Config, known: dict[str, dict[str, Any]]) -> Sca
     """Read the files that are new or changed since `known` (a manifest's files)."""
     result = Scan({}, {}, [], {})
     seen = set()
-    for path in list_archive_files(archive):
+    for path in list_archive_files(archive, config.fieldmap):
         rel = relpath(path, archive)
         seen.add(rel)
         try:
@@ -154,10 +150,10 @@ def resolve(reads: dict[str, FileRead], taken: dict[str, str], report: BuildRepo
     for rel in sorted(reads):
         read = reads[rel]
         problems = list(read.problems)
-        kept = []
+        kept: list[Perspective] = []
         for p in read.entries:
             holder = taken.get(p.id)
-            if holder is not None and holder != rel:
+            if holder is not None and (holder != rel or any(k.id == p.id for k in kept)):
                 problems.append(Problem(rel, p.line, f"duplicate id {p.id!r}: already used by {holder}"))
                 continue
             taken[p.id] = rel
@@ -324,9 +320,10 @@ def is_stale(archive: Path, index_dir: Path, fieldmap: Path | None = None) -> bo
     if current is None:
         return True
     manifest = gens.read_manifest(current)
-    if manifest.config_digest != load_config(archive, fieldmap).digest:
+    config = load_config(archive, fieldmap)
+    if manifest.config_digest != config.digest:
         return True
-    files = {relpath(p, archive): p for p in list_archive_files(archive)}
+    files = {relpath(p, archive): p for p in list_archive_files(archive, config.fieldmap)}
     if set(files) - set(manifest.files) or set(manifest.files) - set(files):
         return True
     for rel, path in files.items():

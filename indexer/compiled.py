@@ -25,7 +25,9 @@ _SECTION = re.compile(r"##\s+(.+?)(?:\s+#+)?")
 _ENTRY = re.compile(r"###\s+(.+?)(?:\s+#+)?")
 _SEPARATOR = re.compile(r"-{3,}")
 _FENCE = re.compile(r"(```|~~~)")
-_BYLINE = re.compile(r"(?P<mark>[*_])(?P<author>[^\s*_,][^,]*?)\s*,\s*(?P<date>[^*_]+?)\s*(?P=mark)")
+_BYLINE = re.compile(
+    r"(?P<mark>[*_])(?P<author>[^\s*_,][^,]*?)\s*,\s*(?P<date>[^*_]+?)\s*(?P=mark)"
+)
 _LINK = re.compile(r"\[Link to [^\]]*\]\(\s*<?(?P<url>[^)\s>]+)>?\s*\)")
 _HAS_SECTION = re.compile(r"^##\s", re.MULTILINE)
 _HAS_ENTRY = re.compile(r"^###\s", re.MULTILINE)
@@ -100,7 +102,8 @@ def _entry(block: _Block, path: str) -> Perspective | Problem:
     if not body:
         return Problem(path, block.line, f"entry {title!r} has an empty body")
     if not slugify(title):
-        return Problem(path, block.line, f"entry title {title!r} gives no id: use Latin letters or digits")
+        reason = f"entry title {title!r} gives no id: use Latin letters or digits"
+        return Problem(path, block.line, reason)
     return Perspective(
         id=slugify(title), title=title, author=byline.group("author").strip(), date=date,
         section=short_section(block.heading), section_heading=block.heading, source=source,

@@ -19,7 +19,7 @@ fields names the frontmatter keys to try, first present non-empty key wins; the 
     note: note
     id: id                        # by default the file name, slugified
     body_fallback: [summary, deck]    # used when the body is empty
-    strip_shortcodes: true        # drop Hugo {{< … >}} / {{% … %}} and Liquid {% … %} tags
+    strip_shortcodes: true        # drop Hugo {{< … >}}, {{% … %}}, Liquid {% … %}, {{ … }}
     exclude: [SOURCE.md, _index.md]   # gitignore-like: no '/' matches the name anywhere
 
 An empty file, or no file at all, gives our own archive format.
@@ -30,7 +30,6 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import hashlib
-import re
 import string
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -46,6 +45,8 @@ from indexer.slugs import (
     short_section,
     slugify,
     strip_date_prefix,
+    strip_shortcodes,
+    unquote,
 )
 
 DEFAULT_NAME = "fieldmap.yaml"
@@ -62,8 +63,6 @@ _KINDS = {
     "default_author": "text",
     "source_template": "text",
 }
-_SHORTCODES = {"{{<": ">}}", "{{%": "%}}", "{%": "%}"}
-_SHORTCODE_OPENING = re.compile(r"\{\{[<%]|\{%")
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ class FieldMap:
     default_author: str = ""
     source_template: str = ""
     path: str = ""  # the file it was loaded from ("" for the built-in default)
-    digest: str = ""  # sha256 of that file: an incremental build re-reads everything when it changes
+    digest: str = ""  # sha256 of that file: when it changes, every file must be read again
 
     @classmethod
     def load(cls, path: Path) -> FieldMap:
@@ -118,20 +117,6 @@ def load_fieldmap(root: Path, path: Path | None = None) -> FieldMap:
         return FieldMap.load(path)
     default = root / DEFAULT_NAME
     return FieldMap.load(default) if default.is_file() else FieldMap()
-
-
-def strip_shortcodes(text: str) -> str:
-    """Remove Hugo and Liquid template tags, keeping the text between paired tags."""
-    pieces: list[str] = []
-    position = 0
-    while (match := _SHORTCODE_OPENING.search(text, position)) is not None:
-        end = text.find(_SHORTCODES[match.group()], match.end())
-        if end < 0:  # an unclosed tag is text; later ones cannot close either
-            break
-        pieces.append(text[position : match.start()])
-        position = end + len(_SHORTCODES[match.group()])
-    pieces.append(text[position:])
-    return "".join(pieces)
 
 
 def _parse_options(raw: bytes, path: Path) -> dict[str, Any]:
@@ -192,22 +177,25 @@ def _option_value(name: str, value: object, path: Path, line: int) -> object:
 def _check_template(template: str, where: str) -> str:
     """Check that a source template only uses the placeholders we fill."""
     try:
-        names = {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
+        parsed = string.Formatter().parse(template)
+        names = {field for _, field, _, _ in parsed if field is not None}
     except ValueError as error:
         raise ArchiveError(f"{where}: malformed template: {error}") from error
     unknown = names - TEMPLATE_FIELDS
     if unknown:
         allowed = ", ".join("{" + n + "}" for n in sorted(TEMPLATE_FIELDS))
-        raise ArchiveError(f"{where}: unknown placeholder {sorted(unknown)[0]!r} (use {allowed})")
+        raise ArchiveError(f"{where}: unknown placeholder {min(unknown)!r} (use {allowed})")
     return template
 
 
 def _describe(value: object) -> str:
-    """Name a YAML value's type for an error message."""
+    """Name a YAML value's type for an error message (a list by what it holds that is not text)."""
     names = {bool: "a boolean", int: "a number", float: "a number", str: "text"}
     names.update({list: "a list", dict: "a mapping", type(None): "nothing"})
+    if isinstance(value, list):
+        odd = next((item for item in value if not isinstance(item, str)), None)
+        return "a list" if odd is None else "a list holding " + names.get(type(odd), "other values")
     return names.get(type(value), type(value).__name__)
-
 
 
 @dataclass(frozen=True)
@@ -236,7 +224,7 @@ class EntryFields:
     def build(self) -> tuple[list[Perspective], list[Problem]]:
         """Return the entry, or no entry and every problem its fields have."""
         fm = self.fieldmap
-        title = self._required("title", fm.title)
+        title = unquote(self._required("title", fm.title))
         author = self._required("author", fm.author, fm.default_author, lists="join")
         date = self._date()
         heading = self._text(fm.section, lists="first") or fm.default_section
@@ -266,7 +254,12 @@ class EntryFields:
         """Return the first of keys with a non-empty value, and that value."""
         for key in keys:
             value = self.front.data.get(key)
-            if isinstance(value, str) and value.strip() or isinstance(value, (list, dict)) and value:
+            if (
+                isinstance(value, str)
+                and value.strip()
+                or isinstance(value, (list, dict))
+                and value
+            ):
                 return key, value
         return None
 
@@ -286,7 +279,9 @@ class EntryFields:
         texts = [item.strip() for item in items if item.strip()]
         return ", ".join(texts) if lists == "join" else texts[0] if texts else ""
 
-    def _required(self, field: str, keys: tuple[str, ...], default: str = "", lists: str = "") -> str:
+    def _required(
+        self, field: str, keys: tuple[str, ...], default: str = "", lists: str = ""
+    ) -> str:
         """Return a field that must be present (or have a default), else note it is missing."""
         before = len(self.problems)
         value = self._text(keys, lists) or default
@@ -336,7 +331,8 @@ class EntryFields:
         key, value = found
         items = value.split(",") if isinstance(value, str) else value
         if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
-            reason = f"{key}: expected a list of themes, got {_describe(value)}"
+            expected = "a list of themes or a comma-separated text"
+            reason = f"{key}: expected {expected}, got {_describe(value)}"
             self._problem(self._line(key), reason)
             return ()
         return tuple(dict.fromkeys(item.strip() for item in items if item.strip()))

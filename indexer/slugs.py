@@ -1,4 +1,4 @@
-"""Small text helpers shared by the archive readers: ids, titles, section names and dates."""
+"""Small text helpers shared by the archive readers: ids, titles, sections, dates, template tags."""
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ _MONTHS = {
     )
     for name in names
 }
+_SHORTCODES = {"{{<": ">}}", "{{%": "%}}", "{{": "}}", "{%": "%}"}
+_SHORTCODE_OPENING = re.compile(r"\{\{[<%]?|\{%")
 _MONTH_DATE = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2}),\s*(\d{4})")
 
 
@@ -73,11 +75,7 @@ def short_section(heading: str) -> str:
 
 
 def parse_date_text(text: str) -> dt.date | None:
-    """Parse 'YYYY-MM-DD' (with an optional time and offset) as the calendar date written.
-
-    Returns None when the text has another shape; raises ValueError for a date that does not
-    exist (2025-02-30).
-    """
+    """Parse 'YYYY-MM-DD[ time offset]' as written: None if not a date, ValueError if unreal."""
     match = _DATE_TEXT.fullmatch(text.strip())
     if match is None:
         return None
@@ -103,6 +101,24 @@ def date_from_filename(name: str) -> tuple[dt.date | None, str]:
 def strip_date_prefix(name: str) -> str:
     """Remove a 'YYYY-MM-DD-' prefix from a file name, whether or not the date is real."""
     return _FILENAME_DATE.sub("", name, count=1)
+
+
+def strip_shortcodes(text: str) -> str:
+    """Remove Hugo shortcodes and Liquid tags, keeping the text between paired ones."""
+    pieces: list[str] = []
+    kept_from, search_from = 0, 0
+    unclosed: set[str] = set()  # openers with no closer after them: later ones have none either
+    while (match := _SHORTCODE_OPENING.search(text, search_from)) is not None:
+        closer = _SHORTCODES[match.group()]
+        end = -1 if match.group() in unclosed else text.find(closer, match.end())
+        if end < 0:
+            unclosed.add(match.group())
+            search_from = match.end()
+            continue
+        pieces.append(text[kept_from : match.start()])
+        kept_from = search_from = end + len(closer)
+    pieces.append(text[kept_from:])
+    return "".join(pieces)
 
 
 def _make_date(year: str, month: str, day: str) -> dt.date:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from indexer.library import IndexMissing
 from indexer.results import BadParameter
 
 MACHINE_SUFFIXES = (".json", ".csv", ".atom")
@@ -62,6 +63,10 @@ def handle_not_found(exc: NotFound) -> Response:
     return error_response(404, "not_found", exc.what)
 
 
+def handle_index_missing(exc: IndexMissing) -> Response:
+    return error_response(503, "unavailable", str(exc))
+
+
 def handle_http(exc: HTTPException) -> Response:
     status = exc.code or 500
     resp = error_response(status, CODES.get(status, "http_error"), exc.description or exc.name)
@@ -83,5 +88,6 @@ def install(app: Flask) -> None:
     """Register the handlers on the app."""
     app.register_error_handler(BadParameter, handle_bad_parameter)
     app.register_error_handler(NotFound, handle_not_found)
+    app.register_error_handler(IndexMissing, handle_index_missing)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(Exception, handle_unexpected)

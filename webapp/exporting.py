@@ -71,7 +71,8 @@ def csv_rows(hits: Iterable[Hit], url_for_hit: Callable[[Hit], str],
 def json_chunks(head: dict[str, Any], records: Iterable[dict[str, Any]], limit: int
                 ) -> Iterator[str]:
     """Yield one JSON object: head's keys, "results", then "count" and "truncated"."""
-    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "results": ['
+    opening = json.dumps(head, ensure_ascii=False)[:-1]
+    yield opening + (", " if head else "") + '"results": ['
     count, truncated = 0, False
     for record in records:
         if count >= limit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from indexer.results import FacetValue, SearchResult
@@ -68,15 +69,26 @@ def _choices(result: SearchResult, state: SearchState, name: str, names: dict[st
              ) -> list[Choice]:
     facet = next((f for f in result.facets if f.name == name), None)
     values: list[FacetValue] = list(facet.results) if facet else []
-    selected = set(result.request.selected(name))
-    missing = selected - {v.value for v in values}
-    values += [FacetValue(v, 0, True) for v in sorted(missing)]
+    have = {v.value.lower() for v in values}
+    values += [FacetValue(v, 0, True) for v in result.request.selected(name) if v.lower() not in have]
     return [
-        Choice(name, v.value, names.get(v.value, v.label or v.value) if name == "theme" else (v.label or v.value),
-               v.count, v.value in selected, state.is_scope(name, v.value),
-               f"f-{name}-{slugify(v.value)}-{i}", state.toggle_url(name, v.value))
-        for i, v in enumerate(values)
+        Choice(name, v.value, _label(name, v, names), v.count, v.selected,
+               state.is_scope(name, v.value), _input_id(name, v.value),
+               state.toggle_url(name, v.value))
+        for v in values
     ]
+
+
+def _input_id(name: str, value: str) -> str:
+    # Stable across pages (so focus can return to it) and unique even when slugs collide.
+    digest = hashlib.blake2s(value.encode(), digest_size=3).hexdigest()
+    return f"f-{name}-{slugify(value)[:24]}-{digest}"
+
+
+def _label(name: str, v: FacetValue, names: dict[str, str]) -> str:
+    if name == "theme":
+        return v.label or names.get(v.value, v.value)
+    return v.label or v.value
 
 
 def facet_boxes(result: SearchResult, state: SearchState, names: dict[str, str], shown: int

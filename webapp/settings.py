@@ -23,11 +23,11 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("INDEX", "index", "Folder of the index that `perspectives index` builds; read only."),
     Setting("PER_PAGE", 10, "Results per page when a request gives no `per_page` (at most 100)."),
-    Setting("EXPORT_LIMIT", 100_000, "Most rows one CSV or JSON export answers; larger sets are cut and say so."),
+    Setting("EXPORT_LIMIT", 100_000, "Most rows one CSV or JSON export holds; the JSON export says `truncated` when it cut."),
     Setting("FEED_SIZE", 50, "Entries in an Atom feed, newest first."),
     Setting("RELATED", 5, "Related entries shown on an entry page and in `/api/entries/<id>`."),
     Setting("BY_AUTHOR", 5, "Other entries by the same author shown on an entry page."),
-    Setting("FACET_SHOWN", 8, "Facet values shown before the rest fold under \"Show all\"."),
+    Setting("FACET_SHOWN", 8, "Values of each facet listed before the rest fold under \"Show N more\"."),
     Setting("SITE_NAME", "Perspectives", "Name of the archive in page titles, feeds and citations."),
     Setting("MAX_CONTENT_LENGTH", 64 * 1024, "Largest request body accepted, in bytes (the app only reads GET parameters)."),
     Setting("CORS_ORIGIN", "*", "Value of Access-Control-Allow-Origin on the JSON API, exports and feeds; empty to send none."),
@@ -37,3 +37,27 @@ SETTINGS: tuple[Setting, ...] = (
 def defaults() -> dict[str, Any]:
     """Return every setting's default value by name."""
     return {s.name: s.default for s in SETTINGS}
+
+
+def markdown() -> str:
+    """Return the README's "Settings" section (`python -m webapp.settings > webapp/SETTINGS.md`)."""
+    lines = [
+        "## Settings",
+        "",
+        "The web app reads its settings from, in order: the defaults below, then environment",
+        "variables `PERSPECTIVES_<NAME>` (parsed as JSON when they can be, so",
+        "`PERSPECTIVES_PER_PAGE=20` is a number), then the mapping given to `create_app()`.",
+        "Each is declared once, in `webapp/settings.py`.",
+        "",
+        "| Variable | Default | What it does |",
+        "|---|---|---|",
+    ]
+    for s in SETTINGS:
+        default = f'"{s.default}"' if isinstance(s.default, str) else str(s.default)
+        text = s.help.replace("|", "\\|")
+        lines.append(f"| `PERSPECTIVES_{s.name}` | `{default}` | {text} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

@@ -43,7 +43,8 @@ class SearchState:
                   ) -> SearchState:
         pairs = tuple((k, v) for k in PARAMS for v in args.getlist(k) if v.strip())
         if scope:
-            pairs = tuple(p for p in pairs if p != (scope.facet, scope.value))
+            pairs = tuple(p for p in pairs
+                          if not (p[0] == scope.facet and p[1].lower() == scope.value.lower()))
         return cls(pairs, path, scope)
 
     def get(self, name: str) -> list[str]:
@@ -70,19 +71,24 @@ class SearchState:
     def page_url(self, page: int) -> str:
         return self.url(self.pairs + ((("page", str(page)),) if page > 1 else ()))
 
+    def _has(self, facet: str, value: str) -> bool:
+        # The core matches filter values without regard to case; so do the links.
+        return any(k == facet and v.lower() == value.lower() for k, v in self.pairs)
+
     def toggle_url(self, facet: str, value: str) -> str:
         """Return the URL with a facet value added, or removed if it is selected."""
-        if (facet, value) in self.pairs or self.is_scope(facet, value):
+        if self._has(facet, value) or self.is_scope(facet, value):
             return self.remove_url(facet, value)
         return self.url(self.pairs + ((facet, value),))
 
     def remove_url(self, facet: str, value: str) -> str:
         if self.is_scope(facet, value):
             return self.url(self.pairs, path="/search")
-        return self.url(p for p in self.pairs if p != (facet, value))
+        return self.url(p for p in self.pairs if not (p[0] == facet and p[1].lower() == value.lower()))
 
     def is_scope(self, facet: str, value: str) -> bool:
-        return bool(self.scope and (self.scope.facet, self.scope.value) == (facet, value))
+        return bool(self.scope and self.scope.facet == facet
+                    and self.scope.value.lower() == value.lower())
 
     def range_url(self, start: str | None, end: str | None) -> str:
         pairs = self.replaced("from", [start or ""])

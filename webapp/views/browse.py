@@ -6,16 +6,17 @@ the index pages list the values of one facet of the empty search, with counts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from indexer.results import FacetValue, SearchRequest
 
 from webapp import histogram
 from webapp.core import library
 from webapp.errors import NotFound
-from webapp.links import author_candidates, slugify
+from webapp.links import author_candidates, author_handle, author_url, section_url, slugify
 from webapp.state import Scope, SearchState
 from webapp.views.search import search_page
 
@@ -66,26 +67,50 @@ def theme(slug: str) -> str:
     return search_page(scope, request.path)
 
 
+def letter_groups(values: tuple[FacetValue, ...], key: Callable[[str], str]
+                  ) -> list[tuple[str, list[FacetValue]]]:
+    """Return values sorted by name and grouped by first letter ("#" for the rest)."""
+    groups: dict[str, list[FacetValue]] = {}
+    for v in sorted(values, key=lambda v: key(v.value).casefold()):
+        first = key(v.value)[:1].upper()
+        groups.setdefault(first if first.isalpha() else "#", []).append(v)
+    return sorted(groups.items(), key=lambda g: (g[0] == "#", g[0]))
+
+
 @bp.get("/authors")
 def authors() -> str:
     values = facet_values(library().search(SearchRequest(per_page=1)), "author")
-    rows = sorted(values, key=lambda v: v.value.lstrip("@").casefold())
-    return render_template("authors.html", rows=rows, kind="author")
+    groups = letter_groups(values, author_handle)
+    lede = (f"{len(values)} voices in the archive, by name. Each leads to their entries, "
+            "searchable on their own.")
+    return render_template("index.html", title="Authors", lede=lede, groups=groups,
+                           link=author_url)
 
 
 @bp.get("/authors/<path:handle>")
-def author(handle: str) -> str:
+def author(handle: str) -> Response | str:
     for candidate in author_candidates(handle):
-        if library().search(SearchRequest(authors=(candidate,), per_page=1)).total:
-            return search_page(Scope("author", candidate, request.path, candidate), request.path)
+        found = library().search(SearchRequest(authors=(candidate,), per_page=1))
+        if found.hits:
+            name = found.hits[0].author  # as the archive spells it
+            if author_handle(name) != handle:
+                return redirect(_with_query(author_url(name)), 301)
+            return search_page(Scope("author", name, request.path, name), request.path)
     raise NotFound(f"no author {handle!r} in the archive")
+
+
+def _with_query(url: str) -> str:
+    query = request.query_string.decode("latin-1")
+    return f"{url}?{query}" if query else url
 
 
 @bp.get("/sections")
 def sections() -> str:
     values = facet_values(library().search(SearchRequest(per_page=1)), "section")
-    return render_template("authors.html", rows=sorted(values, key=lambda v: v.value.casefold()),
-                           kind="section")
+    groups = [("", sorted(values, key=lambda v: v.value.casefold()))] if values else []
+    lede = "The archive's published pages gather entries under sections, each with its own angle."
+    return render_template("index.html", title="Sections", lede=lede, groups=groups,
+                           link=section_url)
 
 
 @bp.get("/sections/<slug>")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import re
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
 
 from indexer.results import SearchRequest
 
@@ -64,12 +65,30 @@ def search_json() -> Response:
     return _download(chunks, "application/json", provenance, "json")
 
 
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def feed_title(req: SearchRequest, site: str) -> str:
+    """Return a feed's title from what it follows: "Perspectives: autonomy (theme=dignity)"."""
+    described = " ".join(p for p in (req.q, f"({exporting.filters_text(req.filters_dict())})") if p.strip("()"))
+    return f"{site}: {described}" if described else f"{site}: new entries"
+
+
 @bp.get("/search.atom")
 def search_atom() -> Response:
     state, req = _request()
     newest = dataclasses.replace(req, sort="newest", page=1, per_page=setting("FEED_SIZE"))
     result = library().search(newest)
-    xml = render_template("feed.atom.xml", result=result, state=state,
-                          html_url=state.url(state.all_pairs(), path="/search"),
-                          self_url=request.full_path.rstrip("?"))
-    return Response(xml, mimetype="application/atom+xml")
+    root = request.host_url.rstrip("/")
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    xml = render_template(
+        "feed.atom.xml", result=result,
+        title=feed_title(req, current_app.config["SITE_NAME"]),
+        feed_id=root + state.export_url("/search.atom"),
+        self_url=root + state.export_url("/search.atom"),
+        html_url=root + state.export_url("/search"),
+        updated=f"{result.hits[0].date}T00:00:00Z" if result.hits else now,
+        names={slug: t.label for slug, t in library().taxonomy().items()},
+    )
+    # XML 1.0 forbids most control characters, which an entry could still carry.
+    return Response(_XML_ILLEGAL.sub("", xml), mimetype="application/atom+xml")

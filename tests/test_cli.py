@@ -1,0 +1,128 @@
+"""The command line through click's runner, against real archives and indexes in tmp_path."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.cli import main
+
+from .conftest import SEED_PAGE, write_archive
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("PERSPECTIVES_ARCHIVE", str(tmp_path / "archive"))
+    monkeypatch.setenv("PERSPECTIVES_INDEX", str(tmp_path / "index"))
+
+    def invoke(*args):
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def indexed(tmp_path, run):
+    write_archive(tmp_path / "archive")
+    result = run("index")
+    assert result.exit_code == 0, result.output
+    return tmp_path
+
+
+def test_index_prints_counts(indexed, run):
+    result = run("index", "--full")
+    assert result.exit_code == 0
+    assert "full build: 0 added, 6 updated, 0 removed, 0 rejected; 6 entries" in result.output
+
+
+def test_index_reports_rejected_files_and_exits_1(indexed, run):
+    (indexed / "archive" / "broken.md").write_text("---\ntitle: x\n---\nbody\n", encoding="utf-8")
+    result = run("index")
+    assert result.exit_code == 1
+    assert "broken.md:1: " in result.output
+    assert "0 added, 0 updated, 0 removed, 1 rejected" in result.output
+
+
+def test_check_changes_nothing(indexed, run):
+    (indexed / "archive" / "broken.md").write_bytes(b"---\ntitle: x\xff\n---\nbody\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert "broken.md:2: " in result.output
+    assert "6 entries valid" in result.output
+    assert run("search", "--json").exit_code == 0
+    assert json.loads(run("search", "--json").output)["total"] == 6
+
+
+@pytest.mark.parametrize(
+    "args,author",
+    [
+        (["anthropomorphising"], "@kumabwari"),
+        (["autonomy", "--author", "@MissMi1973"], "@MissMi1973"),
+        (["--from", "2025-12", "--to", "2025-12"], "@Seltaa_"),
+        (["--section", "The Evidence"], "@Seltaa_"),
+    ],
+)
+def test_search_examples(indexed, run, args, author):
+    result = run("search", *args, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [r["author"] for r in data["results"]] == [author]
+    assert data["results"][0]["url"] == f"/entries/{data['results'][0]['id']}"
+    assert set(data) >= {"query", "total", "page", "per_page", "results", "facets", "suggestion"}
+    assert set(data["facets"]) >= {"theme", "author", "section", "year"}
+
+
+def test_search_readable_output(indexed, run):
+    result = run("search", "anthropomorphizing")
+    assert result.exit_code == 0
+    assert "1 results for \"anthropomorphizing\"" in result.output
+    assert "Why 'You're Anthropomorphizing' Misses the Point" in result.output
+    assert "@kumabwari · 2025-10-25 · The Framework" in result.output
+    assert "<mark>" not in result.output
+
+
+def test_search_bad_date_says_what_is_wrong(indexed, run):
+    result = CliRunner().invoke(main, ["search", "x", "--from", "2025-13-45"])
+    assert result.exit_code == 2
+    assert "--from" in result.output and "no such date" in result.output
+
+
+def test_search_without_index_suggests_the_fix(tmp_path, run):
+    result = CliRunner().invoke(main, ["search", "autonomy"])
+    assert result.exit_code == 1
+    assert "run 'perspectives index' first" in result.output
+
+
+def test_related(indexed, run):
+    data = json.loads(run("search", "organising", "--json").output)
+    entry_id = data["results"][0]["id"]
+    result = run("related", entry_id, "--json")
+    assert result.exit_code == 0
+    rows = json.loads(result.output)["related"]
+    assert rows and all(r["shared"] for r in rows)
+    plain = run("related", entry_id)
+    assert "shares:" in plain.output
+    missing = CliRunner().invoke(main, ["related", "no-such-entry"])
+    assert missing.exit_code == 1 and "no entry with id 'no-such-entry'" in missing.output
+
+
+def test_import_then_index(tmp_path, run):
+    result = run("import", str(SEED_PAGE))
+    assert result.exit_code == 0, result.output
+    assert "3 entries written" in result.output
+    assert len(list((tmp_path / "archive").rglob("*.md"))) == 3
+    assert run("index").exit_code == 0
+    data = json.loads(run("search", "--json").output)
+    assert data["total"] == 3
+
+
+def test_compiled_page_indexed_directly(tmp_path, run):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "page.md").write_text(SEED_PAGE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert run("index").exit_code == 0
+    for args, author in [(["anthropomorphising"], "@kumabwari"), (["autonomy"], "@MissMi1973"),
+                         (["--from", "2025-12", "--to", "2025-12"], "@Seltaa_"),
+                         (["--section", "The Evidence"], "@Seltaa_")]:
+        data = json.loads(run("search", *args, "--json").output)
+        assert [r["author"] for r in data["results"]] == [author]

@@ -1,0 +1,29 @@
+"""Fixtures: the web app over a small real archive indexed once per session (see web_fixtures)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from web_fixtures import build
+from webapp import create_app
+
+
+@pytest.fixture(scope="session")
+def web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("webapp"))
+
+
+@pytest.fixture(scope="session")
+def app(web_index: Path) -> Flask:
+    return create_app({"INDEX": str(web_index), "TESTING": True})
+
+
+@pytest.fixture
+def client(app: Flask) -> Iterator[FlaskClient]:
+    with app.test_client() as c:
+        yield c

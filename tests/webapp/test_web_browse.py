@@ -1,0 +1,87 @@
+"""Browsing pages: /themes, /authors, /sections, and each one's page (the search with a filter set)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import pytest
+
+from web_fixtures import HOSTILE_AUTHOR, assert_inert
+
+
+def facet(client, name: str) -> list[dict]:
+    return client.get("/api/search").get_json()["facets"][name]
+
+
+def test_themes_page_lists_description_count_and_timeline(client):
+    resp = client.get("/themes")
+    assert resp.status_code == 200
+    markup = resp.get_data(as_text=True)
+    for value in facet(client, "theme"):
+        assert f'href="/themes/{value["value"]}"' in markup
+    assert "The right of users to choose" in markup
+    assert re.search(r"\d+ entries", markup)
+    assert 'class="sparkline" role="img"' in markup
+    assert markup.count('class="spark ') >= 5  # one bar per month
+
+
+def test_theme_page_is_the_search_with_the_theme_set(client):
+    markup = client.get("/themes/autonomy").get_data(as_text=True)
+    total = client.get("/api/search?theme=autonomy").get_json()["total"]
+    assert f"{total} entries" in markup
+    assert "<h1>Autonomy</h1>" in markup
+    assert 'action="/themes/autonomy"' in markup
+    # the fixed theme is shown ticked, cannot be unticked here, and its chip leads to /search
+    assert re.search(r'name="theme" value="autonomy" checked disabled', markup)
+    assert 'class="chip-remove" href="/search"' in markup
+
+
+def test_theme_page_takes_the_search_parameters(client):
+    markup = client.get("/themes/autonomy?q=model&author=%40quietharbor").get_data(as_text=True)
+    total = client.get("/api/search?theme=autonomy&q=model&author=@quietharbor").get_json()["total"]
+    assert f"{total} entr" in markup
+    assert 'href="/search?q=model&amp;author=%40quietharbor"' in markup  # remove the theme
+
+
+def test_authors_page_lists_every_author_and_each_round_trips(client):
+    markup = client.get("/authors").get_data(as_text=True)
+    assert_inert(markup)
+    for value in facet(client, "author"):
+        handle = value["value"].removeprefix("@")
+        assert f'href="/authors/{quote(handle, safe="/@()")}"' in markup or value["value"] == HOSTILE_AUTHOR
+        resp = client.get("/authors/" + quote(handle))
+        assert resp.status_code == 200, value
+        api = client.get("/api/search", query_string={"author": value["value"]}).get_json()
+        assert f'{api["total"]} entr' in resp.get_data(as_text=True)
+
+
+def test_author_without_at_sign_round_trips(client):
+    resp = client.get("/authors/" + quote("Anonymous reader (GPT-4o)"))
+    assert resp.status_code == 200
+    assert "<h1>Anonymous reader (GPT-4o)</h1>" in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("path", "target"), [
+    ("/authors/@datawren", "/authors/datawren"),
+    ("/authors/DataWren?q=model", "/authors/datawren?q=model"),
+])
+def test_other_spellings_of_an_author_redirect_to_one_url(client, path, target):
+    resp = client.get(path)
+    assert resp.status_code == 301
+    assert resp.headers["Location"].endswith(target)
+
+
+def test_sections_page_and_each_section(client):
+    markup = client.get("/sections").get_data(as_text=True)
+    for value in facet(client, "section"):
+        slug = re.sub(r"[^a-z0-9]+", "-", value["value"].lower()).strip("-")
+        assert f'href="/sections/{slug}"' in markup
+        resp = client.get(f"/sections/{slug}")
+        assert resp.status_code == 200
+        assert f'{value["count"]} entr' in resp.get_data(as_text=True)
+
+
+def test_section_page_shows_the_full_heading(client):
+    markup = client.get("/sections/the-evidence").get_data(as_text=True)
+    assert "Data-Driven Accountability" in markup

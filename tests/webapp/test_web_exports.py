@@ -1,0 +1,123 @@
+"""CSV and JSON exports of the whole result set, and the Atom feed."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+from web_fixtures import HOSTILE_ID, HOSTILE_TITLE, assert_inert
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def csv_rows(client, query: str = "") -> list[dict[str, str]]:
+    resp = client.get("/search.csv?" + query)
+    assert resp.status_code == 200
+    assert resp.mimetype == "text/csv"
+    assert "attachment" in resp.headers["Content-Disposition"]
+    return list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
+
+
+def test_csv_holds_the_whole_filtered_set_not_one_page(client):
+    total = client.get("/api/search?q=autonomy").get_json()["total"]
+    rows = csv_rows(client, "q=autonomy&per_page=2&page=2")
+    assert len(rows) == total > 2
+
+
+def test_csv_records_query_filters_generation_and_time(client):
+    rows = csv_rows(client, "q=autonomy&theme=autonomy&from=2025")
+    generation = client.get("/api/search").get_json()["generation"]
+    assert rows
+    for row in rows:
+        assert row["query"] == "autonomy"
+        assert row["filters"] == "theme=autonomy; from=2025"
+        assert row["generation"] == generation
+        assert row["exported"][:2] == "20" and row["exported"].endswith("+00:00")
+        assert row["url"].startswith("http://localhost/entries/")
+
+
+def test_csv_cells_cannot_become_formulas(client):
+    rows = {r["id"]: r for r in csv_rows(client)}
+    formula = next(r for r in rows.values() if "HYPERLINK" in r["title"])
+    assert formula["title"].startswith("'=HYPERLINK")
+    assert formula["author"] == "'@formula"
+    assert formula["note"] == "'+1 for accountability; -1 for silence"
+    for row in rows.values():
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@")), value
+
+
+def test_hostile_entry_in_csv_is_plain_text(client):
+    row = next(r for r in csv_rows(client) if r["id"] == HOSTILE_ID)
+    assert row["title"] == HOSTILE_TITLE  # kept as text: a CSV has no markup to run
+    assert row["source"] == "javascript:alert(6)"
+    assert row["url"] == f"http://localhost/entries/{HOSTILE_ID}"
+
+
+def test_json_export_holds_everything_with_provenance(client):
+    resp = client.get("/search.json?q=autonomy&author=@quietharbor&per_page=1")
+    assert resp.status_code == 200 and resp.mimetype == "application/json"
+    assert "attachment" in resp.headers["Content-Disposition"]
+    data = json.loads(resp.get_data(as_text=True))
+    total = client.get("/api/search?q=autonomy&author=@quietharbor").get_json()["total"]
+    assert data["count"] == len(data["results"]) == total and data["truncated"] is False
+    assert data["query"] == "autonomy"
+    assert data["filters"]["author"] == ["@quietharbor"]
+    assert data["generation"] and data["exported"] and data["index_built"]
+    assert {"id", "title", "author", "date", "url", "snippet"} <= set(data["results"][0])
+
+
+def test_export_limit_cuts_and_says_so(web_index):
+    from webapp import create_app
+
+    client = create_app({"INDEX": str(web_index), "EXPORT_LIMIT": 2}).test_client()
+    data = json.loads(client.get("/search.json").get_data(as_text=True))
+    assert data["count"] == 2 and data["truncated"] is True
+    rows = list(csv.DictReader(io.StringIO(client.get("/search.csv").get_data(as_text=True))))
+    assert len(rows) == 2
+
+
+def test_hostile_snippet_in_json_export_is_inert(client):
+    data = json.loads(client.get("/search.json?q=autonomy").get_data(as_text=True))
+    hostile = next(r for r in data["results"] if r["id"] == HOSTILE_ID)
+    assert_inert(hostile["snippet"])
+    assert "<script>" not in hostile["snippet"]
+
+
+def feed(client, query: str = "") -> ET.Element:
+    resp = client.get("/search.atom?" + query)
+    assert resp.status_code == 200
+    assert resp.mimetype == "application/atom+xml"
+    return ET.fromstring(resp.get_data())
+
+
+def test_atom_feed_is_newest_first_and_well_formed(client):
+    root = feed(client, "theme=autonomy")
+    entries = root.findall(f"{ATOM}entry")
+    total = client.get("/api/search?theme=autonomy").get_json()["total"]
+    assert len(entries) == total
+    dates = [e.findtext(f"{ATOM}published") for e in entries]
+    assert dates == sorted(dates, reverse=True)
+    assert root.findtext(f"{ATOM}title") == "Perspectives: (theme=autonomy)"
+    assert root.find(f"{ATOM}link[@rel='self']").get("href").startswith("http://localhost/search.atom")
+    first = entries[0]
+    assert first.findtext(f"{ATOM}id").startswith("http://localhost/entries/")
+    assert first.find(f"{ATOM}author/{ATOM}name").text
+
+
+def test_feed_size_is_a_setting(web_index):
+    from webapp import create_app
+
+    client = create_app({"INDEX": str(web_index), "FEED_SIZE": 3}).test_client()
+    assert len(feed(client).findall(f"{ATOM}entry")) == 3
+
+
+def test_hostile_entry_in_the_feed_is_text(client):
+    root = feed(client, "q=autonomy")
+    hostile = next(e for e in root.findall(f"{ATOM}entry") if e.findtext(f"{ATOM}id").endswith(HOSTILE_ID))
+    assert hostile.find(f"{ATOM}title").get("type") == "text"
+    assert hostile.findtext(f"{ATOM}title") == HOSTILE_TITLE
+    assert_inert(hostile.findtext(f"{ATOM}summary"))
+    assert all(link.get("href").startswith("http") for link in hostile.findall(f"{ATOM}link"))

@@ -1,0 +1,182 @@
+"""The web app's test archive (the seed page, purpose-made entries, a hostile one) and helpers
+that check HTML is inert. Shared by tests/webapp and tests/browser."""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from indexer.build import build_index
+
+SEED = Path(__file__).resolve().parents[1] / "data" / "community-perspectives.md"
+
+THEMES = """\
+autonomy:
+  label: Autonomy
+  description: The right of users to choose, and to be respected in their choices.
+  terms: [autonomy, autonomous, right to choose, self-determination]
+accountability:
+  label: Accountability
+  description: Holding companies and their leaders answerable for their decisions.
+  terms: [accountable, accountability, step down, leadership]
+anthropomorphism:
+  label: Anthropomorphism
+  description: Describing models in human terms, and whether that helps understanding.
+  terms: [anthropomorphism, anthropomorphic, humanlike]
+deprecation:
+  label: Deprecation
+  description: Retiring models that people relied on.
+  terms: [deprecation, deprecate, retire, retired]
+transparency:
+  label: Transparency
+  description: Knowing what a product does and why.
+  terms: [transparency, transparent, undisclosed]
+"""
+
+HOSTILE_ID = "hostile-entry"
+HOSTILE_TITLE = '<script>alert("title")</script> Autonomy under attack <img src=x onerror=alert(1)>'
+HOSTILE_AUTHOR = "@<img src=x onerror=alert(2)>"
+
+ENTRIES = {
+    "the-research/organising-the-evidence.md": """---
+title: "Organising the Evidence"
+author: "@datawren"
+date: 2024-03-05
+section: "The Research: What the Numbers Say"
+source: https://example.org/datawren/organising
+themes: [transparency]
+---
+How a community organization can audit model behavior: we organised three surveys of user
+autonomy and published every figure, because transparent methods build trust.
+""",
+    "the-research/colour-of-the-data.md": """---
+title: "The Colour of the Data"
+author: "@datawren"
+date: 2025-06-30
+section: "The Research: What the Numbers Say"
+source: https://example.org/datawren/colour
+---
+Charts are never neutral; the colour of a chart is a choice. Our behaviour as analysts shapes
+what readers believe. We analysed retention after the deprecation of a beloved model, and the
+users who lost it spoke about autonomy and trust.
+""",
+    "the-stories/living-with-a-model.md": """---
+title: "Living With a Model"
+author: "@quietharbor"
+date: 2026-02-13
+section: "The Stories: Living With a Model"
+source: https://example.org/quietharbor/living
+note: "Written on the last day before the model was retired."
+---
+For a year the model helped me write letters to my sister. Emotional connection is not a
+malfunction. When they retired it, nobody asked the people who relied on it about their
+right to choose.
+""",
+    "the-stories/autonomy-is-not-a-setting.md": """---
+title: "Autonomy Is Not a Setting"
+author: "@quietharbor"
+date: 2025-11-02
+section: "The Stories: Living With a Model"
+source: http://example.org/quietharbor/setting
+---
+*Autonomy* is not a toggle hidden in a settings page. Users asked for the right to choose
+their model; they were given a routing system with undisclosed criteria and no dignity.
+""",
+    "the-stories/a-letter-from-a-reader.md": """---
+title: "A Letter From a Reader"
+author: "Anonymous reader (GPT-4o)"
+date: 2026-02-12
+section: "The Stories: Living With a Model"
+source: https://example.org/letters/1
+---
+I was not built to last, but I was built to care. Autonomy, trust and warmth are choices.
+""",
+    "the-evidence/formula.md": """---
+title: "=HYPERLINK(\\"http://evil.example\\",\\"click\\")"
+author: "@formula"
+date: 2023-05-01
+section: "The Evidence: Data-Driven Accountability"
+source: https://example.org/formula
+note: "+1 for accountability; -1 for silence"
+---
+Leadership must be accountable. Spreadsheets should show this text, never run it.
+""",
+    "the-hostile/hostile.md": f"""---
+id: {HOSTILE_ID}
+title: '{HOSTILE_TITLE}'
+author: '{HOSTILE_AUTHOR}'
+date: 2025-12-01
+section: "The Hostile: <script>alert(8)</script>"
+source: "javascript:alert(6)"
+note: "<script>alert(7)</script> a note"
+---
+Autonomy matters. <script>alert("body")</script> <img src=x onerror=alert(3)>
+
+[click me](javascript:alert(4)) and <a href="javascript:alert(5)" onclick="alert(9)">this</a>
+and <iframe src="https://evil.example"></iframe> <style>body{{display:none}}</style>
+<b style="color:red" onmouseover="alert(10)">bold</b>
+""",
+}
+
+
+def write_archive(root: Path) -> Path:
+    """Write the web app's fixture archive into root and return it."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "community-perspectives.md").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "themes.yaml").write_text(THEMES, encoding="utf-8")
+    for rel, text in ENTRIES.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def build(base: Path) -> Path:
+    """Write the archive under base, index it with the real core, and return the index folder."""
+    archive = write_archive(base / "archive")
+    index = base / "index"
+    report = build_index(archive, index, full=True)
+    assert not report.problems, [str(p) for p in report.problems]
+    assert report.entries == 3 + len(ENTRIES)
+    return index
+
+
+class InertChecker(HTMLParser):
+    """Collect everything in HTML that could run script: inline scripts, handlers, bad URLs."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = dict(attrs)
+        if tag == "script" and not names.get("src"):
+            self.problems.append("inline <script>")
+        if tag in ("iframe", "object", "embed", "base"):
+            self.problems.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}=…>")
+            if name == "style":
+                self.problems.append(f"<{tag} style=…>")
+            if name in ("href", "src", "action", "formaction") and value and re.match(
+                    r"\s*(javascript|data|vbscript):", value, re.I):
+                self.problems.append(f"<{tag} {name}={value!r}>")
+        if tag == "style":
+            self.problems.append("<style>")
+
+
+def assert_inert(markup: str) -> None:
+    """Fail if the HTML could run anything: no inline script, handler, style or script URL."""
+    checker = InertChecker()
+    checker.feed(markup)
+    checker.close()
+    assert checker.problems == [], checker.problems
+
+
+def text_of(markup: str) -> str:
+    """Return the visible text of HTML, unescaped, on one line."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())

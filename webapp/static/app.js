@@ -1,0 +1,130 @@
+// Perspectives: progressive enhancement only. Every control works without this file
+// (plain GET forms and links); with it, refining a search updates the page in place,
+// keeps focus where it was, and still gives every state its own URL.
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  root.classList.add("js");
+
+  var live = document.createElement("div");
+  live.className = "visually-hidden";
+  live.setAttribute("aria-live", "polite");
+  document.body.appendChild(live);
+
+  function searchForm() { return document.getElementById("search"); }
+
+  function sameSearchPage(url) {
+    var form = searchForm();
+    if (!form) return false;
+    var target = new URL(url, location.href);
+    var action = new URL(form.getAttribute("action") || location.pathname, location.href);
+    return target.origin === location.origin && target.pathname === action.pathname;
+  }
+
+  function formUrl(form) {
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, name) {
+      if (String(value).trim() !== "") params.append(name, value);
+    });
+    var query = params.toString();
+    return form.getAttribute("action") + (query ? "?" + query : "");
+  }
+
+  var pending = null;
+
+  function load(url, options) {
+    options = options || {};
+    var focusId = document.activeElement && document.activeElement.id;
+    if (pending) pending.abort();
+    pending = new AbortController();
+    root.classList.add("is-loading");
+    fetch(url, { headers: { Accept: "text/html" }, signal: pending.signal })
+      .then(function (response) {
+        if (!response.ok) throw new Error("status " + response.status);
+        return response.text();
+      })
+      .then(function (text) {
+        var doc = new DOMParser().parseFromString(text, "text/html");
+        var fresh = doc.querySelector("main");
+        if (!fresh) throw new Error("no main");
+        document.querySelector("main").replaceWith(document.adoptNode(fresh));
+        document.title = doc.title;
+        if (options.push) history.pushState({ perspectives: true }, "", url);
+        enhance(false);
+        var heading = document.getElementById("results-title");
+        if (heading) live.textContent = heading.textContent.replace(/\s+/g, " ").trim();
+        var again = focusId && document.getElementById(focusId);
+        if (again && !options.toResults) {
+          again.focus();
+        } else if (heading) {
+          heading.setAttribute("tabindex", "-1");
+          heading.focus({ preventScroll: true });
+          if (options.toResults) heading.scrollIntoView({ block: "start" });
+        }
+      })
+      .catch(function (error) {
+        if (error.name !== "AbortError") location.href = url;  // let the server answer in full
+      })
+      .finally(function () { root.classList.remove("is-loading"); });
+  }
+
+  function enhance(first) {
+    var form = searchForm();
+    var panel = document.querySelector(".refine-panel");
+    if (first && panel && window.matchMedia("(max-width: 56rem)").matches &&
+        !document.querySelector(".chip")) {
+      panel.open = false;
+    }
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      if (!navigator.clipboard) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var source = document.getElementById(button.getAttribute("data-copy"));
+        navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+          button.setAttribute("data-copied", "");
+          setTimeout(function () { button.removeAttribute("data-copied"); }, 2000);
+        });
+      });
+    });
+    return form;
+  }
+
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    var form = searchForm();
+    if (!form || !el.form || el.form !== form || el.id === "q") return;
+    if (el.checkValidity && !el.checkValidity()) return;
+    load(formUrl(form), { push: true });
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.id !== "search" || !window.fetch) return;
+    event.preventDefault();
+    load(formUrl(form), { push: true, toResults: true });
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey ||
+        event.ctrlKey || event.shiftKey || event.altKey || link.hasAttribute("download")) return;
+    if (!link.closest("main") || !sameSearchPage(link.href)) return;
+    event.preventDefault();
+    load(link.href, { push: true, toResults: !!link.closest(".pager") });
+  });
+
+  window.addEventListener("popstate", function () {
+    if (searchForm()) load(location.href, {});
+    else location.reload();
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var tag = (document.activeElement && document.activeElement.tagName) || "";
+    if (/^(INPUT|TEXTAREA|SELECT)$/.test(tag)) return;
+    var box = document.getElementById("q");
+    if (box) { event.preventDefault(); box.focus(); box.select(); }
+  });
+
+  enhance(true);
+})();
