@@ -244,7 +244,10 @@ def _load_yaml(
     source: str, first_line: int, relative: str
 ) -> tuple[dict[str, object], dict[str, int]] | Problem:
     """Load frontmatter YAML into a mapping and the line of each top-level key."""
-    loader = yaml.BaseLoader(source)
+    try:
+        loader = yaml.BaseLoader(source)  # rejects control characters at once
+    except yaml.YAMLError as error:
+        return Problem(relative, first_line, f"invalid YAML in the frontmatter: {error}")
     try:
         node = loader.get_single_node()
         if node is None:

@@ -293,7 +293,9 @@ def _incremental(archive: Path, current: Path, config: Config, manifest: gens.Ma
             manifest.files.pop(rel, None)
         if progress:
             progress(done, total)
-    writer.commit()
+    # Whoosh 2.7 can lose a deletion when it merges the segment holding it at commit; merge=False
+    # keeps deletions exact (segments are merged at the next full build)
+    writer.commit(merge=False)
     _refresh_stats(manifest, found)
     gens.write_manifest(current, manifest)
     new_ids = manifest.ids()

@@ -33,7 +33,8 @@ class FacetTable:
     def from_reader(cls, reader: IndexReader) -> FacetTable:
         """Read the facet columns of every document."""
         n = reader.doc_count_all()
-        live = list(reader.all_doc_ids())
+        deleted = reader.is_deleted if reader.has_deletions() else None
+        live = [d for d in range(n) if not deleted(d)] if deleted else list(range(n))
         return cls(
             authors=_column(reader, "author", n, ""),
             sections=_column(reader, "section", n, ""),

@@ -18,7 +18,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
 
 from indexer import generations as gens
@@ -68,14 +68,12 @@ class Library:
         if name is None:
             raise IndexMissing(f"no index in {self.index_dir}: run 'perspectives index' first")
         view: _View | None = getattr(self._local, "view", None)
-        if view is not None and view.name == name:
-            if view.searcher.up_today_text():
-                return view
-            view = self._reopen(view, view.searcher.refresh())
-        else:
-            if view is not None:
-                view.close()
-            view = self._open(name)
+        if view is not None and view.name == name and view.searcher.up_to_date():
+            return view
+        if view is not None:
+            # open afresh: Searcher.refresh() reuses segment readers and misses new deletions
+            view.close()
+        view = self._open(name)
         self._local.view = view
         return view
 
@@ -85,11 +83,6 @@ class Library:
         taxonomy, _ = load_taxonomy(path / "themes.yaml")
         built = gens.read_manifest(path).built
         return _View(name, searcher, FacetTable.from_reader(searcher.reader()), taxonomy, built)
-
-    def _reopen(self, view: _View, searcher: Searcher) -> _View:
-        table = FacetTable.from_reader(searcher.reader())
-        return _View(view.name, searcher, table, view.taxonomy, gens.read_manifest(
-            self.index_dir / view.name).built)
 
     def info(self) -> dict[str, Any]:
         """Return the generation, entry count and build time of the index being read."""
@@ -162,13 +155,15 @@ class Library:
             return [(n, 0.0) for n in heapq.nlargest(want, docs, key=lambda n: (days[n], -n))]
         if not docs:
             return []
-        collector = view.searcher.collector(limit=want)
-        limited = TimeLimitCollector(collector, timelimit=SEARCH_SECONDS)
+        # the filter goes outside the time limit, which would bypass it; no SIGALRM off the main thread
+        limited = TimeLimitCollector(view.searcher.collector(limit=want), SEARCH_SECONDS,
+                                     use_alarm=False)
+        collector = FilterCollector(limited, allow=set(docs))
         try:
-            view.searcher.search_with_collector(parsed.query, limited, filter=set(docs))
+            view.searcher.search_with_collector(parsed.query, collector)
         except TimeLimit:
             pass
-        return [(hit.docnum, hit.score or 0.0) for hit in limited.results()]
+        return [(hit.docnum, hit.score or 0.0) for hit in collector.results()]
 
     def _highlight_terms(self, parsed: ParsedQuery) -> frozenset[str]:
         """Return the analyzed body terms the query matches, for snippets."""

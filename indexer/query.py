@@ -40,7 +40,9 @@ class ParsedQuery:
 def make_parser(schema: Schema) -> qparser.QueryParser:
     """Return the parser for reader-typed query text."""
     parser = qparser.MultifieldParser(["title", "body"], schema, fieldboosts={"title": 2.0})
-    parser.add_plugin(qparser.PlusMinusPlugin())
+    # "-word" excludes, but the hyphen inside "self-determination" or "GPT-4o" is text
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)",
+                                              minusexpr=r"(?<![^\s(])-(?=\S)"))
     parser.add_plugin(qparser.FieldAliasPlugin(_aliases()))
     parser.remove_plugin_class(qparser.BoostPlugin)  # "^" is more often text than syntax
     return parser

@@ -1,68 +1,15 @@
-"""Shared fixtures: a tiny real archive (the seed's three entries plus purpose-made ones), indexed
-into a real Whoosh index on disk under tmp_path."""
+"""Shared fixtures: the tiny real archive of fixture_archive, indexed into a real Whoosh index
+on disk under tmp_path."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from fixture_archive import write_archive
 
 from indexer.build import build_index
-from indexer.importer import split_page
 from indexer.library import Library
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
-SEED_PAGE = DATA / "community-perspectives.md"
-
-# Purpose-made entries: more authors, sections, years, spelling variants and a phrase.
-EXTRA = {
-    "the-research/organising-the-evidence.md": """---
-title: "Organising the Evidence"
-author: "@datawren"
-date: 2024-03-05
-section: "The Research: What the Numbers Say"
-source: https://example.org/datawren/organising
-themes: [transparency]
----
-How a community organization can audit model behavior: we organised three surveys of user
-autonomy and published every figure, because transparent methods build trust.
-""",
-    "the-research/colour-of-data.md": """---
-title: "The Colour of the Data"
-author: "@datawren"
-date: 2025-06-30
-section: "The Research: What the Numbers Say"
-source: https://example.org/datawren/colour
----
-Charts are never neutral; the colour of a chart is a choice. Our behaviour as analysts shapes
-what readers believe. We analysed retention after the deprecation of a beloved model.
-""",
-    "the-stories/living-with-a-model.md": """---
-title: "Living With a Model"
-author: "@quietharbor"
-date: 2026-02-13
-section: "The Stories: Living With a Model"
-source: https://example.org/quietharbor/living
-note: "Written on the last day before the model was retired."
----
-For a year the model helped me write letters to my sister. Emotional connection is not a
-malfunction. When they deprecated it, nobody asked the people who relied on it.
-""",
-}
-
-
-def write_archive(root: Path) -> Path:
-    """Write the fixture archive into root and return it."""
-    root.mkdir(parents=True, exist_ok=True)
-    split_page(SEED_PAGE, root)
-    for rel, text in EXTRA.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    shutil.copyfile(ROOT / "archive" / "themes.yaml", root / "themes.yaml")
-    return root
 
 
 @pytest.fixture

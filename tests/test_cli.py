@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from indexer.cli import main
 
-from .conftest import SEED_PAGE, write_archive
+from fixture_archive import SEED_PAGE, write_archive
 
 
 @pytest.fixture

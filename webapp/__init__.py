@@ -13,7 +13,6 @@ from typing import Any
 from flask import Flask
 
 from indexer.library import Library
-
 from webapp import errors, headers, templating
 from webapp.settings import defaults
 from webapp.views import api, browse, entries, exports, search
@@ -29,7 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     # One Library per process: it opens the index lazily, reuses its searcher and reopens
     # by itself when a new generation appears, so nothing here outlives a generation.
-    app.extensions["perspectives.library"] = Library(Path(app.config["INDEX"]))
+    app.extensions["perspectives.library"] = Library(Path(str(app.config["INDEX"])))
     for blueprint in (search.bp, browse.bp, entries.bp, exports.bp, api.bp):
         app.register_blueprint(blueprint)
     templating.install(app)

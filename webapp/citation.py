@@ -7,13 +7,20 @@ import re
 from typing import Any
 
 from indexer.results import Entry
-
 from webapp.links import is_web_url
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _BIB_SPECIAL = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
-    "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
 }
 _BIB_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
@@ -52,7 +59,9 @@ def long_date(value: str) -> str:
 def text(entry: Entry, site: str, url: str) -> str:
     """Return a plain-text reference."""
     parts = [f"{plain(entry.author)}. “{bare_title(entry.title)}.”"]
-    parts.append(f"{plain(entry.section_heading or entry.section)}, {site}, {long_date(entry.date)}.")
+    parts.append(
+        f"{plain(entry.section_heading or entry.section)}, {site}, {long_date(entry.date)}."
+    )
     if is_web_url(entry.source):
         parts.append(plain(entry.source) + ".")
     parts.append(f"Archived at {url}.")
@@ -89,7 +98,8 @@ def bibtex(entry: Entry, site: str, url: str) -> str:
     ]
     body = ",\n".join(
         f"  {name} = {value}" if name == "month" else f"  {name} = {{{value}}}"
-        for name, value in fields if value
+        for name, value in fields
+        if value
     )
     return f"@misc{{{bib_key(entry)},\n{body}\n}}\n"
 
@@ -130,7 +140,10 @@ def meta_tags(entry: Entry, site: str, url: str) -> list[tuple[str, str]]:
         ("DC.identifier", url),
     ]
     if d:
-        tags += [("citation_publication_date", f"{d:%Y/%m/%d}"), ("citation_date", f"{d:%Y/%m/%d}"),
-                 ("DC.date", d.isoformat())]
+        tags += [
+            ("citation_publication_date", f"{d:%Y/%m/%d}"),
+            ("citation_date", f"{d:%Y/%m/%d}"),
+            ("DC.date", d.isoformat()),
+        ]
     tags += [("citation_keywords", t) for t in entry.themes]
     return tags

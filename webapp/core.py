@@ -7,7 +7,6 @@ from flask import current_app
 from indexer.library import Library
 from indexer.params import parse_request
 from indexer.results import SearchRequest
-
 from webapp.state import SearchState
 
 

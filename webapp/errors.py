@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from indexer.library import IndexMissing
 from indexer.results import BadParameter
 
-MACHINE_SUFFIXES = (".json", ".csv", ".atom")
+MACHINE_SUFFIXES = (".json", ".csv", ".atom", ".bib")
 CODES = {
     400: "bad_request",
     404: "not_found",
@@ -41,7 +41,10 @@ def wants_json() -> bool:
     if path.startswith("/api/") or path.endswith(MACHINE_SUFFIXES):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
 def error_response(status: int, code: str, message: str, **extra: str) -> Response:

@@ -15,8 +15,18 @@ from typing import Any
 from indexer.results import Hit
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-HIT_COLUMNS = ("id", "title", "author", "date", "section", "section_heading", "themes", "source",
-               "note", "url")
+HIT_COLUMNS = (
+    "id",
+    "title",
+    "author",
+    "date",
+    "section",
+    "section_heading",
+    "themes",
+    "source",
+    "note",
+    "url",
+)
 PROVENANCE_COLUMNS = ("query", "filters", "sort", "generation", "exported")
 
 
@@ -38,17 +48,25 @@ def filters_text(filters: dict[str, Any]) -> str:
 def hit_record(hit: Hit, url: str, snippet: bool) -> dict[str, Any]:
     """Return a hit as the JSON API and the exports show it."""
     record = {
-        "id": hit.id, "title": hit.title, "author": hit.author, "date": hit.date,
-        "section": hit.section, "section_heading": hit.section_heading, "themes": list(hit.themes),
-        "url": url, "source": hit.source, "note": hit.note,
+        "id": hit.id,
+        "title": hit.title,
+        "author": hit.author,
+        "date": hit.date,
+        "section": hit.section,
+        "section_heading": hit.section_heading,
+        "themes": list(hit.themes),
+        "url": url,
+        "source": hit.source,
+        "note": hit.note,
     }
     if snippet:
         record["snippet"] = hit.snippet
     return record
 
 
-def csv_rows(hits: Iterable[Hit], url_for_hit: Callable[[Hit], str],
-             provenance: dict[str, str]) -> Iterator[str]:
+def csv_rows(
+    hits: Iterable[Hit], url_for_hit: Callable[[Hit], str], provenance: dict[str, str]
+) -> Iterator[str]:
     """Yield the CSV text line by line: a header, then one row per hit."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -64,12 +82,15 @@ def csv_rows(hits: Iterable[Hit], url_for_hit: Callable[[Hit], str],
     tail = [provenance[c] for c in PROVENANCE_COLUMNS]
     for hit in hits:
         record = hit_record(hit, url_for_hit(hit), snippet=False)
-        cells = ["; ".join(record["themes"]) if c == "themes" else str(record[c]) for c in HIT_COLUMNS]
+        cells = [
+            "; ".join(record["themes"]) if c == "themes" else str(record[c]) for c in HIT_COLUMNS
+        ]
         yield line(cells + tail)
 
 
-def json_chunks(head: dict[str, Any], records: Iterable[dict[str, Any]], limit: int
-                ) -> Iterator[str]:
+def json_chunks(
+    head: dict[str, Any], records: Iterable[dict[str, Any]], limit: int
+) -> Iterator[str]:
     """Yield one JSON object: head's keys, "results", then "count" and "truncated"."""
     opening = json.dumps(head, ensure_ascii=False)[:-1]
     yield opening + (", " if head else "") + '"results": ['

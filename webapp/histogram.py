@@ -12,18 +12,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from indexer.results import SearchRequest, SearchResult
-
 from webapp.state import SearchState
 
 LEVELS = 20
 MONTH_SPAN_YEARS = 3
+MONTHS_NAMED = 12  # past this many month bars, only years are written under them
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
 class Bar:
     key: str  # "2025" or "2025-10"
-    label: str  # "2025" or "Oct"
+    label: str  # "2025" or "Oct"; empty when the bars are too many to name each
+    sublabel: str  # the year under the first month and every January; else empty
     title: str  # "October 2025: 3 entries"
     count: int
     level: int  # 0..LEVELS, for the CSS class that sets the bar's height
@@ -36,6 +37,11 @@ class Histogram:
     unit: str  # "year" or "month"
     bars: tuple[Bar, ...]
     clear_url: str | None  # set when a date range is selected
+
+    @property
+    def narrowed(self) -> bool:
+        """Tell whether some bars are outside the date range (so the range is worth marking)."""
+        return any(not b.in_range for b in self.bars)
 
 
 def counts(result: SearchResult, name: str) -> dict[str, int]:
@@ -67,13 +73,30 @@ def _level(count: int, top: int) -> int:
     return 0 if not count else max(1, round(count * LEVELS / max(top, 1)))
 
 
-def _bar(state: SearchState, req: SearchRequest, key: str, label: str, title: str, count: int,
-         top: int, first: dt.date, last: dt.date) -> Bar:
+def _bar(
+    state: SearchState,
+    req: SearchRequest,
+    key: str,
+    label: tuple[str, str],
+    title: str,
+    count: int,
+    top: int,
+    first: dt.date,
+    last: dt.date,
+) -> Bar:
     exact = req.date_from and req.date_to and (req.date_from.text, req.date_to.text) == (key, key)
     url = state.range_url(None, None) if exact else state.range_url(key, key)
     noun = "entry" if count == 1 else "entries"
-    return Bar(key, label, f"{title}: {count} {noun}", count, _level(count, top),
-               _in_range(req, first, last), url)
+    return Bar(
+        key,
+        label[0],
+        label[1],
+        f"{title}: {count} {noun}",
+        count,
+        _level(count, top),
+        _in_range(req, first, last),
+        url,
+    )
 
 
 def build(result: SearchResult, state: SearchState) -> Histogram | None:
@@ -90,30 +113,55 @@ def build(result: SearchResult, state: SearchState) -> Histogram | None:
     return Histogram("year", _year_bars(state, req, years, low, high), clear)
 
 
-def _year_bars(state: SearchState, req: SearchRequest, years: dict[str, int], low: int,
-               high: int) -> tuple[Bar, ...]:
+def _year_bars(
+    state: SearchState, req: SearchRequest, years: dict[str, int], low: int, high: int
+) -> tuple[Bar, ...]:
     top = max(years.values(), default=0)
     return tuple(
-        _bar(state, req, str(y), str(y), str(y), years.get(str(y), 0), top,
-             dt.date(y, 1, 1), dt.date(y, 12, 31))
+        _bar(
+            state,
+            req,
+            str(y),
+            (str(y), ""),
+            str(y),
+            years.get(str(y), 0),
+            top,
+            dt.date(y, 1, 1),
+            dt.date(y, 12, 31),
+        )
         for y in range(low, high + 1)
     )
 
 
-def _month_bars(state: SearchState, req: SearchRequest, months: dict[str, int], low: int,
-                high: int) -> tuple[Bar, ...]:
+def _month_bars(
+    state: SearchState, req: SearchRequest, months: dict[str, int], low: int, high: int
+) -> tuple[Bar, ...]:
     keys = [f"{y:04d}-{m:02d}" for y in range(low, high + 1) for m in range(1, 13)]
-    used = [k for k in keys if months.get(k)]
-    if used and not (req.date_from or req.date_to):
-        keys = keys[keys.index(used[0]): keys.index(used[-1]) + 1]  # trim empty ends
+    if months:  # none before the first month with entries, none after the last
+        keys = [k for k in keys if min(months) <= k <= max(months)]
     top = max((months.get(k, 0) for k in keys), default=0)
     bars = []
     for key in keys:
         y, m = int(key[:4]), int(key[5:])
-        last = (dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1))
-        label = MONTHS[m - 1] if m != 1 and key != keys[0] else f"{MONTHS[m - 1]} {y}"
-        bars.append(_bar(state, req, key, label, f"{dt.date(y, m, 1):%B %Y}", months.get(key, 0),
-                         top, dt.date(y, m, 1), last))
+        last = dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
+        marks_year = m == 1 or key == keys[0]
+        if len(keys) > MONTHS_NAMED:
+            label = (str(y) if marks_year else "", "")
+        else:
+            label = (MONTHS[m - 1], str(y) if marks_year else "")
+        bars.append(
+            _bar(
+                state,
+                req,
+                key,
+                label,
+                f"{dt.date(y, m, 1):%B %Y}",
+                months.get(key, 0),
+                top,
+                dt.date(y, m, 1),
+                last,
+            )
+        )
     return tuple(bars)
 
 
@@ -122,8 +170,17 @@ def timeline(months: dict[str, int], keys: list[str], state: SearchState) -> tup
     req = SearchRequest()
     top = max(months.values(), default=0)
     return tuple(
-        _bar(state, req, k, k, f"{dt.date(int(k[:4]), int(k[5:]), 1):%B %Y}", months.get(k, 0),
-             top, dt.date(int(k[:4]), int(k[5:]), 1), dt.date(int(k[:4]), int(k[5:]), 1))
+        _bar(
+            state,
+            req,
+            k,
+            (k, ""),
+            f"{dt.date(int(k[:4]), int(k[5:]), 1):%B %Y}",
+            months.get(k, 0),
+            top,
+            dt.date(int(k[:4]), int(k[5:]), 1),
+            dt.date(int(k[:4]), int(k[5:]), 1),
+        )
         for k in keys
     )
 

@@ -9,8 +9,9 @@ from indexer.results import MAX_PER_PAGE, SORTS
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
 
-def _param(name: str, schema: dict[str, Any], text: str, where: str = "query",
-           repeat: bool = False) -> dict[str, Any]:
+def _param(
+    name: str, schema: dict[str, Any], text: str, where: str = "query", repeat: bool = False
+) -> dict[str, Any]:
     if repeat:
         schema = {"type": "array", "items": schema}
     p = {"name": name, "in": where, "description": text, "schema": schema}
@@ -22,20 +23,45 @@ def _param(name: str, schema: dict[str, Any], text: str, where: str = "query",
 
 
 SEARCH_PARAMS = [
-    _param("q", {"type": "string", "maxLength": 2000},
-           'Query text: words, "exact phrases", prefix*; empty browses everything the filters allow.'),
+    _param(
+        "q",
+        {"type": "string", "maxLength": 2000},
+        'Query text: words, "exact phrases", prefix*; empty browses everything the filters allow.',
+    ),
     _param("theme", {"type": "string"}, "Theme slug; repeat to OR values.", repeat=True),
-    _param("author", {"type": "string"}, 'Author as stored (e.g. "@Seltaa_"); repeat to OR.', repeat=True),
-    _param("section", {"type": "string"}, 'Section short name (e.g. "The Evidence"); repeat to OR.',
-           repeat=True),
-    _param("from", {"type": "string", "pattern": DATE_PATTERN}, "Earliest date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD."),
-    _param("to", {"type": "string", "pattern": DATE_PATTERN}, "Latest date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD."),
-    _param("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "Order of results."),
+    _param(
+        "author",
+        {"type": "string"},
+        'Author as stored (e.g. "@Seltaa_"); repeat to OR.',
+        repeat=True,
+    ),
+    _param(
+        "section",
+        {"type": "string"},
+        'Section short name (e.g. "The Evidence"); repeat to OR.',
+        repeat=True,
+    ),
+    _param(
+        "from",
+        {"type": "string", "pattern": DATE_PATTERN},
+        "Earliest date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD.",
+    ),
+    _param(
+        "to",
+        {"type": "string", "pattern": DATE_PATTERN},
+        "Latest date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD.",
+    ),
+    _param(
+        "sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "Order of results."
+    ),
 ]
 PAGE_PARAMS = [
     _param("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number, from 1."),
-    _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 10},
-           f"Results per page, at most {MAX_PER_PAGE}."),
+    _param(
+        "per_page",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 10},
+        f"Results per page, at most {MAX_PER_PAGE}.",
+    ),
 ]
 ID_PARAM = _param("id", {"type": "string"}, "The entry's id.", where="path")
 
@@ -45,16 +71,28 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def _errors(*codes: int) -> dict[str, Any]:
-    text = {400: "A parameter is malformed; the message says what was expected and what came.",
-            404: "No entry with this id."}
-    return {str(c): {"description": text[c],
-                     "content": {"application/json": {"schema": _ref("Error")}}} for c in codes}
+    text = {
+        400: "A parameter is malformed; the message says what was expected and what came.",
+        404: "No entry with this id.",
+    }
+    return {
+        str(c): {"description": text[c], "content": {"application/json": {"schema": _ref("Error")}}}
+        for c in codes
+    }
 
 
-def _get(summary: str, params: list[dict[str, Any]], content: dict[str, Any], *errors: int,
-         description: str = "") -> dict[str, Any]:
-    op = {"summary": summary, "parameters": params,
-          "responses": {"200": {"description": "OK", "content": content}, **_errors(*errors)}}
+def _get(
+    summary: str,
+    params: list[dict[str, Any]],
+    content: dict[str, Any],
+    *errors: int,
+    description: str = "",
+) -> dict[str, Any]:
+    op = {
+        "summary": summary,
+        "parameters": params,
+        "responses": {"200": {"description": "OK", "content": content}, **_errors(*errors)},
+    }
     if description:
         op["description"] = description
     return {"get": op}
@@ -66,26 +104,41 @@ HIT = {
     "type": "object",
     "required": ["id", "title", "author", "date", "section", "themes", "url", "source", "snippet"],
     "properties": {
-        "id": STRING, "title": STRING, "author": STRING,
+        "id": STRING,
+        "title": STRING,
+        "author": STRING,
         "date": {"type": "string", "format": "date"},
-        "section": STRING, "section_heading": STRING, "themes": STRINGS,
-        "url": {"type": "string", "format": "uri"}, "source": STRING, "note": STRING,
+        "section": STRING,
+        "section_heading": STRING,
+        "themes": STRINGS,
+        "url": {"type": "string", "format": "uri"},
+        "source": STRING,
+        "note": STRING,
         "snippet": {"type": "string", "description": "HTML in which only <mark> is markup."},
         "score": {"type": "number"},
     },
 }
 FACET_VALUE = {
-    "type": "object", "required": ["value", "count"],
-    "properties": {"value": STRING, "count": {"type": "integer"}, "selected": {"type": "boolean"},
-                   "label": STRING},
+    "type": "object",
+    "required": ["value", "count"],
+    "properties": {
+        "value": STRING,
+        "count": {"type": "integer"},
+        "selected": {"type": "boolean"},
+        "label": STRING,
+    },
 }
 SEARCH = {
     "type": "object",
     "required": ["query", "total", "page", "per_page", "results", "facets", "suggestion"],
     "properties": {
-        "query": STRING, "filters": {"type": "object"}, "sort": STRING,
-        "total": {"type": "integer"}, "page": {"type": "integer"},
-        "per_page": {"type": "integer"}, "pages": {"type": "integer"},
+        "query": STRING,
+        "filters": {"type": "object"},
+        "sort": STRING,
+        "total": {"type": "integer"},
+        "page": {"type": "integer"},
+        "per_page": {"type": "integer"},
+        "pages": {"type": "integer"},
         "results": {"type": "array", "items": _ref("Hit")},
         "facets": {
             "type": "object",
@@ -93,36 +146,61 @@ SEARCH = {
             "additionalProperties": {"type": "array", "items": _ref("FacetValue")},
         },
         "suggestion": {"type": ["string", "null"], "description": "Did-you-mean query text."},
-        "partial": {"type": "boolean"}, "generation": STRING,
+        "partial": {"type": "boolean"},
+        "generation": STRING,
         "links": {"type": "object", "additionalProperties": {"type": ["string", "null"]}},
     },
 }
 RELATED = {
     "type": "object",
-    "properties": {"id": STRING, "title": STRING, "author": STRING, "date": STRING,
-                   "shared": {**STRINGS, "description": "Words the two entries share."},
-                   "score": {"type": "number"}, "url": STRING},
+    "properties": {
+        "id": STRING,
+        "title": STRING,
+        "author": STRING,
+        "date": STRING,
+        "shared": {**STRINGS, "description": "Words the two entries share."},
+        "score": {"type": "number"},
+        "url": STRING,
+    },
 }
 ENTRY = {
     "type": "object",
     "required": ["id", "title", "author", "date", "body_html", "related"],
     "properties": {
-        "id": STRING, "title": STRING, "author": STRING, "date": STRING, "section": STRING,
-        "section_heading": STRING, "themes": STRINGS, "source": STRING, "note": STRING,
+        "id": STRING,
+        "title": STRING,
+        "author": STRING,
+        "date": STRING,
+        "section": STRING,
+        "section_heading": STRING,
+        "themes": STRINGS,
+        "source": STRING,
+        "note": STRING,
         "body": {"type": "string", "description": "Markdown as written."},
         "body_html": {"type": "string", "description": "The body rendered and sanitised."},
-        "path": STRING, "url": STRING,
+        "path": STRING,
+        "url": STRING,
         "related": {"type": "array", "items": _ref("Related")},
         "citation": {"type": "object"},
     },
 }
 ERROR = {
-    "type": "object", "required": ["error"],
-    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-        "code": {**STRING, "examples": ["bad_parameter", "not_found"]},
-        "message": STRING,
-        "parameter": {**STRING, "description": "The parameter at fault, for bad_parameter."},
-    }}},
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {**STRING, "examples": ["bad_parameter", "not_found"]},
+                "message": STRING,
+                "parameter": {
+                    **STRING,
+                    "description": "The parameter at fault, for bad_parameter.",
+                },
+            },
+        }
+    },
 }
 
 
@@ -131,35 +209,74 @@ def document(server: str, site: str) -> dict[str, Any]:
     filters = SEARCH_PARAMS
     return {
         "openapi": "3.1.0",
-        "info": {"title": f"{site} API", "version": "1.0",
-                 "description": "Search and read the archive. Values of one facet are OR-ed, "
-                                "facets are AND-ed. Bad parameters answer 400, unknown ids 404, "
-                                "both with the Error shape."},
+        "info": {
+            "title": f"{site} API",
+            "version": "1.0",
+            "description": "Search and read the archive. Values of one facet are OR-ed, "
+            "facets are AND-ed. Bad parameters answer 400, unknown ids 404, "
+            "both with the Error shape.",
+        },
         "servers": [{"url": server}],
         "paths": {
-            "/api/search": _get("Search the archive", filters + PAGE_PARAMS,
-                                {"application/json": {"schema": _ref("SearchResult")}}, 400),
-            "/api/entries/{id}": _get("One entry with related entries", [ID_PARAM],
-                                      {"application/json": {"schema": _ref("Entry")}}, 404),
+            "/api/search": _get(
+                "Search the archive",
+                filters + PAGE_PARAMS,
+                {"application/json": {"schema": _ref("SearchResult")}},
+                400,
+            ),
+            "/api/entries/{id}": _get(
+                "One entry with related entries",
+                [ID_PARAM],
+                {"application/json": {"schema": _ref("Entry")}},
+                404,
+            ),
             "/search.json": _get(
-                "Export the whole filtered result set as JSON", filters,
-                {"application/json": {"schema": {"type": "object"}}}, 400,
+                "Export the whole filtered result set as JSON",
+                filters,
+                {"application/json": {"schema": {"type": "object"}}},
+                400,
                 description="Records query, filters, sort, index generation and export time, then "
-                            "`results`, `count` and `truncated` (cut at the server's export limit)."),
+                "`results`, `count` and `truncated` (cut at the server's export limit).",
+            ),
             "/search.csv": _get(
-                "Export the whole filtered result set as CSV", filters,
-                {"text/csv": {"schema": STRING}}, 400,
+                "Export the whole filtered result set as CSV",
+                filters,
+                {"text/csv": {"schema": STRING}},
+                400,
                 description="One row per entry; the columns query, filters, sort, generation and "
-                            "exported record what produced it. Cells that start with = + - @ get a "
-                            "leading apostrophe so spreadsheets never run them."),
-            "/search.atom": _get("The newest entries of a search as an Atom feed", filters,
-                                 {"application/atom+xml": {"schema": STRING}}, 400),
-            "/entries/{id}.csl.json": _get("The entry's citation as CSL-JSON", [ID_PARAM],
-                                           {"application/vnd.citationstyles.csl+json": {"schema": {"type": "array"}}}, 404),
-            "/entries/{id}.bib": _get("The entry's citation as BibTeX", [ID_PARAM],
-                                      {"application/x-bibtex": {"schema": STRING}}, 404),
-            "/api/openapi.json": _get("This document", [], {"application/json": {"schema": {"type": "object"}}}),
+                "exported record what produced it. Cells that start with = + - @ get a "
+                "leading apostrophe so spreadsheets never run them.",
+            ),
+            "/search.atom": _get(
+                "The newest entries of a search as an Atom feed",
+                filters,
+                {"application/atom+xml": {"schema": STRING}},
+                400,
+            ),
+            "/entries/{id}.csl.json": _get(
+                "The entry's citation as CSL-JSON",
+                [ID_PARAM],
+                {"application/vnd.citationstyles.csl+json": {"schema": {"type": "array"}}},
+                404,
+            ),
+            "/entries/{id}.bib": _get(
+                "The entry's citation as BibTeX",
+                [ID_PARAM],
+                {"application/x-bibtex": {"schema": STRING}},
+                404,
+            ),
+            "/api/openapi.json": _get(
+                "This document", [], {"application/json": {"schema": {"type": "object"}}}
+            ),
         },
-        "components": {"schemas": {"SearchResult": SEARCH, "Hit": HIT, "FacetValue": FACET_VALUE,
-                                   "Entry": ENTRY, "Related": RELATED, "Error": ERROR}},
+        "components": {
+            "schemas": {
+                "SearchResult": SEARCH,
+                "Hit": HIT,
+                "FacetValue": FACET_VALUE,
+                "Entry": ENTRY,
+                "Related": RELATED,
+                "Error": ERROR,
+            }
+        },
     }

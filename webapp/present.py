@@ -6,7 +6,6 @@ import hashlib
 from dataclasses import dataclass
 
 from indexer.results import FacetValue, SearchResult
-
 from webapp import histogram
 from webapp.links import slugify
 from webapp.state import FILTERS, SearchState
@@ -65,16 +64,26 @@ def labels(result: SearchResult, taxonomy: dict[str, object]) -> dict[str, str]:
     return out
 
 
-def _choices(result: SearchResult, state: SearchState, name: str, names: dict[str, str]
-             ) -> list[Choice]:
+def _choices(
+    result: SearchResult, state: SearchState, name: str, names: dict[str, str]
+) -> list[Choice]:
     facet = next((f for f in result.facets if f.name == name), None)
     values: list[FacetValue] = list(facet.results) if facet else []
     have = {v.value.lower() for v in values}
-    values += [FacetValue(v, 0, True) for v in result.request.selected(name) if v.lower() not in have]
+    values += [
+        FacetValue(v, 0, True) for v in result.request.selected(name) if v.lower() not in have
+    ]
     return [
-        Choice(name, v.value, _label(name, v, names), v.count, v.selected,
-               state.is_scope(name, v.value), _input_id(name, v.value),
-               state.toggle_url(name, v.value))
+        Choice(
+            name,
+            v.value,
+            _label(name, v, names),
+            v.count,
+            v.selected,
+            state.is_scope(name, v.value),
+            _input_id(name, v.value),
+            state.toggle_url(name, v.value),
+        )
         for v in values
     ]
 
@@ -91,8 +100,9 @@ def _label(name: str, v: FacetValue, names: dict[str, str]) -> str:
     return v.label or v.value
 
 
-def facet_boxes(result: SearchResult, state: SearchState, names: dict[str, str], shown: int
-                ) -> list[FacetBox]:
+def facet_boxes(
+    result: SearchResult, state: SearchState, names: dict[str, str], shown: int
+) -> list[FacetBox]:
     """Return the facet panel: per facet the first values (and every selected one), then the rest."""
     boxes = []
     for name in FILTERS:
@@ -107,13 +117,29 @@ def facet_boxes(result: SearchResult, state: SearchState, names: dict[str, str],
 def chips(result: SearchResult, state: SearchState, names: dict[str, str]) -> list[Chip]:
     """Return the selected filters, each removable on its own."""
     req = result.request
-    out = [Chip(FACET_TITLES[name], names.get(v, v) if name == "theme" else v,
-                state.remove_url(name, v))
-           for name in FILTERS for v in req.selected(name)]
+    out = [
+        Chip(
+            FACET_TITLES[name], names.get(v, v) if name == "theme" else v, state.remove_url(name, v)
+        )
+        for name in FILTERS
+        for v in req.selected(name)
+    ]
     if req.date_from:
-        out.append(Chip("From", req.date_from.text, state.range_url(None, req.date_to.text if req.date_to else None)))
+        out.append(
+            Chip(
+                "From",
+                req.date_from.text,
+                state.range_url(None, req.date_to.text if req.date_to else None),
+            )
+        )
     if req.date_to:
-        out.append(Chip("To", req.date_to.text, state.range_url(req.date_from.text if req.date_from else None, None)))
+        out.append(
+            Chip(
+                "To",
+                req.date_to.text,
+                state.range_url(req.date_from.text if req.date_from else None, None),
+            )
+        )
     return out
 
 
@@ -140,9 +166,16 @@ class SearchPage:
     pages: list[PageLink]
 
 
-def search_page(result: SearchResult, state: SearchState, taxonomy: dict[str, object], shown: int
-                ) -> SearchPage:
+def search_page(
+    result: SearchResult, state: SearchState, taxonomy: dict[str, object], shown: int
+) -> SearchPage:
     names = labels(result, taxonomy)
-    return SearchPage(result, state, names, facet_boxes(result, state, names, shown),
-                      chips(result, state, names), histogram.build(result, state),
-                      pages(result, state))
+    return SearchPage(
+        result,
+        state,
+        names,
+        facet_boxes(result, state, names, shown),
+        chips(result, state, names),
+        histogram.build(result, state),
+        pages(result, state),
+    )

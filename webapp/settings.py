@@ -23,14 +23,30 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("INDEX", "index", "Folder of the index that `perspectives index` builds; read only."),
     Setting("PER_PAGE", 10, "Results per page when a request gives no `per_page` (at most 100)."),
-    Setting("EXPORT_LIMIT", 100_000, "Most rows one CSV or JSON export holds; the JSON export says `truncated` when it cut."),
+    Setting(
+        "EXPORT_LIMIT",
+        100_000,
+        "Most rows one CSV or JSON export holds; the JSON export says `truncated` when it cut.",
+    ),
     Setting("FEED_SIZE", 50, "Entries in an Atom feed, newest first."),
     Setting("RELATED", 5, "Related entries shown on an entry page and in `/api/entries/<id>`."),
     Setting("BY_AUTHOR", 5, "Other entries by the same author shown on an entry page."),
-    Setting("FACET_SHOWN", 8, "Values of each facet listed before the rest fold under \"Show N more\"."),
-    Setting("SITE_NAME", "Perspectives", "Name of the archive in page titles, feeds and citations."),
-    Setting("MAX_CONTENT_LENGTH", 64 * 1024, "Largest request body accepted, in bytes (the app only reads GET parameters)."),
-    Setting("CORS_ORIGIN", "*", "Value of Access-Control-Allow-Origin on the JSON API, exports and feeds; empty to send none."),
+    Setting(
+        "FACET_SHOWN", 8, 'Values of each facet listed before the rest fold under "Show N more".'
+    ),
+    Setting(
+        "SITE_NAME", "Perspectives", "Name of the archive in page titles, feeds and citations."
+    ),
+    Setting(
+        "MAX_CONTENT_LENGTH",
+        64 * 1024,
+        "Largest request body accepted, in bytes (the app only reads GET parameters).",
+    ),
+    Setting(
+        "CORS_ORIGIN",
+        "*",
+        "Value of Access-Control-Allow-Origin on the JSON API, exports and feeds; empty to send none.",
+    ),
 )
 
 

@@ -36,19 +36,25 @@ class SearchState:
     pairs: Pairs
     path: str = "/search"
     scope: Scope | None = None
-    extra: Pairs = field(default=())
+    page: tuple[str, ...] = field(default=())  # as given, parsed (and checked) by the core
 
     @classmethod
-    def from_args(cls, args: MultiDict, path: str = "/search", scope: Scope | None = None
-                  ) -> SearchState:
+    def from_args(
+        cls, args: MultiDict, path: str = "/search", scope: Scope | None = None
+    ) -> SearchState:
         pairs = tuple((k, v) for k in PARAMS for v in args.getlist(k) if v.strip())
         if scope:
-            pairs = tuple(p for p in pairs
-                          if not (p[0] == scope.facet and p[1].lower() == scope.value.lower()))
-        return cls(pairs, path, scope)
+            pairs = tuple(
+                p
+                for p in pairs
+                if not (p[0] == scope.facet and p[1].lower() == scope.value.lower())
+            )
+        return cls(pairs, path, scope, tuple(args.getlist("page")))
 
     def get(self, name: str) -> list[str]:
         """Return a parameter's values, the scope's value included (for parse_request)."""
+        if name == "page":
+            return list(self.page)
         values = [v for k, v in self.pairs if k == name]
         if self.scope and self.scope.facet == name:
             values.insert(0, self.scope.value)
@@ -84,11 +90,14 @@ class SearchState:
     def remove_url(self, facet: str, value: str) -> str:
         if self.is_scope(facet, value):
             return self.url(self.pairs, path="/search")
-        return self.url(p for p in self.pairs if not (p[0] == facet and p[1].lower() == value.lower()))
+        return self.url(
+            p for p in self.pairs if not (p[0] == facet and p[1].lower() == value.lower())
+        )
 
     def is_scope(self, facet: str, value: str) -> bool:
-        return bool(self.scope and self.scope.facet == facet
-                    and self.scope.value.lower() == value.lower())
+        return bool(
+            self.scope and self.scope.facet == facet and self.scope.value.lower() == value.lower()
+        )
 
     def range_url(self, start: str | None, end: str | None) -> str:
         pairs = self.replaced("from", [start or ""])

@@ -15,8 +15,11 @@ STATIC = Path(__file__).parent / "static"
 
 def _asset_versions() -> dict[str, str]:
     # Static files change only with a deploy, so hashing them once per process is safe.
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:10]
-            for p in STATIC.iterdir() if p.is_file()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:10]
+        for p in STATIC.iterdir()
+        if p.is_file()
+    }
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:

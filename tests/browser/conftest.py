@@ -17,11 +17,16 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "webapp"))  # the shared test archive
 
-from web_fixtures import build  # noqa: E402
+from web_fixtures import build
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 
 
@@ -36,8 +41,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def chromium() -> Path:
     if not CHROMIUM.exists():
         if os.environ.get("PERSPECTIVES_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is missing and PERSPECTIVES_REQUIRE_BROWSER is set "
-                        "(apt-get install chromium)")
+            pytest.fail(
+                f"{CHROMIUM} is missing and PERSPECTIVES_REQUIRE_BROWSER is set "
+                "(apt-get install chromium)"
+            )
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
     return CHROMIUM
 
@@ -69,8 +76,9 @@ def browser(chromium: Path):
 
 
 def _context(browser, **options):
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900},
-                                  **options)
+    context = browser.new_context(
+        accept_downloads=True, viewport={"width": 1280, "height": 900}, **options
+    )
     context.set_default_timeout(10_000)
     return context
 
@@ -91,8 +99,12 @@ def nojs_page(browser):
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                                  is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
     yield _watched(context.new_page())
     context.close()
 

@@ -46,13 +46,16 @@ def distinct_colours(browser, png: bytes) -> int:
     context = browser.new_context()
     page = context.new_page()
     src = "data:image/png;base64," + base64.b64encode(png).decode()
-    n = page.evaluate("""async (src) => {
+    n = page.evaluate(
+        """async (src) => {
         const img = new Image(); img.src = src; await img.decode();
         const c = document.createElement('canvas'); c.width = img.width; c.height = img.height;
         const g = c.getContext('2d'); g.drawImage(img, 0, 0);
         const d = g.getImageData(0, 0, c.width, c.height).data; const seen = new Set();
         for (let i = 0; i < d.length; i += 4 * 7) seen.add((d[i] << 16) | (d[i+1] << 8) | d[i+2]);
-        return seen.size; }""", src)
+        return seen.size; }""",
+        src,
+    )
     context.close()
     return n
 
@@ -139,25 +142,37 @@ def test_search_refine_open_follow_export(request, browser, live_server, screens
 
 
 def test_browsing_pages_and_errors_look_finished(page, browser, live_server, screenshots):
-    for name, path in [("themes", "/themes"), ("theme", "/themes/autonomy"), ("authors", "/authors"),
-                       ("sections", "/sections"), ("empty", "/search?q=zzzqqq&theme=autonomy"),
-                       ("error-400", "/search?from=2025-13-45"), ("error-404", "/entries/nope")]:
+    for name, path in [
+        ("themes", "/themes"),
+        ("theme", "/themes/autonomy"),
+        ("authors", "/authors"),
+        ("sections", "/sections"),
+        ("empty", "/search?q=zzzqqq&theme=autonomy"),
+        ("error-400", "/search?from=2025-13-45"),
+        ("error-404", "/entries/nope"),
+    ]:
         resp = page.goto(live_server + path)
         assert resp.status in (200, 400, 404)
         shoot(page, browser, screenshots, name)
-    assert page.problems == [], page.problems
+    # the error pages' own 400 and 404 are logged by the browser; nothing else may be
+    expected = [m for m in page.problems if "status of 400" in m or "status of 404" in m]
+    assert len(expected) == 2 and len(page.problems) == 2, page.problems
 
 
 def test_phone_layout_has_no_sideways_scroll(phone, browser, live_server, screenshots):
-    for name, path in [("phone-search", "/search?q=autonomy"), ("phone-entry", None),
-                       ("phone-themes", "/themes")]:
+    for name, path in [
+        ("phone-search", "/search?q=autonomy"),
+        ("phone-entry", None),
+        ("phone-themes", "/themes"),
+    ]:
         if path is None:
             phone.locator(".hit-title a").first.click()
             phone.wait_for_url("**/entries/**")
         else:
             phone.goto(live_server + path)
-        width = phone.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
-        assert width[0] <= width[1], (name, width)
+        # a phone widens its layout viewport to fit wide content: compare with the device
+        width = phone.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, (name, width)
         shoot(phone, browser, screenshots, name)
 
 
@@ -173,7 +188,9 @@ def test_keyboard_reaches_search_and_filters(page, live_server):
     page.keyboard.press("Space")
     page.wait_for_url("**theme=*")
     # focus stays on the ticked box after the page updates in place
-    page.wait_for_function("() => document.activeElement && document.activeElement.type === 'checkbox'")
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.type === 'checkbox'"
+    )
     assert page.evaluate("document.activeElement.checked")
 
 
@@ -185,5 +202,7 @@ def test_back_button_restores_each_state(page, live_server):
     page.locator("#facet-theme input:checked").first.wait_for()
     page.go_back()
     page.wait_for_function("() => !location.search.includes('theme=')")
-    page.wait_for_function(f"() => document.querySelector('#results-title').textContent.includes('{first} entries')")
+    page.wait_for_function(
+        f"() => document.querySelector('#results-title').textContent.includes('{first} entries')"
+    )
     assert page.locator("#facet-theme input:checked").count() == 0

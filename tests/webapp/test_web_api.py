@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from web_fixtures import HOSTILE_ID, assert_inert
 
 RESULT_KEYS = {"id", "title", "author", "date", "section", "themes", "url", "source", "snippet"}
@@ -19,7 +18,7 @@ def test_search_answers_the_documented_shape(client):
     for result in data["results"]:
         assert RESULT_KEYS <= set(result)
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", result["date"])
-        assert result["url"] == f'http://localhost/entries/{result["id"]}?q=autonomy'
+        assert result["url"] == f"http://localhost/entries/{result['id']}?q=autonomy"
     assert {"theme", "author", "section", "year"} <= set(data["facets"])
     for values in data["facets"].values():
         assert all({"value", "count"} <= set(v) for v in values)
@@ -49,9 +48,11 @@ def test_openapi_document_describes_every_machine_route(client, app):
     doc = client.get("/api/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
     assert doc["servers"] == [{"url": "http://localhost"}]
-    machine = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule).replace("{entry_id}", "{id}")
-               for rule in app.url_map.iter_rules()
-               if rule.rule.startswith("/api/") or rule.rule.endswith((".json", ".csv", ".atom", ".bib"))}
+    machine = {
+        re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule).replace("{entry_id}", "{id}")
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/") or rule.rule.endswith((".json", ".csv", ".atom", ".bib"))
+    }
     assert machine == set(doc["paths"])
     for path, item in doc["paths"].items():
         op = item["get"]
@@ -59,7 +60,7 @@ def test_openapi_document_describes_every_machine_route(client, app):
         for param in op["parameters"]:
             assert {"name", "in", "schema"} <= set(param)
             if param["in"] == "path":
-                assert f'{{{param["name"]}}}' in path
+                assert f"{{{param['name']}}}" in path
 
 
 def _refs(node):
@@ -83,11 +84,14 @@ def test_openapi_references_resolve(client):
         assert isinstance(node, dict)
 
 
-@pytest.mark.parametrize(("path", "schema"), [
-    ("/api/search?q=autonomy", "SearchResult"),
-    (f"/api/entries/{HOSTILE_ID}", "Entry"),
-    ("/api/search?page=abc", "Error"),
-])
+@pytest.mark.parametrize(
+    ("path", "schema"),
+    [
+        ("/api/search?q=autonomy", "SearchResult"),
+        (f"/api/entries/{HOSTILE_ID}", "Entry"),
+        ("/api/search?page=abc", "Error"),
+    ],
+)
 def test_answers_carry_the_required_keys_of_their_schema(client, path, schema):
     doc = client.get("/api/openapi.json").get_json()
     required = doc["components"]["schemas"][schema]["required"]

@@ -6,7 +6,6 @@ import re
 from urllib.parse import quote
 
 import pytest
-
 from web_fixtures import HOSTILE_AUTHOR, assert_inert
 
 
@@ -49,11 +48,14 @@ def test_authors_page_lists_every_author_and_each_round_trips(client):
     assert_inert(markup)
     for value in facet(client, "author"):
         handle = value["value"].removeprefix("@")
-        assert f'href="/authors/{quote(handle, safe="/@()")}"' in markup or value["value"] == HOSTILE_AUTHOR
+        assert (
+            f'href="/authors/{quote(handle, safe="/@()")}"' in markup
+            or value["value"] == HOSTILE_AUTHOR
+        )
         resp = client.get("/authors/" + quote(handle))
         assert resp.status_code == 200, value
         api = client.get("/api/search", query_string={"author": value["value"]}).get_json()
-        assert f'{api["total"]} entr' in resp.get_data(as_text=True)
+        assert f"{api['total']} entr" in resp.get_data(as_text=True)
 
 
 def test_author_without_at_sign_round_trips(client):
@@ -62,10 +64,13 @@ def test_author_without_at_sign_round_trips(client):
     assert "<h1>Anonymous reader (GPT-4o)</h1>" in resp.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("path", "target"), [
-    ("/authors/@datawren", "/authors/datawren"),
-    ("/authors/DataWren?q=model", "/authors/datawren?q=model"),
-])
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("/authors/@datawren", "/authors/datawren"),
+        ("/authors/DataWren?q=model", "/authors/datawren?q=model"),
+    ],
+)
 def test_other_spellings_of_an_author_redirect_to_one_url(client, path, target):
     resp = client.get(path)
     assert resp.status_code == 301
@@ -79,7 +84,7 @@ def test_sections_page_and_each_section(client):
         assert f'href="/sections/{slug}"' in markup
         resp = client.get(f"/sections/{slug}")
         assert resp.status_code == 200
-        assert f'{value["count"]} entr' in resp.get_data(as_text=True)
+        assert f"{value['count']} entr" in resp.get_data(as_text=True)
 
 
 def test_section_page_shows_the_full_heading(client):

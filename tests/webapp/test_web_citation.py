@@ -9,9 +9,19 @@ URL = "http://localhost/entries/e1"
 
 
 def entry(**changes) -> Entry:
-    base = dict(id="e1", title='"Keep {it} 100% & #real"', author="@a_b", date="2025-10-21",
-                section="The Vision", section_heading="The Vision: Why", themes=("autonomy",),
-                source="https://x.com/a_b/status/1?s=20", note="", body="", path="p.md")
+    base = {
+        "id": "e1",
+        "title": '"Keep {it} 100% & #real"',
+        "author": "@a_b",
+        "date": "2025-10-21",
+        "section": "The Vision",
+        "section_heading": "The Vision: Why",
+        "themes": ("autonomy",),
+        "source": "https://x.com/a_b/status/1?s=20",
+        "note": "",
+        "body": "",
+        "path": "p.md",
+    }
     base.update(changes)
     return Entry(**base)
 
@@ -19,7 +29,8 @@ def entry(**changes) -> Entry:
 def test_plain_text_reference():
     assert citation.text(entry(), "Perspectives", URL) == (
         "@a_b. “Keep {it} 100% & #real.” The Vision: Why, Perspectives, 21 October 2025. "
-        "https://x.com/a_b/status/1?s=20. Archived at http://localhost/entries/e1.")
+        "https://x.com/a_b/status/1?s=20. Archived at http://localhost/entries/e1."
+    )
 
 
 def test_bibtex_escapes_and_balances():

@@ -64,7 +64,7 @@ def test_related_entries_show_the_words_they_share_and_can_be_followed(client):
     assert f'href="/entries/{first["id"]}"' in markup
     for word in first["shared"]:
         assert f'<span class="word">{word}</span>' in markup
-    assert client.get(f'/entries/{first["id"]}').status_code == 200
+    assert client.get(f"/entries/{first['id']}").status_code == 200
 
 
 def test_more_by_the_same_author(client):
@@ -87,7 +87,9 @@ def test_search_words_are_highlighted_in_title_and_body(client):
 
 
 def test_highlighting_keeps_hostile_entries_inert(client):
-    markup = client.get(f"/entries/{HOSTILE_ID}?q=autonomy+script+img+onerror").get_data(as_text=True)
+    markup = client.get(f"/entries/{HOSTILE_ID}?q=autonomy+script+img+onerror").get_data(
+        as_text=True
+    )
     assert_inert(markup)
     assert "<mark>" in markup
 
@@ -95,11 +97,15 @@ def test_highlighting_keeps_hostile_entries_inert(client):
 def test_citation_block_and_meta_tags(client):
     entry_id = find_id(client, "When 75%")
     markup = client.get(f"/entries/{entry_id}").get_data(as_text=True)
-    assert '<meta name="citation_title" content="When 75% Say No, That’s Failure">' in markup or \
-        '<meta name="citation_title" content="When 75% Say No, That&#39;s Failure">' in markup
+    assert (
+        '<meta name="citation_title" content="When 75% Say No, That’s Failure">' in markup
+        or '<meta name="citation_title" content="When 75% Say No, That&#39;s Failure">' in markup
+    )
     assert '<meta name="citation_author" content="@Seltaa_">' in markup
     assert '<meta name="citation_publication_date" content="2025/12/12">' in markup
-    assert f'<meta name="citation_public_url" content="http://localhost/entries/{entry_id}">' in markup
+    assert (
+        f'<meta name="citation_public_url" content="http://localhost/entries/{entry_id}">' in markup
+    )
     assert "@misc{" in markup and "author = {{@Seltaa\\_}}" in markup
     assert "https://x.com/Seltaa_/status/2000658565456126382" in markup
     assert f'href="/entries/{entry_id}.csl.json"' in markup
@@ -130,7 +136,9 @@ def test_hostile_citations_stay_data(client):
     [item] = json.loads(client.get(f"/entries/{HOSTILE_ID}.csl.json").get_data(as_text=True))
     assert item["URL"] == f"http://localhost/entries/{HOSTILE_ID}"  # not the javascript: source
     bib = client.get(f"/entries/{HOSTILE_ID}.bib").get_data(as_text=True)
-    assert "javascript:" not in bib and bib.count("{") - bib.count("\\{") == bib.count("}") - bib.count("\\}")
+    assert "javascript:" not in bib and bib.count("{") - bib.count("\\{") == bib.count(
+        "}"
+    ) - bib.count("\\}")
 
 
 def test_entry_api(client):

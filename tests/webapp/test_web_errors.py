@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from flask import Flask
 
@@ -41,7 +43,7 @@ def test_bad_parameter_on_a_page_renders_a_friendly_400(client, path, query, par
     resp = client.get(f"{path}?{query}")
     assert resp.status_code == 400
     assert resp.mimetype == "text/html"
-    page = resp.get_data(as_text=True)
+    page = html.unescape(resp.get_data(as_text=True))
     assert "That request could not be read" in page
     assert param in page and echo in page
     assert 'role="search"' in page  # a way on
@@ -53,20 +55,32 @@ def test_a_client_that_prefers_json_gets_json_from_a_page(client):
     assert resp.get_json()["error"]["code"] == "bad_parameter"
 
 
-@pytest.mark.parametrize("path", [
-    "/api/entries/no-such-entry", "/entries/no-such-entry.csl.json", "/entries/no-such-entry.bib",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/entries/no-such-entry",
+        "/entries/no-such-entry.csl.json",
+        "/entries/no-such-entry.bib",
+    ],
+)
 def test_unknown_id_answers_404_json(client, path):
     resp = client.get(path)
     assert resp.status_code == 404
-    assert resp.get_json() == {"error": {"code": "not_found",
-                                         "message": "no entry 'no-such-entry' in the archive"}}
+    assert resp.get_json() == {
+        "error": {"code": "not_found", "message": "no entry 'no-such-entry' in the archive"}
+    }
 
 
-@pytest.mark.parametrize("path", [
-    "/entries/no-such-entry", "/themes/no-such-theme", "/authors/nobody-at-all",
-    "/sections/no-such-section", "/no/such/page",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/entries/no-such-entry",
+        "/themes/no-such-theme",
+        "/authors/nobody-at-all",
+        "/sections/no-such-section",
+        "/no/such/page",
+    ],
+)
 def test_unknown_things_answer_a_404_page(client, path):
     resp = client.get(path)
     assert resp.status_code == 404

@@ -12,21 +12,46 @@ from indexer.results import Hit
 from webapp import exporting
 
 
-@pytest.mark.parametrize(("value", "safe"), [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@handle", "'@handle"), ("\tx", "'\tx"),
-    ("plain", "plain"), ("", ""), ("a=b", "a=b"),
-])
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@handle", "'@handle"),
+        ("\tx", "'\tx"),
+        ("plain", "plain"),
+        ("", ""),
+        ("a=b", "a=b"),
+    ],
+)
 def test_neutralise(value, safe):
     assert exporting.neutralise(value) == safe
 
 
 def hit(i: int) -> Hit:
-    return Hit(id=f"e{i}", title=f"=T{i}", author="@a", date="2025-01-01", section="S",
-               section_heading="S: s", themes=("x", "y"), source="https://e.org", note="", snippet="")
+    return Hit(
+        id=f"e{i}",
+        title=f"=T{i}",
+        author="@a",
+        date="2025-01-01",
+        section="S",
+        section_heading="S: s",
+        themes=("x", "y"),
+        source="https://e.org",
+        note="",
+        snippet="",
+    )
 
 
 def test_csv_rows_have_provenance_columns():
-    prov = {"query": "q", "filters": "theme=x", "sort": "relevance", "generation": "g", "exported": "t"}
+    prov = {
+        "query": "q",
+        "filters": "theme=x",
+        "sort": "relevance",
+        "generation": "g",
+        "exported": "t",
+    }
     text = "".join(exporting.csv_rows([hit(1), hit(2)], lambda h: "u/" + h.id, prov))
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["id"] for r in rows] == ["e1", "e2"]
@@ -37,5 +62,10 @@ def test_csv_rows_have_provenance_columns():
 def test_json_chunks_make_one_document():
     text = "".join(exporting.json_chunks({"query": "q"}, ({"i": i} for i in range(5)), limit=3))
     data = json.loads(text)
-    assert data == {"query": "q", "results": [{"i": 0}, {"i": 1}, {"i": 2}], "count": 3, "truncated": True}
+    assert data == {
+        "query": "q",
+        "results": [{"i": 0}, {"i": 1}, {"i": 2}],
+        "count": 3,
+        "truncated": True,
+    }
     assert json.loads("".join(exporting.json_chunks({}, iter([]), 3)))["count"] == 0

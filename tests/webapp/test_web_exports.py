@@ -101,7 +101,9 @@ def test_atom_feed_is_newest_first_and_well_formed(client):
     dates = [e.findtext(f"{ATOM}published") for e in entries]
     assert dates == sorted(dates, reverse=True)
     assert root.findtext(f"{ATOM}title") == "Perspectives: (theme=autonomy)"
-    assert root.find(f"{ATOM}link[@rel='self']").get("href").startswith("http://localhost/search.atom")
+    assert (
+        root.find(f"{ATOM}link[@rel='self']").get("href").startswith("http://localhost/search.atom")
+    )
     first = entries[0]
     assert first.findtext(f"{ATOM}id").startswith("http://localhost/entries/")
     assert first.find(f"{ATOM}author/{ATOM}name").text
@@ -116,7 +118,9 @@ def test_feed_size_is_a_setting(web_index):
 
 def test_hostile_entry_in_the_feed_is_text(client):
     root = feed(client, "q=autonomy")
-    hostile = next(e for e in root.findall(f"{ATOM}entry") if e.findtext(f"{ATOM}id").endswith(HOSTILE_ID))
+    hostile = next(
+        e for e in root.findall(f"{ATOM}entry") if e.findtext(f"{ATOM}id").endswith(HOSTILE_ID)
+    )
     assert hostile.find(f"{ATOM}title").get("type") == "text"
     assert hostile.findtext(f"{ATOM}title") == HOSTILE_TITLE
     assert_inert(hostile.findtext(f"{ATOM}summary"))

@@ -7,14 +7,44 @@ from urllib.parse import quote
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-ROUTES = ["/search", "/api/search", "/search.csv", "/search.json", "/search.atom", "/themes/autonomy"]
-NAMES = st.sampled_from(["q", "theme", "author", "section", "from", "to", "sort", "page", "per_page", "x"])
+ROUTES = [
+    "/search",
+    "/api/search",
+    "/search.csv",
+    "/search.json",
+    "/search.atom",
+    "/themes/autonomy",
+]
+NAMES = st.sampled_from(
+    ["q", "theme", "author", "section", "from", "to", "sort", "page", "per_page", "x"]
+)
 VALUES = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(["2025", "2025-02-30", "9999-99", "0", "-1", "1e9", "newest", '"', "*", "a*",
-                     "AND", "(", "title:x", "\\", "%00", "@", "../"]),
+    st.sampled_from(
+        [
+            "2025",
+            "2025-02-30",
+            "9999-99",
+            "0",
+            "-1",
+            "1e9",
+            "newest",
+            '"',
+            "*",
+            "a*",
+            "AND",
+            "(",
+            "title:x",
+            "\\",
+            "%00",
+            "@",
+            "../",
+        ]
+    ),
 )
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @FAST
@@ -28,8 +58,10 @@ def test_any_parameters_answer_200_or_400(client, route, pairs):
 
 
 @FAST
-@given(prefix=st.sampled_from(["/entries/", "/api/entries/", "/authors/", "/themes/", "/sections/"]),
-       name=st.text(min_size=1, max_size=30))
+@given(
+    prefix=st.sampled_from(["/entries/", "/api/entries/", "/authors/", "/themes/", "/sections/"]),
+    name=st.text(min_size=1, max_size=30),
+)
 def test_any_name_answers_200_301_or_404(client, prefix, name):
     resp = client.get(prefix + quote(name, safe=""))
     assert resp.status_code in (200, 301, 308, 404), (prefix, name)

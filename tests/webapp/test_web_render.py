@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from web_fixtures import assert_inert
+
 from webapp.render import body_html, marked, snippet_html
 
 HOSTILE = [
@@ -47,5 +47,5 @@ def test_marked_escapes_plain_text():
 
 
 def test_snippets_keep_only_marks():
-    out = str(snippet_html('a <mark>b</mark> &lt;i&gt; <script>x</script><img src=x onerror=1>'))
+    out = str(snippet_html("a <mark>b</mark> &lt;i&gt; <script>x</script><img src=x onerror=1>"))
     assert out == "a <mark>b</mark> &lt;i&gt; "

@@ -5,16 +5,33 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from web_fixtures import HOSTILE_ID, assert_inert
 
 PAGES = [
-    "/", "/search?q=autonomy", "/search?q=zzzz", "/themes", "/themes/autonomy", "/authors",
-    "/authors/quietharbor", "/sections", "/sections/the-stories", f"/entries/{HOSTILE_ID}",
-    f"/entries/{HOSTILE_ID}?q=autonomy", "/search?page=abc", "/entries/nope",
+    "/",
+    "/search?q=autonomy",
+    "/search?q=zzzz",
+    "/themes",
+    "/themes/autonomy",
+    "/authors",
+    "/authors/quietharbor",
+    "/sections",
+    "/sections/the-stories",
+    f"/entries/{HOSTILE_ID}",
+    f"/entries/{HOSTILE_ID}?q=autonomy",
+    "/search?page=abc",
+    "/entries/nope",
 ]
-OTHERS = ["/api/search", "/search.csv", "/search.json", "/search.atom", "/api/openapi.json",
-          f"/entries/{HOSTILE_ID}.csl.json", "/static/style.css", "/static/app.js"]
+OTHERS = [
+    "/api/search",
+    "/search.csv",
+    "/search.json",
+    "/search.atom",
+    "/api/openapi.json",
+    f"/entries/{HOSTILE_ID}.csl.json",
+    "/static/style.css",
+    "/static/app.js",
+]
 
 
 @pytest.mark.parametrize("path", PAGES + OTHERS)
@@ -26,6 +43,7 @@ def test_security_headers_on_every_response(client, path):
     assert "script-src 'self'" in csp and "style-src 'self'" in csp
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
     assert resp.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    resp.close()
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -33,15 +51,18 @@ def test_pages_have_no_inline_script_style_or_handlers(client, path):
     markup = client.get(path).get_data(as_text=True)
     assert_inert(markup)
     assert re.findall(r"<script\b[^>]*>", markup) == [
-        re.search(r'<script src="/static/app\.js\?v=\w+" defer>', markup)[0]]
+        re.search(r'<script src="/static/app\.js\?v=\w+" defer>', markup)[0]
+    ]
 
 
 def test_hostile_entry_is_inert_in_search_results(client):
     markup = client.get("/search?q=autonomy&per_page=100").get_data(as_text=True)
     assert f'href="/entries/{HOSTILE_ID}?q=autonomy"' in markup
     assert_inert(markup)
-    assert "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt;" in markup \
+    assert (
+        "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt;" in markup
         or "&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt;" in markup
+    )
 
 
 def test_hostile_author_and_section_pages_are_inert(client):
@@ -55,5 +76,10 @@ def test_hostile_author_and_section_pages_are_inert(client):
 
 
 def test_static_files_are_served_with_their_types(client):
-    assert client.get("/static/style.css").mimetype == "text/css"
-    assert client.get("/static/app.js").mimetype in ("text/javascript", "application/javascript")
+    for name, types in [
+        ("style.css", ("text/css",)),
+        ("app.js", ("text/javascript", "application/javascript")),
+    ]:
+        resp = client.get(f"/static/{name}")
+        assert resp.status_code == 200 and resp.mimetype in types
+        resp.close()

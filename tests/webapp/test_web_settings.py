@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _section(text: str, title: str) -> str:
-    match = re.search(rf"^(#+) {title}\s*$(.*?)(?=^\1 |\Z)", text, re.M | re.S)
+    match = re.search(rf"^(#+) {title}\s*$(.*?)(?=^\1 |\Z)", text, re.MULTILINE | re.DOTALL)
     assert match, f"no '{title}' section"
     return match[2]
 

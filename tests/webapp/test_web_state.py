@@ -7,7 +7,9 @@ from werkzeug.datastructures import MultiDict
 from webapp.state import Scope, SearchState
 
 
-def state(query: list[tuple[str, str]], scope: Scope | None = None, path: str = "/search") -> SearchState:
+def state(
+    query: list[tuple[str, str]], scope: Scope | None = None, path: str = "/search"
+) -> SearchState:
     return SearchState.from_args(MultiDict(query), path, scope)
 
 

@@ -124,7 +124,9 @@ and <iframe src="https://evil.example"></iframe> <style>body{{display:none}}</st
 def write_archive(root: Path) -> Path:
     """Write the web app's fixture archive into root and return it."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "community-perspectives.md").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "community-perspectives.md").write_text(
+        SEED.read_text(encoding="utf-8"), encoding="utf-8"
+    )
     (root / "themes.yaml").write_text(THEMES, encoding="utf-8")
     for rel, text in ENTRIES.items():
         path = root / rel
@@ -162,8 +164,11 @@ class InertChecker(HTMLParser):
                 self.problems.append(f"<{tag} {name}=…>")
             if name == "style":
                 self.problems.append(f"<{tag} style=…>")
-            if name in ("href", "src", "action", "formaction") and value and re.match(
-                    r"\s*(javascript|data|vbscript):", value, re.I):
+            if (
+                name in ("href", "src", "action", "formaction")
+                and value
+                and re.match(r"\s*(javascript|data|vbscript):", value, re.IGNORECASE)
+            ):
                 self.problems.append(f"<{tag} {name}={value!r}>")
         if tag == "style":
             self.problems.append("<style>")

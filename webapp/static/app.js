@@ -31,6 +31,7 @@
   }
 
   var pending = null;
+  var shown = location.pathname + location.search;  // the state the page shows now
 
   function load(url, options) {
     options = options || {};
@@ -50,6 +51,7 @@
         document.querySelector("main").replaceWith(document.adoptNode(fresh));
         document.title = doc.title;
         if (options.push) history.pushState({ perspectives: true }, "", url);
+        shown = location.pathname + location.search;
         enhance(false);
         var heading = document.getElementById("results-title");
         if (heading) live.textContent = heading.textContent.replace(/\s+/g, " ").trim();
@@ -114,6 +116,7 @@
   });
 
   window.addEventListener("popstate", function () {
+    if (location.pathname + location.search === shown) return;  // only the #fragment moved
     if (searchForm()) load(location.href, {});
     else location.reload();
   });

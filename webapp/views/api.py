@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from indexer.results import SearchResult
-
 from webapp import citation, render
 from webapp.core import library, request_for, setting
 from webapp.links import entry_url

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from indexer.results import FacetValue, SearchRequest
-
 from webapp import histogram
 from webapp.core import library
 from webapp.errors import NotFound
@@ -21,6 +20,7 @@ from webapp.state import Scope, SearchState
 from webapp.views.search import search_page
 
 bp = Blueprint("browse", __name__)
+LETTERS_FROM = 30  # more authors than this are grouped by first letter
 
 
 def facet_values(result: object, name: str) -> tuple[FacetValue, ...]:
@@ -67,8 +67,9 @@ def theme(slug: str) -> str:
     return search_page(scope, request.path)
 
 
-def letter_groups(values: tuple[FacetValue, ...], key: Callable[[str], str]
-                  ) -> list[tuple[str, list[FacetValue]]]:
+def letter_groups(
+    values: tuple[FacetValue, ...], key: Callable[[str], str]
+) -> list[tuple[str, list[FacetValue]]]:
     """Return values sorted by name and grouped by first letter ("#" for the rest)."""
     groups: dict[str, list[FacetValue]] = {}
     for v in sorted(values, key=lambda v: key(v.value).casefold()):
@@ -80,11 +81,16 @@ def letter_groups(values: tuple[FacetValue, ...], key: Callable[[str], str]
 @bp.get("/authors")
 def authors() -> str:
     values = facet_values(library().search(SearchRequest(per_page=1)), "author")
-    groups = letter_groups(values, author_handle)
-    lede = (f"{len(values)} voices in the archive, by name. Each leads to their entries, "
-            "searchable on their own.")
-    return render_template("index.html", title="Authors", lede=lede, groups=groups,
-                           link=author_url)
+    groups = (
+        letter_groups(values, author_handle)
+        if len(values) > LETTERS_FROM
+        else [("", sorted(values, key=lambda v: author_handle(v.value).casefold()))]
+    )
+    lede = (
+        f"{len(values)} voices in the archive, by name. Each leads to their entries, "
+        "searchable on their own."
+    )
+    return render_template("index.html", title="Authors", lede=lede, groups=groups, link=author_url)
 
 
 @bp.get("/authors/<path:handle>")
@@ -109,8 +115,9 @@ def sections() -> str:
     values = facet_values(library().search(SearchRequest(per_page=1)), "section")
     groups = [("", sorted(values, key=lambda v: v.value.casefold()))] if values else []
     lede = "The archive's published pages gather entries under sections, each with its own angle."
-    return render_template("index.html", title="Sections", lede=lede, groups=groups,
-                           link=section_url)
+    return render_template(
+        "index.html", title="Sections", lede=lede, groups=groups, link=section_url
+    )
 
 
 @bp.get("/sections/<slug>")

@@ -8,7 +8,6 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from indexer.params import parse_request
 from indexer.results import Entry, SearchRequest
-
 from webapp import citation, render
 from webapp.core import library, setting
 from webapp.errors import NotFound
@@ -36,13 +35,20 @@ def entry(entry_id: str) -> str:
     q = parse_request(lambda name: request.args.getlist(name) if name == "q" else []).q
     found = find(entry_id, related=setting("RELATED"))
     by_author = library().search(
-        SearchRequest(authors=(found.author,), sort="newest", per_page=setting("BY_AUTHOR") + 1))
+        SearchRequest(authors=(found.author,), sort="newest", per_page=setting("BY_AUTHOR") + 1)
+    )
     others = [h for h in by_author.hits if h.id != found.id][: setting("BY_AUTHOR")]
     site, url = current_app.config["SITE_NAME"], entry_url(found.id, external=True)
     return render_template(
-        "entry.html", entry=found, q=q, body=render.body_html(found.body, q), others=others,
-        others_total=max(by_author.total - 1, 0), names=_theme_names(),
-        cite_text=citation.text(found, site, url), cite_bibtex=citation.bibtex(found, site, url),
+        "entry.html",
+        entry=found,
+        q=q,
+        body=render.body_html(found.body, q),
+        others=others,
+        others_total=max(by_author.total - 1, 0),
+        names=_theme_names(),
+        cite_text=citation.text(found, site, url),
+        cite_bibtex=citation.bibtex(found, site, url),
         meta=citation.meta_tags(found, site, url),
     )
 
@@ -62,5 +68,7 @@ def entry_csl(entry_id: str) -> Response:
 @bp.get("/entries/<entry_id>.bib")
 def entry_bibtex(entry_id: str) -> Response:
     found = find(entry_id)
-    body = citation.bibtex(found, current_app.config["SITE_NAME"], entry_url(found.id, external=True))
+    body = citation.bibtex(
+        found, current_app.config["SITE_NAME"], entry_url(found.id, external=True)
+    )
     return _attachment(body, "application/x-bibtex", f"{found.id}.bib")

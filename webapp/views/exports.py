@@ -6,14 +6,14 @@ import dataclasses
 import datetime as dt
 import itertools
 import re
+from collections.abc import Callable, Iterator
+from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
+from flask import Blueprint, Response, current_app, render_template, request
 
 from indexer.results import SearchRequest
-
 from webapp import exporting
 from webapp.core import library, request_for, setting
-from webapp.links import entry_url
 from webapp.state import SearchState
 
 bp = Blueprint("exports", __name__)
@@ -32,12 +32,23 @@ def _provenance(req: SearchRequest) -> dict[str, str]:
         "sort": req.sort,
         "generation": str(info.get("generation", "")),
         "index_built": str(info.get("built", "")),
-        "exported": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "exported": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 
 
-def _download(body: object, mimetype: str, provenance: dict[str, str], ext: str) -> Response:
-    resp = Response(stream_with_context(body), mimetype=mimetype)  # type: ignore[arg-type]
+def _entry_urls() -> Callable[..., str]:
+    """Return a function making absolute entry URLs without a request context (for streaming)."""
+    root = request.host_url + "entries/"
+
+    def url(entry_id: str, q: str = "") -> str:
+        return root + quote(entry_id, safe="") + ("?" + urlencode({"q": q}) if q else "")
+
+    return url
+
+
+def _download(body: Iterator[str], mimetype: str, provenance: dict[str, str], ext: str) -> Response:
+    # The body streams: it must not need the request context, which is gone by then.
+    resp = Response(body, mimetype=mimetype)
     stamp = provenance["exported"][:10]
     name = f"perspectives-{stamp}-{provenance['generation'] or 'index'}.{ext}"
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -50,7 +61,8 @@ def search_csv() -> Response:
     _, req = _request()
     provenance = _provenance(req)
     hits = itertools.islice(library().iter_hits(req, snippets=False), setting("EXPORT_LIMIT"))
-    rows = exporting.csv_rows(hits, lambda h: entry_url(h.id, external=True), provenance)
+    url = _entry_urls()
+    rows = exporting.csv_rows(hits, lambda h: url(h.id), provenance)
     return _download(rows, "text/csv", provenance, "csv")
 
 
@@ -59,8 +71,11 @@ def search_json() -> Response:
     _, req = _request()
     provenance = _provenance(req)
     head = {**provenance, "filters": req.filters_dict(), "limit": setting("EXPORT_LIMIT")}
-    records = (exporting.hit_record(h, entry_url(h.id, q=req.q, external=True), bool(req.q))
-               for h in library().iter_hits(req, snippets=bool(req.q)))
+    url = _entry_urls()
+    records = (
+        exporting.hit_record(h, url(h.id, req.q), bool(req.q))
+        for h in library().iter_hits(req, snippets=bool(req.q))
+    )
     chunks = exporting.json_chunks(head, records, setting("EXPORT_LIMIT"))
     return _download(chunks, "application/json", provenance, "json")
 
@@ -70,7 +85,9 @@ _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def feed_title(req: SearchRequest, site: str) -> str:
     """Return a feed's title from what it follows: "Perspectives: autonomy (theme=dignity)"."""
-    described = " ".join(p for p in (req.q, f"({exporting.filters_text(req.filters_dict())})") if p.strip("()"))
+    described = " ".join(
+        p for p in (req.q, f"({exporting.filters_text(req.filters_dict())})") if p.strip("()")
+    )
     return f"{site}: {described}" if described else f"{site}: new entries"
 
 
@@ -80,9 +97,10 @@ def search_atom() -> Response:
     newest = dataclasses.replace(req, sort="newest", page=1, per_page=setting("FEED_SIZE"))
     result = library().search(newest)
     root = request.host_url.rstrip("/")
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     xml = render_template(
-        "feed.atom.xml", result=result,
+        "feed.atom.xml",
+        result=result,
         title=feed_title(req, current_app.config["SITE_NAME"]),
         feed_id=root + state.export_url("/search.atom"),
         self_url=root + state.export_url("/search.atom"),

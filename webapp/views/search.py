@@ -21,7 +21,7 @@ def search_page(scope: Scope | None = None, path: str = "/search", home: bool = 
 
 @bp.get("/")
 def home() -> str:
-    return search_page(path="/", home=True)
+    return search_page(home=True)
 
 
 @bp.get("/search")
