@@ -16,7 +16,8 @@ def related_entries(searcher: Searcher, docnum: int, limit: int = 5) -> tuple[Re
     """Return up to `limit` entries most like this one, each with the words both use."""
     fields = searcher.stored_fields(docnum)
     text = fields.get("title", "") + "\n" + fields.get("body", "")
-    key = [t for t, _ in searcher.key_terms_from_text("body", text, numterms=KEY_TERMS)]
+    # Whoosh scores key terms with stop words kept; a word that analyzes to nothing is one
+    key = [t for t, _ in searcher.key_terms_from_text("body", text, numterms=KEY_TERMS) if stems(t)]
     if not key:
         return ()
     hits = searcher.more_like(docnum, "body", text=text, top=limit, numterms=KEY_TERMS)

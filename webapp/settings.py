@@ -56,7 +56,7 @@ def defaults() -> dict[str, Any]:
 
 
 def markdown() -> str:
-    """Return the README's "Settings" section (`python -m webapp.settings > webapp/SETTINGS.md`)."""
+    """Return the README's "Settings" section (`python -m webapp.settings` prints it)."""
     lines = [
         "## Settings",
         "",

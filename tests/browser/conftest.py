@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "webapp"))  # the shared test archive
 
 from web_fixtures import build
 

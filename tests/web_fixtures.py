@@ -1,5 +1,5 @@
 """The web app's test archive (the seed page, purpose-made entries, a hostile one) and helpers
-that check HTML is inert. Shared by tests/webapp and tests/browser."""
+that check HTML is inert. Shared by tests/web and tests/browser."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from indexer.build import build_index
 
-SEED = Path(__file__).resolve().parents[1] / "data" / "community-perspectives.md"
+SEED = Path(__file__).resolve().parent / "data" / "community-perspectives.md"
 
 THEMES = """\
 autonomy:
