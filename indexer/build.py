@@ -175,7 +175,7 @@ def _file_info(rel: str, read_digest: str, stat: tuple[int, int], ids: Iterable[
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def build_index(
@@ -310,7 +310,7 @@ def _incremental(archive: Path, current: Path, config: Config, manifest: gens.Ma
 
 def _refresh_stats(manifest: gens.Manifest, found: Scan) -> None:
     """Record new sizes and mtimes of files whose content did not change."""
-    for rel, info in found.unchanged.items():
+    for rel in found.unchanged:
         if rel in manifest.files and rel in found.stats:
             size, mtime = found.stats[rel]
             manifest.files[rel] = {**manifest.files[rel], "size": size, "mtime_ns": mtime}

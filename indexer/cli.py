@@ -17,7 +17,7 @@ from indexer.params import parse_request
 from indexer.records import ArchiveError
 from indexer.results import SORTS, BadParameter, SearchResult
 
-_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 
 
 def _paths(f):  # type: ignore[no-untyped-def]

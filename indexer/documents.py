@@ -11,9 +11,9 @@ _RULES = [
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: keep the alt text
     (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links: keep the text
     (re.compile(r"<[^>\n]{1,400}>"), " "),  # raw HTML tags
-    (re.compile(r"^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+", re.M), ""),  # block markers
+    (re.compile(r"^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+", re.MULTILINE), ""),  # block markers
     (re.compile(r"(\*\*|__|\*|`+|~~)"), ""),  # emphasis and code markers
-    (re.compile(r"^\s*([-*_]\s*){3,}$", re.M), ""),  # rules
+    (re.compile(r"^\s*([-*_]\s*){3,}$", re.MULTILINE), ""),  # rules
 ]
 
 

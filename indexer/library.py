@@ -23,11 +23,11 @@ from whoosh.searching import Searcher
 
 from indexer import generations as gens
 from indexer.analysis import stems
+from indexer.documents import day_text
 from indexer.facets import Counts, FacetTable, FilterSet, count, facets
 from indexer.highlight import snippet
 from indexer.query import ParsedQuery, expand_wildcards, parse_text
 from indexer.related import related_entries
-from indexer.documents import day_text
 from indexer.results import Entry, Hit, SearchRequest, SearchResult
 from indexer.suggest import suggestion
 from indexer.themes import Theme, load_taxonomy

@@ -64,7 +64,7 @@ def parse_text(q: str, schema: Schema) -> wq.Query | None:
     parser = make_parser(schema)
     try:
         return parser.parse(text)
-    except Exception:  # Whoosh can trip on odd input; the reader still gets a search
+    except Exception:  # noqa: BLE001 - Whoosh can trip on odd input; the reader still gets a search
         plain = _PLAIN.sub(" ", text).strip()
         return parser.parse(plain) if plain else wq.NullQuery
 

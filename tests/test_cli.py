@@ -4,10 +4,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from fixture_archive import SEED_PAGE, write_archive
 
 from indexer.cli import main
-
-from fixture_archive import SEED_PAGE, write_archive
 
 
 @pytest.fixture

@@ -8,14 +8,11 @@ Browser tests skip when /usr/bin/chromium is missing, unless PERSPECTIVES_REQUIR
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-
 from web_fixtures import build
 
 CHROMIUM = Path("/usr/bin/chromium")
