@@ -1,11 +1,12 @@
 """Whoosh analyzers for the archive: NLTK tokenizing, spelling folds, cached Snowball stems.
 
 Moving parts (all picklable, since Whoosh pickles the schema; state lives at module level):
-- `WordTokenizer`: NLTK's RegexpTokenizer spans as Whoosh tokens, with the character offsets of
-  the original words (so highlights mark "Anthropomorphisation" as written) and positions.
-- `FoldFilter`: accents, curly apostrophes, possessives, `#`/`@` sigils and `%` off the term
-  (the offsets still cover the word as written), then `spelling.fold_variant`.
-- `SnowballFilter`: NLTK's Snowball English stemmer behind an `lru_cache`, then `_FAMILIES`.
+- `TermAnalyzer`: words by NLTK's RegexpTokenizer pattern, as Whoosh tokens with the character
+  offsets of the original words (so highlights mark "Anthropomorphisation" as written) and
+  positions; each word folded in one cached step (`_text_term`, `_word_term`):
+- `fold_word`: accents, curly apostrophes, possessives, `#`/`@` sigils and `%` off the term
+  (the offsets still cover the word as written), then `spelling.fold_variant`;
+- `stem`: NLTK's Snowball English stemmer behind an `lru_cache`, then `_FAMILIES`.
 - `text_analyzer()` (title, body), `word_analyzer()` (whole words for prefix queries and
   did-you-mean), `stems()`, `fold_prefix()` and `surface_words()`.
 """
@@ -20,15 +21,7 @@ from functools import lru_cache
 
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import RegexpTokenizer
-from whoosh.analysis import (
-    STOP_WORDS,
-    CompositeAnalyzer,
-    Filter,
-    LowercaseFilter,
-    StopFilter,
-    Token,
-    Tokenizer,
-)
+from whoosh.analysis import STOP_WORDS, Analyzer, Token
 
 from indexer.spelling import fold_fragment, fold_variant
 
@@ -37,8 +30,10 @@ from indexer.spelling import fold_fragment, fold_variant
 # carry a #/@ sigil (#keep4o, @Seltaa_) and a trailing % (75%). Hyphens split (GPT‑4o).
 _PART = r"[^\W_](?:\w*[^\W_])?"
 _WORD = rf"[#@]?{_PART}(?:['’]{_PART})*(?:(?<=\d)\.\d+|(?<=\d),\d{{3}}(?!\d))*%?"
-# NLTK runs it under a 5 s ReDoS time limit per text: ~40 MB in one field value would trip it.
+# The pattern is NLTK's RegexpTokenizer's; we run it with `re` because NLTK 3.10 wraps every
+# match in a ReDoS time guard that costs 2.7x here (the pattern is linear: no nested repeats).
 _SPLITTER = RegexpTokenizer(_WORD)
+_RX = re.compile(_SPLITTER._pattern)
 
 _STOPS = STOP_WORDS | frozenset(string.ascii_lowercase)  # single letters, but keep digits
 _STEMMER = SnowballStemmer("english")
@@ -56,10 +51,19 @@ _LETTERS = str.maketrans(
 _POSSESSIVE = re.compile(r"['’]s?$")
 
 
-class WordTokenizer(Tokenizer):
-    """Split text into words with NLTK, keeping each word's offsets in the original text."""
+class TermAnalyzer(Analyzer):
+    """Tokenize with the NLTK word pattern and fold (and stem) each word in one cached step.
 
-    def __call__(
+    One class instead of a tokenizer and four filters: each token then costs one dict lookup,
+    and the last text analyzed is remembered, so theme assignment and indexing of the same
+    body analyze it once. Positions skip stop words (as StopFilter(renumber=True) does), so
+    "user autonomy" matches "stripping user autonomy in the name of safety".
+    """
+
+    def __init__(self, stem: bool = True) -> None:
+        self.stem = stem
+
+    def __call__(  # type: ignore[override]
         self,
         value: str,
         positions: bool = False,
@@ -72,58 +76,77 @@ class WordTokenizer(Tokenizer):
         mode: str = "",
         **kwargs: object,
     ) -> Iterator[Token]:
-        """Yield one reused Token per word, as Whoosh's own tokenizers do."""
+        """Yield one reused Token per word, as Whoosh's own analyzers do."""
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        spans = _SPLITTER.span_tokenize(value) if tokenize else [(0, len(value))]
-        for pos, (start, end) in enumerate(spans, start_pos):
-            token.text = value[start:end]
+        rows = _analyze(value, self.stem) if tokenize else _analyze_one(value, self.stem)
+        for text, pos, start, end in rows:
+            stopped = text is None
+            if stopped and removestops:
+                continue
+            token.text = value[start:end].lower() if stopped else text
+            token.stopped = stopped
             token.boost = 1.0
-            token.stopped = False
             if keeporiginal:
-                token.original = token.text
+                token.original = value[start:end]
             if positions:
-                token.pos = pos
+                token.pos = start_pos + pos
             if chars:
                 token.startchar, token.endchar = start_char + start, start_char + end
             yield token
 
 
-class FoldFilter(Filter):
-    """Fold each lowercased word's accents, punctuation and British spelling."""
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        """Replace each token's text by its folded form."""
-        for token in tokens:
-            token.text = fold_word(token.text)
-            yield token
+Row = tuple[str | None, int, int, int]  # term (None for a stop word), position, start, end
+# The last two texts analyzed, per kind (an entry's title and body): indexing analyzes again
+# what theme assignment just did.
+_RECENT: dict[bool, tuple[tuple[str, list[Row]], ...]] = {True: (), False: ()}
 
 
-class SnowballFilter(Filter):
-    """Stem each word with NLTK's Snowball English stemmer (cached)."""
+def _analyze(value: str, stem: bool) -> list[Row]:
+    """Return the rows of a text, reusing a recent result for the same text."""
+    recent = _RECENT[stem]
+    for text, found in recent:
+        if text == value:
+            return found
+    term = _text_term if stem else _word_term
+    rows: list[Row] = []
+    pos = -1
+    for m in _RX.finditer(value):
+        text = term(m.group())
+        if text is not None or pos < 0:
+            pos += 1
+        rows.append((text, max(pos, 0), m.start(), m.end()))
+    _RECENT[stem] = ((value, rows), *recent[:1])
+    return rows
 
-    is_morph = True
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        """Replace each token's text by its stem."""
-        for token in tokens:
-            token.text = stem(token.text)
-            yield token
+def _analyze_one(value: str, stem: bool) -> list[Row]:
+    text = (_text_term if stem else _word_term)(value)
+    return [(text, 0, 0, len(value))]
 
 
-def text_analyzer() -> CompositeAnalyzer:
+@lru_cache(maxsize=300_000)
+def _text_term(raw: str) -> str | None:
+    """Return a word's indexed term (folded and stemmed), or None for a stop word."""
+    folded = fold_word(raw.lower())
+    if not folded or folded in _STOPS:
+        return None
+    return stem(folded)
+
+
+@lru_cache(maxsize=300_000)
+def _word_term(raw: str) -> str | None:
+    """Return a word's folded whole form (no stop words, no stems)."""
+    return fold_word(raw.lower()) or None
+
+
+def text_analyzer() -> TermAnalyzer:
     """Build the title/body analyzer: words, folds, stop words, stems."""
-    return (
-        WordTokenizer()
-        | LowercaseFilter()
-        | FoldFilter()
-        | StopFilter(_STOPS, minsize=1)
-        | SnowballFilter()
-    )
+    return TermAnalyzer(stem=True)
 
 
-def word_analyzer() -> CompositeAnalyzer:
+def word_analyzer() -> TermAnalyzer:
     """Build the whole-word analyzer (no stop words, no stems) for prefix queries and spelling."""
-    return WordTokenizer() | LowercaseFilter() | FoldFilter()
+    return TermAnalyzer(stem=False)
 
 
 _TEXT = text_analyzer()

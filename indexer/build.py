@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,13 @@ import filelock
 from whoosh import index as whoosh_index
 
 from indexer import generations as gens
-from indexer.archive import list_archive_files, read_file
-from indexer.documents import make_document
+from indexer.archive import list_archive_files
+from indexer.documents import make_document, plain_text
 from indexer.fieldmap import FieldMap, load_fieldmap
+from indexer.parallel import commit_segments, read_files, write_segments
 from indexer.records import ArchiveError, FileRead, Perspective, Problem
 from indexer.schema import SCHEMA_VERSION, make_schema
-from indexer.themes import assign_themes, load_taxonomy
+from indexer.themes import Matcher, assign_themes, compile_taxonomy, load_taxonomy
 
 Progress = Callable[[int, int], None]
 THEMES_FILE = "themes.yaml"
@@ -70,6 +72,7 @@ class Config:
     fieldmap: FieldMap
     digest: str
     problems: list[Problem]
+    matcher: Matcher
 
 
 @dataclass
@@ -110,7 +113,7 @@ def load_config(archive: Path, fieldmap_path: Path | None = None) -> Config:
     h = hashlib.sha256(f"schema {SCHEMA_VERSION}\nfieldmap {fieldmap.digest}\n".encode())
     if themes_path.is_file():
         h.update(themes_path.read_bytes())
-    return Config(taxonomy, fieldmap, h.hexdigest(), list(problems))
+    return Config(taxonomy, fieldmap, h.hexdigest(), list(problems), compile_taxonomy(taxonomy))
 
 
 def relpath(path: Path, root: Path) -> str:
@@ -121,7 +124,7 @@ def relpath(path: Path, root: Path) -> str:
 def scan(archive: Path, config: Config, known: dict[str, dict[str, Any]]) -> Scan:
     """Read the files that are new or changed since `known` (a manifest's files)."""
     result = Scan({}, {}, [], {})
-    seen = set()
+    seen, to_read = set(), []
     for path in list_archive_files(archive, config.fieldmap):
         rel = relpath(path, archive)
         seen.add(rel)
@@ -133,8 +136,11 @@ def scan(archive: Path, config: Config, known: dict[str, dict[str, Any]]) -> Sca
         info = known.get(rel)
         if info and info.get("size") == st.st_size and info.get("mtime_ns") == st.st_mtime_ns:
             result.unchanged[rel] = info
-            continue
-        read = read_file(path, archive, config.fieldmap)
+        else:
+            to_read.append((rel, path))
+    reads = read_files([path for _, path in to_read], archive, config.fieldmap)
+    for (rel, _), read in zip(to_read, reads):
+        info = known.get(rel)
         if info and info.get("digest") == read.digest and not read.problems:
             result.unchanged[rel] = info
         else:
@@ -166,7 +172,8 @@ def resolve(reads: dict[str, FileRead], taken: dict[str, str], report: BuildRepo
 
 
 def _document(p: Perspective, config: Config) -> dict[str, Any]:
-    return make_document(p, assign_themes(p.title, p.body, p.themes, config.taxonomy))
+    body = plain_text(p.body)  # themes from the text, not from link addresses in the markdown
+    return make_document(p, assign_themes(p.title, body, p.themes, config.matcher), body)
 
 
 def _file_info(rel: str, read_digest: str, stat: tuple[int, int], ids: Iterable[str]
@@ -210,36 +217,27 @@ def _full(archive: Path, index_dir: Path, config: Config, previous: Path | None,
     report = BuildReport(full=True)
     found = scan(archive, config, {})
     entries = resolve(found.reads, {}, report)
+    carried = _carry_broken(previous, old, found, entries, report)
     generation = gens.new_generation(index_dir)
     if (archive / THEMES_FILE).is_file():
         shutil.copyfile(archive / THEMES_FILE, generation / THEMES_FILE)
     ix = whoosh_index.create_in(str(generation), make_schema())
-    writer = ix.writer(limitmb=256)
+    flat = [p for kept in entries.values() for p in kept]
+    segments = write_segments(ix, flat, partial(_document, config=config), progress)
+    commit_segments(ix, segments, [doc for _, docs in carried.values() for doc in docs])
     manifest = gens.Manifest(config_digest=config.digest, schema_version=SCHEMA_VERSION, built=_now())
-    carried = _carry_broken(previous, old, found, entries, report)
-    total, done = len(entries), 0
     for rel, kept in entries.items():
-        for p in kept:
-            writer.add_document(**_document(p, config))
-        done += 1
-        if progress and (done % 200 == 0 or done == total):
-            progress(done, total)
         if kept:
-            digest = found.reads[rel].digest
-            manifest.files[rel] = _file_info(rel, digest, found.stats[rel], (p.id for p in kept))
-    for rel, (info, docs) in carried.items():
-        for doc in docs:
-            writer.add_document(**doc)
+            ids = (p.id for p in kept)
+            manifest.files[rel] = _file_info(rel, found.reads[rel].digest, found.stats[rel], ids)
+    for rel, (info, _) in carried.items():
         manifest.files[rel] = info
-    writer.commit()
     gens.write_manifest(generation, manifest)
     gens.switch_to(index_dir, generation)
-    ids = manifest.ids()
-    old_ids = old.ids()
-    report.added = len(set(ids) - set(old_ids))
-    report.updated = len(set(ids) & set(old_ids))
-    report.removed = len(set(old_ids) - set(ids))
-    report.entries = ix.doc_count()
+    ids, old_ids = set(manifest.ids()), set(old.ids())
+    report.added, report.updated = len(ids - old_ids), len(ids & old_ids)
+    report.removed = len(old_ids - ids)
+    report.entries = whoosh_index.open_dir(str(generation)).doc_count()
     report.generation = generation.name
     return report
 

@@ -30,9 +30,10 @@ def day_number(p: Perspective) -> int:
     return p.date.year * 10000 + p.date.month * 100 + p.date.day
 
 
-def make_document(p: Perspective, themes: tuple[str, ...]) -> dict[str, Any]:
-    """Return the fields to add to the index for one entry with its assigned themes."""
-    body = plain_text(p.body)
+def make_document(p: Perspective, themes: tuple[str, ...], body: str | None = None
+                  ) -> dict[str, Any]:
+    """Return the fields to add to the index for one entry with its themes and plain body."""
+    body = plain_text(p.body) if body is None else body
     return {
         "id": p.id,
         "path": p.path,

@@ -7,7 +7,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from indexer.analysis import text_analyzer, word_analyzer
 
 # Bump when the schema or the way documents are made changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def make_schema() -> Schema:

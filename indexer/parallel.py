@@ -1,0 +1,151 @@
+"""Use every core for a full build: read files in a pool, then write one segment per process.
+
+Moving parts: `read_files` (a fork pool over chunks of paths, results in path order),
+`write_segments` (forked writers, each a Whoosh `SegmentWriter` without the index lock, as
+Whoosh's own `MpWriter(multisegment=True)` makes them, but analyzing in the child rather than
+pickling every document through a queue) and `commit_segments` (one TOC naming them all).
+Small jobs run in-process: forking costs more than it saves, and tests stay single-process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from whoosh.index import Index
+from whoosh.writing import SegmentWriter
+
+from indexer.archive import read_file
+from indexer.fieldmap import FieldMap
+from indexer.records import FileRead, Perspective
+
+PARALLEL_MIN = 2000  # fewer entries than this are built in one process
+LIMIT_MB = 256  # Whoosh's posting pool size per writer
+Progress = Callable[[int, int], None]
+
+# Set before forking; the children inherit them without pickling.
+_JOB: dict[str, Any] = {}
+
+
+def processes() -> int:
+    """Return how many processes a build uses (PERSPECTIVES_BUILD_PROCS, else the cores)."""
+    wanted = os.environ.get("PERSPECTIVES_BUILD_PROCS", "")
+    return max(1, int(wanted)) if wanted.isdigit() else max(1, min(os.cpu_count() or 1, 8))
+
+
+def _context() -> mp.context.BaseContext:
+    return mp.get_context("fork")
+
+
+def read_files(paths: Sequence[Path], root: Path, fieldmap: FieldMap) -> list[FileRead]:
+    """Read the files, in a pool when there are many, keeping their order."""
+    procs = processes()
+    if procs == 1 or len(paths) < PARALLEL_MIN:
+        return [read_file(p, root, fieldmap) for p in paths]
+    _JOB.update(root=root, fieldmap=fieldmap)
+    try:
+        with _context().Pool(procs) as pool:
+            return pool.map(_read_one, paths, chunksize=256)
+    finally:
+        _JOB.clear()
+
+
+def _read_one(path: Path) -> FileRead:
+    return read_file(path, _JOB["root"], _JOB["fieldmap"])
+
+
+def write_segments(ix: Index, entries: Sequence[Perspective],
+                   document: Callable[[Perspective], dict[str, Any]],
+                   progress: Progress | None = None) -> list[Any]:
+    """Index the entries into new segments of ix (not yet committed) and return them."""
+    procs = processes() if len(entries) >= PARALLEL_MIN else 1
+    if procs == 1:
+        return [_write_chunk(ix, entries, document, progress, None)]
+    ctx = _context()
+    done = ctx.Value("i", 0)
+    size = -(-len(entries) // procs)
+    _JOB.update(ix=ix, entries=entries, document=document, done=done)
+    results = ctx.Queue()
+    children = [ctx.Process(target=_child, args=(k * size, (k + 1) * size, results))
+                for k in range(procs)]
+    try:
+        for child in children:
+            child.start()
+        return _collect(children, results, done, len(entries), progress)
+    finally:
+        _JOB.clear()
+        for child in children:
+            if child.is_alive():
+                child.kill()
+
+
+def _collect(children: list[Any], results: Any, done: Any, total: int,
+             progress: Progress | None) -> list[Any]:
+    """Wait for every child's segment, reporting progress; fail if one dies."""
+    segments: list[Any] = []
+    while len(segments) < len(children):
+        try:
+            status, value = results.get(timeout=0.5)
+        except Exception:  # noqa: BLE001 - queue.Empty: look at the children, then wait again
+            if any(c.exitcode not in (None, 0) for c in children):
+                raise RuntimeError("an indexing process died; nothing was switched") from None
+            if progress:
+                progress(done.value, total)
+            continue
+        if status == "error":
+            raise RuntimeError(f"an indexing process failed: {value}")
+        segments.append(value)
+    for child in children:
+        child.join()
+    if progress:
+        progress(total, total)
+    return [s for s in segments if s is not None]
+
+
+def _child(start: int, end: int, results: Any) -> None:
+    try:
+        chunk = _JOB["entries"][start:end]
+        seg = _write_chunk(_JOB["ix"], chunk, _JOB["document"], None, _JOB["done"]) if chunk else None
+        results.put(("ok", seg))
+    except BaseException as e:  # noqa: BLE001 - report any failure to the parent, then exit
+        results.put(("error", f"{type(e).__name__}: {e}"))
+
+
+def _write_chunk(ix: Index, entries: Sequence[Perspective],
+                 document: Callable[[Perspective], dict[str, Any]],
+                 progress: Progress | None, done: Any) -> Any:
+    """Write one new segment holding the entries, and return it."""
+    writer = SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB)
+    last = time.monotonic()
+    for i, p in enumerate(entries, 1):
+        writer.add_document(**document(p))
+        if i % 100 == 0:
+            if done is not None:
+                with done.get_lock():
+                    done.value += 100
+            if progress and time.monotonic() - last > 0.2:
+                progress(i, len(entries))
+                last = time.monotonic()
+    # no writer._finish(): it would remove the temporary folder the other writers share;
+    # the committing writer removes it
+    if not entries:
+        writer._close_segment()
+        return None
+    return writer._finalize_segment()
+
+
+def commit_segments(ix: Index, segments: list[Any], extra: Sequence[dict[str, Any]] = ()) -> None:
+    """Commit the new segments (plus extra documents) as the index's only contents."""
+    writer = SegmentWriter(ix, limitmb=LIMIT_MB)
+    for doc in extra:
+        writer.add_document(**doc)
+    if writer._added:
+        segments = [*segments, writer._finalize_segment()]
+    else:
+        writer._close_segment()
+    writer._commit_toc([s for s in segments if s is not None])
+    writer._finish()
