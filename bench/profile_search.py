@@ -20,13 +20,28 @@ from pathlib import Path
 from pyinstrument import Profiler
 
 
-def self_times(frame, acc) -> None:
+def self_times(frame, acc, parent_key=None) -> None:
+    """Add each function's own time (pyinstrument's synthetic "[self]" leaves count for their parent)."""
+    synthetic = frame.function.startswith("[") or getattr(frame, "is_synthetic", False)
+    key = parent_key if synthetic and parent_key else (
+        frame.function, f"{frame.file_path_short}:{frame.line_no}")
     child_time = sum(c.time for c in frame.children)
-    own = max(0.0, frame.time - child_time)
-    key = (frame.function, f"{frame.file_path_short}:{frame.line_no}")
-    acc[key] += own
+    acc[key] += max(0.0, frame.time - child_time)
     for c in frame.children:
-        self_times(c, acc)
+        self_times(c, acc, key)
+
+
+def inclusive(frame, acc, stack=frozenset()) -> None:
+    """Add each of OUR functions' inclusive time (indexer/, webapp/), outermost call only."""
+    path = frame.file_path_short or ""
+    key = None
+    if path.startswith(("indexer/", "webapp/")) and not frame.function.startswith("["):
+        key = (frame.function, f"{path}:{frame.line_no}")
+        if key not in stack:
+            acc[key] += frame.time
+            stack = stack | {key}
+    for c in frame.children:
+        inclusive(c, acc, stack)
 
 
 def main() -> None:
@@ -54,7 +69,11 @@ def main() -> None:
             self_times(root, acc)
         total = sum(acc.values()) or 1.0
         top = [{"function": f, "where": w, "share": t / total} for (f, w), t in acc.most_common(12)]
-        summary[kind] = {"url": url, "ms_per_request": 1000 * elapsed / n, "top": top,
+        incl: collections.Counter = collections.Counter()
+        if root is not None:
+            inclusive(root, incl)
+        ours = [{"function": f, "where": w, "share": t / total} for (f, w), t in incl.most_common(10)]
+        summary[kind] = {"url": url, "ms_per_request": 1000 * elapsed / n, "top": top, "ours": ours,
                          "file": f"{prefix}-{safe}.txt"}
     print(json.dumps({"kinds": summary}))
 

@@ -168,6 +168,15 @@ def stem(word: str) -> str:
     return _FAMILIES.get(stemmed, stemmed)
 
 
+def iter_terms(text: str, start: int = 0) -> Iterator[tuple[str, int, int]]:
+    """Yield each indexed term of the text from `start` on, with the span of the word as written."""
+    term = _text_term
+    for m in _RX.finditer(text, start):
+        found = term(m.group())
+        if found is not None:
+            yield found, m.start(), m.end()
+
+
 def stems(text: str) -> list[str]:
     """Return the text analyzer's terms for the text, in order."""
     return [token.text for token in _TEXT(text)]

@@ -1,8 +1,9 @@
 """Reading the archive: find its files and turn each into Perspectives or Problems.
 
 Moving parts:
-- `list_archive_files` walks the archive folder (hidden names, symlink loops, non-markdown and
-  excluded files left out) in archive-relative path order;
+- `list_archive_files` walks the archive folder (hidden names, folder symlink loops,
+  non-markdown and excluded files left out; a markdown link that loops or dangles is kept, so
+  reading it reports it) in archive-relative path order;
 - `read_file` reads one file: size and byte checks, UTF-8 decoding, the frontmatter split,
   YAML loading, then either one entry built from its fields (`fieldmap.EntryFields`) or a
   compiled page handed to `compiled.py`;
@@ -131,8 +132,8 @@ def _walk(folder: Path, prefix: str, seen: set[tuple[int, int]]) -> Iterator[tup
         relative = prefix + child.name
         if _is_dir(child):
             yield from _walk(Path(child.path), relative + "/", seen)
-        elif child.name.endswith(".md") and _is_file(child):
-            yield relative, Path(child.path)
+        elif child.name.endswith(".md") and (_is_file(child) or child.is_symlink()):
+            yield relative, Path(child.path)  # a link that loops or dangles: read, and reported
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:

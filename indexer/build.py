@@ -130,11 +130,13 @@ def scan(archive: Path, config: Config, known: dict[str, dict[str, Any]]) -> Sca
         seen.add(rel)
         try:
             st = path.stat()
-        except OSError:
+        except OSError:  # a link that loops or dangles: reading it reports it
+            to_read.append((rel, path))
             continue
         result.stats[rel] = (st.st_size, st.st_mtime_ns)
         info = known.get(rel)
-        if info and info.get("size") == st.st_size and info.get("mtime_ns") == st.st_mtime_ns:
+        same = info and info.get("size") == st.st_size and info.get("mtime_ns") == st.st_mtime_ns
+        if same and not info.get("problems"):  # a file with problems is read (and reported) again
             result.unchanged[rel] = info
         else:
             to_read.append((rel, path))
@@ -171,14 +173,34 @@ def resolve(reads: dict[str, FileRead], taken: dict[str, str], report: BuildRepo
     return out
 
 
+def _holders(files: dict[str, dict[str, Any]], reads: dict[str, FileRead]) -> dict[str, str]:
+    """Return id -> path for the ids a file read again held before and still has, or is broken
+    now (its last good version keeps them): a file new to an id cannot take it from them."""
+    out: dict[str, str] = {}
+    for rel, read in reads.items():
+        have = {p.id for p in read.entries}
+        out.update({i: rel for i in files.get(rel, {}).get("ids", []) if i in have or read.problems})
+    return out
+
+
+def _lost(rel: str, info: dict[str, Any], kept: list[Perspective], taken: dict[str, str],
+          read: FileRead) -> list[str]:
+    """Return the ids a file that is broken now held before and none of its valid entries has."""
+    if not read.problems:
+        return []
+    have = {p.id for p in kept}
+    return [i for i in info.get("ids", []) if taken.get(i) == rel and i not in have]
+
+
 def _document(p: Perspective, config: Config) -> dict[str, Any]:
     body = plain_text(p.body)  # themes from the text, not from link addresses in the markdown
     return make_document(p, assign_themes(p.title, body, p.themes, config.matcher), body)
 
 
-def _file_info(rel: str, read_digest: str, stat: tuple[int, int], ids: Iterable[str]
-               ) -> dict[str, Any]:
-    return {"digest": read_digest, "size": stat[0], "mtime_ns": stat[1], "ids": sorted(ids)}
+def _file_info(rel: str, read_digest: str, stat: tuple[int, int], ids: Iterable[str],
+               problems: bool = False) -> dict[str, Any]:
+    info = {"digest": read_digest, "size": stat[0], "mtime_ns": stat[1], "ids": sorted(ids)}
+    return {**info, "problems": True} if problems else info
 
 
 def _now() -> str:
@@ -199,12 +221,18 @@ def build_index(
         raise ArchiveError(f"{archive}: no archive folder here (set --archive or PERSPECTIVES_ARCHIVE)")
     started = time.perf_counter()
     with writer_lock(index_dir, wait, on_wait):
+        gens.discard_unfinished(index_dir)  # left by a run that was killed
         config = load_config(archive, fieldmap)
         current = gens.current_path(index_dir)
         manifest = gens.read_manifest(current) if current else gens.Manifest()
         stale = manifest.config_digest != config.digest or manifest.schema_version != SCHEMA_VERSION
         if full or current is None or stale:
-            report = _full(archive, index_dir, config, current, manifest, progress)
+            before = {p.name for p in index_dir.glob("gen-*")}
+            try:
+                report = _full(archive, index_dir, config, current, manifest, progress)
+            except BaseException:  # a full disk, an interrupt: free the space it took at once
+                gens.discard_unfinished(index_dir, keep=before)
+                raise
         else:
             report = _incremental(archive, current, config, manifest, progress)
     report.problems = sorted(set(config.problems + report.problems))
@@ -216,8 +244,9 @@ def _full(archive: Path, index_dir: Path, config: Config, previous: Path | None,
           old: gens.Manifest, progress: Progress | None) -> BuildReport:
     report = BuildReport(full=True)
     found = scan(archive, config, {})
-    entries = resolve(found.reads, {}, report)
-    carried = _carry_broken(previous, old, found, entries, report)
+    taken = _holders(old.files, found.reads)
+    entries = resolve(found.reads, taken, report)
+    carried = _carry_broken(previous, old, found, entries, taken, report)
     generation = gens.new_generation(index_dir)
     if (archive / THEMES_FILE).is_file():
         shutil.copyfile(archive / THEMES_FILE, generation / THEMES_FILE)
@@ -226,10 +255,12 @@ def _full(archive: Path, index_dir: Path, config: Config, previous: Path | None,
     segments = write_segments(ix, flat, partial(_document, config=config), progress)
     commit_segments(ix, segments, [doc for _, docs in carried.values() for doc in docs])
     manifest = gens.Manifest(config_digest=config.digest, schema_version=SCHEMA_VERSION, built=_now())
+    bad = {p.path for p in report.problems}
     for rel, kept in entries.items():
         if kept:
             ids = (p.id for p in kept)
-            manifest.files[rel] = _file_info(rel, found.reads[rel].digest, found.stats[rel], ids)
+            stat = found.stats[rel]
+            manifest.files[rel] = _file_info(rel, found.reads[rel].digest, stat, ids, rel in bad)
     for rel, (info, _) in carried.items():
         manifest.files[rel] = info
     gens.write_manifest(generation, manifest)
@@ -243,19 +274,29 @@ def _full(archive: Path, index_dir: Path, config: Config, previous: Path | None,
 
 
 def _carry_broken(previous: Path | None, old: gens.Manifest, found: Scan,
-                  entries: dict[str, list[Perspective]], report: BuildReport
-                  ) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """Return the old documents of files that are broken now, so a full build keeps them."""
-    broken = [rel for rel, kept in entries.items() if not kept and rel in old.files]
+                  entries: dict[str, list[Perspective]], taken: dict[str, str],
+                  report: BuildReport) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Return the old documents of entries that are broken now, so a full build keeps them."""
+    lost = {rel: _lost(rel, old.files.get(rel, {}), kept, taken, found.reads[rel])
+            for rel, kept in entries.items()}
+    broken = [rel for rel, ids in lost.items() if ids]
     if not broken or previous is None:
         return {}
-    for rel in broken:
-        del entries[rel]
     from indexer.stored import documents_for_paths  # local: only needed in this rare case
 
     carried = documents_for_paths(previous, broken)
     report.kept.extend(sorted(carried))
-    return {rel: (old.files[rel], docs) for rel, docs in carried.items()}
+    return {rel: _kept_version(old.files[rel], entries[rel], docs, lost[rel])
+            for rel, docs in carried.items()}
+
+
+def _kept_version(info: dict[str, Any], kept: list[Perspective], docs: list[dict[str, Any]],
+                  lost: list[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Return a broken file's manifest info (its last good one, so it is read again) and the
+    old documents of its lost ids."""
+    docs = [doc for doc in docs if doc["id"] in lost]
+    ids = {p.id for p in kept} | {doc["id"] for doc in docs}
+    return {**info, "ids": sorted(ids), "problems": True}, docs
 
 
 def _incremental(archive: Path, current: Path, config: Config, manifest: gens.Manifest,
@@ -263,7 +304,9 @@ def _incremental(archive: Path, current: Path, config: Config, manifest: gens.Ma
     report = BuildReport(full=False)
     found = scan(archive, config, manifest.files)
     taken = {i: p for p, info in found.unchanged.items() for i in info.get("ids", [])}
+    taken.update(_holders(manifest.files, found.reads))
     entries = resolve(found.reads, taken, report)
+    bad = {p.path for p in report.problems}
     ix = whoosh_index.open_dir(str(current))
     old_ids = manifest.ids()
     if not found.reads and not found.removed:
@@ -281,14 +324,22 @@ def _incremental(archive: Path, current: Path, config: Config, manifest: gens.Ma
         if not kept and rel in manifest.files:
             report.kept.append(rel)  # broken now: its last good version stays
             continue
+        lost = _lost(rel, manifest.files.get(rel, {}), kept, taken, found.reads[rel])
+        carried = _carry_entries(current, rel, manifest.files[rel], kept, lost) if lost else None
         writer.delete_by_term("path", rel)
         for p in kept:
             writer.add_document(**_document(p, config))
         if kept:
             stat = found.stats[rel]
-            manifest.files[rel] = _file_info(rel, found.reads[rel].digest, stat, (p.id for p in kept))
+            ids = (p.id for p in kept)
+            manifest.files[rel] = _file_info(rel, found.reads[rel].digest, stat, ids, rel in bad)
         else:
             manifest.files.pop(rel, None)
+        if carried:  # some entries are broken now: their last good versions stay
+            report.kept.append(rel)
+            manifest.files[rel], docs = carried
+            for doc in docs:
+                writer.add_document(**doc)
         if progress:
             progress(done, total)
     # Whoosh 2.7 can lose a deletion when it merges the segment holding it at commit; merge=False
@@ -304,6 +355,14 @@ def _incremental(archive: Path, current: Path, config: Config, manifest: gens.Ma
     report.entries = whoosh_index.open_dir(str(current)).doc_count()
     report.generation = current.name
     return report
+
+
+def _carry_entries(current: Path, rel: str, info: dict[str, Any], kept: list[Perspective],
+                   lost: list[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Return a partly broken file's manifest info and the stored documents of its lost ids."""
+    from indexer.stored import documents_for_paths  # local: only needed in this rare case
+
+    return _kept_version(info, kept, documents_for_paths(current, [rel]).get(rel, []), lost)
 
 
 def _refresh_stats(manifest: gens.Manifest, found: Scan) -> None:
@@ -327,7 +386,10 @@ def is_stale(archive: Path, index_dir: Path, fieldmap: Path | None = None) -> bo
     if set(files) - set(manifest.files) or set(manifest.files) - set(files):
         return True
     for rel, path in files.items():
-        st = os.stat(path)
+        try:
+            st = os.stat(path)
+        except OSError:  # a link that loops or dangles
+            return True
         info = manifest.files[rel]
         if (info.get("size"), info.get("mtime_ns")) != (st.st_size, st.st_mtime_ns):
             return True

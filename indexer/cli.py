@@ -77,6 +77,12 @@ def _build(archive: Path, index_dir: Path, fieldmap: Path | None, full: bool,
         raise click.ClickException(f"{e}. Try again when it ends, or use --wait.") from None
     except ArchiveError as e:
         raise click.ClickException(str(e)) from None
+    except OSError as e:  # a full disk, a read-only folder: readers keep the last whole index
+        raise click.ClickException(
+            f"cannot write the index in {index_dir}: {e.strerror or e}. The index being served "
+            "is unchanged and whole; free some space (or fix the folder) and run "
+            "'perspectives index' again."
+        ) from None
     finally:
         if bar is not None:
             bar.render_finish()

@@ -1,59 +1,89 @@
-"""Filters and disjunctive facet counts, computed in one pass over the matching documents.
+"""Filters and disjunctive facet counts, as array operations over every document.
 
-`FacetTable` holds, per document number, the values every facet needs; it is read once from
-the index's columns per searcher (so it never outlives an index generation). `FilterSet` turns a
-request's selections into per-facet tests. `count` walks the documents that match the query
-text once: a document counts for a facet when it passes every *other* facet's filter (so picking
-one author still shows every other author's count), and is a result when it passes all of them.
+`FacetTable` holds, per document number, a code for each facet value (read once from the
+index's columns per searcher, so it never outlives an index generation). `count` builds one
+boolean mask per filter; a facet is counted over the documents that pass every *other*
+filter (so picking one author still shows every other author's count), and the results are
+the documents that pass them all. Over 100,000 entries this takes a few milliseconds, where
+Whoosh's `groupedby` walks every hit in Python.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh.reading import IndexReader
 
 from indexer.results import Facet, FacetValue, SearchRequest
+
+NO_HIGH = 99999999
+
+
+@dataclass
+class Coded:
+    """One facet's values per document, as codes into a list of distinct values."""
+
+    codes: np.ndarray  # int32 per docnum
+    values: list[str]
+
+    @classmethod
+    def from_values(cls, per_doc: list[str]) -> Coded:
+        index: dict[str, int] = {}
+        codes = np.fromiter((index.setdefault(v, len(index)) for v in per_doc), dtype=np.int32,
+                            count=len(per_doc))
+        return cls(codes, list(index))
+
+    def matching(self, wanted: frozenset[str]) -> np.ndarray:
+        """Return the codes of the values that equal one of `wanted` (compared lowercased)."""
+        return np.array([i for i, v in enumerate(self.values) if v.lower() in wanted], dtype=np.int32)
 
 
 @dataclass
 class FacetTable:
     """Facet values per document number."""
 
-    authors: list[str]
-    sections: list[str]
-    themes: list[tuple[str, ...]]
-    days: list[int]  # YYYYMMDD
-    live: list[int]  # document numbers that are not deleted
-    deleted: frozenset[int]
+    authors: Coded
+    sections: Coded
+    theme_docs: np.ndarray  # (document, theme) pairs: the document of each pair
+    theme_codes: np.ndarray  # ... and its theme
+    themes: list[str]
+    days: np.ndarray  # int32 YYYYMMDD per docnum
+    live: np.ndarray  # bool per docnum
 
     @classmethod
     def from_reader(cls, reader: IndexReader) -> FacetTable:
         """Read the facet columns of every document."""
         n = reader.doc_count_all()
-        deleted = reader.is_deleted if reader.has_deletions() else None
-        live = [d for d in range(n) if not deleted(d)] if deleted else list(range(n))
+        live = np.ones(n, dtype=bool)
+        if reader.has_deletions():
+            live[[d for d in range(n) if reader.is_deleted(d)]] = False
+        docs, codes, names = _pairs(_column(reader, "themes_col", n, ""))
         return cls(
-            authors=_column(reader, "author", n, ""),
-            sections=_column(reader, "section", n, ""),
-            themes=[tuple(t for t in v.split("|") if t) for v in _column(reader, "themes_col", n, "")],
-            days=[int(d or 0) for d in _column(reader, "day", n, 0)],
+            authors=Coded.from_values(_column(reader, "author", n, "")),
+            sections=Coded.from_values(_column(reader, "section", n, "")),
+            theme_docs=docs, theme_codes=codes, themes=names,
+            days=np.asarray(_column(reader, "day", n, 0), dtype=np.int64).astype(np.int32),
             live=live,
-            deleted=frozenset(range(n)) - frozenset(live) if len(live) < n else frozenset(),
         )
+
+
+def _pairs(per_doc: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    index: dict[str, int] = {}
+    docs: list[int] = []
+    codes: list[int] = []
+    for d, joined in enumerate(per_doc):
+        for name in joined.split("|"):
+            if name:
+                docs.append(d)
+                codes.append(index.setdefault(name, len(index)))
+    return np.asarray(docs, dtype=np.int64), np.asarray(codes, dtype=np.int32), list(index)
 
 
 def _column(reader: IndexReader, name: str, n: int, default: object) -> list:
     if n == 0 or not reader.has_column(name):
         return [default] * n
-    values = list(reader.column_reader(name))
-    return [_text(v) for v in values]
-
-
-def _text(v: object) -> object:
-    return v.decode("utf-8") if isinstance(v, bytes) else v
+    return [v.decode("utf-8") if isinstance(v, bytes) else v for v in reader.column_reader(name)]
 
 
 @dataclass(frozen=True)
@@ -76,83 +106,109 @@ class FilterSet:
             authors=frozenset(a.lower() for a in req.authors),
             sections=frozenset(s.split(":")[0].strip().lower() for s in req.sections),
             low=day(req.date_from) if req.date_from else 0,
-            high=day(req.date_to) if req.date_to else 99999999,
+            high=day(req.date_to) if req.date_to else NO_HIGH,
         )
+
+    @property
+    def dated(self) -> bool:
+        return bool(self.low) or self.high != NO_HIGH
 
 
 @dataclass
 class Counts:
     """The documents that pass every filter, and the disjunctive counts of each facet."""
 
-    docs: list[int]
-    theme: Counter
-    author: Counter
-    section: Counter
-    year: Counter
-    month: Counter
+    docs: np.ndarray  # docnums, ascending
+    theme: dict[str, int]
+    author: dict[str, int]
+    section: dict[str, int]
+    year: dict[int, int]
+    month: dict[int, int]
 
 
-def count(table: FacetTable, matches: Iterable[int], fs: FilterSet) -> Counts:
-    """Filter the matching documents and count every facet, each ignoring its own selection."""
-    out = Counts([], Counter(), Counter(), Counter(), Counter(), Counter())
-    authors, sections, themes, days = table.authors, table.sections, table.themes, table.days
-    deleted = table.deleted
-    for n in matches:
-        if deleted and n in deleted:
-            continue
-        th = themes[n]
-        t_ok = not fs.themes or not fs.themes.isdisjoint(th)
-        a_ok = not fs.authors or authors[n].lower() in fs.authors
-        s_ok = not fs.sections or sections[n].lower() in fs.sections
-        d_ok = fs.low <= days[n] <= fs.high
-        if a_ok and s_ok and d_ok:
-            out.theme.update(th)
-            if t_ok:
-                out.docs.append(n)
-                out.author[authors[n]] += 1
-                out.section[sections[n]] += 1
-        elif t_ok and d_ok:
-            if s_ok:
-                out.author[authors[n]] += 1
-            elif a_ok:
-                out.section[sections[n]] += 1
-        if t_ok and a_ok and s_ok:
-            out.year[days[n] // 10000] += 1
-            out.month[days[n] // 100] += 1
+def count(table: FacetTable, matched: np.ndarray, fs: FilterSet) -> Counts:
+    """Filter the matched documents (a bool mask) and count every facet, each ignoring its own selection."""
+    base = matched & table.live
+    t = _theme_mask(table, fs.themes)
+    a = _coded_mask(table.authors, fs.authors)
+    s = _coded_mask(table.sections, fs.sections)
+    d = (table.days >= fs.low) & (table.days <= fs.high) if fs.dated else None
+    everything = _all(base, t, a, s, d)
+    theme_docs = _all(base, a, s, d)[table.theme_docs]
+    return Counts(
+        docs=np.flatnonzero(everything),
+        theme=_named(np.bincount(table.theme_codes[theme_docs], minlength=len(table.themes)),
+                     table.themes),
+        author=_named(_bincount(table.authors, _all(base, t, s, d)), table.authors.values),
+        section=_named(_bincount(table.sections, _all(base, t, a, d)), table.sections.values),
+        year=_by(table.days[_all(base, t, a, s)] // 10000),
+        month=_by(table.days[_all(base, t, a, s)] // 100),
+    )
+
+
+def _theme_mask(table: FacetTable, wanted: frozenset[str]) -> np.ndarray | None:
+    if not wanted:
+        return None
+    codes = [i for i, v in enumerate(table.themes) if v.lower() in wanted]
+    mask = np.zeros(len(table.live), dtype=bool)
+    mask[table.theme_docs[np.isin(table.theme_codes, codes)]] = True
+    return mask
+
+
+def _coded_mask(coded: Coded, wanted: frozenset[str]) -> np.ndarray | None:
+    return np.isin(coded.codes, coded.matching(wanted)) if wanted else None
+
+
+def _all(base: np.ndarray, *masks: np.ndarray | None) -> np.ndarray:
+    out = base
+    for mask in masks:
+        if mask is not None:
+            out = out & mask
     return out
 
 
-def facets(counts: Counts, req: SearchRequest, labels: dict[str, str]) -> tuple[Facet, ...]:
-    """Return the facets in the shared result shape, most frequent values first."""
+def _bincount(coded: Coded, mask: np.ndarray) -> np.ndarray:
+    return np.bincount(coded.codes[mask], minlength=len(coded.values))
+
+
+def _named(counts: np.ndarray, names: list[str]) -> dict[str, int]:
+    return {names[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+
+def _by(keys: np.ndarray) -> dict[int, int]:
+    values, counts = np.unique(keys, return_counts=True)
+    return {int(v): int(c) for v, c in zip(values, counts)}
+
+
+def facets(counts: Counts, req: SearchRequest, labels: dict[str, str], size: int = 0
+           ) -> tuple[Facet, ...]:
+    """Return the facets in the shared result shape, most frequent values first (`size` of them, 0: all)."""
     fs = FilterSet.from_request(req)
-    theme = _values(counts.theme, fs.themes, labels)
-    author = _values(counts.author, fs.authors, {})
-    section = _values(counts.section, fs.sections, {})
-    years = sorted(counts.year.items())
     year = tuple(
-        FacetValue(str(y), c, _year_selected(y, fs)) for y, c in years if y
+        FacetValue(str(y), c, fs.dated and fs.low // 10000 <= y <= fs.high // 10000)
+        for y, c in sorted(counts.year.items()) if y
     )
     month = tuple(
-        FacetValue(f"{m // 100:04d}-{m % 100:02d}", c, _month_selected(m, fs))
+        FacetValue(f"{m // 100:04d}-{m % 100:02d}", c, fs.dated and fs.low // 100 <= m <= fs.high // 100)
         for m, c in sorted(counts.month.items()) if m
     )
-    return (Facet("theme", theme), Facet("author", author), Facet("section", section),
-            Facet("year", year), Facet("month", month))
+    return (
+        Facet("theme", _values(counts.theme, fs.themes, labels, size)),
+        Facet("author", _values(counts.author, fs.authors, {}, size)),
+        Facet("section", _values(counts.section, fs.sections, {}, size)),
+        Facet("year", year),
+        Facet("month", month),
+    )
 
 
-def _values(counter: Counter, selected: frozenset[str], labels: dict[str, str]
-            ) -> tuple[FacetValue, ...]:
-    present = {v.lower() for v in counter}
-    rows = [FacetValue(v, c, v.lower() in selected, labels.get(v, "")) for v, c in counter.items()]
-    # a selected value with no matches still shows, so it can be removed
-    rows += [FacetValue(v, 0, True, labels.get(v, "")) for v in selected if v not in present]
+def _values(counter: dict[str, int], selected: frozenset[str], labels: dict[str, str],
+            size: int) -> tuple[FacetValue, ...]:
+    rows = [FacetValue(v, c, v.lower() in selected, labels.get(v, ""))
+            for v, c in counter.items() if v]
     rows.sort(key=lambda r: (-r.count, (r.label or r.value).lower()))
+    if size and len(rows) > size:
+        rows = rows[:size] + [r for r in rows[size:] if r.selected]
+    present = {r.value.lower() for r in rows}
+    # a selected value with no matches still shows, so it can be removed
+    rows += [FacetValue(v, 0, True, labels.get(v, "")) for v in sorted(selected) if v not in present]
     return tuple(rows)
-
-
-def _year_selected(year: int, fs: FilterSet) -> bool:
-    return bool(fs.low or fs.high != 99999999) and fs.low // 10000 <= year <= fs.high // 10000
-
-
-def _month_selected(month: int, fs: FilterSet) -> bool:
-    return bool(fs.low or fs.high != 99999999) and fs.low // 100 <= month <= fs.high // 100

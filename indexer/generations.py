@@ -62,11 +62,15 @@ def new_generation(index_dir: Path) -> Path:
 def write_atomic(path: Path, text: str) -> None:
     """Write a file so that readers see either the old or the new content, never a part."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:  # a full disk: leave neither a torn file nor the temporary one
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def switch_to(index_dir: Path, generation: Path) -> None:
@@ -77,6 +81,16 @@ def switch_to(index_dir: Path, generation: Path) -> None:
     for old in index_dir.glob("gen-*"):
         if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def discard_unfinished(index_dir: Path, keep: set[str] | None = None) -> None:
+    """Remove generation folders no reader uses: those without a manifest (builds that were
+    killed) or, given keep, every one neither kept nor current (a build that just failed)."""
+    current = current_name(index_dir)
+    for path in index_dir.glob("gen-*"):
+        unused = path.name not in keep if keep is not None else not (path / MANIFEST).exists()
+        if path.name != current and unused:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def read_manifest(generation: Path) -> Manifest:

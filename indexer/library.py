@@ -8,17 +8,15 @@ thread and replaced when the index changes, so no state outlives a generation; `
 
 from __future__ import annotations
 
-import heapq
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
-from whoosh import query as wq
-from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
 
 from indexer import generations as gens
@@ -26,6 +24,7 @@ from indexer.analysis import stems
 from indexer.documents import day_text
 from indexer.facets import Counts, FacetTable, FilterSet, count, facets
 from indexer.highlight import snippet
+from indexer.postings import Postings, evaluate
 from indexer.query import ParsedQuery, expand_wildcards, parse_text
 from indexer.related import related_entries
 from indexer.results import Entry, Hit, SearchRequest, SearchResult
@@ -48,6 +47,8 @@ class _View:
     table: FacetTable
     taxonomy: dict[str, Theme]
     built: str
+    lengths: dict[str, np.ndarray] = field(default_factory=dict)  # per field, for BM25
+    postings: dict[tuple[str, str], Any] = field(default_factory=dict)  # see postings.Postings
 
     def close(self) -> None:
         self.searcher.close()
@@ -87,7 +88,7 @@ class Library:
     def info(self) -> dict[str, Any]:
         """Return the generation, entry count and build time of the index being read."""
         view = self._view()
-        return {"generation": view.name, "entries": len(view.table.live), "built": view.built}
+        return {"generation": view.name, "entries": int(view.table.live.sum()), "built": view.built}
 
     def taxonomy(self) -> dict[str, Theme]:
         """Return the theme taxonomy the index was built with."""
@@ -98,10 +99,9 @@ class Library:
     def search(self, req: SearchRequest) -> SearchResult:
         """Return one page of results with disjunctive facet counts, snippets and did-you-mean."""
         view = self._view()
-        parsed, counts, partial = self._match(view, req)
+        parsed, counts, scores, partial = self._match(view, req)
         want = req.page * req.per_page
-        order = self._order(view, req, parsed, counts.docs, want)
-        page = order[(req.page - 1) * req.per_page : want]
+        page = self._order(view, req, scores, counts.docs, want)[(req.page - 1) * req.per_page :]
         terms = self._highlight_terms(parsed)
         hits = tuple(self._hit(view, n, score, terms) for n, score in page)
         labels = {slug: t.label for slug, t in view.taxonomy.items()}
@@ -109,7 +109,7 @@ class Library:
             request=req,
             total=len(counts.docs),
             hits=hits,
-            facets=facets(counts, req, labels),
+            facets=facets(counts, req, labels, req.facet_size),
             suggestion=suggestion(view.searcher, req.q) if req.q.strip() else None,
             partial=partial,
             generation=view.name,
@@ -118,52 +118,48 @@ class Library:
     def iter_hits(self, req: SearchRequest, snippets: bool = True) -> Iterator[Hit]:
         """Yield every result of the request (all pages) in its sort order."""
         view = self._view()
-        parsed, counts, _ = self._match(view, req)
+        parsed, counts, scores, _ = self._match(view, req)
         terms = self._highlight_terms(parsed) if snippets else None
-        for n, score in self._order(view, req, parsed, counts.docs, len(counts.docs)):
+        for n, score in self._order(view, req, scores, counts.docs, len(counts.docs)):
             yield self._hit(view, n, score, terms)
 
-    def _match(self, view: _View, req: SearchRequest) -> tuple[ParsedQuery, Counts, bool]:
-        """Find the documents matching the query text, then filter and count them."""
+    def _match(self, view: _View, req: SearchRequest
+               ) -> tuple[ParsedQuery, Counts, np.ndarray | None, bool]:
+        """Find and score the documents matching the query text, then filter and count them."""
         q = parse_text(req.q, view.searcher.schema)
         parsed = expand_wildcards(q, view.searcher.reader()) if q is not None else ParsedQuery(None)
+        live = view.table.live
         if parsed.query is None:
-            matches: Any = view.table.live
-            partial = False
-        else:
-            matches, partial = self._docs(view, parsed.query)
-        counts = count(view.table, matches, FilterSet.from_request(req))
-        return parsed, counts, partial or parsed.partial
+            counts = count(view.table, live, FilterSet.from_request(req))
+            return parsed, counts, None, False
+        ctx = Postings(view.searcher, live, time.perf_counter() + SEARCH_SECONDS,
+                       _lengths=view.lengths, _terms=view.postings)
+        ids, found = evaluate(parsed.query, ctx)
+        matched = np.zeros(len(live), dtype=bool)
+        matched[ids] = True
+        scores = np.zeros(len(live))
+        scores[ids] = found
+        counts = count(view.table, matched, FilterSet.from_request(req))
+        return parsed, counts, scores, ctx.partial or parsed.partial
 
-    def _docs(self, view: _View, q: wq.Query) -> tuple[list[int], bool]:
-        """Return the document numbers matching q, stopping at the time limit."""
-        deadline = time.perf_counter() + SEARCH_SECONDS
-        out: list[int] = []
-        for i, n in enumerate(view.searcher.docs_for_query(q)):
-            out.append(n)
-            if i % 4096 == 4095 and time.perf_counter() > deadline:
-                return out, True
-        return out, False
-
-    def _order(self, view: _View, req: SearchRequest, parsed: ParsedQuery, docs: list[int],
-               want: int) -> list[tuple[int, float]]:
+    def _order(self, view: _View, req: SearchRequest, scores: np.ndarray | None,
+               docs: np.ndarray, want: int) -> list[tuple[int, float]]:
         """Return the first `want` documents in the request's order, with scores."""
-        days = view.table.days
+        days = view.table.days[docs]
         if req.sort == "oldest":
-            return [(n, 0.0) for n in heapq.nsmallest(want, docs, key=lambda n: (days[n], n))]
-        if req.sort == "newest" or parsed.query is None:
-            return [(n, 0.0) for n in heapq.nlargest(want, docs, key=lambda n: (days[n], -n))]
-        if not docs:
-            return []
-        # the filter goes outside the time limit, which would bypass it; no SIGALRM off the main thread
-        limited = TimeLimitCollector(view.searcher.collector(limit=want), SEARCH_SECONDS,
-                                     use_alarm=False)
-        collector = FilterCollector(limited, allow=set(docs))
-        try:
-            view.searcher.search_with_collector(parsed.query, collector)
-        except TimeLimit:
-            pass
-        return [(hit.docnum, hit.score or 0.0) for hit in collector.results()]
+            order = np.lexsort((docs, days))[:want]
+        elif req.sort == "newest" or scores is None:
+            order = np.lexsort((docs, -days))[:want]
+        else:
+            ranked = scores[docs]
+            if want < len(docs):
+                top = np.argpartition(-ranked, want - 1)[:want]
+                order = top[np.lexsort((docs[top], -ranked[top]))]
+            else:
+                order = np.lexsort((docs, -ranked))
+        chosen = docs[order]
+        points = scores[chosen] if scores is not None else np.zeros(len(chosen))
+        return [(int(n), float(p)) for n, p in zip(chosen, points)]
 
     def _highlight_terms(self, parsed: ParsedQuery) -> frozenset[str]:
         """Return the analyzed body terms the query matches, for snippets."""

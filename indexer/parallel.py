@@ -97,6 +97,8 @@ def _collect(children: list[Any], results: Any, done: Any, total: int,
                 progress(done.value, total)
             continue
         if status == "error":
+            if isinstance(value, OSError):  # a full disk: the caller says so plainly
+                raise value
             raise RuntimeError(f"an indexing process failed: {value}")
         segments.append(value)
     for child in children:
@@ -112,7 +114,7 @@ def _child(start: int, end: int, results: Any) -> None:
         seg = _write_chunk(_JOB["ix"], chunk, _JOB["document"], None, _JOB["done"]) if chunk else None
         results.put(("ok", seg))
     except BaseException as e:  # noqa: BLE001 - report any failure to the parent, then exit
-        results.put(("error", f"{type(e).__name__}: {e}"))
+        results.put(("error", e if isinstance(e, OSError) else f"{type(e).__name__}: {e}"))
 
 
 def _write_chunk(ix: Index, entries: Sequence[Perspective],

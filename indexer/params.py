@@ -59,8 +59,10 @@ def _one(get: Getter, name: str) -> str | None:
     return values[0].strip() if values else None
 
 
-def parse_request(params: Mapping[str, Sequence[str]] | Getter, per_page: int = 10) -> SearchRequest:
-    """Build a SearchRequest from parameter lists (q, theme, author, section, from, to, sort, page, per_page)."""
+def parse_request(params: Mapping[str, Sequence[str]] | Getter, per_page: int = 10,
+                  facet_size: int = 0) -> SearchRequest:
+    """Build a SearchRequest from parameter lists (q, theme, author, section, from, to, sort,
+    page, per_page, facet_size)."""
     get: Getter = params if callable(params) else (lambda k: params.get(k, ()))  # type: ignore[union-attr]
     q = " ".join(v for v in get("q") if v)
     if len(q) > MAX_QUERY_CHARS:
@@ -74,6 +76,7 @@ def parse_request(params: Mapping[str, Sequence[str]] | Getter, per_page: int = 
     if date_from and date_to and date_from.day > date_to.day:
         raise BadParameter("to", f"must not be before from ({text_from}), got {text_to!r}")
     page_text, per_page_text = _one(get, "page"), _one(get, "per_page")
+    size_text = _one(get, "facet_size")
     return SearchRequest(
         q=q.replace("\x00", " ").strip(),
         themes=_values(get, "theme"),
@@ -84,4 +87,5 @@ def parse_request(params: Mapping[str, Sequence[str]] | Getter, per_page: int = 
         sort=sort,
         page=parse_int("page", page_text, 1, 100_000) if page_text else 1,
         per_page=parse_int("per_page", per_page_text, 1, MAX_PER_PAGE) if per_page_text else per_page,
+        facet_size=parse_int("facet_size", size_text, 0, 100_000) if size_text else facet_size,
     )

@@ -45,6 +45,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    facet_size: int = 0  # values listed per facet, most frequent first (selected ones always); 0: all
 
     def selected(self, facet: str) -> tuple[str, ...]:
         """Return the selected values of one facet."""

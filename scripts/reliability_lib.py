@@ -292,7 +292,7 @@ class Poller:
         self._thread.join(timeout=60)
 
     def _run(self) -> None:
-        paths = list(self.baseline)
+        paths = list(self.baseline) or [probe_path(params) for params in PROBES]
         while not self._stop.is_set() and self.requests < self.max_requests:
             path = paths[self.requests % len(paths)]
             self.requests += 1
@@ -305,7 +305,7 @@ class Poller:
                 self.failures.append(f"{path}: HTTP {status} {body[:200]!r}")
                 continue
             self.generations.add(json.loads(body).get("generation", ""))
-            if answer(body) != self.baseline[path]:
+            if path in self.baseline and answer(body) != self.baseline[path]:
                 self.changed.append(f"{path}: {answer(body)} != {self.baseline[path]}")
 
 

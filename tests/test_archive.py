@@ -75,8 +75,20 @@ def test_list_archive_files_ignores_the_taxonomy_and_field_map(tmp_path: Path) -
 def test_list_archive_files_survives_symlink_loops(tmp_path: Path) -> None:
     _write(tmp_path, "sub/entry.md", GOOD)
     os.symlink(tmp_path, tmp_path / "sub" / "loop")
-    os.symlink(tmp_path / "missing", tmp_path / "dangling.md")
     assert list_archive_files(tmp_path) == [tmp_path / "sub" / "entry.md"]
+
+
+def test_markdown_links_that_loop_or_dangle_are_reported_not_skipped(tmp_path: Path) -> None:
+    _write(tmp_path, "sub/entry.md", GOOD)
+    os.symlink(tmp_path / "missing", tmp_path / "dangling.md")
+    os.symlink("self.md", tmp_path / "self.md")
+    assert list_archive_files(tmp_path) == [
+        tmp_path / "dangling.md", tmp_path / "self.md", tmp_path / "sub" / "entry.md"
+    ]
+    assert [str(p) for p in read_archive(tmp_path).problems] == [
+        "dangling.md:1: cannot read the file: No such file or directory",
+        "self.md:1: cannot read the file: Too many levels of symbolic links",
+    ]
 
 
 def test_list_archive_files_follows_a_symlinked_folder_once(tmp_path: Path) -> None:
