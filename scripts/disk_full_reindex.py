@@ -211,6 +211,7 @@ def main() -> int:
                     for incremental in (False, True):
                         rounds.append(one_round(kind, mount, archive, index, server.port,
                                                 baseline, fraction, incremental, rng))
+                        baseline = snapshot(server.port)  # edits legitimately move answers
     errors = [e for r in rounds for e in r["errors"]]
     failed_cleanly = sum(r["rc"] != 0 and not r["errors"] for r in rounds)
     ok = not errors and failed_cleanly >= len(args.fractions)

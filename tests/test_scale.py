@@ -77,7 +77,9 @@ def _generator() -> ModuleType | None:
     """Import make_corpus.py as a module (its main() does not run), for its PLANTED table."""
     if SHARED is None:
         return None
-    spec = importlib.util.spec_from_file_location("make_corpus", SHARED / "bench" / "make_corpus.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_corpus", SHARED / "bench" / "make_corpus.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -229,8 +231,7 @@ def test_pages_of_100_follow_the_order_of_iter_hits(scale: Scale, sort: str) -> 
     everything = _all_ids(scale.library, q="transparency", sort=sort)
     paged: list[str] = []
     for page in range(1, len(everything) // 100 + 2):
-        result = _search(scale.library, q="transparency", sort=sort, per_page="100",
-                         page=str(page))
+        result = _search(scale.library, q="transparency", sort=sort, per_page="100", page=str(page))
         assert result.total == len(everything)
         paged += [hit.id for hit in result.hits]
     repeated = sorted(i for i, n in Counter(paged).items() if n > 1)
@@ -240,8 +241,10 @@ def test_pages_of_100_follow_the_order_of_iter_hits(scale: Scale, sort: str) -> 
     assert paged == everything
 
 
-@pytest.mark.parametrize("text", ["transparency", "behaviour OR dignity", "organisation -autonomy",
-                                  "autonomy transparent"])
+@pytest.mark.parametrize(
+    "text",
+    ["transparency", "behaviour OR dignity", "organisation -autonomy", "autonomy transparent"],
+)
 def test_relevance_scores_are_whooshs_bm25f(scale: Scale, text: str) -> None:
     """The search core's scores (a fast path of its own) equal Whoosh's BM25F for each entry."""
     hits = list(scale.library.iter_hits(parse_request({"q": [text]}), snippets=False))
@@ -350,7 +353,12 @@ REQUESTS: list[dict[str, list[str]]] = [
     {"q": ["organisation -autonomy"]},
     {"q": ["deprecated"], "theme": ["autonomy", "dignity"]},
     {"q": ["transparent"], "section": ["The Evidence", "The Framework"], "from": ["2025-03"]},
-    {"section": ["The Vision"], "theme": ["transparency"], "from": ["2024-06"], "to": ["2025-06-30"]},
+    {
+        "section": ["The Vision"],
+        "theme": ["transparency"],
+        "from": ["2024-06"],
+        "to": ["2025-06-30"],
+    },
 ]
 
 

@@ -75,7 +75,7 @@ def _context(browser, **options):
     context = browser.new_context(
         accept_downloads=True, viewport={"width": 1280, "height": 900}, **options
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)  # generous: CI machines are shared and noisy
     return context
 
 

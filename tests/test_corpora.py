@@ -1,0 +1,164 @@
+"""The three real archives in <shared>/corpora, each indexed on disk with its field map from
+fieldmaps/ and searched through the search core.
+
+18f-blog: 509 posts, one with a tab in its YAML frontmatter, reported with path and line; the
+other 508 are searchable. digitalgov-news: 2,083 Hugo posts, one without a title; template
+shortcodes are not text. the-commons: 273 messages already in our format.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from indexer.build import BuildReport, build_index
+from indexer.library import Library
+from indexer.params import parse_request
+from indexer.records import Problem
+
+ROOT = Path(__file__).resolve().parent.parent
+FIELDMAPS = ROOT / "fieldmaps"
+
+
+def _corpora() -> Path | None:
+    """$PERSPECTIVES_CORPORA, else $PERSPECTIVES_SHARED/corpora, else ../shared/corpora."""
+    candidates = []
+    if os.environ.get("PERSPECTIVES_CORPORA"):
+        candidates.append(Path(os.environ["PERSPECTIVES_CORPORA"]))
+    if os.environ.get("PERSPECTIVES_SHARED"):
+        candidates.append(Path(os.environ["PERSPECTIVES_SHARED"]) / "corpora")
+    candidates.append(ROOT.parent / "shared" / "corpora")
+    return next((c for c in candidates if c.is_dir()), None)
+
+
+CORPORA = _corpora()
+
+
+@dataclass
+class Built:
+    archive: Path
+    report: BuildReport
+    library: Library
+
+
+def _build(tmp_path_factory: pytest.TempPathFactory, name: str, archive: str = "") -> Built:
+    if CORPORA is None:
+        pytest.skip(
+            "the shared corpora are not here (set PERSPECTIVES_CORPORA to <shared>/corpora)"
+        )
+    folder = CORPORA / name / archive
+    index = tmp_path_factory.mktemp(name) / "index"
+    report = build_index(folder, index, full=True, fieldmap=FIELDMAPS / f"{name}.yaml")
+    return Built(folder, report, Library(index))
+
+
+def _ids(library: Library, q: str) -> list[str]:
+    return [h.id for h in library.iter_hits(parse_request({"q": [q]}), snippets=False)]
+
+
+# -- 18F blog -----------------------------------------------------------------------------
+
+BROKEN_18F = "2016-05-19-content-debt-what-it-is-where-to-find-it-and-how-to-prevent-it-in-the-first-place.md"
+
+
+@pytest.fixture(scope="module")
+def blog(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return _build(tmp_path_factory, "18f-blog")
+
+
+def test_18f_reports_the_one_broken_file_with_its_line(blog: Built) -> None:
+    (problem,) = blog.report.problems
+    assert (problem.path, problem.line) == (BROKEN_18F, 5)  # line 5: "- melody\t\t"
+    assert "'\\t'" in problem.reason
+    assert str(problem).startswith(f"{BROKEN_18F}:5: invalid YAML")
+    assert blog.report.rejected == 1
+
+
+def test_18f_indexes_and_finds_the_other_508_posts(blog: Built) -> None:
+    assert blog.report.entries == 508
+    assert blog.library.search(parse_request({})).total == 508
+    assert _ids(blog.library, "pepperoni") == [
+        "2014-04-12-how-a-pepperoni-pizza-is-inspiring-open-government"
+    ]
+    # a name only in that post's body and in a demo-day post's
+    assert set(_ids(blog.library, "Vembar")) == {
+        "2014-04-12-how-a-pepperoni-pizza-is-inspiring-open-government",
+        "2014-05-16-slides-from-the-inaugural-18f-demo-day",
+    }
+    # the broken post is not half-indexed
+    assert not any(i.startswith("2016-05-19-content-debt") for i in _ids(blog.library, "debt"))
+
+
+def test_18f_liquid_tags_are_not_text(blog: Built) -> None:
+    # words found only inside {% image … %} and {% raw %}/{% endraw %} tags
+    for word in ("endraw", "image00", "image03", "larrybot", "escritorio", "image_with_class"):
+        assert _ids(blog.library, word) == [], word
+
+
+# -- Digital.gov news ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return _build(tmp_path_factory, "digitalgov-news")
+
+
+@pytest.mark.slow  # about 25 s to index on 2 cores
+def test_digitalgov_indexes_2082_posts_and_reports_the_one_without_a_title(news: Built) -> None:
+    assert news.report.problems == [
+        Problem("2018/09/2018-09-24-example.md", 1, "missing title: no 'title' key")
+    ]
+    assert (news.report.entries, news.report.rejected) == (2082, 1)
+    assert news.library.search(parse_request({})).total == 2082
+    authors = news.library.search(parse_request({"author": ["Digital.gov"]}))
+    assert authors.total == 305
+
+
+@pytest.mark.slow
+def test_digitalgov_shortcodes_are_not_text(news: Built) -> None:
+    # words found only inside {{< … >}} shortcodes: their names, image credits and alt texts
+    for word in (
+        "img-right",
+        '"img-right"',
+        "legacy-img-right",
+        "deadlink",
+        "tmp",
+        "hemera",
+        "gajus",
+        "maxkabakov",
+        "chalkboard",
+        "businesswoman",
+        "handshake",
+        "skyscraper",
+    ):
+        hits = _ids(news.library, word)
+        with_shortcode = []
+        for entry_id in hits:
+            entry = news.library.entry(entry_id, related=0)
+            assert entry is not None
+            if re.search(r"\{\{<\s*img-right", (news.archive / entry.path).read_text("utf-8")):
+                with_shortcode.append(entry_id)
+        # "img-right" as two words also finds posts with raw <img …> HTML and "right" in their text
+        assert with_shortcode == [], word
+        if word != "img-right":
+            assert hits == [], word
+
+
+# -- The Commons --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def commons(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return _build(tmp_path_factory, "the-commons", "archive")
+
+
+def test_the_commons_indexes_273_messages(commons: Built) -> None:
+    assert (commons.report.problems, commons.report.entries) == ([], 273)
+    result = commons.library.search(parse_request({}))
+    assert result.total == 273
+    assert [(v.value, v.count) for v in result.facet("section").results] == [("The Commons", 273)]
+    assert "commons-001" in _ids(commons.library, "gathering")
