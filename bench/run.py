@@ -449,13 +449,16 @@ def add_files(archive: Path, sources: list[Path], word: str, k0: int) -> list[Pa
     """Copy existing entries under new names and ids (or slugs), each with `word` in its body."""
     written = []
     for k, src in enumerate(sources):
+        # The tag goes first (ids may be cut to a maximum length), after a leading date if any.
         tag = f"bench{k0 + k}{word[-4:]}"
         text = src.read_text(encoding="utf-8")
         head, sep, rest = text.partition("\n---")  # only the frontmatter's id or slug
-        head = re.sub(r"^(id|slug): *(.+)$", lambda m: f"{m[1]}: {m[2].strip()}-{tag}", head,
+        head = re.sub(r"^(id|slug): *(.+)$", lambda m: f"{m[1]}: {tag}-{m[2].strip()}", head,
                       count=2, flags=re.M)
         text = head + sep + rest
-        dest = src.with_name(f"{src.stem}-{tag}{src.suffix}")
+        m = re.match(r"(\d{4}-\d{2}-\d{2}-)(.*)", src.stem)
+        stem = f"{m[1]}{tag}-{m[2]}" if m else f"{tag}-{src.stem}"
+        dest = src.with_name(f"{stem}{src.suffix}")
         dest.write_text(text.rstrip("\n") + f"\n\nAdded for the benchmark: {word}.\n", encoding="utf-8")
         written.append(dest)
     return written
@@ -484,8 +487,10 @@ def stage_index(c: Corpus, cfg: argparse.Namespace) -> dict:
     log(f"[{c.name}] copying archive and index to {scratch} for the incremental runs")
     shutil.copytree(c.archive, scratch / "archive", symlinks=True)
     shutil.copytree(c.index, scratch / "index", symlinks=True)
-    files = sorted(p for p in (scratch / "archive").rglob("*.md")
-                   if p.name not in ("SOURCE.md", "_index.md") and "pages" not in p.parts)
+    # files that hold exactly one indexed entry (so an edit or a copy of one is one valid entry)
+    manifest = json.loads((current_generation(c.index) / "manifest.json").read_text())
+    files = sorted(scratch / "archive" / rel for rel, info in manifest.get("files", {}).items()
+                   if len(info.get("ids", [])) == 1)
     rng = random.Random(7)
     srv = our_server(scratch / "index", f"{c.name}-incremental").start()
     client = Client(srv.port)

@@ -124,13 +124,37 @@ def _analyze_one(value: str, stem: bool) -> list[Row]:
     return [(text, 0, 0, len(value))]
 
 
+# The folded words a build analyzes, recorded while a build runs (never in a web worker, whose
+# query words must not grow memory): they become the index's vocabulary for prefix queries.
+_VOCABULARY: set[str] = set()
+_RECORDING = [False]
+
+
 @lru_cache(maxsize=300_000)
 def _text_term(raw: str) -> str | None:
     """Return a word's indexed term (folded and stemmed), or None for a stop word."""
     folded = fold_word(raw.lower())
     if not folded or folded in _STOPS:
         return None
+    if _RECORDING[0]:
+        _VOCABULARY.add(folded)
     return stem(folded)
+
+
+def start_vocabulary() -> None:
+    """Start recording the folded words analyzed from now on (forgetting every cached one)."""
+    _text_term.cache_clear()
+    _RECENT[True] = _RECENT[False] = ()
+    _VOCABULARY.clear()
+    _RECORDING[0] = True
+
+
+def take_vocabulary() -> set[str]:
+    """Stop recording and return the folded words analyzed since `start_vocabulary`."""
+    words = set(_VOCABULARY)
+    _VOCABULARY.clear()
+    _RECORDING[0] = False
+    return words
 
 
 @lru_cache(maxsize=300_000)

@@ -24,8 +24,9 @@ import filelock
 from whoosh import index as whoosh_index
 
 from indexer import generations as gens
+from indexer.analysis import start_vocabulary, take_vocabulary
 from indexer.archive import list_archive_files
-from indexer.documents import make_document, plain_text
+from indexer.documents import make_document, plain_text, vocabulary_document
 from indexer.fieldmap import FieldMap, load_fieldmap
 from indexer.parallel import commit_segments, read_files, write_segments
 from indexer.records import ArchiveError, FileRead, Perspective, Problem
@@ -252,8 +253,9 @@ def _full(archive: Path, index_dir: Path, config: Config, previous: Path | None,
         shutil.copyfile(archive / THEMES_FILE, generation / THEMES_FILE)
     ix = whoosh_index.create_in(str(generation), make_schema())
     flat = [p for kept in entries.values() for p in kept]
-    segments = write_segments(ix, flat, partial(_document, config=config), progress)
-    commit_segments(ix, segments, [doc for _, docs in carried.values() for doc in docs])
+    start_vocabulary()
+    segments, words = write_segments(ix, flat, partial(_document, config=config), progress)
+    commit_segments(ix, segments, [doc for _, docs in carried.values() for doc in docs], words)
     manifest = gens.Manifest(config_digest=config.digest, schema_version=SCHEMA_VERSION, built=_now())
     bad = {p.path for p in report.problems}
     for rel, kept in entries.items():
@@ -268,7 +270,7 @@ def _full(archive: Path, index_dir: Path, config: Config, previous: Path | None,
     ids, old_ids = set(manifest.ids()), set(old.ids())
     report.added, report.updated = len(ids - old_ids), len(ids & old_ids)
     report.removed = len(old_ids - ids)
-    report.entries = whoosh_index.open_dir(str(generation)).doc_count()
+    report.entries = len(ids)
     report.generation = generation.name
     return report
 
@@ -312,10 +314,11 @@ def _incremental(archive: Path, current: Path, config: Config, manifest: gens.Ma
     if not found.reads and not found.removed:
         _refresh_stats(manifest, found)
         gens.write_manifest(current, manifest)
-        report.entries = ix.doc_count()
+        report.entries = len(old_ids)
         report.generation = current.name
         return report
     writer = ix.writer(limitmb=128)
+    start_vocabulary()
     for rel in found.removed:
         writer.delete_by_term("path", rel)
         manifest.files.pop(rel, None)
@@ -342,6 +345,9 @@ def _incremental(archive: Path, current: Path, config: Config, manifest: gens.Ma
                 writer.add_document(**doc)
         if progress:
             progress(done, total)
+    words = take_vocabulary()
+    if words:
+        writer.add_document(**vocabulary_document(words))
     # Whoosh 2.7 can lose a deletion when it merges the segment holding it at commit; merge=False
     # keeps deletions exact (segments are merged at the next full build)
     writer.commit(merge=False)
@@ -352,7 +358,7 @@ def _incremental(archive: Path, current: Path, config: Config, manifest: gens.Ma
     report.removed = len(set(old_ids) - set(new_ids))
     changed_ids = {p.id for kept in entries.values() for p in kept}
     report.updated = len(changed_ids & set(old_ids))
-    report.entries = whoosh_index.open_dir(str(current)).doc_count()
+    report.entries = len(new_ids)
     report.generation = current.name
     return report
 

@@ -39,7 +39,6 @@ def make_document(p: Perspective, themes: tuple[str, ...], body: str | None = No
         "path": p.path,
         "title": p.title,
         "body": body,
-        "words": p.title + "\n" + body,
         "markdown": p.body,
         "author": p.author,
         "author_key": p.author,
@@ -53,6 +52,11 @@ def make_document(p: Perspective, themes: tuple[str, ...], body: str | None = No
         "note": p.note,
         "line": p.line,
     }
+
+
+def vocabulary_document(words: set[str]) -> dict[str, Any]:
+    """Return the document that holds vocabulary words (day 0 marks it: it is no entry)."""
+    return {"words": " ".join(sorted(w for w in words if " " not in w)), "day": 0}
 
 
 def day_text(day: int) -> str:

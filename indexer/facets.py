@@ -59,11 +59,13 @@ class FacetTable:
         if reader.has_deletions():
             live[[d for d in range(n) if reader.is_deleted(d)]] = False
         docs, codes, names = _pairs(_column(reader, "themes_col", n, ""))
+        days = np.asarray(_column(reader, "day", n, 0), dtype=np.int64).astype(np.int32)
+        live &= days > 0  # vocabulary documents have day 0
         return cls(
             authors=Coded.from_values(_column(reader, "author", n, "")),
             sections=Coded.from_values(_column(reader, "section", n, "")),
             theme_docs=docs, theme_codes=codes, themes=names,
-            days=np.asarray(_column(reader, "day", n, 0), dtype=np.int64).astype(np.int32),
+            days=days,
             live=live,
         )
 
@@ -81,9 +83,16 @@ def _pairs(per_doc: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 
 def _column(reader: IndexReader, name: str, n: int, default: object) -> list:
-    if n == 0 or not reader.has_column(name):
-        return [default] * n
-    return [v.decode("utf-8") if isinstance(v, bytes) else v for v in reader.column_reader(name)]
+    """Read a column of every document, segment by segment (a segment may lack the column)."""
+    out: list = []
+    for leaf, _ in reader.leaf_readers():
+        count = leaf.doc_count_all()
+        if leaf.has_column(name):
+            out.extend(v.decode("utf-8") if isinstance(v, bytes) else v
+                       for v in leaf.column_reader(name))
+        else:
+            out.extend([default] * count)
+    return out
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,9 @@ from typing import Any
 from whoosh.index import Index
 from whoosh.writing import SegmentWriter
 
+from indexer.analysis import take_vocabulary
 from indexer.archive import read_file
+from indexer.documents import vocabulary_document
 from indexer.fieldmap import FieldMap
 from indexer.records import FileRead, Perspective
 
@@ -60,11 +62,12 @@ def _read_one(path: Path) -> FileRead:
 
 def write_segments(ix: Index, entries: Sequence[Perspective],
                    document: Callable[[Perspective], dict[str, Any]],
-                   progress: Progress | None = None) -> list[Any]:
-    """Index the entries into new segments of ix (not yet committed) and return them."""
+                   progress: Progress | None = None) -> tuple[list[Any], set[str]]:
+    """Index the entries into new segments of ix (not yet committed); return them and the
+    vocabulary (call `analysis.start_vocabulary()` first)."""
     procs = processes() if len(entries) >= PARALLEL_MIN else 1
     if procs == 1:
-        return [_write_chunk(ix, entries, document, progress, None)]
+        return [_write_chunk(ix, entries, document, progress, None)], take_vocabulary()
     ctx = _context()
     done = ctx.Value("i", 0)
     size = -(-len(entries) // procs)
@@ -84,8 +87,8 @@ def write_segments(ix: Index, entries: Sequence[Perspective],
 
 
 def _collect(children: list[Any], results: Any, done: Any, total: int,
-             progress: Progress | None) -> list[Any]:
-    """Wait for every child's segment, reporting progress; fail if one dies."""
+             progress: Progress | None) -> tuple[list[Any], set[str]]:
+    """Wait for every child's segment and words, reporting progress; fail if one dies."""
     segments: list[Any] = []
     while len(segments) < len(children):
         try:
@@ -105,14 +108,15 @@ def _collect(children: list[Any], results: Any, done: Any, total: int,
         child.join()
     if progress:
         progress(total, total)
-    return [s for s in segments if s is not None]
+    words = set().union(*(w for _, w in segments))
+    return [s for s, _ in segments if s is not None], words
 
 
 def _child(start: int, end: int, results: Any) -> None:
     try:
         chunk = _JOB["entries"][start:end]
         seg = _write_chunk(_JOB["ix"], chunk, _JOB["document"], None, _JOB["done"]) if chunk else None
-        results.put(("ok", seg))
+        results.put(("ok", (seg, take_vocabulary())))
     except BaseException as e:  # noqa: BLE001 - report any failure to the parent, then exit
         results.put(("error", e if isinstance(e, OSError) else f"{type(e).__name__}: {e}"))
 
@@ -140,11 +144,15 @@ def _write_chunk(ix: Index, entries: Sequence[Perspective],
     return writer._finalize_segment()
 
 
-def commit_segments(ix: Index, segments: list[Any], extra: Sequence[dict[str, Any]] = ()) -> None:
-    """Commit the new segments (plus extra documents) as the index's only contents."""
+def commit_segments(ix: Index, segments: list[Any], extra: Sequence[dict[str, Any]] = (),
+                    words: set[str] | None = None) -> None:
+    """Commit the new segments, extra documents and the vocabulary as the index's only contents."""
     writer = SegmentWriter(ix, limitmb=LIMIT_MB)
     for doc in extra:
         writer.add_document(**doc)
+    vocabulary = (words or set()) | take_vocabulary()
+    if vocabulary:
+        writer.add_document(**vocabulary_document(vocabulary))
     if writer._added:
         segments = [*segments, writer._finalize_segment()]
     else:

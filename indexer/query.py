@@ -19,7 +19,7 @@ from whoosh import query as wq
 from whoosh.fields import Schema
 from whoosh.reading import IndexReader
 
-from indexer.analysis import fold_prefix
+from indexer.analysis import fold_prefix, stems
 from indexer.schema import FIELD_ALIASES
 
 MAX_EXPANSION = 400  # words one prefix or wildcard may expand to
@@ -90,9 +90,10 @@ def _expand(node: wq.Query, reader: IndexReader, result: ParsedQuery, deadline: 
     if len(literal) >= MIN_PREFIX or time.perf_counter() < deadline:
         words = _matching_words(reader, pattern, literal, deadline, result)
     result.expanded.extend(words)
-    if not words:
+    terms = sorted({t for w in words for t in stems(w)})
+    if not terms:
         return wq.NullQuery
-    return wq.Or([wq.Term("words", w) for w in words], boost=node.boost)
+    return wq.Or([wq.Term(node.fieldname, t, boost=node.boost) for t in terms])
 
 
 def _matching_words(reader: IndexReader, pattern: str, literal: str, deadline: float,

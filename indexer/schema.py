@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from indexer.analysis import text_analyzer, word_analyzer
+from indexer.analysis import text_analyzer
 
 # Bump when the schema or the way documents are made changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def make_schema() -> Schema:
@@ -17,8 +17,10 @@ def make_schema() -> Schema:
         path=ID(stored=True),
         title=TEXT(analyzer=text_analyzer(), stored=True, field_boost=2.0),
         body=TEXT(analyzer=text_analyzer(), stored=True),  # plain text of the markdown
-        # whole words, spelling-folded but not stemmed: prefix/wildcard queries and did-you-mean
-        words=TEXT(analyzer=word_analyzer(), phrase=False),
+        # The vocabulary: the folded whole words of the archive, held by vocabulary documents
+        # (day 0, no id) rather than by every entry, which halves indexing time. Prefix and
+        # wildcard queries expand over it, did-you-mean corrects against it.
+        words=KEYWORD(),
         markdown=STORED,
         author=ID(stored=True, sortable=True),
         author_key=KEYWORD(lowercase=True, commas=True),

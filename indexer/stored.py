@@ -12,7 +12,6 @@ def document_from_stored(fields: dict[str, Any]) -> dict[str, Any]:
     """Return the document to add for an entry, from its stored fields."""
     doc = dict(fields)
     themes = doc.get("themes", "")
-    doc["words"] = doc.get("title", "") + "\n" + doc.get("body", "")
     doc["author_key"] = doc.get("author", "")
     doc["section_key"] = doc.get("section", "")
     doc["themes_col"] = "|".join(t for t in themes.split(",") if t)

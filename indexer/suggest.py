@@ -27,7 +27,7 @@ def suggestion(searcher: Searcher, q: str) -> str | None:
         corrector = corrector or searcher.corrector("words")
         folded = fold_prefix(word.lower())
         found = corrector.suggest(folded, limit=1, maxdist=2 if len(folded) > 4 else 1)
-        if found and found[0] != folded:
+        if found and found[0] != folded and _known(searcher, found[0]):
             out = out.replace(word, found[0], 1)
             changed = True
     return out if changed else None

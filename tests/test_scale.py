@@ -106,6 +106,7 @@ class Scale:
     library: Library
     generation: Path
     compiled: list[Compiled]
+    by_title: dict[str, str] | None = None  # compiled entries' ids, read once
 
 
 def _read_compiled_pages(pages: Path) -> list[Compiled]:
@@ -165,11 +166,14 @@ def _counts(result: SearchResult, facet: str) -> dict[str, int]:
 
 def _compiled_ids(scale: Scale) -> dict[str, str]:
     """Title -> id of the compiled pages' entries, as the index holds them."""
+    if scale.by_title is not None:
+        return scale.by_title
     ids: dict[str, str] = {}
     for hit in scale.library.iter_hits(parse_request({}), snippets=False):
         if not FILE_ID.fullmatch(hit.id):
             assert hit.title not in ids, f"two compiled entries titled {hit.title!r}"
             ids[hit.title] = hit.id
+    scale.by_title = ids
     return ids
 
 
