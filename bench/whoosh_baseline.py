@@ -82,9 +82,9 @@ def search(environ, start_response):
         }
         kwargs = {"sortedby": "day", "reverse": True} if not text else {}
         results = s.search(q, limit=10, filter=filt, groupedby=facets, **kwargs)
-        results.fragmenter.charlimit = None
         rows = []
-        for hit in results:
+        # results[:10]: with groupedby, iterating Results yields every matching document
+        for hit in results[:10]:
             rows.append({"id": hit["id"], "title": hit["title"],
                          "snippet": hit.highlights("body", top=2) if text else ""})
         body = {

@@ -346,8 +346,9 @@ def _any(field: str, values: list[str]) -> wq.Query | None:
 
 
 def _and(*parts: wq.Query | None) -> wq.Query:
-    kept = [p for p in parts if p is not None]
-    return wq.And(kept) if kept else wq.Every()
+    """Every entry that matches all the parts (documents without an id, such as the index's
+    vocabulary documents, are not entries)."""
+    return wq.And([wq.Every("id")] + [p for p in parts if p is not None])
 
 
 REQUESTS: list[dict[str, list[str]]] = [
