@@ -24,6 +24,8 @@ def main() -> None:
     tmp = out.with_suffix(".tmp")
     with ix.reader() as reader, open(tmp, "w", encoding="utf-8") as f:
         for _, doc in reader.iter_docs():
+            if not doc.get("id"):  # not an entry (e.g. the index's vocabulary documents)
+                continue
             day = int(doc.get("day") or 0)
             themes = doc.get("themes") or ""
             if isinstance(themes, str):

@@ -50,7 +50,8 @@ def _queries(ix, args):
         parser = qparser.MultifieldParser(["title", "body"], schema, fieldboosts={"title": 2.0})
         q = parser.parse(text)
     else:
-        q = wq.Every()
+        # every entry: the index also holds a few vocabulary documents, with day 0 and no id
+        q = wq.NumericRange("day", 1, None)
     filters = []
     for name, field in (("section", "section"), ("author", "author"), ("theme", "themes")):
         for v in args.get(name, []):

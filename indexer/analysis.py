@@ -111,10 +111,10 @@ def _analyze(value: str, stem: bool) -> list[Row]:
     rows: list[Row] = []
     pos = -1
     for m in _RX.finditer(value):
-        text = term(m.group())
-        if text is not None or pos < 0:
+        found_term = term(m.group())
+        if found_term is not None or pos < 0:
             pos += 1
-        rows.append((text, max(pos, 0), m.start(), m.end()))
+        rows.append((found_term, max(pos, 0), m.start(), m.end()))
     _RECENT[stem] = ((value, rows), *recent[:1])
     return rows
 

@@ -136,8 +136,10 @@ def scan(archive: Path, config: Config, known: dict[str, dict[str, Any]]) -> Sca
             continue
         result.stats[rel] = (st.st_size, st.st_mtime_ns)
         info = known.get(rel)
-        same = info and info.get("size") == st.st_size and info.get("mtime_ns") == st.st_mtime_ns
-        if same and not info.get("problems"):  # a file with problems is read (and reported) again
+        same = info is not None and (info.get("size"), info.get("mtime_ns")) == (
+            st.st_size, st.st_mtime_ns)
+        if info is not None and same and not info.get("problems"):
+            # a file with problems is read (and reported) again
             result.unchanged[rel] = info
         else:
             to_read.append((rel, path))
@@ -260,9 +262,9 @@ def _full(archive: Path, index_dir: Path, config: Config, previous: Path | None,
     bad = {p.path for p in report.problems}
     for rel, kept in entries.items():
         if kept:
-            ids = (p.id for p in kept)
             stat = found.stats[rel]
-            manifest.files[rel] = _file_info(rel, found.reads[rel].digest, stat, ids, rel in bad)
+            manifest.files[rel] = _file_info(rel, found.reads[rel].digest, stat,
+                                             (p.id for p in kept), rel in bad)
     for rel, (info, _) in carried.items():
         manifest.files[rel] = info
     gens.write_manifest(generation, manifest)

@@ -10,7 +10,7 @@ from indexer.records import Perspective
 _RULES = [
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: keep the alt text
     (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links: keep the text
-    (re.compile(r"<[^>\n]{1,400}>"), " "),  # raw HTML tags
+    (re.compile(r"<[A-Za-z/!][^<>]{0,4000}>"), " "),  # raw HTML tags, attributes and all
     (re.compile(r"^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+", re.MULTILINE), ""),  # block markers
     (re.compile(r"(\*\*|__|\*|`+|~~)"), ""),  # emphasis and code markers
     (re.compile(r"^\s*([-*_]\s*){3,}$", re.MULTILINE), ""),  # rules

@@ -153,8 +153,10 @@ class Library:
         else:
             ranked = scores[docs]
             if want < len(docs):
-                top = np.argpartition(-ranked, want - 1)[:want]
-                order = top[np.lexsort((docs[top], -ranked[top]))]
+                # every document tied with the last one taken competes, so pages never overlap
+                cut = ranked[np.argpartition(-ranked, want - 1)[:want]].min()
+                top = np.flatnonzero(ranked >= cut)
+                order = top[np.lexsort((docs[top], -ranked[top]))][:want]
             else:
                 order = np.lexsort((docs, -ranked))
         chosen = docs[order]

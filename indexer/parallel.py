@@ -39,7 +39,7 @@ def processes() -> int:
     return max(1, int(wanted)) if wanted.isdigit() else max(1, min(os.cpu_count() or 1, 8))
 
 
-def _context() -> mp.context.BaseContext:
+def _context() -> Any:  # the fork context (typeshed's BaseContext lacks Process)
     return mp.get_context("fork")
 
 

@@ -62,6 +62,10 @@ def parse_text(q: str, schema: Schema) -> wq.Query | None:
     if not text:
         return None
     parser = make_parser(schema)
+    words = text.split()
+    if all(w.startswith("-") and len(w) > 1 for w in words):
+        # only exclusions ("-dignity"): everything but those, as "NOT dignity" would give
+        text = " ".join(f"NOT {w[1:]}" for w in words)
     try:
         return parser.parse(text)
     except Exception:  # noqa: BLE001 - Whoosh can trip on odd input; the reader still gets a search
@@ -89,6 +93,8 @@ def _expand(node: wq.Query, reader: IndexReader, result: ParsedQuery, deadline: 
     words = []
     if len(literal) >= MIN_PREFIX or time.perf_counter() < deadline:
         words = _matching_words(reader, pattern, literal, deadline, result)
+    else:  # no time left to scan the whole vocabulary for it: the answer is partial
+        result.partial = True
     result.expanded.extend(words)
     terms = sorted({t for w in words for t in stems(w)})
     if not terms:

@@ -107,7 +107,7 @@ def news(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return _build(tmp_path_factory, "digitalgov-news")
 
 
-@pytest.mark.slow  # about 25 s to index on 2 cores
+@pytest.mark.slow  # 12-30 s to index on 2 cores, depending on load
 def test_digitalgov_indexes_2082_posts_and_reports_the_one_without_a_title(news: Built) -> None:
     assert news.report.problems == [
         Problem("2018/09/2018-09-24-example.md", 1, "missing title: no 'title' key")

@@ -39,6 +39,8 @@ def authors(result):
         ("theme:anthropomorphism", ["@kumabwari"]),
         ("title:colour", ["@datawren"]),
         ("deprecated", ["@datawren", "@quietharbor"]),
+        ("-autonomy", ["@Seltaa_", "@datawren", "@kumabwari", "@quietharbor"]),
+        ("-autonomy -deprecated", ["@Seltaa_", "@kumabwari"]),
     ],
 )
 def test_query_syntax_and_spelling_variants(library, q, expected):

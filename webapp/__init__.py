@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 
 from indexer.library import Library
-from webapp import errors, headers, templating
+from webapp import errors, headers, limits, templating
 from webapp.settings import defaults
 from webapp.views import api, browse, entries, exports, search
 
@@ -34,4 +34,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     templating.install(app)
     errors.install(app)
     headers.install(app)
+    limits.install(app)
     return app

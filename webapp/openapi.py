@@ -6,7 +6,10 @@ from typing import Any
 
 from indexer.results import MAX_PER_PAGE, SORTS
 
-DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+# A year from 0001, a month 01-12, a day 01-31; a day its month lacks (02-30) or a `to` before
+# `from` still answers 400.
+DATE_PATTERN = r"^(?!0000)\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+ID_PATTERN = r"^[a-z0-9]+([-_.][a-z0-9]+)*$"  # slugs.is_valid_id: any other id is unknown (404)
 
 
 def _param(
@@ -19,6 +22,8 @@ def _param(
         p.update(style="form", explode=True)
     if where == "path":
         p["required"] = True
+    else:
+        p["allowEmptyValue"] = True  # an empty field of the search form means "not given"
     return p
 
 
@@ -63,7 +68,7 @@ PAGE_PARAMS = [
         f"Results per page, at most {MAX_PER_PAGE}.",
     ),
 ]
-ID_PARAM = _param("id", {"type": "string"}, "The entry's id.", where="path")
+ID_PARAM = _param("id", {"type": "string", "pattern": ID_PATTERN}, "The entry's id.", where="path")
 
 
 def _ref(name: str) -> dict[str, str]:

@@ -43,6 +43,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest request body accepted, in bytes (the app only reads GET parameters).",
     ),
     Setting(
+        "MAX_QUERY_BYTES",
+        32 * 1024,
+        "Longest query string accepted, in bytes (longer answers 414).",
+    ),
+    Setting("MAX_PARAMS", 200, "Most query parameters one request may carry (more answers 400)."),
+    Setting(
         "CORS_ORIGIN",
         "*",
         "Value of Access-Control-Allow-Origin on the JSON API, exports and feeds; empty to send none.",

@@ -49,3 +49,28 @@ def test_marked_escapes_plain_text():
 def test_snippets_keep_only_marks():
     out = str(snippet_html("a <mark>b</mark> &lt;i&gt; <script>x</script><img src=x onerror=1>"))
     assert out == "a <mark>b</mark> &lt;i&gt; "
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- " * 10_000 + "deepest",  # 10,000 nested list items on one line
+        "".join("  " * i + "- item\n" for i in range(1_000)),  # nested by indentation
+        ">" * 10_000 + " quoted",
+        "[" * 10_000 + "x" + "](y)" * 10_000,  # was 20 s in Python-Markdown
+    ],
+    ids=["list-markers", "list-indents", "quotes", "brackets"],
+)
+def test_deeply_nested_markdown_renders_as_text_quickly(text):
+    import time
+
+    started = time.perf_counter()
+    out = str(body_html(text, "deepest item"))
+    assert time.perf_counter() - started < 5
+    assert out.startswith("<p>") and "<ul>" not in out
+    assert_inert(out)
+
+
+def test_ordinary_nesting_and_rules_still_render_as_markdown():
+    out = str(body_html("- a\n    - b\n        - c\n\n" + "-" * 80 + "\n\n> > quoted"))
+    assert out.count("<ul>") == 3 and "<hr>" in out and "<blockquote>" in out
