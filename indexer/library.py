@@ -132,8 +132,7 @@ class Library:
         if parsed.query is None:
             counts = count(view.table, live, FilterSet.from_request(req))
             return parsed, counts, None, False
-        ctx = Postings(view.searcher, live, time.perf_counter() + SEARCH_SECONDS,
-                       _lengths=view.lengths, _terms=view.postings)
+        ctx = self._postings(view)
         ids, found = evaluate(parsed.query, ctx)
         matched = np.zeros(len(live), dtype=bool)
         matched[ids] = True
@@ -141,6 +140,11 @@ class Library:
         scores[ids] = found
         counts = count(view.table, matched, FilterSet.from_request(req))
         return parsed, counts, scores, ctx.partial or parsed.partial
+
+    def _postings(self, view: _View) -> Postings:
+        """Return a query evaluator over this view, with its caches and a fresh time limit."""
+        return Postings(view.searcher, view.table.live, time.perf_counter() + SEARCH_SECONDS,
+                        _lengths=view.lengths, _terms=view.postings)
 
     def _order(self, view: _View, req: SearchRequest, scores: np.ndarray | None,
                docs: np.ndarray, want: int) -> list[tuple[int, float]]:
@@ -199,6 +203,6 @@ class Library:
             themes=tuple(t for t in f.get("themes", "").split(",") if t),
             source=f.get("source", ""), note=f.get("note", ""), body=f.get("markdown", ""),
             path=f.get("path", ""),
-            related=related_entries(view.searcher, n, related) if related else (),
+            related=related_entries(view.searcher, n, related, self._postings(view)) if related else (),
         )
 

@@ -196,7 +196,21 @@ def _maybe(required: Docs, optional: Docs) -> Docs:
 
 
 def _fallback(q: wq.Query, ctx: Postings) -> Docs:
-    """Match with Whoosh (phrases, ranges…) and score by the query's terms."""
+    """Match with Whoosh (phrases, ranges…) and score by the query's terms; cached like terms."""
+    key = ("\0query", repr(q))
+    cached = ctx._terms.get(key)
+    if cached is not None:
+        return cached
+    partial = ctx.partial
+    ctx.partial = False
+    result = _match_with_whoosh(q, ctx)
+    if not ctx.partial:  # a result cut short by the time limit is not kept
+        ctx._terms[key] = result
+    ctx.partial = ctx.partial or partial
+    return result
+
+
+def _match_with_whoosh(q: wq.Query, ctx: Postings) -> Docs:
     found: list[int] = []
     for i, n in enumerate(ctx.searcher.docs_for_query(q)):
         found.append(n)

@@ -17,7 +17,7 @@ def library() -> Library:
 
 def request_for(state: SearchState) -> SearchRequest:
     """Parse a page's state into a SearchRequest (raises BadParameter)."""
-    return parse_request(state.get, per_page=int(current_app.config["PER_PAGE"]))
+    return parse_request(state.get, per_page=setting("PER_PAGE"), facet_size=setting("FACET_SIZE"))
 
 
 def setting(name: str) -> int:

@@ -67,6 +67,12 @@ PAGE_PARAMS = [
         {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 10},
         f"Results per page, at most {MAX_PER_PAGE}.",
     ),
+    _param(
+        "facet_size",
+        {"type": "integer", "minimum": 0, "maximum": 100000},
+        "Values listed per facet, most frequent first (selected ones always); 0 lists all. "
+        "Default: the FACET_SIZE setting (100).",
+    ),
 ]
 ID_PARAM = _param("id", {"type": "string", "pattern": ID_PATTERN}, "The entry's id.", where="path")
 

@@ -32,6 +32,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RELATED", 5, "Related entries shown on an entry page and in `/api/entries/<id>`."),
     Setting("BY_AUTHOR", 5, "Other entries by the same author shown on an entry page."),
     Setting(
+        "FACET_SIZE",
+        100,
+        "Values counted and sent per facet when a request gives no `facet_size` (0: all).",
+    ),
+    Setting(
         "FACET_SHOWN", 8, 'Values of each facet listed before the rest fold under "Show N more".'
     ),
     Setting(

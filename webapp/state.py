@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
-PARAMS = ("q", "theme", "author", "section", "from", "to", "sort", "per_page")
+PARAMS = ("q", "theme", "author", "section", "from", "to", "sort", "per_page", "facet_size")
 FILTERS = ("theme", "author", "section")
 Pairs = tuple[tuple[str, str], ...]
 

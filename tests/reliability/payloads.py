@@ -138,8 +138,8 @@ def _safe_url(url: str) -> bool:
     return scheme is None or scheme[1].lower() in ("http", "https", "mailto")
 
 
-def assert_strictly_inert(markup: str, allowed_tags: set[str] | None = None) -> None:
+def assert_strictly_inert(markup: str, allowed_tags: set[str] | None = None, where: str = "") -> None:
     checker = StrictChecker(allowed_tags)
     checker.feed(markup)
     checker.close()
-    assert checker.problems == [], checker.problems[:10]
+    assert checker.problems == [], (where, checker.problems[:10])
