@@ -124,13 +124,25 @@ class FilterSet:
 
 
 @dataclass
+class Tally:
+    """A facet's count for each of its values (most are zero)."""
+
+    counts: np.ndarray
+    names: list[str]
+
+    def as_dict(self) -> dict[str, int]:
+        """Return the values that have a count, with it."""
+        return {self.names[i]: int(self.counts[i]) for i in np.flatnonzero(self.counts)}
+
+
+@dataclass
 class Counts:
     """The documents that pass every filter, and the disjunctive counts of each facet."""
 
     docs: np.ndarray  # docnums, ascending
-    theme: dict[str, int]
-    author: dict[str, int]
-    section: dict[str, int]
+    theme: Tally
+    author: Tally
+    section: Tally
     year: dict[int, int]
     month: dict[int, int]
 
@@ -146,10 +158,10 @@ def count(table: FacetTable, matched: np.ndarray, fs: FilterSet) -> Counts:
     theme_docs = _all(base, a, s, d)[table.theme_docs]
     return Counts(
         docs=np.flatnonzero(everything),
-        theme=_named(np.bincount(table.theme_codes[theme_docs], minlength=len(table.themes)),
-                     table.themes),
-        author=_named(_bincount(table.authors, _all(base, t, s, d)), table.authors.values),
-        section=_named(_bincount(table.sections, _all(base, t, a, d)), table.sections.values),
+        theme=Tally(np.bincount(table.theme_codes[theme_docs], minlength=len(table.themes)),
+                    table.themes),
+        author=Tally(_bincount(table.authors, _all(base, t, s, d)), table.authors.values),
+        section=Tally(_bincount(table.sections, _all(base, t, a, d)), table.sections.values),
         year=_by(table.days[_all(base, t, a, s)] // 10000),
         month=_by(table.days[_all(base, t, a, s)] // 100),
     )
@@ -180,10 +192,6 @@ def _bincount(coded: Coded, mask: np.ndarray) -> np.ndarray:
     return np.bincount(coded.codes[mask], minlength=len(coded.values))
 
 
-def _named(counts: np.ndarray, names: list[str]) -> dict[str, int]:
-    return {names[i]: int(counts[i]) for i in np.flatnonzero(counts)}
-
-
 def _by(keys: np.ndarray) -> dict[int, int]:
     values, counts = np.unique(keys, return_counts=True)
     return {int(v): int(c) for v, c in zip(values, counts)}
@@ -210,14 +218,28 @@ def facets(counts: Counts, req: SearchRequest, labels: dict[str, str], size: int
     )
 
 
-def _values(counter: dict[str, int], selected: frozenset[str], labels: dict[str, str],
+def _values(tally: Tally, selected: frozenset[str], labels: dict[str, str],
             size: int) -> tuple[FacetValue, ...]:
-    rows = [FacetValue(v, c, v.lower() in selected, labels.get(v, ""))
-            for v, c in counter.items() if v]
+    counts, names = tally.counts, tally.names
+    shown = np.flatnonzero(counts)
+    if size and len(shown) > size:
+        # the `size` largest counts (all values tied at the cut compete), without sorting them all
+        cut = counts[shown[np.argpartition(-counts[shown], size - 1)[:size]]].min()
+        shown = shown[counts[shown] >= cut]
+    rows = [FacetValue(names[i], int(counts[i]), names[i].lower() in selected,
+                       labels.get(names[i], "")) for i in shown if names[i]]
     rows.sort(key=lambda r: (-r.count, (r.label or r.value).lower()))
-    if size and len(rows) > size:
-        rows = rows[:size] + [r for r in rows[size:] if r.selected]
+    if size:
+        rows = rows[:size]
+        present = {r.value.lower() for r in rows}
+        rows += [FacetValue(names[i], int(counts[i]), True, labels.get(names[i], ""))
+                 for i in _selected_codes(names, selected) if names[i].lower() not in present
+                 and counts[i]]
     present = {r.value.lower() for r in rows}
     # a selected value with no matches still shows, so it can be removed
     rows += [FacetValue(v, 0, True, labels.get(v, "")) for v in sorted(selected) if v not in present]
     return tuple(rows)
+
+
+def _selected_codes(names: list[str], selected: frozenset[str]) -> list[int]:
+    return [i for i, n in enumerate(names) if n.lower() in selected] if selected else []

@@ -74,6 +74,7 @@ class Library:
         if view is not None:
             # open afresh: Searcher.refresh() reuses segment readers and misses new deletions
             view.close()
+            self._local.view = None  # opening may fail (a half-synced generation): retry next time
         view = self._open(name)
         self._local.view = view
         return view
@@ -149,11 +150,13 @@ class Library:
     def _order(self, view: _View, req: SearchRequest, scores: np.ndarray | None,
                docs: np.ndarray, want: int) -> list[tuple[int, float]]:
         """Return the first `want` documents in the request's order, with scores."""
-        days = view.table.days[docs]
-        if req.sort == "oldest":
-            order = np.lexsort((docs, days))[:want]
-        elif req.sort == "newest" or scores is None:
-            order = np.lexsort((docs, -days))[:want]
+        days = view.table.days[docs].astype(np.int64)
+        if req.sort == "oldest" or req.sort == "newest" or scores is None:
+            # one key per document: the day, then the docnum, so the order is total
+            day_key = days if req.sort == "oldest" else -days
+            key = (day_key << 32) + docs
+            top = np.argpartition(key, want - 1)[:want] if 0 < want < len(docs) else np.arange(len(docs))
+            order = top[np.argsort(key[top])]
         else:
             ranked = scores[docs]
             if want < len(docs):
