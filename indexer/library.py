@@ -24,7 +24,7 @@ from indexer.analysis import stems
 from indexer.documents import day_text
 from indexer.facets import Counts, FacetTable, FilterSet, count, facets
 from indexer.highlight import snippet
-from indexer.postings import Postings, evaluate
+from indexer.postings import PostingCache, Postings, evaluate
 from indexer.query import ParsedQuery, expand_wildcards, parse_text
 from indexer.related import related_entries
 from indexer.results import Entry, Hit, SearchRequest, SearchResult
@@ -48,7 +48,7 @@ class _View:
     taxonomy: dict[str, Theme]
     built: str
     lengths: dict[str, np.ndarray] = field(default_factory=dict)  # per field, for BM25
-    postings: dict[tuple[str, str], Any] = field(default_factory=dict)  # see postings.Postings
+    postings: PostingCache = field(default_factory=PostingCache)  # see postings.Postings
 
     def close(self) -> None:
         self.searcher.close()

@@ -29,6 +29,23 @@ class TooSlow(Exception):
     """A fallback match ran past its time limit."""
 
 
+CACHE_POSTINGS = 4_000_000  # about 64 MB of cached posting arrays per searcher
+
+
+class PostingCache(dict):  # type: ignore[type-arg]
+    """Posting arrays by (field, term) or query, emptied when it would hold too many postings."""
+
+    held = 0
+
+    def put(self, key: tuple[str, str], docs: Docs) -> None:
+        """Keep docs under key, first forgetting everything if the bound would be passed."""
+        if self.held + len(docs[0]) > CACHE_POSTINGS:
+            self.clear()
+            self.held = 0
+        self[key] = docs
+        self.held += len(docs[0])
+
+
 @dataclass
 class Postings:
     """A searcher's segments, field lengths and a deadline, for evaluating queries."""
@@ -39,7 +56,7 @@ class Postings:
     partial: bool = False
     _lengths: dict[str, np.ndarray] = field(default_factory=dict)
     # (field, term) -> its documents and unboosted scores; kept with the searcher's generation
-    _terms: dict[tuple[str, str], Docs] = field(default_factory=dict)
+    _terms: PostingCache = field(default_factory=PostingCache)
 
     def segments(self) -> list[tuple[Searcher, int]]:
         """Return each leaf searcher with its docnum offset."""
@@ -105,17 +122,12 @@ def _within_time(queries: list[wq.Query], ctx: Postings) -> list[Docs]:
     return parts
 
 
-CACHE_POSTINGS = 4_000_000  # about 64 MB of cached posting arrays per searcher
-
-
 def _term(q: wq.Term, ctx: Postings) -> Docs:
     key = (q.fieldname, q.text)
     found = ctx._terms.get(key)
     if found is None:
         found = _read_term(q.fieldname, q.text, ctx)
-        if sum(len(ids) for ids, _ in ctx._terms.values()) + len(found[0]) > CACHE_POSTINGS:
-            ctx._terms.clear()
-        ctx._terms[key] = found
+        ctx._terms.put(key, found)
     return found[0], found[1] * q.boost
 
 
@@ -205,7 +217,7 @@ def _fallback(q: wq.Query, ctx: Postings) -> Docs:
     ctx.partial = False
     result = _match_with_whoosh(q, ctx)
     if not ctx.partial:  # a result cut short by the time limit is not kept
-        ctx._terms[key] = result
+        ctx._terms.put(key, result)
     ctx.partial = ctx.partial or partial
     return result
 

@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,11 +64,20 @@ def small_fs(kind: str, where: Path) -> Iterator[tuple[str, Path]]:
             try:
                 yield k, where
             finally:
-                subprocess.run(["umount", str(where)], check=False)
+                _unmount(where)
                 if k == "loop":
                     subprocess.run(["losetup", "-d", mounted], check=False)
             return
     raise SystemExit(f"cannot make a {kind} file system here")
+
+
+def _unmount(where: Path) -> None:
+    """Unmount where, waiting a moment for exiting processes, lazily as a last resort."""
+    for _ in range(50):
+        if subprocess.run(["umount", str(where)], capture_output=True, check=False).returncode == 0:
+            return
+        time.sleep(0.1)
+    subprocess.run(["umount", "-l", str(where)], capture_output=True, check=False)
 
 
 def _mount(kind: str, where: Path) -> str:
@@ -75,20 +85,20 @@ def _mount(kind: str, where: Path) -> str:
     if os.geteuid() != 0:
         return ""
     if kind == "tmpfs":
-        ok = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={FS_BYTES}", "tmpfs", str(where)],
-                            capture_output=True).returncode == 0  # fmt: skip
+        mount = ["mount", "-t", "tmpfs", "-o", f"size={FS_BYTES}", "tmpfs", str(where)]
+        ok = subprocess.run(mount, capture_output=True, check=False).returncode == 0
         return "tmpfs" if ok else ""
     image = where.parent / "disk.img"
     with image.open("wb") as f:
         f.truncate(FS_BYTES)
-    steps = [["mkfs.ext4", "-q", "-F", str(image)], ["losetup", "-f", "--show", str(image)]]
-    if subprocess.run(steps[0], capture_output=True).returncode != 0:
+    steps = [["mkfs.ext4", "-q", "-F", "-m", "0", str(image)], ["losetup", "-f", "--show", str(image)]]
+    if subprocess.run(steps[0], capture_output=True, check=False).returncode != 0:
         return ""
-    loop = subprocess.run(steps[1], capture_output=True, text=True)
+    loop = subprocess.run(steps[1], capture_output=True, text=True, check=False)
     if loop.returncode != 0:
         return ""
     device = loop.stdout.strip()
-    if subprocess.run(["mount", device, str(where)], capture_output=True).returncode != 0:
+    if subprocess.run(["mount", device, str(where)], capture_output=True, check=False).returncode:
         subprocess.run(["losetup", "-d", device], check=False)
         return ""
     return device

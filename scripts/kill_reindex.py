@@ -39,6 +39,7 @@ from reliability_lib import (
     make_corpus,
     run_index,
     snapshot,
+    strays,
     summary_line,
     write_json,
 )
@@ -65,31 +66,56 @@ def kill_at(command: list[str], delay: float) -> tuple[bool, float]:
         return True, time.perf_counter() - started
 
 
+def kill_on_switch(command: list[str], index: Path, timeout: float) -> tuple[bool, float]:
+    """Start command, SIGKILL it the moment CURRENT changes (while old generations are removed)."""
+    before = current_generation(index)
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while process.poll() is None and time.perf_counter() - started < timeout:
+        if current_generation(index) != before:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+            return True, time.perf_counter() - started
+        time.sleep(0.0005)
+    process.wait()
+    return False, time.perf_counter() - started
+
+
 def full_kills(args: argparse.Namespace, archive: Path, index: Path, port: int,
                rng: random.Random) -> dict:
     """Kill full reindexes until args.kills of them died mid-run; check after each."""
     span = timed_full(archive, index)
     baseline = snapshot(port)
     kills, errors, phases, leftovers, attempts = [], [], {"before": 0, "after": 0}, 0, 0
+    orphans_alive = 0
     with Poller(port, baseline) as poller:
         while len(kills) < args.kills and attempts < args.kills * 4:
             attempts += 1
             before = current_generation(index)
-            # most moments anywhere in the run, some near its end, where the switch happens
-            delay = rng.uniform(0, span) if rng.random() < 0.75 else rng.uniform(0.8, 1.05) * span
-            killed, at = kill_at(index_command(archive, index, "--full"), delay)
+            command = index_command(archive, index, "--full")
+            if len(kills) % 5 == 4:  # every fifth: right after the switch, as old ones are removed
+                killed, at = kill_on_switch(command, index, span * 3)
+            else:  # anywhere in the run, now and then near its end
+                delay = rng.uniform(0, span) if rng.random() < 0.75 else rng.uniform(0.8, 1.05) * span
+                killed, at = kill_at(command, delay)
             if not killed:
                 continue
+            alive = strays(index)  # its forked workers must not outlive it
+            if alive:
+                orphans_alive += len(alive)
+                errors.append(f"kill {len(kills) + 1}: {len(alive)} indexing processes outlived it")
             after = current_generation(index)
             phase = "before" if after == before else "after"
             phases[phase] += 1
-            orphans = [g for g in generations(index) if g not in (before, after)]
+            orphans = [g for g in generations(index)  # a killed build's folder has no manifest
+                       if g != after and not (index / g / "manifest.json").exists()]
             leftovers += len(orphans)
             errors += _check_after(archive, index, port, baseline, f"kill {len(kills) + 1}")
             kills.append({"at": round(at, 3), "switched": phase == "after",
                           "orphans": len(orphans)})  # fmt: skip
             log(f"kill {len(kills)}/{args.kills} at {at:.2f} s of ~{span:.2f} s "
-                f"({phase} the switch, {len(orphans)} unfinished generation(s) left)")
+                f"({phase} the switch, {len(orphans)} unfinished generation(s) left, "
+                f"removed by the next run)")
     final = run_index(archive, index, "--full")
     if final.rc != 0:
         errors.append(f"final full reindex failed: {final.stderr[-500:]}")
@@ -102,6 +128,7 @@ def full_kills(args: argparse.Namespace, archive: Path, index: Path, port: int,
         "kills": len(kills), "attempts": attempts, "full_reindex_seconds": round(span, 2),
         "killed_before_switch": phases["before"], "killed_after_switch": phases["after"],
         "unfinished_generations_seen": leftovers, "generations_after_final": len(left),
+        "processes_outliving_a_kill": orphans_alive,
         "probe_requests": poller.requests, "probe_failures": len(poller.failures),
         "answers_changed": len(poller.changed), "generations_served": len(poller.generations),
         "errors": errors, "detail": kills,
@@ -135,10 +162,13 @@ def incremental_kills(args: argparse.Namespace, archive: Path, index: Path, port
         words = _edit(files, rng)
         with Poller(port, {}) as poller:  # answers may change here: only failures count
             killed, at = kill_at(index_command(archive, index), rng.uniform(0, span))
+            alive = strays(index)
             nxt = run_index(archive, index)
         requests, failures = requests + poller.requests, failures + len(poller.failures)
         done += killed
         missing = [w for w in words if _total(port, w) != 1]
+        if alive:
+            errors.append(f"incremental round {round_ + 1}: {len(alive)} processes outlived it")
         if nxt.rc != 0 or missing or not check_index(index)["ok"]:
             errors.append(f"incremental round {round_ + 1}: rc={nxt.rc}, "
                           f"{len(missing)} edits missing, {check_index(index)['why']}")

@@ -29,7 +29,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -72,11 +72,7 @@ def make_corpus(out: Path, entries: int, seed: int = 1) -> Path:
     return _builtin_corpus(archive, entries, seed)
 
 
-_WORDS = (
-    "model users trust care voice archive letter choice research data survey community company "
-    "product safety warmth memory people change answer question policy dignity autonomy "
-    "deprecation transparency behaviour behavior organisation organization evidence story"
-).split()
+_WORDS = ["model", "users", "trust", "care", "voice", "archive", "letter", "choice", "research", "data", "survey", "community", "company", "product", "safety", "warmth", "memory", "people", "change", "answer", "question", "policy", "dignity", "autonomy", "deprecation", "transparency", "behaviour", "behavior", "organisation", "organization", "evidence", "story"]
 _THEMES = """\
 autonomy:
   label: Autonomy
@@ -134,7 +130,7 @@ def run_index(archive: Path, index: Path, *args: str, timeout: float = 600, **po
     started = time.perf_counter()
     done = subprocess.run(
         index_command(archive, index, *args), capture_output=True, text=True, timeout=timeout,
-        **popen,
+        check=False, **popen,
     )  # fmt: skip
     return Run(done.returncode, done.stdout, done.stderr, time.perf_counter() - started)
 
@@ -164,7 +160,7 @@ def check_index(index: Path) -> dict[str, Any]:
     manifest = gens.read_manifest(current)
     ix = whoosh_index.open_dir(str(current))
     with ix.searcher() as searcher:
-        ids = [fields["id"] for fields in searcher.all_stored_fields()]
+        ids = [fields["id"] for fields in searcher.all_stored_fields() if "id" in fields]
     expected = sorted(manifest.ids())
     problems = []
     if len(ids) != len(set(ids)):
@@ -173,6 +169,35 @@ def check_index(index: Path) -> dict[str, Any]:
         problems.append(f"index holds {len(set(ids))} ids, manifest lists {len(expected)}")
     return {"ok": not problems, "why": "; ".join(problems), "entries": len(ids),
             "generation": current.name}  # fmt: skip
+
+
+def processes_on(index: Path) -> list[int]:
+    """Return the pids of `perspectives` processes (and their forks) working on this index."""
+    needle, found = str(index).encode(), []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if needle in command:
+            found.append(int(entry.name))
+    return found
+
+
+def strays(index: Path, wait: float = 10.0) -> list[int]:
+    """Return the pids of processes still working on this index after `wait` seconds (a killed
+    build's forked workers must die with it), killing them so they do no harm."""
+    deadline = time.monotonic() + wait
+    while (found := processes_on(index)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid in found:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    return found
 
 
 # -- the production server ------------------------------------------------------------------------
@@ -188,10 +213,11 @@ def free_port() -> int:
 class Server:
     """The production command, `gunicorn -w N 'webapp:create_app()'`, on 127.0.0.1."""
 
-    def __init__(self, index: Path, workers: int = 2, log_file: Path | None = None) -> None:
+    def __init__(self, index: Path, workers: int = 2, log_file: Path | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.index = index
-        env = dict(os.environ, PERSPECTIVES_INDEX=str(index))
+        env = dict(os.environ, **(env or {}), PERSPECTIVES_INDEX=str(index))
         command = [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"{HOST}:{self.port}",
                    "--timeout", "60", "webapp:create_app()"]  # fmt: skip
         self._log = open(log_file or os.devnull, "ab")  # noqa: SIM115 - closed in stop()
@@ -199,7 +225,7 @@ class Server:
             command, cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT
         )
 
-    def __enter__(self) -> Server:
+    def __enter__(self) -> Self:
         self.wait_ready()
         return self
 
@@ -283,7 +309,7 @@ class Poller:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> Poller:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 

@@ -61,7 +61,11 @@ SEARCH_PARAMS = [
     ),
 ]
 PAGE_PARAMS = [
-    _param("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number, from 1."),
+    _param(
+        "page",
+        {"type": "integer", "minimum": 1, "maximum": 100_000, "default": 1},
+        "Page number, from 1 (at most 100000).",
+    ),
     _param(
         "per_page",
         {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 10},

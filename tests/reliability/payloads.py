@@ -58,7 +58,7 @@ def entry_file(k: int, payload: str) -> str:
     }
     front = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=10_000)
     body = (
-        f"{payload} text {TOKEN} autonomy {k}\n\n"
+        f"{TOKEN} autonomy {k}\n\n{payload} text\n\n"  # the token first: a payload may hide what follows
         f"Raw: {payload}\n\n"
         f"[a link]({payload.replace(')', '%29')}) and <a href=\"{payload}\">another</a>\n\n"
         f"![an image]({payload}) `{payload}`\n"

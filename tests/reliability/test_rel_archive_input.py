@@ -141,7 +141,18 @@ def _apply(ops: list[tuple], fieldmap: str | None, b: Base, archive: Path) -> Pl
             bf.folder_loop(archive, first)
     if fieldmap:
         (archive / "fieldmap.yaml").write_text(FIELDMAPS[fieldmap], encoding="utf-8")
+    _settle_lines(plan, archive)
     return plan
+
+
+def _settle_lines(plan: Plan, archive: Path) -> None:
+    """Keep the last write of each path; find the dropped bylines' titles where they are now."""
+    last = {p.path: p for p in plan.planted if p.path != COMPILED}
+    lines = (archive / COMPILED).read_text(encoding="utf-8").split("\n")
+    titles = {p.title for p in plan.planted if p.path == COMPILED and p.title}
+    compiled = [bf.Planted(COMPILED, False, i + 1, title=line) for i, line in enumerate(lines)
+                if line in titles]  # fmt: skip
+    plan.planted = list(last.values()) + compiled
 
 
 def _drop_byline(archive: Path, which: int, plan: Plan) -> bf.Planted:
@@ -150,12 +161,12 @@ def _drop_byline(archive: Path, which: int, plan: Plan) -> bf.Planted:
     lines = page.read_text(encoding="utf-8").split("\n")
     bylines = [i for i, line in enumerate(lines) if re.fullmatch(r"\*@[^*]+, \w+ \d+, \d{4}\*", line)]
     if not bylines:  # already dropped them all
-        return bf.Planted(COMPILED, False)
+        return bf.Planted(COMPILED, False, title="")
     index = bylines[which % len(bylines)]
     title = next(i for i in range(index, -1, -1) if lines[i].startswith("### "))
     del lines[index]
     page.write_text("\n".join(lines), encoding="utf-8")
-    return bf.Planted(COMPILED, False, title + 1)
+    return bf.Planted(COMPILED, False, title=lines[title])  # its line is found at the end
 
 
 # -- what must hold -----------------------------------------------------------------------------

@@ -28,7 +28,9 @@ CASES = [
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
     if mode is GenerationMode.POSITIVE or item["get"]["parameters"]  # nothing to violate
 ]
-DATE_REJECTIONS = ("no such date", "must not be before", "expected a whole number")
+DATE_REJECTIONS = ("no such date", "must not be before")
+INTEGERS = {p["name"] for item in PATHS.values() for p in item["get"]["parameters"]
+            if p["schema"].get("type") == "integer"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +50,10 @@ def test_every_operation_conforms_and_never_answers_5xx(api, path, mode):
         assert response.status_code < 500
         if mode is GenerationMode.POSITIVE and response.status_code == 400:
             error = response.json()["error"]
-            assert error["parameter"] in ("from", "to", "page", "per_page"), error
-            assert any(reason in error["message"] for reason in DATE_REJECTIONS), error
+            if error["parameter"] in INTEGERS:
+                assert "expected a whole number" in error["message"], error
+            else:
+                assert error["parameter"] in ("from", "to"), error
+                assert any(reason in error["message"] for reason in DATE_REJECTIONS), error
 
     run()

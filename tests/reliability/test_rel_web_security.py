@@ -75,6 +75,8 @@ def test_every_page_reachable_from_the_site_is_strictly_inert(client):
         if resp.status_code != 200:
             queue.append(resp.headers["Location"])
             continue
+        if resp.mimetype != "text/html":  # a download (CSL, BibTeX) is data, checked below
+            continue
         markup = resp.get_data(as_text=True)
         assert_strictly_inert(markup, where=key)
         # browsing pages link further; result pages add a page per hit
@@ -292,12 +294,13 @@ def test_no_path_from_a_request_reaches_outside_the_index(hostile_index, tmp_pat
     secret.write_text("TOP-SECRET-CONTENT", encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-c", CONFINEMENT, str(hostile_index), str(secret), json.dumps(TRAVERSALS)],
-        capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2],
+        capture_output=True, text=True, timeout=120, check=False,
+        cwd=Path(__file__).resolve().parents[2],
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout)
     for path, (status, body) in result["answers"].items():
-        assert status in (200, 400, 404), (path, status)
+        assert status in (200, 308, 400, 404), (path, status)  # 308: a slash merged
         assert "TOP-SECRET" not in body and "root:x:0:0" not in body, path
     webapp_dir = Path(render.__file__).resolve().parent
     allowed = (str(hostile_index.resolve()), str(webapp_dir), sys.prefix, sys.base_prefix)
@@ -310,9 +313,8 @@ def test_no_path_from_a_request_reaches_outside_the_index(hostile_index, tmp_pat
 
 
 def test_perspectives_serve_never_runs_the_debugger(hostile_archive, hostile_index, monkeypatch):
-    from click.testing import CliRunner
-
     import werkzeug.serving
+    from click.testing import CliRunner
 
     from indexer.cli import main
 
@@ -349,3 +351,14 @@ def test_a_url_like_a_source_stays_a_plain_link_target(client, stored):
         for href in re.findall(r'href="([^"]+)"', markup):
             scheme = urlsplit(href.replace("&amp;", "&")).scheme
             assert scheme in ("", "http", "https", "mailto"), (i, href)
+
+
+def test_a_scoped_page_links_to_itself_by_its_quoted_path(client):
+    # an author named "… &#60;b&#62;…" has '#' and spaces in its path: unquoted, the page's own
+    # sort, filter and page links ended at the '#' and led to a 404
+    authors = client.get("/authors").get_data(as_text=True)
+    link = next(h for h in _links(authors) if "%23" in h)
+    page = client.get(link).get_data(as_text=True)
+    own = [h for h in _links(page) if h.startswith("/authors/")]
+    assert own and all("#" not in h and " " not in h for h in own), own[:3]
+    assert all(client.get(h).status_code == 200 for h in own[:10])

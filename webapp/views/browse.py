@@ -63,8 +63,9 @@ def theme(slug: str) -> str:
     if known is None and not library().search(SearchRequest(themes=(slug,), per_page=1)).total:
         raise NotFound(f"no theme {slug!r} in the archive")
     label = known.label if known else slug
-    scope = Scope("theme", slug, request.path, label, known.description if known else "")
-    return search_page(scope, request.path)
+    path = url_for("browse.theme", slug=slug)  # quoted: request.path is not ('#', '?', ' ')
+    scope = Scope("theme", slug, path, label, known.description if known else "")
+    return search_page(scope, path)
 
 
 def letter_groups(
@@ -101,7 +102,8 @@ def author(handle: str) -> Response | str:
             name = found.hits[0].author  # as the archive spells it
             if author_handle(name) != handle:
                 return redirect(_with_query(author_url(name)), 301)
-            return search_page(Scope("author", name, request.path, name), request.path)
+            path = author_url(name)  # quoted: request.path is not ('#', '?', ' ')
+            return search_page(Scope("author", name, path, name), path)
     raise NotFound(f"no author {handle!r} in the archive")
 
 
@@ -126,4 +128,5 @@ def section(slug: str) -> str:
     match = next((v.value for v in values if slugify(v.value) == slug), None)
     if match is None:
         raise NotFound(f"no section {slug!r} in the archive")
-    return search_page(Scope("section", match, request.path, match), request.path)
+    path = section_url(match)
+    return search_page(Scope("section", match, path, match), path)
