@@ -58,13 +58,18 @@ def read_archive(root: Path, fieldmap: FieldMap | None = None) -> ArchiveRead:
 
 def list_archive_files(root: Path, fieldmap: FieldMap | None = None) -> list[Path]:
     """List the archive's markdown files, sorted by archive-relative path."""
+    return [path for _, path in archive_files(root, fieldmap)]
+
+
+def archive_files(root: Path, fieldmap: FieldMap | None = None) -> list[tuple[str, Path]]:
+    """List the archive's markdown files with their archive-relative paths, sorted by them."""
     fieldmap = fieldmap if fieldmap is not None else load_fieldmap(root)
     found = [
         (relative, path)
         for relative, path in _walk(root, "", set())
         if not fieldmap.excludes(relative)
     ]
-    return [path for _, path in sorted(found)]
+    return sorted(found)
 
 
 def read_file(path: Path, root: Path, fieldmap: FieldMap | None = None) -> FileRead:

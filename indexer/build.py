@@ -25,7 +25,7 @@ from whoosh import index as whoosh_index
 
 from indexer import generations as gens
 from indexer.analysis import start_vocabulary, take_vocabulary
-from indexer.archive import list_archive_files
+from indexer.archive import archive_files
 from indexer.documents import make_document, plain_text, vocabulary_document
 from indexer.fieldmap import FieldMap, load_fieldmap
 from indexer.parallel import commit_segments, read_files, write_segments
@@ -117,17 +117,11 @@ def load_config(archive: Path, fieldmap_path: Path | None = None) -> Config:
     return Config(taxonomy, fieldmap, h.hexdigest(), list(problems), compile_taxonomy(taxonomy))
 
 
-def relpath(path: Path, root: Path) -> str:
-    """Return a file's archive-relative path with / separators."""
-    return path.relative_to(root).as_posix()
-
-
 def scan(archive: Path, config: Config, known: dict[str, dict[str, Any]]) -> Scan:
     """Read the files that are new or changed since `known` (a manifest's files)."""
     result = Scan({}, {}, [], {})
     seen, to_read = set(), []
-    for path in list_archive_files(archive, config.fieldmap):
-        rel = relpath(path, archive)
+    for rel, path in archive_files(archive, config.fieldmap):
         seen.add(rel)
         try:
             st = path.stat()
@@ -390,7 +384,7 @@ def is_stale(archive: Path, index_dir: Path, fieldmap: Path | None = None) -> bo
     config = load_config(archive, fieldmap)
     if manifest.config_digest != config.digest:
         return True
-    files = {relpath(p, archive): p for p in list_archive_files(archive, config.fieldmap)}
+    files = dict(archive_files(archive, config.fieldmap))
     if set(files) - set(manifest.files) or set(manifest.files) - set(files):
         return True
     for rel, path in files.items():

@@ -32,7 +32,7 @@ import fnmatch
 import hashlib
 import string
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -100,7 +100,9 @@ class FieldMap:
 
     def excludes(self, relative: str) -> bool:
         """Tell whether an archive-relative path is left out by the `exclude` patterns."""
-        name = PurePosixPath(relative).name
+        if not self.exclude:
+            return False
+        name = relative.rsplit("/", 1)[-1]
         return any(
             fnmatch.fnmatchcase(relative if "/" in pattern else name, pattern.strip("/"))
             for pattern in self.exclude
