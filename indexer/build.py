@@ -308,8 +308,8 @@ def _incremental(archive: Path, current: Path, config: Config, manifest: gens.Ma
     ix = whoosh_index.open_dir(str(current))
     old_ids = manifest.ids()
     if not found.reads and not found.removed:
-        _refresh_stats(manifest, found)
-        gens.write_manifest(current, manifest)
+        if _refresh_stats(manifest, found):  # a touched file: remember its new mtime
+            gens.write_manifest(current, manifest)
         report.entries = len(old_ids)
         report.generation = current.name
         return report
@@ -367,12 +367,17 @@ def _carry_entries(current: Path, rel: str, info: dict[str, Any], kept: list[Per
     return _kept_version(info, kept, documents_for_paths(current, [rel]).get(rel, []), lost)
 
 
-def _refresh_stats(manifest: gens.Manifest, found: Scan) -> None:
-    """Record new sizes and mtimes of files whose content did not change."""
+def _refresh_stats(manifest: gens.Manifest, found: Scan) -> bool:
+    """Record new sizes and mtimes of files whose content did not change; tell if any did."""
+    changed = False
     for rel in found.unchanged:
-        if rel in manifest.files and rel in found.stats:
+        info = manifest.files.get(rel)
+        if info is not None and rel in found.stats:
             size, mtime = found.stats[rel]
-            manifest.files[rel] = {**manifest.files[rel], "size": size, "mtime_ns": mtime}
+            if (info.get("size"), info.get("mtime_ns")) != (size, mtime):
+                manifest.files[rel] = {**info, "size": size, "mtime_ns": mtime}
+                changed = True
+    return changed
 
 
 def is_stale(archive: Path, index_dir: Path, fieldmap: Path | None = None) -> bool:
