@@ -18,7 +18,6 @@ Exits 1 if anything failed.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import resource
@@ -34,13 +33,14 @@ from pathlib import Path
 from reliability_lib import (
     Poller,
     Server,
+    append_new_words,
     check_index,
     current_generation,
     generations,
-    get,
     log,
     make_corpus,
     run_index,
+    search_total,
     snapshot,
     summary_line,
     write_json,
@@ -167,7 +167,7 @@ def one_round(kind: str, mount: Path, archive: Path, index: Path, port: int, bas
     if filler is not None:
         filler.unlink()
     again = run_index(archive, index, *args)
-    missing = [w for w in words if _total(port, w) != 1]
+    missing = [w for w in words if search_total(port, w) != 1]
     if again.rc != 0 or missing or not check_index(index)["ok"]:
         errors.append(f"no recovery once space was freed: rc={again.rc}, {len(missing)} edits "
                       f"missing: {again.stderr[-300:]!r}")  # fmt: skip
@@ -180,19 +180,7 @@ def one_round(kind: str, mount: Path, archive: Path, index: Path, port: int, bas
 
 
 def _edit(archive: Path, rng: random.Random) -> list[str]:
-    files = sorted(archive.rglob("*.md"))
-    words = []
-    for path in rng.sample(files, min(len(files), 20)):
-        word = "zq" + "".join(rng.choice("bcdfghjkmnpqrstvwxz") for _ in range(10))
-        with path.open("a", encoding="utf-8") as f:
-            f.write(f"\n{word}\n")
-        words.append(word)
-    return words
-
-
-def _total(port: int, word: str) -> int:
-    status, body, _ = get(port, f"/api/search?q={word}")
-    return json.loads(body)["total"] if status == 200 else -1
+    return append_new_words(sorted(archive.rglob("*.md")), 20, rng)
 
 
 def main() -> int:

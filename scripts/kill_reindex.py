@@ -17,7 +17,6 @@ that the next run indexes every edit. Exits 1 if anything failed.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import signal
@@ -30,14 +29,15 @@ from pathlib import Path
 from reliability_lib import (
     Poller,
     Server,
+    append_new_words,
     check_index,
     current_generation,
     generations,
-    get,
     index_command,
     log,
     make_corpus,
     run_index,
+    search_total,
     snapshot,
     strays,
     summary_line,
@@ -166,7 +166,7 @@ def incremental_kills(args: argparse.Namespace, archive: Path, index: Path, port
             nxt = run_index(archive, index)
         requests, failures = requests + poller.requests, failures + len(poller.failures)
         done += killed
-        missing = [w for w in words if _total(port, w) != 1]
+        missing = [w for w in words if search_total(port, w) != 1]
         if alive:
             errors.append(f"incremental round {round_ + 1}: {len(alive)} processes outlived it")
         if nxt.rc != 0 or missing or not check_index(index)["ok"]:
@@ -181,18 +181,7 @@ def incremental_kills(args: argparse.Namespace, archive: Path, index: Path, port
 
 def _edit(files: list[Path], rng: random.Random) -> list[str]:
     """Append a new word to one file in twenty; return the words."""
-    words = []
-    for path in rng.sample(files, min(len(files), max(2, len(files) // 20))):
-        word = "zq" + "".join(rng.choice("bcdfghjkmnpqrstvwxz") for _ in range(10))
-        with path.open("a", encoding="utf-8") as f:
-            f.write(f"\n{word}\n")
-        words.append(word)
-    return words
-
-
-def _total(port: int, word: str) -> int:
-    status, body, _ = get(port, f"/api/search?q={word}")
-    return json.loads(body)["total"] if status == 200 else -1
+    return append_new_words(files, max(2, len(files) // 20), rng)
 
 
 def main() -> int:

@@ -346,3 +346,20 @@ def write_json(path: Path | None, data: dict[str, Any]) -> None:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def append_new_words(files: list[Path], count: int, rng: random.Random) -> list[str]:
+    """Append a new made-up word to `count` of the files; return the words."""
+    words = []
+    for path in rng.sample(files, min(len(files), count)):
+        word = "zq" + "".join(rng.choice("bcdfghjkmnpqrstvwxz") for _ in range(10))
+        with path.open("a", encoding="utf-8") as f:
+            f.write(f"\n{word}\n")
+        words.append(word)
+    return words
+
+
+def search_total(port: int, word: str) -> int:
+    """Return how many entries the server finds for a word (-1 if it did not answer 200)."""
+    status, body, _ = get(port, f"/api/search?q={word}")
+    return json.loads(body)["total"] if status == 200 else -1
