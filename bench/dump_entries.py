@@ -4,7 +4,7 @@ same entries (after our archive reader, field map and markdown-to-text step).
     .venv/bin/python bench/dump_entries.py INDEX_DIR OUT.jsonl
 
 Runs in the project's venv (it unpickles our schema, whose analyzers live in `indexer`). Reads
-only stored fields: id, title, body (plain text), author, section, themes ("a,b"), day (YYYYMMDD).
+only stored fields: id, title, markdown (made plain text as our index makes it), author, section, themes ("a,b"), day (YYYYMMDD).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+
+from indexer.documents import plain_text
 
 
 def main() -> None:
@@ -33,7 +35,7 @@ def main() -> None:
             rec = {
                 "id": doc["id"],
                 "title": doc.get("title") or "",
-                "body": doc.get("body") or "",
+                "body": plain_text(doc.get("markdown") or ""),
                 "author": doc.get("author") or "",
                 "section": doc.get("section") or "",
                 "themes": list(themes),

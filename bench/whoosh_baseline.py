@@ -27,6 +27,8 @@ from whoosh import index as whoosh_index
 from whoosh import qparser, sorting
 from whoosh import query as wq
 
+from indexer.documents import plain_text
+
 INDEX_DIR = Path(os.environ.get("BASELINE_INDEX", "index"))
 
 
@@ -87,7 +89,8 @@ def search(environ, start_response):
         # results[:10]: with groupedby, iterating Results yields every matching document
         for hit in results[:10]:
             rows.append({"id": hit["id"], "title": hit["title"],
-                         "snippet": hit.highlights("body", top=2) if text else ""})
+                         "snippet": hit.highlights("body", text=plain_text(hit.get("markdown", "")), top=2)
+                         if text else ""})
         body = {
             "total": len(results),
             "results": rows,
@@ -105,7 +108,7 @@ def related(environ, start_response, entry_id):
         if n is None:
             return _json(start_response, {"error": "unknown id"}, "404 Not Found")
         stored = s.stored_fields(n)
-        hits = s.more_like(n, "body", text=stored.get("body", ""), top=5)
+        hits = s.more_like(n, "body", text=plain_text(stored.get("markdown", "")), top=5)
         body = {"id": entry_id, "related": [{"id": h["id"], "title": h["title"]} for h in hits]}
     return _json(start_response, body)
 

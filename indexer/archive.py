@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,13 +64,43 @@ def list_archive_files(root: Path, fieldmap: FieldMap | None = None) -> list[Pat
 
 def archive_files(root: Path, fieldmap: FieldMap | None = None) -> list[tuple[str, Path]]:
     """List the archive's markdown files with their archive-relative paths, sorted by them."""
+    return sorted((relative, Path(entry.path)) for relative, entry in _entries(root, fieldmap))
+
+
+@dataclass
+class ArchiveStats:
+    """The archive's markdown files in walk order (each folder's names sorted) with the size and
+    modification time (ns) of each; -1 for both when a link loops or dangles."""
+
+    paths: list[str] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    mtimes: list[int] = field(default_factory=list)
+
+
+def archive_stats(root: Path, fieldmap: FieldMap | None = None) -> ArchiveStats:
+    """Walk the archive once, with one stat call per file and no Path objects (an incremental
+    run of a large archive spends most of its time here)."""
+    found = ArchiveStats()
+    add_path, add_size, add_mtime = found.paths.append, found.sizes.append, found.mtimes.append
+    for relative, entry in _entries(root, fieldmap):
+        try:
+            status = entry.stat()
+            size, mtime = status.st_size, status.st_mtime_ns
+        except OSError:  # a link that loops or dangles: reading it reports it
+            size = mtime = -1
+        add_path(relative)
+        add_size(size)
+        add_mtime(mtime)
+    return found
+
+
+def _entries(root: Path, fieldmap: FieldMap | None) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Yield (relative path, directory entry) of the archive's markdown files, in walk order."""
     fieldmap = fieldmap if fieldmap is not None else load_fieldmap(root)
-    found = [
-        (relative, path)
-        for relative, path in _walk(root, "", set())
-        if not fieldmap.excludes(relative)
-    ]
-    return sorted(found)
+    found = _walk(os.fspath(root), "", set())
+    if not fieldmap.exclude:
+        return found
+    return ((relative, entry) for relative, entry in found if not fieldmap.excludes(relative))
 
 
 def read_file(path: Path, root: Path, fieldmap: FieldMap | None = None) -> FileRead:
@@ -98,6 +129,9 @@ def unique_entries(files: Iterable[FileRead]) -> list[Perspective]:
 
 def relative_path(path: Path, root: Path) -> str:
     """Return path relative to the archive root, with '/' separators."""
+    text, base = os.fspath(path), os.fspath(root).rstrip("/")
+    if os.sep == "/" and text.startswith(base + "/") and "/." not in text and "//" not in text:
+        return text[len(base) + 1 :]  # the common case, as the walk joined it: no path work
     try:
         return path.absolute().relative_to(root.absolute()).as_posix()
     except ValueError as error:
@@ -121,24 +155,26 @@ def _settle_ids(files: Iterable[FileRead]) -> tuple[list[Perspective], list[Prob
     return kept, repeats
 
 
-def _walk(folder: Path, prefix: str, seen: set[tuple[int, int]]) -> Iterator[tuple[str, Path]]:
-    """Yield (relative path, path) of markdown files under folder, visiting each real dir once."""
+def _walk(folder: str, prefix: str, seen: set[tuple[int, int]]
+          ) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Yield (relative path, entry) of markdown files under folder, visiting each real dir once."""
     try:
-        status = folder.stat()
+        status = os.stat(folder)
         if (status.st_dev, status.st_ino) in seen:  # a symlink back into the tree
             return
         seen.add((status.st_dev, status.st_ino))
-        children = sorted(os.scandir(folder), key=lambda child: child.name)
+        with os.scandir(folder) as listing:
+            children = sorted(listing, key=lambda child: child.name)
     except OSError:
         return
     for child in children:
-        if child.name.startswith(".") or child.name in SKIPPED_NAMES:
+        name = child.name
+        if name.startswith(".") or name in SKIPPED_NAMES:
             continue
-        relative = prefix + child.name
         if _is_dir(child):
-            yield from _walk(Path(child.path), relative + "/", seen)
-        elif child.name.endswith(".md") and (_is_file(child) or child.is_symlink()):
-            yield relative, Path(child.path)  # a link that loops or dangles: read, and reported
+            yield from _walk(child.path, f"{prefix}{name}/", seen)
+        elif name.endswith(".md") and (_is_file(child) or child.is_symlink()):
+            yield prefix + name, child  # a link that loops or dangles: read, and reported
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -250,8 +286,40 @@ def _load_yaml(
     source: str, first_line: int, relative: str
 ) -> tuple[dict[str, object], dict[str, int]] | Problem:
     """Load frontmatter YAML into a mapping and the line of each top-level key."""
+    if _FAST_LOADER is not None and _fast_enough(source):
+        fast = _load_yaml_with(_FAST_LOADER, source, first_line, relative)
+        if not isinstance(fast, Problem):
+            return fast
+    # the pure-Python loader words every problem the same way on every machine
+    return _load_yaml_with(yaml.BaseLoader, source, first_line, relative)
+
+
+# libyaml's loader (in PyYAML's wheels) reads a frontmatter ~15x faster; a frontmatter it
+# rejects is read again by the pure-Python one, whose messages and lines we report.
+_FAST_LOADER = getattr(yaml, "CBaseLoader", None)
+# Its composer recurses in C: a frontmatter nested thousands deep would crash the process
+# rather than raise, so only shallow ones go to it (depth grows by a bracket, or by an
+# indentation or block indicator at the start of a line).
+_LINE_LEAD = re.compile(r"^[ \t?:-]*", re.MULTILINE)
+FAST_DEPTH = 64
+_UNPRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+
+
+def _fast_enough(source: str) -> bool:
+    """Tell that libyaml may read the source: it cannot nest deeper than FAST_DEPTH, and has
+    no tab or unprintable character (libyaml accepts some that PyYAML rejects)."""
+    if "\t" in source or _UNPRINTABLE.search(source):
+        return False
+    if source.count("[") + source.count("{") > FAST_DEPTH:
+        return False
+    return all(m.end() - m.start() <= FAST_DEPTH for m in _LINE_LEAD.finditer(source))
+
+
+def _load_yaml_with(
+    loader_class: type, source: str, first_line: int, relative: str
+) -> tuple[dict[str, object], dict[str, int]] | Problem:
     try:
-        loader = yaml.BaseLoader(source)  # rejects control characters at once
+        loader = loader_class(source)  # rejects control characters at once
     except yaml.YAMLError as error:
         return Problem(relative, first_line, f"invalid YAML in the frontmatter: {error}")
     try:

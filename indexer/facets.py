@@ -34,6 +34,16 @@ class Coded:
                             count=len(per_doc))
         return cls(codes, list(index))
 
+    @classmethod
+    def joined(cls, parts: list[Coded]) -> Coded:
+        """Return the parts (one per segment, each with its own values) as one column."""
+        index: dict[str, int] = {}
+        codes = []
+        for part in parts:
+            remap = np.array([index.setdefault(v, len(index)) for v in part.values], dtype=np.int32)
+            codes.append(remap[part.codes] if len(part.values) else part.codes)
+        return cls(np.concatenate(codes) if codes else np.zeros(0, np.int32), list(index))
+
     def matching(self, wanted: frozenset[str]) -> np.ndarray:
         """Return the codes of the values that equal one of `wanted` (compared lowercased)."""
         return np.array([i for i, v in enumerate(self.values) if v.lower() in wanted], dtype=np.int32)
@@ -52,21 +62,62 @@ class FacetTable:
     live: np.ndarray  # bool per docnum
 
     @classmethod
-    def from_reader(cls, reader: IndexReader) -> FacetTable:
-        """Read the facet columns of every document."""
-        n = reader.doc_count_all()
-        live = np.ones(n, dtype=bool)
-        if reader.has_deletions():
-            live[[d for d in range(n) if reader.is_deleted(d)]] = False
-        docs, codes, names = _pairs(_column(reader, "themes_col", n, ""))
-        days = np.asarray(_column(reader, "day", n, 0), dtype=np.int64).astype(np.int32)
-        live &= days > 0  # vocabulary documents have day 0
+    def from_reader(cls, reader: IndexReader, known: dict[str, FacetTable] | None = None
+                    ) -> FacetTable:
+        """Read the facet columns of every document, segment by segment; `known` keeps each
+        segment's table by segment id (a segment's documents never change, only which of them
+        are deleted), so reopening an index after an incremental run reads the new segment only."""
+        parts = []
+        for leaf, _ in reader.leaf_readers():
+            key = leaf.segment().segment_id() if known is not None else ""
+            part = known.get(key) if known is not None else None
+            if part is None:
+                part = cls._from_leaf(leaf)
+                if known is not None:
+                    known[key] = part
+            live = part.live.copy()
+            if leaf.has_deletions():
+                live[list(leaf.segment().deleted_docs())] = False
+            parts.append((part, live))
+        if known is not None:  # forget segments the index no longer has
+            for key in set(known) - {leaf.segment().segment_id() for leaf, _ in reader.leaf_readers()}:
+                known.pop(key, None)
+        return cls._joined(parts)
+
+    @classmethod
+    def _from_leaf(cls, leaf: IndexReader) -> FacetTable:
+        n = leaf.doc_count_all()
+        docs, codes, names = _pairs(_column(leaf, "themes_col", n, ""))
+        days = np.asarray(_column(leaf, "day", n, 0), dtype=np.int64).astype(np.int32)
         return cls(
-            authors=Coded.from_values(_column(reader, "author", n, "")),
-            sections=Coded.from_values(_column(reader, "section", n, "")),
+            authors=Coded.from_values(_column(leaf, "author", n, "")),
+            sections=Coded.from_values(_column(leaf, "section", n, "")),
             theme_docs=docs, theme_codes=codes, themes=names,
             days=days,
-            live=live,
+            live=days > 0,  # vocabulary documents have day 0
+        )
+
+    @classmethod
+    def _joined(cls, parts: list[tuple[FacetTable, np.ndarray]]) -> FacetTable:
+        if len(parts) == 1:
+            table, live = parts[0]
+            return cls(table.authors, table.sections, table.theme_docs, table.theme_codes,
+                       table.themes, table.days, live)
+        themes: dict[str, int] = {}
+        docs, codes, offset = [], [], 0
+        for table, _ in parts:
+            remap = np.array([themes.setdefault(t, len(themes)) for t in table.themes], dtype=np.int32)
+            docs.append(table.theme_docs + offset)
+            codes.append(remap[table.theme_codes] if len(table.themes) else table.theme_codes)
+            offset += len(table.days)
+        return cls(
+            authors=Coded.joined([t.authors for t, _ in parts]),
+            sections=Coded.joined([t.sections for t, _ in parts]),
+            theme_docs=np.concatenate(docs) if docs else np.zeros(0, np.int64),
+            theme_codes=np.concatenate(codes) if codes else np.zeros(0, np.int32),
+            themes=list(themes),
+            days=np.concatenate([t.days for t, _ in parts]) if parts else np.zeros(0, np.int32),
+            live=np.concatenate([live for _, live in parts]) if parts else np.zeros(0, bool),
         )
 
 

@@ -21,7 +21,7 @@ from whoosh.searching import Searcher
 
 from indexer import generations as gens
 from indexer.analysis import stems
-from indexer.documents import day_text
+from indexer.documents import day_text, plain_text
 from indexer.facets import Counts, FacetTable, FilterSet, count, facets
 from indexer.highlight import snippet
 from indexer.postings import PostingCache, Postings, evaluate
@@ -60,6 +60,12 @@ class Library:
     def __init__(self, index_dir: Path | str) -> None:
         self.index_dir = Path(index_dir)
         self._local = threading.local()
+        # Shared by the threads: what each segment holds never changes once written, so a
+        # view opened after an incremental run reads only the new segment's columns.
+        self._lock = threading.Lock()
+        self._tables: dict[str, FacetTable] = {}  # by segment id
+        self._lengths: dict[tuple[str, str], np.ndarray] = {}  # by (segment id, field)
+        self._built: dict[str, str] = {}  # by generation
 
     # -- the open generation -------------------------------------------------------------
 
@@ -83,8 +89,15 @@ class Library:
         path = self.index_dir / name
         searcher = whoosh_index.open_dir(str(path)).searcher()
         taxonomy, _ = load_taxonomy(path / "themes.yaml")
-        built = gens.read_manifest(path).built
-        return _View(name, searcher, FacetTable.from_reader(searcher.reader()), taxonomy, built)
+        with self._lock:
+            if name not in self._built:  # the manifest is large; its build time stays
+                self._built = {name: gens.read_manifest(path).built}
+            built = self._built[name]
+            table = FacetTable.from_reader(searcher.reader(), self._tables)
+            segments = {leaf.segment().segment_id() for leaf, _ in searcher.reader().leaf_readers()}
+            for key in [k for k in self._lengths if k[0] not in segments]:
+                del self._lengths[key]
+        return _View(name, searcher, table, taxonomy, built)
 
     def info(self) -> dict[str, Any]:
         """Return the generation, entry count and build time of the index being read."""
@@ -145,7 +158,7 @@ class Library:
     def _postings(self, view: _View) -> Postings:
         """Return a query evaluator over this view, with its caches and a fresh time limit."""
         return Postings(view.searcher, view.table.live, time.perf_counter() + SEARCH_SECONDS,
-                        _lengths=view.lengths, _terms=view.postings)
+                        _lengths=view.lengths, _terms=view.postings, _segments=self._lengths)
 
     def _order(self, view: _View, req: SearchRequest, scores: np.ndarray | None,
                docs: np.ndarray, want: int) -> list[tuple[int, float]]:
@@ -187,7 +200,7 @@ class Library:
             section=f.get("section", ""), section_heading=f.get("section_heading", ""),
             themes=tuple(t for t in f.get("themes", "").split(",") if t),
             source=f.get("source", ""), note=f.get("note", ""),
-            snippet=snippet(f.get("body", ""), terms) if terms is not None else "",
+            snippet=snippet(plain_text(f.get("markdown", "")), terms) if terms is not None else "",
             score=round(float(score), 4),
         )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from whoosh import query as wq
@@ -57,6 +58,8 @@ class Postings:
     _lengths: dict[str, np.ndarray] = field(default_factory=dict)
     # (field, term) -> its documents and unboosted scores; kept with the searcher's generation
     _terms: PostingCache = field(default_factory=PostingCache)
+    # (segment id, field) -> that segment's lengths; kept by the library across generations
+    _segments: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
 
     def segments(self) -> list[tuple[Searcher, int]]:
         """Return each leaf searcher with its docnum offset."""
@@ -65,7 +68,12 @@ class Postings:
     def lengths(self, fieldname: str) -> np.ndarray:
         """Return every document's length in a field (as Whoosh stores it, one byte each)."""
         if fieldname not in self._lengths:
-            parts = [_segment_lengths(s, fieldname) for s, _ in self.segments()]
+            parts = []
+            for searcher, _ in self.segments():
+                key = (searcher.reader().segment().segment_id(), fieldname)
+                if key not in self._segments:
+                    self._segments[key] = _segment_lengths(searcher, fieldname)
+                parts.append(self._segments[key])
             self._lengths[fieldname] = np.concatenate(parts) if parts else np.zeros(0, np.float32)
         return self._lengths[fieldname]
 
@@ -77,8 +85,19 @@ def _segment_lengths(searcher: Searcher, fieldname: str) -> np.ndarray:
     perdoc = getattr(reader, "_perdoc", None)
     column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if perdoc else None
     if column is not None:
-        codes[:] = np.frombuffer(bytes(column[i] for i in range(n)), dtype=np.uint8)
+        codes[:] = np.frombuffer(length_bytes(column, n), dtype=np.uint8)
     return _LENGTHS[codes]
+
+
+def length_bytes(column: Any, n: int) -> bytes:
+    """Return a lengths column's bytes (one per document, 0 when none), n of them: read at
+    once from the column's file, or one by one from a column of another kind."""
+    if getattr(column, "_fixedlen", None) == 1 and hasattr(column, "_dbfile"):
+        count = min(column._count, n)
+        raw = bytes(column._dbfile.get(column._basepos, count)) if count else b""
+    else:
+        raw = bytes(column[i] for i in range(n))
+    return raw + bytes(n - len(raw))
 
 
 EMPTY: Docs = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))

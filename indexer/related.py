@@ -7,7 +7,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from indexer.analysis import stems, surface_words
-from indexer.documents import day_text
+from indexer.documents import day_text, plain_text
 from indexer.postings import Postings, evaluate
 from indexer.results import Related
 
@@ -26,7 +26,7 @@ def related_entries(searcher: Searcher, docnum: int, limit: int, ctx: Postings
     one OR query, but evaluated over whole posting lists (postings.py).
     """
     fields = searcher.stored_fields(docnum)
-    text = fields.get("title", "") + "\n" + fields.get("body", "")
+    text = fields.get("title", "") + "\n" + plain_text(fields.get("markdown", ""))
     # Whoosh scores key terms with stop words kept; a word that analyzes to nothing is one
     key = [(t, w) for t, w in searcher.key_terms_from_text("body", text, numterms=KEY_TERMS * 2)
            if stems(t) and t not in COMMON][:KEY_TERMS]

@@ -10,9 +10,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from indexer import archive as archive_module
 from indexer.archive import (
     MAX_FILE_BYTES,
     find_duplicates,
@@ -416,3 +418,32 @@ def test_duplicate_between_a_page_and_an_entry_file(tmp_path: Path) -> None:
             "already used by page.md:52",
         )
     ]
+
+
+# libyaml reads frontmatter in the fast path; whatever it accepts must read as PyYAML reads it.
+_YAML_PIECES = st.sampled_from([
+    "title: A", "author: '@x'", "date: 2025-02-30", "themes: [a, b]", "themes:\n  - a\n  - b",
+    "note: |\n  two\n  lines", "x: &a 1", "y: *a", "k: {a: 1}", "? q\n: v", "t: \"esc\\u00e9\"",
+    "- item", "  indented: 1", "a: b: c", "s: 'it''s'", "n: ~", "e:", "# c", "u: caf\u00e9",
+    "p: [", "z: }", "\"q\": 1", "m: !!str 5", "d: 1.0", "b: yes", "r: >\n  folded",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_YAML_PIECES, min_size=1, max_size=8), st.text(max_size=12))
+def test_libyaml_fast_path_reads_as_pyyaml_does(pieces, extra):
+    source = "\n".join(pieces) + extra
+    if archive_module._FAST_LOADER is None or not archive_module._fast_enough(source):
+        return
+    fast = archive_module._load_yaml_with(archive_module._FAST_LOADER, source, 2, "f.md")
+    slow = archive_module._load_yaml_with(yaml.BaseLoader, source, 2, "f.md")
+    if not isinstance(fast, Problem):
+        assert fast == slow
+    assert archive_module._load_yaml(source, 2, "f.md") == slow
+
+
+def test_deep_frontmatter_never_reaches_libyaml():
+    deep = "a: " + "[" * 40_000 + "]" * 40_000
+    assert not archive_module._fast_enough(deep)
+    assert not archive_module._fast_enough("a:\n" + "- " * 100 + "x")
+    assert archive_module._fast_enough("title: A\nthemes: [a, b]\n")

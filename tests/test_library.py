@@ -160,3 +160,38 @@ def test_info_and_taxonomy(library):
     info = library.info()
     assert info["entries"] == 6 and info["generation"].startswith("gen-")
     assert "autonomy" in library.taxonomy()
+
+
+def test_a_library_kept_open_across_incremental_runs_answers_as_a_new_one(archive_dir, index_dir):
+    """Segment tables and lengths are kept across index changes: they must never go stale."""
+    import numpy as np
+
+    from indexer.build import build_index
+    from indexer.facets import FacetTable
+    from indexer.library import Library
+
+    kept = Library(index_dir)
+    search(kept, q="autonomy")  # opens a view and caches the segments' columns and lengths
+    edited = archive_dir / "the-research" / "organising-the-evidence.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("@datawren", "@renamed"),
+                      encoding="utf-8")
+    (archive_dir / "the-research" / "colour-of-data.md").unlink()
+    (archive_dir / "added.md").write_text(
+        "---\ntitle: Zebras\nauthor: \"@zed\"\ndate: 2026-05-01\n---\nZebras govern autonomy.\n",
+        encoding="utf-8")
+    build_index(archive_dir, index_dir)
+    fresh = Library(index_dir)
+    for q, params in [("autonomy", {}), ("", {}), ("zebras", {}), ("", {"author": "@zed"}),
+                      ("", {"author": "@renamed"})]:
+        a, b = search(kept, q=q, **params), search(fresh, q=q, **params)
+        assert (a.total, [h.id for h in a.hits], [h.score for h in a.hits]) == (
+            b.total, [h.id for h in b.hits], [h.score for h in b.hits])
+        assert a.facets == b.facets
+    assert search(kept, q="zebras").total == 1
+    view = kept._view()
+    plain = FacetTable.from_reader(view.searcher.reader())
+    assert np.array_equal(view.table.live, plain.live)
+    assert np.array_equal(view.table.days, plain.days)
+    assert [view.table.authors.values[c] for c in view.table.authors.codes] == [
+        plain.authors.values[c] for c in plain.authors.codes]
+    assert len(kept._tables) == len(view.searcher.reader().leaf_readers())
