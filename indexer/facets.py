@@ -10,7 +10,7 @@ Whoosh's `groupedby` walks every hit in Python.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh.reading import IndexReader
@@ -26,6 +26,9 @@ class Coded:
 
     codes: np.ndarray  # int32 per docnum
     values: list[str]
+    # built on first use: lowercased value -> its codes; the rows of each code, grouped
+    _lower: dict[str, list[int]] | None = field(default=None, repr=False, compare=False)
+    _groups: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_values(cls, per_doc: list[str]) -> Coded:
@@ -46,7 +49,23 @@ class Coded:
 
     def matching(self, wanted: frozenset[str]) -> np.ndarray:
         """Return the codes of the values that equal one of `wanted` (compared lowercased)."""
-        return np.array([i for i, v in enumerate(self.values) if v.lower() in wanted], dtype=np.int32)
+        if self._lower is None:
+            lower: dict[str, list[int]] = {}
+            for i, v in enumerate(self.values):
+                lower.setdefault(v.lower(), []).append(i)
+            self._lower = lower
+        return np.array(sorted(i for w in wanted for i in self._lower.get(w, ())), dtype=np.int32)
+
+    def rows(self, codes: np.ndarray) -> np.ndarray:
+        """Return the rows (ascending) holding one of the codes, without scanning every row."""
+        if self._groups is None:
+            order = np.argsort(self.codes, kind="stable")
+            starts = np.zeros(len(self.values) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(self.codes, minlength=len(self.values)), out=starts[1:])
+            self._groups = (order, starts)
+        order, starts = self._groups
+        parts = [order[starts[c]:starts[c + 1]] for c in codes]
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
 
 @dataclass
@@ -60,6 +79,14 @@ class FacetTable:
     themes: list[str]
     days: np.ndarray  # int32 YYYYMMDD per docnum
     live: np.ndarray  # bool per docnum
+    _theme_index: Coded | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def theme_index(self) -> Coded:
+        """The themes of the (document, theme) pairs as a coded column, for lookups."""
+        if self._theme_index is None:
+            self._theme_index = Coded(self.theme_codes, self.themes)
+        return self._theme_index
 
     @classmethod
     def from_reader(cls, reader: IndexReader, known: dict[str, FacetTable] | None = None
@@ -180,7 +207,7 @@ class Tally:
 
     counts: np.ndarray
     names: list[str]
-
+    coded: Coded | None = None  # the column the counts are of, to look values up in
     def as_dict(self) -> dict[str, int]:
         """Return the values that have a count, with it."""
         return {self.names[i]: int(self.counts[i]) for i in np.flatnonzero(self.counts)}
@@ -210,9 +237,11 @@ def count(table: FacetTable, matched: np.ndarray, fs: FilterSet) -> Counts:
     return Counts(
         docs=np.flatnonzero(everything),
         theme=Tally(np.bincount(table.theme_codes[theme_docs], minlength=len(table.themes)),
-                    table.themes),
-        author=Tally(_bincount(table.authors, _all(base, t, s, d)), table.authors.values),
-        section=Tally(_bincount(table.sections, _all(base, t, a, d)), table.sections.values),
+                    table.themes, table.theme_index),
+        author=Tally(_bincount(table.authors, _all(base, t, s, d)), table.authors.values,
+                     table.authors),
+        section=Tally(_bincount(table.sections, _all(base, t, a, d)), table.sections.values,
+                      table.sections),
         year=_by(table.days[_all(base, t, a, s)] // 10000),
         month=_by(table.days[_all(base, t, a, s)] // 100),
     )
@@ -221,14 +250,18 @@ def count(table: FacetTable, matched: np.ndarray, fs: FilterSet) -> Counts:
 def _theme_mask(table: FacetTable, wanted: frozenset[str]) -> np.ndarray | None:
     if not wanted:
         return None
-    codes = [i for i, v in enumerate(table.themes) if v.lower() in wanted]
+    index = table.theme_index
     mask = np.zeros(len(table.live), dtype=bool)
-    mask[table.theme_docs[np.isin(table.theme_codes, codes)]] = True
+    mask[table.theme_docs[index.rows(index.matching(wanted))]] = True
     return mask
 
 
 def _coded_mask(coded: Coded, wanted: frozenset[str]) -> np.ndarray | None:
-    return np.isin(coded.codes, coded.matching(wanted)) if wanted else None
+    if not wanted:
+        return None
+    mask = np.zeros(len(coded.codes), dtype=bool)
+    mask[coded.rows(coded.matching(wanted))] = True
+    return mask
 
 
 def _all(base: np.ndarray, *masks: np.ndarray | None) -> np.ndarray:
@@ -284,7 +317,7 @@ def _values(tally: Tally, selected: frozenset[str], labels: dict[str, str],
         rows = rows[:size]
         present = {r.value.lower() for r in rows}
         rows += [FacetValue(names[i], int(counts[i]), True, labels.get(names[i], ""))
-                 for i in _selected_codes(names, selected) if names[i].lower() not in present
+                 for i in _selected_codes(tally, selected) if names[i].lower() not in present
                  and counts[i]]
     present = {r.value.lower() for r in rows}
     # a selected value with no matches still shows, so it can be removed
@@ -292,5 +325,9 @@ def _values(tally: Tally, selected: frozenset[str], labels: dict[str, str],
     return tuple(rows)
 
 
-def _selected_codes(names: list[str], selected: frozenset[str]) -> list[int]:
-    return [i for i, n in enumerate(names) if n.lower() in selected] if selected else []
+def _selected_codes(tally: Tally, selected: frozenset[str]) -> list[int]:
+    if not selected:
+        return []
+    if tally.coded is not None:
+        return [int(i) for i in tally.coded.matching(selected)]
+    return [i for i, n in enumerate(tally.names) if n.lower() in selected]

@@ -108,9 +108,9 @@ def evaluate(q: wq.Query, ctx: Postings) -> Docs:
     if isinstance(q, wq.Term):
         return _term(q, ctx)
     if isinstance(q, wq.Or):
-        return _union(_within_time(q.subqueries, ctx))
+        return _union(_within_time(q.subqueries, ctx), len(ctx.live))
     if isinstance(q, wq.And):
-        return _intersect([evaluate(s, ctx) for s in q.subqueries])
+        return _intersect([evaluate(s, ctx) for s in q.subqueries], len(ctx.live))
     if isinstance(q, wq.AndNot):
         ids, scores = evaluate(q.a, ctx)
         keep = ~np.isin(ids, evaluate(q.b, ctx)[0])
@@ -196,7 +196,12 @@ def _bm25(ctx: Postings, fieldname: str, text: str, ids: np.ndarray, tf: np.ndar
     return idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * length / (avg or 1.0)))
 
 
-def _union(parts: list[Docs]) -> Docs:
+# Past this share of the documents, lists combine over arrays indexed by docnum (linear)
+# rather than by sorting them (n log n): a common word matches most of the archive.
+DENSE_SHARE = 8
+
+
+def _union(parts: list[Docs], n: int) -> Docs:
     parts = [p for p in parts if len(p[0])]
     if not parts:
         return EMPTY
@@ -204,17 +209,29 @@ def _union(parts: list[Docs]) -> Docs:
         return parts[0]
     ids = np.concatenate([p[0] for p in parts])
     scores = np.concatenate([p[1] for p in parts])
+    if len(ids) * DENSE_SHARE > n:
+        present = np.zeros(n, dtype=bool)
+        present[ids] = True
+        unique = np.flatnonzero(present)
+        return unique, np.bincount(ids, weights=scores, minlength=n)[unique]
     unique, where = np.unique(ids, return_inverse=True)
     return unique, np.bincount(where, weights=scores, minlength=len(unique))
 
 
-def _intersect(parts: list[Docs]) -> Docs:
+def _intersect(parts: list[Docs], n: int) -> Docs:
     if not parts:
         return EMPTY
     ids, scores = parts[0]
     for other_ids, other_scores in parts[1:]:
-        ids, mine, theirs = np.intersect1d(ids, other_ids, assume_unique=True, return_indices=True)
-        scores = scores[mine] + other_scores[theirs]
+        if (len(ids) + len(other_ids)) * DENSE_SHARE > n:
+            theirs = np.full(n, np.nan)
+            theirs[other_ids] = other_scores
+            found = theirs[ids]
+            keep = ~np.isnan(found)
+            ids, scores = ids[keep], scores[keep] + found[keep]
+        else:
+            ids, mine, at = np.intersect1d(ids, other_ids, assume_unique=True, return_indices=True)
+            scores = scores[mine] + other_scores[at]
     return ids, scores
 
 

@@ -195,3 +195,19 @@ def test_a_library_kept_open_across_incremental_runs_answers_as_a_new_one(archiv
     assert [view.table.authors.values[c] for c in view.table.authors.codes] == [
         plain.authors.values[c] for c in plain.authors.codes]
     assert len(kept._tables) == len(view.searcher.reader().leaf_readers())
+
+
+@pytest.mark.parametrize("q", ["autonomy model", "autonomy OR model OR behaviour", "model -autonomy",
+                               '"user autonomy" model', "the model"])
+def test_dense_and_sorted_combining_agree(library, monkeypatch, q):
+    """Or/And combine over docnum-indexed arrays when lists are long, by sorting when short."""
+    from indexer import postings
+
+    monkeypatch.setattr(postings, "DENSE_SHARE", 10**9)  # always dense
+    dense = search(library, q=q)
+    library._local.view = None  # a fresh view: nothing cached from the dense run
+    monkeypatch.setattr(postings, "DENSE_SHARE", 0)  # always by sorting
+    ranked = search(library, q=q)
+    assert dense.total > 0
+    assert [(h.id, h.score) for h in dense.hits] == [(h.id, h.score) for h in ranked.hits]
+    assert dense.total == ranked.total and dense.facets == ranked.facets
