@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,7 +127,9 @@ def evaluate(q: wq.Query, ctx: Postings) -> Docs:
         return ids, np.zeros(len(ids))
     if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
         return EMPTY
-    return _fallback(q, ctx)
+    if isinstance(q, wq.Phrase) and len(q.words) > 1:
+        return _cached(("\0phrase", repr(q)), lambda: _phrase(q, ctx), ctx)
+    return _cached(("\0query", repr(q)), lambda: _match_with_whoosh(q, ctx), ctx)
 
 
 def _within_time(queries: list[wq.Query], ctx: Postings) -> list[Docs]:
@@ -212,8 +215,8 @@ def _union(parts: list[Docs], n: int) -> Docs:
     if len(ids) * DENSE_SHARE > n:
         present = np.zeros(n, dtype=bool)
         present[ids] = True
-        unique = np.flatnonzero(present)
-        return unique, np.bincount(ids, weights=scores, minlength=n)[unique]
+        hits = np.flatnonzero(present)
+        return hits, np.bincount(ids, weights=scores, minlength=n)[hits]
     unique, where = np.unique(ids, return_inverse=True)
     return unique, np.bincount(where, weights=scores, minlength=len(unique))
 
@@ -243,19 +246,79 @@ def _maybe(required: Docs, optional: Docs) -> Docs:
     return ids, scores
 
 
-def _fallback(q: wq.Query, ctx: Postings) -> Docs:
-    """Match with Whoosh (phrases, ranges…) and score by the query's terms; cached like terms."""
-    key = ("\0query", repr(q))
+def _cached(key: tuple[str, str], match: Callable[[], Docs], ctx: Postings) -> Docs:
+    """Return a phrase's or another query's documents, matched once per generation."""
     cached = ctx._terms.get(key)
     if cached is not None:
         return cached
     partial = ctx.partial
     ctx.partial = False
-    result = _match_with_whoosh(q, ctx)
+    result = match()
     if not ctx.partial:  # a result cut short by the time limit is not kept
         ctx._terms.put(key, result)
     ctx.partial = ctx.partial or partial
     return result
+
+
+def _phrase(q: wq.Phrase, ctx: Postings) -> Docs:
+    """Match a phrase as Whoosh's Phrase does (each word 1 to `slop` positions after the one
+    before), reading positions only of the documents that hold every word."""
+    schema = ctx.searcher.schema
+    field = schema[q.fieldname] if q.fieldname in schema.names() else None
+    if field is None or not field.format or not field.format.supports("positions"):
+        return EMPTY
+    words = [w.decode() if isinstance(w, bytes) else w for w in q.words]
+    candidates = _intersect([_term(wq.Term(q.fieldname, w), ctx) for w in dict.fromkeys(words)],
+                            len(ctx.live))[0]
+    if not len(candidates):
+        return EMPTY
+    wanted = np.zeros(len(ctx.live), dtype=bool)
+    wanted[candidates] = True
+    where = {w: _positions(q.fieldname, w, wanted, ctx, field.format) for w in dict.fromkeys(words)}
+    found = [n for n in candidates.tolist() if _in_order([where[w][n] for w in words], q.slop)]
+    if time.perf_counter() > ctx.deadline:
+        ctx.partial = True
+    return _score_by_terms(q, np.asarray(found, dtype=np.int64), ctx)
+
+
+def _positions(fieldname: str, word: str, wanted: np.ndarray, ctx: Postings, fmt: Any
+               ) -> dict[int, list[int]]:
+    """Return the word's positions in each wanted document (docnums of the whole index)."""
+    out: dict[int, list[int]] = {}
+    for searcher, offset in ctx.segments():
+        reader = searcher.reader()
+        if (fieldname, word) not in reader:
+            continue
+        m = reader.postings(fieldname, word)
+        if not (hasattr(m, "_read_ids") and hasattr(m, "_next_block")):
+            while m.is_active():
+                if wanted[m.id() + offset]:
+                    out[m.id() + offset] = fmt.decode_positions(m.value())
+                m.next()
+            continue
+        while m.is_active():
+            m._read_ids()
+            ids = np.asarray(m._ids, dtype=np.int64) + offset
+            chosen = np.flatnonzero(wanted[ids])
+            if len(chosen):
+                m._read_values()
+                for i in chosen.tolist():
+                    out[int(ids[i])] = fmt.decode_positions(m._values[i])
+            m._next_block()
+    return out
+
+
+def _in_order(positions: list[list[int]], slop: int) -> bool:
+    """Tell whether each list has a position 1 to slop after one kept from the list before."""
+    ends = set(positions[0])
+    for following in positions[1:]:
+        if slop == 1:
+            ends = {p for p in following if p - 1 in ends}
+        else:
+            ends = {p for p in following if any(1 <= p - e <= slop for e in ends)}
+        if not ends:
+            return False
+    return True
 
 
 def _match_with_whoosh(q: wq.Query, ctx: Postings) -> Docs:
@@ -266,7 +329,11 @@ def _match_with_whoosh(q: wq.Query, ctx: Postings) -> Docs:
             ctx.partial = True
             break
     ids = np.unique(np.asarray(found, dtype=np.int64))
-    ids = ids[ctx.live[ids]] if len(ids) else ids
+    return _score_by_terms(q, ids[ctx.live[ids]] if len(ids) else ids, ctx)
+
+
+def _score_by_terms(q: wq.Query, ids: np.ndarray, ctx: Postings) -> Docs:
+    """Score matched documents by the query's title and body terms, as a search by them would."""
     scores = np.zeros(len(ids))
     for fieldname, text in set(q.iter_all_terms()):
         if fieldname in ("title", "body"):

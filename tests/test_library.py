@@ -211,3 +211,28 @@ def test_dense_and_sorted_combining_agree(library, monkeypatch, q):
     assert dense.total > 0
     assert [(h.id, h.score) for h in dense.hits] == [(h.id, h.score) for h in ranked.hits]
     assert dense.total == ranked.total and dense.facets == ranked.facets
+
+
+@pytest.mark.parametrize("words,slop", [
+    (["user", "autonomi"], 1), (["autonomi", "user"], 1), (["user", "autonomi"], 3),
+    (["model", "model"], 1), (["the", "model"], 1), (["nosuchword", "model"], 1),
+    (["deprec", "of", "a"], 2), (["organ", "evid"], 5),
+])
+def test_phrases_match_as_whoosh_matches_them(library, words, slop):
+    """The phrase fast path reads positions itself: it must find what Whoosh's Phrase finds."""
+    from whoosh import query as wq
+
+    from indexer import postings
+
+    view = library._view()
+    for field in ("title", "body"):
+        q = wq.Phrase(field, words, slop=slop)
+        ours = postings._phrase(q, library._postings(view))
+        whoosh = postings._match_with_whoosh(q, library._postings(view))
+        assert ours[0].tolist() == whoosh[0].tolist()
+        assert ours[1].tolist() == whoosh[1].tolist()
+
+
+def test_a_phrase_search_finds_the_words_in_order(library):
+    assert search(library, q='"user autonomy"').total == 2
+    assert search(library, q='"autonomy user"').total == 0
