@@ -20,7 +20,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def list_archive_files(root: Path, fieldmap: FieldMap | None = None) -> list[Pat
 
 def archive_files(root: Path, fieldmap: FieldMap | None = None) -> list[tuple[str, Path]]:
     """List the archive's markdown files with their archive-relative paths, sorted by them."""
-    return sorted((relative, Path(entry.path)) for relative, entry in _entries(root, fieldmap))
+    return sorted((relative, root / relative) for relative in archive_stats(root, fieldmap).paths)
 
 
 @dataclass
@@ -78,29 +79,16 @@ class ArchiveStats:
 
 
 def archive_stats(root: Path, fieldmap: FieldMap | None = None) -> ArchiveStats:
-    """Walk the archive once, with one stat call per file and no Path objects (an incremental
+    """Walk the archive once, with one stat call per entry and no Path objects (an incremental
     run of a large archive spends most of its time here)."""
-    found = ArchiveStats()
-    add_path, add_size, add_mtime = found.paths.append, found.sizes.append, found.mtimes.append
-    for relative, entry in _entries(root, fieldmap):
-        try:
-            status = entry.stat()
-            size, mtime = status.st_size, status.st_mtime_ns
-        except OSError:  # a link that loops or dangles: reading it reports it
-            size = mtime = -1
-        add_path(relative)
-        add_size(size)
-        add_mtime(mtime)
-    return found
-
-
-def _entries(root: Path, fieldmap: FieldMap | None) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """Yield (relative path, directory entry) of the archive's markdown files, in walk order."""
     fieldmap = fieldmap if fieldmap is not None else load_fieldmap(root)
-    found = _walk(os.fspath(root), "", set())
+    found = ArchiveStats()
+    _walk(os.fspath(root), "", set(), found)
     if not fieldmap.exclude:
         return found
-    return ((relative, entry) for relative, entry in found if not fieldmap.excludes(relative))
+    kept = [k for k, relative in enumerate(found.paths) if not fieldmap.excludes(relative)]
+    return ArchiveStats([found.paths[k] for k in kept], [found.sizes[k] for k in kept],
+                        [found.mtimes[k] for k in kept])
 
 
 def read_file(path: Path, root: Path, fieldmap: FieldMap | None = None) -> FileRead:
@@ -155,42 +143,41 @@ def _settle_ids(files: Iterable[FileRead]) -> tuple[list[Perspective], list[Prob
     return kept, repeats
 
 
-def _walk(folder: str, prefix: str, seen: set[tuple[int, int]]
-          ) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """Yield (relative path, entry) of markdown files under folder, visiting each real dir once."""
+def _walk(folder: str, prefix: str, seen: set[tuple[int, int]], found: ArchiveStats) -> None:
+    """Add the markdown files under folder to found, in walk order (names sorted, subfolders
+    where their names fall), visiting each real folder once (hidden names left out). One stat
+    per entry, from the open folder, tells a folder from a file and gives size and mtime."""
     try:
-        status = os.stat(folder)
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        status = os.fstat(fd)
         if (status.st_dev, status.st_ino) in seen:  # a symlink back into the tree
             return
         seen.add((status.st_dev, status.st_ino))
-        with os.scandir(folder) as listing:
-            children = sorted(listing, key=lambda child: child.name)
-    except OSError:
-        return
-    for child in children:
-        name = child.name
-        if name.startswith(".") or name in SKIPPED_NAMES:
-            continue
-        if _is_dir(child):
-            yield from _walk(child.path, f"{prefix}{name}/", seen)
-        elif name.endswith(".md") and (_is_file(child) or child.is_symlink()):
-            yield prefix + name, child  # a link that loops or dangles: read, and reported
+        for name in sorted(os.listdir(fd)):
+            if name.startswith(".") or name in SKIPPED_NAMES:
+                continue
+            try:
+                status = os.stat(name, dir_fd=fd)
+            except OSError:  # a link that loops or dangles: a markdown one is read, and reported
+                if name.endswith(".md") and os.path.islink(os.path.join(folder, name)):
+                    _add(found, prefix + name, -1, -1)
+                continue
+            if stat.S_ISDIR(status.st_mode):
+                _walk(os.path.join(folder, name), f"{prefix}{name}/", seen, found)
+            elif name.endswith(".md") and (
+                    stat.S_ISREG(status.st_mode) or os.path.islink(os.path.join(folder, name))):
+                _add(found, prefix + name, status.st_size, status.st_mtime_ns)
+    finally:
+        os.close(fd)
 
 
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    """Tell whether a directory entry is a folder (following symlinks), without raising."""
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
-
-
-def _is_file(entry: os.DirEntry[str]) -> bool:
-    """Tell whether a directory entry is a file (following symlinks), without raising."""
-    try:
-        return entry.is_file()
-    except OSError:
-        return False
+def _add(found: ArchiveStats, relative: str, size: int, mtime: int) -> None:
+    found.paths.append(relative)
+    found.sizes.append(size)
+    found.mtimes.append(mtime)
 
 
 def _read_bytes(path: Path, relative: str) -> tuple[bytes, str, Problem | None]:

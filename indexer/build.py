@@ -1,40 +1,40 @@
 """Build the index from the archive: full (a new generation, switched atomically) or incremental.
 
-Moving parts: `writer_lock` (one writer at a time), `Config` (taxonomy and field map, whose
+Moving parts: `writer_lock` (one writer at a time), `Config` (field map and taxonomy, whose
 digest decides when an incremental run must become a full one), `scan` (which files are new,
-changed, unchanged or gone, by size+mtime then content hash), `resolve` (valid entries, duplicate
-ids, files whose last good version is kept) and the two writers `_full` and `_incremental`.
+changed, touched or gone, by size+mtime then content hash), `resolve` (valid entries, duplicate
+ids, files whose last good version is kept), the two writers `_full` and `_incremental`, and
+`_merge_small` (the small segments incremental runs leave, merged before they pile up).
+
+An incremental run of a large archive is mostly its scan: one stat per file, compared with the
+manifest's columns (`generations.FileTable`). It reads the taxonomy, opens the index and
+analyzes only when there is something to index; the modules for that are imported there.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import filelock
-from whoosh import index as whoosh_index
+from typing import TYPE_CHECKING, Any
 
 from indexer import generations as gens
-from indexer.analysis import start_vocabulary, take_vocabulary
-from indexer.archive import archive_files
-from indexer.documents import make_document, plain_text, vocabulary_document
+from indexer.archive import ArchiveStats, archive_stats, read_file
 from indexer.fieldmap import FieldMap, load_fieldmap
-from indexer.parallel import commit_segments, read_files, write_segments
 from indexer.records import ArchiveError, FileRead, Perspective, Problem
-from indexer.schema import SCHEMA_VERSION, make_schema
-from indexer.themes import Matcher, assign_themes, compile_taxonomy, load_taxonomy
+
+if TYPE_CHECKING:
+
+    from indexer.themes import Matcher, Theme
 
 Progress = Callable[[int, int], None]
 THEMES_FILE = "themes.yaml"
+POOL_MIN = 100  # fewer files than this are read here, without the process pool's imports
 
 
 class IndexBusy(Exception):
@@ -67,29 +67,68 @@ class BuildReport:
 
 @dataclass
 class Config:
-    """The archive's taxonomy and field map, with a digest of both and of the schema version."""
+    """The archive's field map and taxonomy, with a digest of both and of the schema version.
 
-    taxonomy: dict[str, Any]
+    The taxonomy is read (and compiled) when first asked for: a run that indexes nothing needs
+    only the digest, and reading it imports the analyzer.
+    """
+
     fieldmap: FieldMap
     digest: str
-    problems: list[Problem]
-    matcher: Matcher
+    themes_path: Path
+
+    @cached_property
+    def _loaded(self) -> tuple[dict[str, Theme], list[Problem]]:
+        from indexer.themes import load_taxonomy
+
+        taxonomy, problems = load_taxonomy(self.themes_path)
+        return taxonomy, list(problems)
+
+    @property
+    def taxonomy(self) -> dict[str, Theme]:
+        """Return the theme taxonomy."""
+        return self._loaded[0]
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Return the taxonomy's problems."""
+        return self._loaded[1]
+
+    @property
+    def taxonomy_read(self) -> bool:
+        """Tell whether the taxonomy has been read."""
+        return "_loaded" in self.__dict__
+
+    @cached_property
+    def matcher(self) -> Matcher:
+        """Return the taxonomy compiled for assigning themes."""
+        from indexer.themes import compile_taxonomy
+
+        return compile_taxonomy(self.taxonomy)
 
 
 @dataclass
 class Scan:
     """The archive's files compared with what a generation holds."""
 
-    reads: dict[str, FileRead]  # new or changed files, read
-    unchanged: dict[str, dict[str, Any]]  # path -> manifest info
+    stats: ArchiveStats  # every file, in walk order
+    reads: dict[str, FileRead]  # new or changed files (and files with problems), read
+    touched: list[str]  # read again, content unchanged: only their size or mtime is new
     removed: list[str]
-    stats: dict[str, tuple[int, int]]  # path -> (size, mtime_ns)
+    read_at: dict[str, int] = field(default_factory=dict)  # where each file read is in stats
+
+    def stat(self, rel: str) -> tuple[int, int]:
+        """Return the (size, mtime_ns) of a file that was read, as the scan found them."""
+        i = self.read_at[rel]
+        return self.stats.sizes[i], self.stats.mtimes[i]
 
 
 @contextmanager
 def writer_lock(index_dir: Path, wait: bool = True, on_wait: Callable[[], None] | None = None
                 ) -> Iterator[None]:
     """Hold the index's writer lock; wait for it (telling on_wait) or raise IndexBusy."""
+    import filelock
+
     index_dir.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(str(index_dir / ".lock"))
     try:
@@ -107,45 +146,43 @@ def writer_lock(index_dir: Path, wait: bool = True, on_wait: Callable[[], None] 
 
 
 def load_config(archive: Path, fieldmap_path: Path | None = None) -> Config:
-    """Read the taxonomy and the field map that shape how the archive is indexed."""
+    """Read the field map, and make the digest of all that shapes how the archive is indexed."""
     themes_path = archive / THEMES_FILE
-    taxonomy, problems = load_taxonomy(themes_path)
     fieldmap = load_fieldmap(archive, fieldmap_path)
-    h = hashlib.sha256(f"schema {SCHEMA_VERSION}\nfieldmap {fieldmap.digest}\n".encode())
+    h = hashlib.sha256(f"schema {_schema_version()}\nfieldmap {fieldmap.digest}\n".encode())
     if themes_path.is_file():
         h.update(themes_path.read_bytes())
-    return Config(taxonomy, fieldmap, h.hexdigest(), list(problems), compile_taxonomy(taxonomy))
+    return Config(fieldmap, h.hexdigest(), themes_path)
 
 
-def scan(archive: Path, config: Config, known: dict[str, dict[str, Any]]) -> Scan:
+def _schema_version() -> int:
+    from indexer.schema import SCHEMA_VERSION  # local: the schema module imports Whoosh
+
+    return SCHEMA_VERSION
+
+
+def scan(archive: Path, config: Config, known: Mapping[str, dict[str, Any]]) -> Scan:
     """Read the files that are new or changed since `known` (a manifest's files)."""
-    result = Scan({}, {}, [], {})
-    seen, to_read = set(), []
-    for rel, path in archive_files(archive, config.fieldmap):
-        seen.add(rel)
-        try:
-            st = path.stat()
-        except OSError:  # a link that loops or dangles: reading it reports it
-            to_read.append((rel, path))
-            continue
-        result.stats[rel] = (st.st_size, st.st_mtime_ns)
-        info = known.get(rel)
-        same = info is not None and (info.get("size"), info.get("mtime_ns")) == (
-            st.st_size, st.st_mtime_ns)
-        if info is not None and same and not info.get("problems"):
-            # a file with problems is read (and reported) again
-            result.unchanged[rel] = info
-        else:
-            to_read.append((rel, path))
-    reads = read_files([path for _, path in to_read], archive, config.fieldmap)
-    for (rel, _), read in zip(to_read, reads):
-        info = known.get(rel)
-        if info and info.get("digest") == read.digest and not read.problems:
-            result.unchanged[rel] = info
-        else:
+    table = known if isinstance(known, gens.FileTable) else gens.FileTable.from_files(known)
+    stats = archive_stats(archive, config.fieldmap)
+    result = Scan(stats, {}, [], table.missing(stats.paths))
+    result.read_at = {stats.paths[k]: k for k in table.stale(stats.paths, stats.sizes, stats.mtimes)}
+    to_read = list(result.read_at)
+    for rel, read in zip(to_read, _read(archive, to_read, config.fieldmap)):
+        info = table.get(rel)
+        if info and not info.get("problems") and info["digest"] == read.digest and not read.problems:
+            result.touched.append(rel)
+        else:  # a file with problems is resolved (and reported) again
             result.reads[rel] = read
-    result.removed = sorted(set(known) - seen)
     return result
+
+
+def _read(archive: Path, rels: list[str], fieldmap: FieldMap) -> list[FileRead]:
+    if len(rels) < POOL_MIN:
+        return [read_file(archive / rel, archive, fieldmap) for rel in rels]
+    from indexer.parallel import read_files
+
+    return read_files([archive / rel for rel in rels], archive, fieldmap)
 
 
 def resolve(reads: dict[str, FileRead], taken: dict[str, str], report: BuildReport
@@ -170,7 +207,7 @@ def resolve(reads: dict[str, FileRead], taken: dict[str, str], report: BuildRepo
     return out
 
 
-def _holders(files: dict[str, dict[str, Any]], reads: dict[str, FileRead]) -> dict[str, str]:
+def _holders(files: Mapping[str, dict[str, Any]], reads: dict[str, FileRead]) -> dict[str, str]:
     """Return id -> path for the ids a file read again held before and still has, or is broken
     now (its last good version keeps them): a file new to an id cannot take it from them."""
     out: dict[str, str] = {}
@@ -189,12 +226,21 @@ def _lost(rel: str, info: dict[str, Any], kept: list[Perspective], taken: dict[s
     return [i for i in info.get("ids", []) if taken.get(i) == rel and i not in have]
 
 
-def _document(p: Perspective, config: Config) -> dict[str, Any]:
-    body = plain_text(p.body)  # themes from the text, not from link addresses in the markdown
-    return make_document(p, assign_themes(p.title, body, p.themes, config.matcher), body)
+def _documents(config: Config) -> Callable[[Perspective], dict[str, Any]]:
+    """Return the function that makes an entry's document, themes assigned."""
+    from indexer.documents import make_document, plain_text
+    from indexer.themes import assign_themes
+
+    matcher = config.matcher
+
+    def document(p: Perspective) -> dict[str, Any]:
+        body = plain_text(p.body)  # themes from the text, not from link addresses in the markdown
+        return make_document(p, assign_themes(p.title, body, p.themes, matcher), body)
+
+    return document
 
 
-def _file_info(rel: str, read_digest: str, stat: tuple[int, int], ids: Iterable[str],
+def _file_info(read_digest: str, stat: tuple[int, int], ids: Iterable[str],
                problems: bool = False) -> dict[str, Any]:
     info = {"digest": read_digest, "size": stat[0], "mtime_ns": stat[1], "ids": sorted(ids)}
     return {**info, "problems": True} if problems else info
@@ -222,7 +268,7 @@ def build_index(
         config = load_config(archive, fieldmap)
         current = gens.current_path(index_dir)
         manifest = gens.read_manifest(current) if current else gens.Manifest()
-        stale = manifest.config_digest != config.digest or manifest.schema_version != SCHEMA_VERSION
+        stale = manifest.config_digest != config.digest or manifest.schema_version != _schema_version()
         if full or current is None or stale:
             before = {p.name for p in index_dir.glob("gen-*")}
             try:
@@ -232,13 +278,23 @@ def build_index(
                 raise
         else:
             report = _incremental(archive, current, config, manifest, progress)
-    report.problems = sorted(set(config.problems + report.problems))
+    # the same taxonomy as when the manifest was written: its problems then were none
+    unread = not config.taxonomy_read and not report.full and manifest.taxonomy_ok
+    report.problems = sorted(set(report.problems + ([] if unread else config.problems)))
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _full(archive: Path, index_dir: Path, config: Config, previous: Path | None,
           old: gens.Manifest, progress: Progress | None) -> BuildReport:
+    import shutil
+
+    from whoosh import index as whoosh_index
+
+    from indexer.analysis import start_vocabulary
+    from indexer.parallel import commit_segments, write_segments
+    from indexer.schema import make_schema
+
     report = BuildReport(full=True)
     found = scan(archive, config, {})
     taken = _holders(old.files, found.reads)
@@ -249,18 +305,18 @@ def _full(archive: Path, index_dir: Path, config: Config, previous: Path | None,
         shutil.copyfile(archive / THEMES_FILE, generation / THEMES_FILE)
     ix = whoosh_index.create_in(str(generation), make_schema())
     flat = [p for kept in entries.values() for p in kept]
+    document = _documents(config)  # before recording: the taxonomy's terms are no vocabulary
     start_vocabulary()
-    segments, words = write_segments(ix, flat, partial(_document, config=config), progress)
+    segments, words = write_segments(ix, flat, document, progress)
     commit_segments(ix, segments, [doc for _, docs in carried.values() for doc in docs], words)
-    manifest = gens.Manifest(config_digest=config.digest, schema_version=SCHEMA_VERSION, built=_now())
     bad = {p.path for p in report.problems}
-    for rel, kept in entries.items():
-        if kept:
-            stat = found.stats[rel]
-            manifest.files[rel] = _file_info(rel, found.reads[rel].digest, stat,
-                                             (p.id for p in kept), rel in bad)
-    for rel, (info, _) in carried.items():
-        manifest.files[rel] = info
+    files = {rel: _file_info(found.reads[rel].digest, found.stat(rel), (p.id for p in kept),
+                             rel in bad)
+             for rel, kept in entries.items() if kept}
+    files.update({rel: info for rel, (info, _) in carried.items()})
+    manifest = gens.Manifest(gens.FileTable.from_files(files, found.stats.paths), config.digest,
+                             _schema_version(), _now(), not config.problems)
+    manifest.toc = gens.toc_generation(generation)
     gens.write_manifest(generation, manifest)
     gens.switch_to(index_dir, generation)
     ids, old_ids = set(manifest.ids()), set(old.ids())
@@ -297,66 +353,112 @@ def _kept_version(info: dict[str, Any], kept: list[Perspective], docs: list[dict
     return {**info, "ids": sorted(ids), "problems": True}, docs
 
 
+@dataclass
+class _Plan:
+    """What an incremental run changes: files' manifest infos, and documents."""
+
+    infos: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # None: drop the file
+    deletes: list[str] = field(default_factory=list)  # paths whose documents go
+    entries: dict[str, list[Perspective]] = field(default_factory=dict)  # to add, by path
+    carried: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # old documents kept
+
+
 def _incremental(archive: Path, current: Path, config: Config, manifest: gens.Manifest,
                  progress: Progress | None) -> BuildReport:
-    report = BuildReport(full=False)
-    found = scan(archive, config, manifest.files)
-    taken = {i: p for p, info in found.unchanged.items() for i in info.get("ids", [])}
-    taken.update(_holders(manifest.files, found.reads))
+    report = BuildReport(full=False, generation=current.name)
+    table = manifest.table
+    found = scan(archive, config, table)
+    # a run killed between its commit and its manifest may have indexed files the manifest
+    # does not list: then whatever is read again is deleted by path first
+    cut_short = manifest.toc is not None and manifest.toc != gens.toc_generation(current)
+    before = table.holders() if found.reads or found.removed else {}
+    plan = _plan(current, table, found, before, report, cut_short)
+    wrote = bool(plan.deletes or plan.entries)
+    if wrote:
+        _write(current, plan, config, progress)
+        manifest.toc = gens.toc_generation(current)
+    if wrote or plan.infos or found.touched:
+        touched = {rel: found.stat(rel) for rel in found.touched}
+        manifest.table = table.updated(found.stats.paths, plan.infos, touched)
+        if config.taxonomy_read:
+            manifest.taxonomy_ok = not config.problems
+        gens.write_manifest(current, manifest)
+    _count(report, table, plan, found.removed, len(before) if before else table.count_ids())
+    return report
+
+
+def _plan(current: Path, table: gens.FileTable, found: Scan, before: dict[str, str],
+          report: BuildReport, cut_short: bool) -> _Plan:
+    """Settle what an incremental run writes for the files it read and the files gone."""
+    taken = dict(before)
+    for rel in (*found.reads, *found.removed):  # a file read again or gone holds nothing yet
+        for i in table.get(rel, {}).get("ids", []):
+            taken.pop(i, None)
+    taken.update(_holders(table, found.reads))
     entries = resolve(found.reads, taken, report)
     bad = {p.path for p in report.problems}
-    ix = whoosh_index.open_dir(str(current))
-    old_ids = manifest.ids()
-    if not found.reads and not found.removed:
-        if _refresh_stats(manifest, found):  # a touched file: remember its new mtime
-            gens.write_manifest(current, manifest)
-        report.entries = len(old_ids)
-        report.generation = current.name
-        return report
-    writer = ix.writer(limitmb=128)
-    start_vocabulary()
-    for rel in found.removed:
-        writer.delete_by_term("path", rel)
-        manifest.files.pop(rel, None)
-    total = len(entries)
-    for done, (rel, kept) in enumerate(entries.items(), 1):
-        if not kept and rel in manifest.files:
-            report.kept.append(rel)  # broken now: its last good version stays
+    plan = _Plan(dict.fromkeys(found.removed), deletes=list(found.removed))
+    for rel, kept in entries.items():
+        info, read = table.get(rel), found.reads[rel]
+        if not kept:
+            if info is not None:
+                report.kept.append(rel)  # broken now: its last good version stays
+            elif cut_short:
+                plan.deletes.append(rel)
             continue
-        lost = _lost(rel, manifest.files.get(rel, {}), kept, taken, found.reads[rel])
-        carried = _carry_entries(current, rel, manifest.files[rel], kept, lost) if lost else None
-        writer.delete_by_term("path", rel)
-        for p in kept:
-            writer.add_document(**_document(p, config))
-        if kept:
-            stat = found.stats[rel]
-            ids = (p.id for p in kept)
-            manifest.files[rel] = _file_info(rel, found.reads[rel].digest, stat, ids, rel in bad)
-        else:
-            manifest.files.pop(rel, None)
-        if carried:  # some entries are broken now: their last good versions stay
+        lost = _lost(rel, info or {}, kept, taken, read)
+        ids = sorted(p.id for p in kept)
+        plan.infos[rel] = _file_info(read.digest, found.stat(rel), ids, rel in bad)
+        if lost:  # some entries are broken now: their last good versions stay
             report.kept.append(rel)
-            manifest.files[rel], docs = carried
-            for doc in docs:
-                writer.add_document(**doc)
+            plan.infos[rel], plan.carried[rel] = _carry_entries(current, rel, info or {}, kept, lost)
+        elif info is not None and info["digest"] == read.digest and info["ids"] == ids and (
+                not cut_short):
+            continue  # indexed as it is (only its problems are reported again)
+        plan.deletes.append(rel)
+        plan.entries[rel] = kept
+    return plan
+
+
+def _write(current: Path, plan: _Plan, config: Config, progress: Progress | None) -> None:
+    """Delete and add the plan's documents in one commit, then merge small segments."""
+    from whoosh import index as whoosh_index
+
+    from indexer.analysis import start_vocabulary, take_vocabulary
+    from indexer.documents import vocabulary_document
+
+    ix = whoosh_index.open_dir(str(current))
+    writer = ix.writer(limitmb=128)
+    document = _documents(config)  # before recording: the taxonomy's terms are no vocabulary
+    start_vocabulary()
+    for rel in plan.deletes:
+        writer.delete_by_term("path", rel)
+    total = len(plan.entries)
+    for done, (rel, kept) in enumerate(plan.entries.items(), 1):
+        for p in kept:
+            writer.add_document(**document(p))
+        for doc in plan.carried.get(rel, []):
+            writer.add_document(**doc)
         if progress:
             progress(done, total)
     words = take_vocabulary()
     if words:
         writer.add_document(**vocabulary_document(words))
     # Whoosh 2.7 can lose a deletion when it merges the segment holding it at commit; merge=False
-    # keeps deletions exact (segments are merged at the next full build)
+    # keeps deletions exact, and the small segments are merged by a writer that deletes nothing
     writer.commit(merge=False)
-    _refresh_stats(manifest, found)
-    gens.write_manifest(current, manifest)
-    new_ids = manifest.ids()
-    report.added = len(set(new_ids) - set(old_ids))
-    report.removed = len(set(old_ids) - set(new_ids))
-    changed_ids = {p.id for kept in entries.values() for p in kept}
-    report.updated = len(changed_ids & set(old_ids))
-    report.entries = len(new_ids)
-    report.generation = current.name
-    return report
+    gens.merge_small(ix)
+
+
+def _count(report: BuildReport, table: gens.FileTable, plan: _Plan, removed: list[str],
+           entries_before: int) -> None:
+    """Count what an incremental run changed, from the files it changed (ids move only between
+    them: a file cannot take an id that a file left as it was holds)."""
+    old = {i for rel in (*plan.infos, *removed) for i in table.get(rel, {}).get("ids", [])}
+    new = {i for info in plan.infos.values() if info for i in info["ids"]}
+    report.added, report.removed = len(new - old), len(old - new)
+    report.updated = len({p.id for kept in plan.entries.values() for p in kept} & old)
+    report.entries = entries_before + report.added - report.removed
 
 
 def _carry_entries(current: Path, rel: str, info: dict[str, Any], kept: list[Perspective],
@@ -365,19 +467,6 @@ def _carry_entries(current: Path, rel: str, info: dict[str, Any], kept: list[Per
     from indexer.stored import documents_for_paths  # local: only needed in this rare case
 
     return _kept_version(info, kept, documents_for_paths(current, [rel]).get(rel, []), lost)
-
-
-def _refresh_stats(manifest: gens.Manifest, found: Scan) -> bool:
-    """Record new sizes and mtimes of files whose content did not change; tell if any did."""
-    changed = False
-    for rel in found.unchanged:
-        info = manifest.files.get(rel)
-        if info is not None and rel in found.stats:
-            size, mtime = found.stats[rel]
-            if (info.get("size"), info.get("mtime_ns")) != (size, mtime):
-                manifest.files[rel] = {**info, "size": size, "mtime_ns": mtime}
-                changed = True
-    return changed
 
 
 def is_stale(archive: Path, index_dir: Path, fieldmap: Path | None = None) -> bool:
@@ -389,15 +478,5 @@ def is_stale(archive: Path, index_dir: Path, fieldmap: Path | None = None) -> bo
     config = load_config(archive, fieldmap)
     if manifest.config_digest != config.digest:
         return True
-    files = dict(archive_files(archive, config.fieldmap))
-    if set(files) - set(manifest.files) or set(manifest.files) - set(files):
-        return True
-    for rel, path in files.items():
-        try:
-            st = os.stat(path)
-        except OSError:  # a link that loops or dangles
-            return True
-        info = manifest.files[rel]
-        if (info.get("size"), info.get("mtime_ns")) != (st.st_size, st.st_mtime_ns):
-            return True
-    return False
+    stats = archive_stats(archive, config.fieldmap)
+    return not manifest.table.matches(stats.paths, stats.sizes, stats.mtimes)

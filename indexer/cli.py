@@ -1,4 +1,8 @@
-"""The `perspectives` command: a thin terminal layer over the indexer and the search core."""
+"""The `perspectives` command: a thin terminal layer over the indexer and the search core.
+
+The search core (with NumPy) and the web app are imported by the commands that use them:
+`perspectives index`, run after every edit, starts without them.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,17 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from indexer.build import BuildReport, IndexBusy, build_index, is_stale
-from indexer.library import IndexMissing, Library
 from indexer.params import parse_request
 from indexer.records import ArchiveError
 from indexer.results import SORTS, BadParameter, SearchResult
+
+if TYPE_CHECKING:
+    from indexer.library import Library
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 
@@ -145,6 +151,8 @@ def search(archive: Path, index_dir: Path, query: tuple[str, ...], theme: tuple[
 
 
 def _library(index_dir: Path) -> Library:
+    from indexer.library import IndexMissing, Library
+
     lib = Library(index_dir)
     try:
         lib.info()

@@ -1,6 +1,8 @@
 """The command line through click's runner, against real archives and indexes in tmp_path."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -125,3 +127,11 @@ def test_compiled_page_indexed_directly(tmp_path, run):
                          (["--section", "The Evidence"], "@Seltaa_")]:
         data = json.loads(run("search", *args, "--json").output)
         assert [r["author"] for r in data["results"]] == [author]
+
+
+def test_the_command_starts_without_the_search_core_or_the_web_app():
+    """`perspectives index` runs often: it does not pay for NumPy, the search core or Flask."""
+    heavy = ("numpy", "nltk", "indexer.library", "webapp", "flask")
+    code = f"import sys, indexer.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
