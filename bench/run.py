@@ -499,8 +499,10 @@ def stage_index(c: Corpus, cfg: argparse.Namespace) -> dict:
     shutil.copytree(c.archive, scratch / "archive", symlinks=True)
     shutil.copytree(c.index, scratch / "index", symlinks=True)
     # files that hold exactly one indexed entry (so an edit or a copy of one is one valid entry)
-    manifest = json.loads((current_generation(c.index) / "manifest.json").read_text())
-    files = sorted(scratch / "archive" / rel for rel, info in manifest.get("files", {}).items()
+    from indexer import generations as gens
+
+    manifest = gens.read_manifest(current_generation(c.index))
+    files = sorted(scratch / "archive" / rel for rel, info in manifest.files.items()
                    if len(info.get("ids", [])) == 1)
     rng = random.Random(7)
     srv = our_server(scratch / "index", f"{c.name}-incremental").start()

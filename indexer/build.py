@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from indexer import generations as gens
-from indexer.archive import ArchiveStats, archive_stats, read_file
+from indexer.archive import SKIPPED_NAMES, ArchiveStats, archive_stats, read_file
 from indexer.fieldmap import FieldMap, load_fieldmap
 from indexer.records import ArchiveError, FileRead, Perspective, Problem
 
@@ -161,10 +162,13 @@ def _schema_version() -> int:
     return SCHEMA_VERSION
 
 
-def scan(archive: Path, config: Config, known: Mapping[str, dict[str, Any]]) -> Scan:
-    """Read the files that are new or changed since `known` (a manifest's files)."""
+def scan(archive: Path, config: Config, known: Mapping[str, dict[str, Any]],
+         named: list[str] | None = None) -> Scan:
+    """Read the files that are new or changed since `known` (a manifest's files): of the whole
+    archive, or of the `named` archive-relative paths only (every other file as known)."""
     table = known if isinstance(known, gens.FileTable) else gens.FileTable.from_files(known)
-    stats = archive_stats(archive, config.fieldmap)
+    stats = archive_stats(archive, config.fieldmap) if named is None else _named_stats(
+        archive, config.fieldmap, table, named)
     result = Scan(stats, {}, [], table.missing(stats.paths))
     result.read_at = {stats.paths[k]: k for k in table.stale(stats.paths, stats.sizes, stats.mtimes)}
     to_read = list(result.read_at)
@@ -175,6 +179,49 @@ def scan(archive: Path, config: Config, known: Mapping[str, dict[str, Any]]) -> 
         else:  # a file with problems is resolved (and reported) again
             result.reads[rel] = read
     return result
+
+
+def archive_relative(archive: Path, path: Path) -> str:
+    """Return a named file's archive-relative path, or say why it is no archive file."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        rel = absolute.relative_to(Path(os.path.abspath(archive))).as_posix()
+    except ValueError:
+        raise ArchiveError(f"{path}: not a file of the archive {archive}") from None
+    if not rel.endswith(".md") or any(part.startswith(".") for part in rel.split("/")):
+        raise ArchiveError(f"{path}: not an archive file (a markdown file, not hidden, is expected)")
+    return rel
+
+
+def _named_stats(archive: Path, fieldmap: FieldMap, table: gens.FileTable,
+                 named: list[str]) -> ArchiveStats:
+    """Return the known files with their known sizes and mtimes, and the named ones as they
+    are now: stat'ed, added when new, left out when gone (or excluded by the field map)."""
+    now: dict[str, tuple[int, int] | None] = {}
+    for rel in named:
+        path = archive / rel
+        try:
+            status = path.stat()
+            now[rel] = (status.st_size, status.st_mtime_ns) if path.is_file() else None
+        except OSError:
+            now[rel] = (-1, -1) if path.is_symlink() else None  # loops or dangles: reported
+        if now[rel] is not None and (rel.split("/")[-1] in SKIPPED_NAMES or fieldmap.excludes(rel)):
+            now[rel] = None
+    stats = ArchiveStats()
+    for rel, size, mtime in zip(table.paths, table.sizes, table.mtimes):
+        if rel in now:
+            if now[rel] is None:
+                continue
+            size, mtime = now.pop(rel)  # type: ignore[misc]
+        stats.paths.append(rel)
+        stats.sizes.append(size)
+        stats.mtimes.append(mtime)
+    for rel, found in now.items():  # new files (the next whole scan puts them in walk order)
+        if found is not None:
+            stats.paths.append(rel)
+            stats.sizes.append(found[0])
+            stats.mtimes.append(found[1])
+    return stats
 
 
 def _read(archive: Path, rels: list[str], fieldmap: FieldMap) -> list[FileRead]:
@@ -258,10 +305,15 @@ def build_index(
     progress: Progress | None = None,
     wait: bool = True,
     on_wait: Callable[[], None] | None = None,
+    only: Sequence[Path] | None = None,
 ) -> BuildReport:
-    """Bring the index up to date with the archive; readers never see a half-built index."""
+    """Bring the index up to date with the archive; readers never see a half-built index.
+
+    `only` names the files an editor added, changed or deleted: an incremental run then looks
+    at those alone instead of every file of the archive (a full build ignores it)."""
     if not archive.is_dir():
         raise ArchiveError(f"{archive}: no archive folder here (set --archive or PERSPECTIVES_ARCHIVE)")
+    named = [archive_relative(archive, path) for path in only] if only else None
     started = time.perf_counter()
     with writer_lock(index_dir, wait, on_wait):
         gens.discard_unfinished(index_dir)  # left by a run that was killed
@@ -277,7 +329,7 @@ def build_index(
                 gens.discard_unfinished(index_dir, keep=before)
                 raise
         else:
-            report = _incremental(archive, current, config, manifest, progress)
+            report = _incremental(archive, current, config, manifest, progress, named)
     # the same taxonomy as when the manifest was written: its problems then were none
     unread = not config.taxonomy_read and not report.full and manifest.taxonomy_ok
     report.problems = sorted(set(report.problems + ([] if unread else config.problems)))
@@ -364,10 +416,10 @@ class _Plan:
 
 
 def _incremental(archive: Path, current: Path, config: Config, manifest: gens.Manifest,
-                 progress: Progress | None) -> BuildReport:
+                 progress: Progress | None, named: list[str] | None = None) -> BuildReport:
     report = BuildReport(full=False, generation=current.name)
     table = manifest.table
-    found = scan(archive, config, table)
+    found = scan(archive, config, table, named)
     # a run killed between its commit and its manifest may have indexed files the manifest
     # does not list: then whatever is read again is deleted by path first
     cut_short = manifest.toc is not None and manifest.toc != gens.toc_generation(current)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from indexer.analysis import TermPositions, text_analyzer
-
 # Bump when the schema or the way documents are made changes: an index of another version is rebuilt.
 SCHEMA_VERSION = 4
 
 
 def _text(stored: bool, boost: float = 1.0) -> TEXT:
+    # imported here: NLTK takes ~0.2 s to import, and an incremental run that finds nothing
+    # changed reads SCHEMA_VERSION without analyzing anything
+    from indexer.analysis import TermPositions, text_analyzer
+
     field = TEXT(analyzer=text_analyzer(), stored=stored, field_boost=boost)
     field.format = TermPositions(field_boost=boost)  # the same postings, written faster
     return field

@@ -354,3 +354,49 @@ def test_file_table_updated_replaces_adds_drops_and_orders_rows():
     moved = t.updated(["c.md", "n.md", "a.md"], {"b.md": None, "n.md": {**info, "ids": ["n"]}}, {})
     assert list(moved) == ["c.md", "n.md", "a.md"] and moved["n.md"]["ids"] == ["n"]
     assert moved.holders() == {"c": "c.md", "n": "n.md", "a": "a.md"}
+
+
+def test_named_files_are_indexed_without_scanning_the_rest(archive_dir, index_dir):
+    """`perspectives index FILE...`: an added, an edited and a deleted file, named, are indexed;
+    a file changed but not named waits for the next whole run."""
+    lib = Library(index_dir)
+    added = archive_dir / "new.md"
+    added.write_text(NEW_ENTRY, encoding="utf-8")
+    edited = archive_dir / "the-research" / "colour-of-data.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Charts", "Sundials"),
+                      encoding="utf-8")
+    deleted = archive_dir / "the-research" / "organising-the-evidence.md"
+    deleted.unlink()
+    unnamed = archive_dir / "the-stories" / "living-with-a-model.md"
+    unnamed.write_text(unnamed.read_text(encoding="utf-8") + "\nQuokkas.\n", encoding="utf-8")
+
+    report = build_index(archive_dir, index_dir, only=[added, edited, deleted])
+    assert (report.added, report.updated, report.removed) == (1, 1, 1)
+    assert total(lib, "self-determination") == 1 and total(lib, "sundials") == 1
+    assert total(lib, "organised") == 0 and total(lib, "quokkas") == 0
+    assert total(lib) == 6
+
+    report = build_index(archive_dir, index_dir)  # the whole archive: the unnamed edit now
+    assert (report.added, report.updated, report.removed) == (0, 1, 0)
+    assert total(lib, "quokkas") == 1 and total(lib, "sundials") == 1
+    assert not is_stale(archive_dir, index_dir)
+
+
+def test_named_files_must_be_archive_markdown(archive_dir, index_dir, tmp_path):
+    from indexer.records import ArchiveError
+
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text(NEW_ENTRY, encoding="utf-8")
+    with pytest.raises(ArchiveError, match="not a file of the archive"):
+        build_index(archive_dir, index_dir, only=[outside])
+    with pytest.raises(ArchiveError, match="not an archive file"):
+        build_index(archive_dir, index_dir, only=[archive_dir / "themes.yaml"])
+
+
+def test_a_named_broken_file_is_reported_and_keeps_its_last_good_version(archive_dir, index_dir):
+    lib = Library(index_dir)
+    path = archive_dir / "the-research" / "colour-of-data.md"
+    path.write_text("---\ntitle: [unclosed\n---\nBody\n", encoding="utf-8")
+    report = build_index(archive_dir, index_dir, only=[path])
+    assert report.rejected == 1 and report.problems[0].path == "the-research/colour-of-data.md"
+    assert total(lib, "colour") >= 1

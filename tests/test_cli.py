@@ -135,3 +135,24 @@ def test_the_command_starts_without_the_search_core_or_the_web_app():
     code = f"import sys, indexer.cli; print([m for m in {heavy!r} if m in sys.modules])"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_index_named_files(tmp_path):
+    from click.testing import CliRunner
+    from fixture_archive import write_archive
+
+    from indexer.cli import main
+
+    archive, index = write_archive(tmp_path / "archive"), tmp_path / "index"
+    runner = CliRunner()
+    assert runner.invoke(main, ["index", "--archive", str(archive), "--index", str(index)]).exit_code == 0
+    edited = archive / "the-research" / "colour-of-data.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Charts", "Sundials"), encoding="utf-8")
+    result = runner.invoke(main, ["index", "--archive", str(archive), "--index", str(index), str(edited)])
+    assert result.exit_code == 0 and "1 updated" in result.output
+    result = runner.invoke(main, ["index", "--full", "--archive", str(archive), "--index", str(index),
+                                  str(edited)])
+    assert result.exit_code == 2 and "name no files" in result.output
+    result = runner.invoke(main, ["index", "--archive", str(archive), "--index", str(index),
+                                  str(tmp_path / "x.md")])
+    assert result.exit_code == 1 and "not a file of the archive" in result.output
