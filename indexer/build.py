@@ -344,22 +344,33 @@ def _full(archive: Path, index_dir: Path, config: Config, previous: Path | None,
     from whoosh import index as whoosh_index
 
     from indexer.analysis import start_vocabulary
-    from indexer.parallel import commit_segments, write_segments
+    from indexer.parallel import commit_segments, read_and_write
     from indexer.schema import make_schema
 
     report = BuildReport(full=True)
-    found = scan(archive, config, {})
-    taken = _holders(old.files, found.reads)
-    entries = resolve(found.reads, taken, report)
-    carried = _carry_broken(previous, old, found, entries, taken, report)
+    stats = archive_stats(archive, config.fieldmap)
+    found = Scan(stats, {}, [], [], {rel: k for k, rel in enumerate(stats.paths)})
     generation = gens.new_generation(index_dir)
     if (archive / THEMES_FILE).is_file():
         shutil.copyfile(archive / THEMES_FILE, generation / THEMES_FILE)
     ix = whoosh_index.create_in(str(generation), make_schema())
-    flat = [p for kept in entries.values() for p in kept]
     document = _documents(config)  # before recording: the taxonomy's terms are no vocabulary
+    settled: dict[str, Any] = {}
+
+    def settle(reads: list[FileRead]) -> dict[str, set[str]]:
+        found.reads.update((read.path, read) for read in reads)
+        taken = _holders(old.files, found.reads)
+        entries = resolve(found.reads, taken, report)
+        settled.update(entries=entries,
+                       carried=_carry_broken(previous, old, found, entries, taken, report))
+        return {rel: {p.id for p in kept} for rel, kept in entries.items()}
+
     start_vocabulary()
-    segments, words = write_segments(ix, flat, document, progress)
+    # in path order, so that documents number (and ties rank) the same in every build
+    paths = [archive / rel for rel in sorted(stats.paths)]
+    _, segments, words = read_and_write(ix, paths, archive, config.fieldmap, settle, document,
+                                        progress)
+    entries, carried = settled["entries"], settled["carried"]
     commit_segments(ix, segments, [doc for _, docs in carried.values() for doc in docs], words)
     bad = {p.path for p in report.problems}
     files = {rel: _file_info(found.reads[rel].digest, found.stat(rel), (p.id for p in kept),

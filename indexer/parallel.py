@@ -1,10 +1,13 @@
-"""Use every core for a full build: read files in a pool, then write one segment per process.
+"""Use every core for a full build: each process reads its share of the files and indexes it.
 
-Moving parts: `read_files` (a fork pool over chunks of paths, results in path order),
-`write_segments` (forked writers, each a Whoosh `SegmentWriter` without the index lock, as
-Whoosh's own `MpWriter(multisegment=True)` makes them, but analyzing in the child rather than
-pickling every document through a queue) and `commit_segments` (one TOC naming them all).
-Small jobs run in-process: forking costs more than it saves, and tests stay single-process.
+Moving parts: `read_and_write` (one forked process per core reads its contiguous share of the
+files, hands the parent what settling duplicate ids needs, then indexes the entries it is told
+to keep into new segments: Whoosh `SegmentWriter`s without the index lock, as Whoosh's own
+`MpWriter(multisegment=True)` makes them, but no entry is ever pickled between processes and
+no process holds them all), `Writer` (a new segment whenever a posting pool would spill),
+`read_files` (a fork pool, for incremental runs that read many files) and `commit_segments`
+(one TOC naming them all). Small jobs run in-process: forking costs more than it saves, and
+tests stay single-process.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +35,7 @@ from indexer.postings import length_bytes
 from indexer.records import FileRead, Perspective
 
 PARALLEL_MIN = 2000  # fewer entries than this are built in one process
-LIMIT_MB = 256  # Whoosh's posting pool size per writer
+LIMIT_MB = 192  # Whoosh's posting pool size per writer
 # A writer whose pool passes its limit sorts it into a run on disk and merges the runs at the
 # end, one posting at a time in Python (a third of a 100k build); a build instead ends the
 # segment when the pool is this full and starts another, so no pool ever spills.
@@ -114,25 +118,63 @@ def _read_one(path: Path) -> FileRead:
     return read_file(path, _JOB["root"], _JOB["fieldmap"])
 
 
-def write_segments(ix: Index, entries: Sequence[Perspective],
-                   document: Callable[[Perspective], dict[str, Any]],
-                   progress: Progress | None = None) -> tuple[list[Any], set[str]]:
-    """Index the entries into new segments of ix (not yet committed); return them and the
-    vocabulary (call `analysis.start_vocabulary()` first)."""
-    procs = processes() if len(entries) >= PARALLEL_MIN else 1
+@dataclass(frozen=True)
+class EntryRef:
+    """What settling ids needs of an entry read in another process: its id, line and file."""
+
+    id: str
+    line: int
+    path: str
+
+
+Settle = Callable[[list[FileRead]], dict[str, set[str]]]
+
+
+def read_and_write(ix: Index, paths: Sequence[Path], root: Path, fieldmap: FieldMap,
+                   settle: Settle, document: Callable[[Perspective], dict[str, Any]],
+                   progress: Progress | None = None
+                   ) -> tuple[list[FileRead], list[Any], set[str]]:
+    """Read the files and index their entries into new segments of ix (not yet committed).
+
+    `settle` gets every file's read (entries as `EntryRef`s when read in another process) and
+    returns, per path, the ids to index. Each process reads and indexes its own share of the
+    files, so no process holds every entry, and entries are never pickled between processes.
+    Returns the reads given to settle, the segments (in path order) and the vocabulary.
+    """
+    procs = processes() if len(paths) >= PARALLEL_MIN else 1
     if procs == 1:
-        return _write_chunk(ix, entries, document, progress, None), take_vocabulary()
+        reads = [read_file(p, root, fieldmap) for p in paths]
+        keep = settle(reads)
+        entries = [p for read in reads for p in read.entries if p.id in keep.get(read.path, ())]
+        return reads, _write_chunk(ix, entries, document, progress, None), take_vocabulary()
     ctx = _context()
     done = ctx.Value("i", 0)
-    size = -(-len(entries) // procs)
-    _JOB.update(ix=ix, entries=entries, document=document, done=done, parent=os.getpid())
-    results = ctx.Queue()
-    children = [ctx.Process(target=_child, args=(k * size, (k + 1) * size, results))
-                for k in range(procs)]
+    size = -(-len(paths) // procs)
+    shares = [list(paths[k * size:(k + 1) * size]) for k in range(procs)]
+    _JOB.update(ix=ix, root=root, fieldmap=fieldmap, document=document, done=done,
+                parent=os.getpid())
+    pipes = [ctx.Pipe() for _ in shares]
+    children = [ctx.Process(target=_reader_writer, args=(share, theirs))
+                for share, (_, theirs) in zip(shares, pipes)]
     try:
         for child in children:
             child.start()
-        return _collect(children, results, done, len(entries), progress)
+        ours = [mine for mine, _ in pipes]
+        parts = [_receive(conn, children, done, len(paths), None) for conn in ours]
+        reads = [read for part in parts for read in part]
+        keep = settle(reads)
+        for conn, part in zip(ours, parts):
+            conn.send({read.path: keep.get(read.path, set()) for read in part})
+        total = sum(len(ids) for ids in keep.values())
+        with done.get_lock():
+            done.value = 0
+        results = [_receive(conn, children, done, total, progress) for conn in ours]
+        for child in children:
+            child.join()
+        if progress:
+            progress(total, total)
+        segments = [s for written, _ in results for s in written]
+        return reads, segments, set().union(*(words for _, words in results))
     finally:
         _JOB.clear()
         for child in children:
@@ -140,54 +182,56 @@ def write_segments(ix: Index, entries: Sequence[Perspective],
                 child.kill()
 
 
-def _collect(children: list[Any], results: Any, done: Any, total: int,
-             progress: Progress | None) -> tuple[list[Any], set[str]]:
-    """Wait for every child's segments and words, reporting progress; fail if one dies."""
-    segments: list[Any] = []
-    while len(segments) < len(children):
-        try:
-            status, value = results.get(timeout=0.5)
-        except Exception:  # noqa: BLE001 - queue.Empty: look at the children, then wait again
-            if any(c.exitcode not in (None, 0) for c in children):
-                raise RuntimeError("an indexing process died; nothing was switched") from None
-            if progress:
-                progress(done.value, total)
-            continue
-        if status == "error":
-            if isinstance(value, OSError):  # a full disk: the caller says so plainly
-                raise value
-            raise RuntimeError(f"an indexing process failed: {value}")
-        segments.append(value)
-    for child in children:
-        child.join()
-    if progress:
-        progress(total, total)
-    segments.sort(key=lambda s: s[2])  # in path order, whichever child ended first, so that
-    # documents number (and ties rank) the same in every build of the same archive
-    words = set().union(*(w for _, w, _ in segments))
-    return [s for written, _, _ in segments for s in written], words
+def _receive(conn: Any, children: list[Any], done: Any, total: int,
+             progress: Progress | None) -> Any:
+    """Wait for a child's next message, reporting progress; fail if a child fails or dies."""
+    while not conn.poll(0.5):
+        if any(c.exitcode not in (None, 0) for c in children):
+            raise RuntimeError("an indexing process died; nothing was switched")
+        if progress:
+            progress(done.value, total)
+    status, value = conn.recv()
+    if status == "error":
+        if isinstance(value, OSError):  # a full disk: the caller says so plainly
+            raise value
+        raise RuntimeError(f"an indexing process failed: {value}")
+    return value
 
 
-def _child(start: int, end: int, results: Any) -> None:
+def _reader_writer(paths: list[Path], conn: Any) -> None:
     _die_with_parent()
     try:
-        chunk = _JOB["entries"][start:end]
-        written = _write_chunk(_JOB["ix"], chunk, _JOB["document"], None, _JOB["done"])
-        results.put(("ok", (written, take_vocabulary(), start)))
+        reads = [read_file(p, _JOB["root"], _JOB["fieldmap"]) for p in paths]
+        # settling reads ids, lines and paths only: the entries stay here
+        refs = [FileRead(read.path, read.digest, [], read.problems) for read in reads]
+        for ref, read in zip(refs, reads):
+            ref.entries = [EntryRef(p.id, p.line, p.path) for p in read.entries]  # type: ignore[misc]
+        conn.send(("ok", refs))
+        keep = conn.recv()
+        entries = [p for read in reads for p in read.entries if p.id in keep.get(read.path, ())]
+        del reads
+        written = _write_chunk(_JOB["ix"], entries, _JOB["document"], None, _JOB["done"],
+                               release=True)
+        conn.send(("ok", (written, take_vocabulary())))
     except BaseException as e:  # noqa: BLE001 - report any failure to the parent, then exit
-        results.put(("error", e if isinstance(e, OSError) else f"{type(e).__name__}: {e}"))
+        conn.send(("error", e if isinstance(e, OSError) else f"{type(e).__name__}: {e}"))
 
 
 def _write_chunk(ix: Index, entries: Sequence[Perspective],
                  document: Callable[[Perspective], dict[str, Any]],
-                 progress: Progress | None, done: Any) -> list[Any]:
-    """Write the entries, in order, into new segments (one, unless a pool fills); return them."""
+                 progress: Progress | None, done: Any, release: bool = False) -> list[Any]:
+    """Write the entries, in order, into new segments (one, unless a pool fills); return them.
+    With release, each entry is dropped from the list once written (it is the caller's own
+    list), so its text is freed while the posting pool grows."""
     full = SEGMENT_FULL * LIMIT_MB * 1024 * 1024
     written = []
     writer = Writer(ix, _lk=False, limitmb=LIMIT_MB)
     last = time.monotonic()
     for i, p in enumerate(entries, 1):
+        if release:
+            entries[i - 1] = None  # type: ignore[index]
         writer.add_document(**document(p))
+        del p
         if writer.pool.currentsize > full and i < len(entries):
             written.append(writer._finalize_segment())
             writer = Writer(ix, _lk=False, limitmb=LIMIT_MB)

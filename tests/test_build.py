@@ -400,3 +400,34 @@ def test_a_named_broken_file_is_reported_and_keeps_its_last_good_version(archive
     report = build_index(archive_dir, index_dir, only=[path])
     assert report.rejected == 1 and report.problems[0].path == "the-research/colour-of-data.md"
     assert total(lib, "colour") >= 1
+
+
+def test_a_parallel_build_settles_ids_and_problems_as_one_process_does(archive_dir, tmp_path,
+                                                                     monkeypatch):
+    """Each process reads its own share of the files; duplicate ids across shares, broken
+    files and the documents indexed must come out as a single-process build has them."""
+    from indexer import parallel
+
+    (archive_dir / "zz-duplicate.md").write_text(
+        NEW_ENTRY.replace('title: "A New Voice"', 'title: "Copy"\nid: kumabwari-the-map'),
+        encoding="utf-8")
+    (archive_dir / "aa-duplicate.md").write_text(
+        NEW_ENTRY.replace('title: "A New Voice"', 'title: "First"\nid: aa-first'), encoding="utf-8")
+    (archive_dir / "zz-aa-again.md").write_text(
+        NEW_ENTRY.replace('title: "A New Voice"', 'title: "Again"\nid: aa-first'), encoding="utf-8")
+    (archive_dir / "broken.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+
+    def build(name):
+        report = build_index(archive_dir, tmp_path / name, full=True)
+        searcher = Library(tmp_path / name)._view().searcher
+        docs = [(f["path"], f["id"], f["title"]) for f in searcher.all_stored_fields() if "id" in f]
+        return report, docs
+
+    one_report, one_docs = build("one")
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 2)
+    monkeypatch.setenv("PERSPECTIVES_BUILD_PROCS", "2")
+    two_report, two_docs = build("two")
+    assert two_docs == one_docs and len(one_docs) == 8
+    assert two_report.problems == one_report.problems
+    assert {p.path for p in two_report.problems} == {"broken.md", "zz-aa-again.md"}
+    assert (two_report.added, two_report.rejected, two_report.entries) == (8, 2, 8)

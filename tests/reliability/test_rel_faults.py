@@ -141,16 +141,18 @@ def test_a_parallel_rebuild_numbers_documents_in_path_order(tmp_path, monkeypatc
     import time as _time
 
     from indexer import parallel
+    from indexer.archive import read_archive
 
     archive = write_archive(tmp_path / "archive")
     monkeypatch.setattr(parallel, "PARALLEL_MIN", 2)
     monkeypatch.setenv("PERSPECTIVES_BUILD_PROCS", "2")
     write_chunk = parallel._write_chunk
+    first = min(p.path for p in read_archive(archive).entries)
 
-    def first_chunk_last(ix, entries, *args):  # the first process finishes last
-        if entries and entries[0].path == min(p.path for p in parallel._JOB["entries"]):
+    def first_chunk_last(ix, entries, *args, **kwargs):  # the first process finishes last
+        if entries and entries[0].path == first:
             _time.sleep(0.5)
-        return write_chunk(ix, entries, *args)
+        return write_chunk(ix, entries, *args, **kwargs)
 
     monkeypatch.setattr(parallel, "_write_chunk", first_chunk_last)
     build_index(archive, tmp_path / "index", full=True)
@@ -170,9 +172,9 @@ root = Path(sys.argv[1])
 archive = write_archive(root / "archive")
 parallel.PARALLEL_MIN = 2
 write_chunk = parallel._write_chunk
-def slow(*args):
+def slow(*args, **kwargs):
     time.sleep(60)
-    return write_chunk(*args)
+    return write_chunk(*args, **kwargs)
 parallel._write_chunk = slow
 build_index(archive, root / "index", full=True)
 """
