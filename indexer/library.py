@@ -8,6 +8,7 @@ thread and replaced when the index changes, so no state outlives a generation; `
 
 from __future__ import annotations
 
+import mmap
 import threading
 import time
 from collections.abc import Iterator
@@ -32,6 +33,10 @@ from indexer.suggest import suggestion
 from indexer.themes import Theme, load_taxonomy
 
 SEARCH_SECONDS = 2.0  # past this, a costly query answers with what it has, marked partial
+# Past this much of the process's memory in mapped file pages (the index's, and the libraries'
+# code), the pages of the index read so far are handed back (_View.release).
+MAPPED_MB = 96
+_PAGE = mmap.PAGESIZE
 
 
 class IndexMissing(Exception):
@@ -52,6 +57,21 @@ class _View:
 
     def close(self) -> None:
         self.searcher.close()
+
+    def release(self) -> None:
+        """Hand back the pages of the index this view has read: Whoosh maps each segment
+        into memory, and a page read once counts in the process's resident memory for as long
+        as the segment is open (an export reads all of them). The pages stay in the operating
+        system's file cache, so reading them again costs a minor fault, not a disk read."""
+        for leaf, _ in self.searcher.reader().leaf_readers():
+            storage = getattr(leaf, "_storage", None)
+            storage = getattr(storage, "a", storage)  # a compound segment over its folder
+            source = getattr(storage, "_source", None)
+            if isinstance(source, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+                try:
+                    source.madvise(mmap.MADV_DONTNEED)
+                except (OSError, ValueError):  # closed meanwhile, or not supported here
+                    pass
 
 
 class Library:
@@ -119,7 +139,7 @@ class Library:
         terms = self._highlight_terms(parsed)
         hits = tuple(self._hit(view, n, score, terms) for n, score in page)
         labels = {slug: t.label for slug, t in view.taxonomy.items()}
-        return SearchResult(
+        result = SearchResult(
             request=req,
             total=len(counts.docs),
             hits=hits,
@@ -128,14 +148,19 @@ class Library:
             partial=partial,
             generation=view.name,
         )
+        _bound_mapped(view)
+        return result
 
     def iter_hits(self, req: SearchRequest, snippets: bool = True) -> Iterator[Hit]:
         """Yield every result of the request (all pages) in its sort order."""
         view = self._view()
         parsed, counts, scores, _ = self._match(view, req)
         terms = self._highlight_terms(parsed) if snippets else None
-        for n, score in self._order(view, req, scores, counts.docs, len(counts.docs)):
+        for i, (n, score) in enumerate(self._order(view, req, scores, counts.docs, len(counts.docs))):
+            if i % 1000 == 999:
+                _bound_mapped(view)
             yield self._hit(view, n, score, terms)
+        _bound_mapped(view)
 
     def _match(self, view: _View, req: SearchRequest
                ) -> tuple[ParsedQuery, Counts, np.ndarray | None, bool]:
@@ -213,7 +238,7 @@ class Library:
         if n is None:
             return None
         f = view.searcher.stored_fields(n)
-        return Entry(
+        entry = Entry(
             id=f["id"], title=f["title"], author=f["author"], date=day_text(f["day"]),
             section=f.get("section", ""), section_heading=f.get("section_heading", ""),
             themes=tuple(t for t in f.get("themes", "").split(",") if t),
@@ -221,4 +246,17 @@ class Library:
             path=f.get("path", ""),
             related=related_entries(view.searcher, n, related, self._postings(view)) if related else (),
         )
+        _bound_mapped(view)
+        return entry
+
+
+def _bound_mapped(view: _View) -> None:
+    """Release the view's read index pages when mapped file pages pass MAPPED_MB."""
+    try:
+        with open("/proc/self/statm", "rb") as f:  # Linux: pages resident and file-backed
+            mapped = int(f.read().split()[2]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return
+    if mapped > MAPPED_MB * 1024 * 1024:
+        view.release()
 

@@ -12,6 +12,11 @@ from indexer.postings import Postings, evaluate
 from indexer.results import Related
 
 KEY_TERMS = 25
+# A key term in more than this share of the entries (and more than FEW_DOCS of them) says
+# little about what is related, and reading its long posting list is most of the cost of a
+# related list at 100,000 entries (60-270 ms cold): such terms are left out.
+COMMON_SHARE = 0.05
+FEW_DOCS = 50
 MAX_SHARED = 6
 # Function words a reader does not count as "shared": the index keeps them (Whoosh's stop list
 # is short, so phrases stay exact) but they say nothing about why two entries are related.
@@ -28,8 +33,10 @@ def related_entries(searcher: Searcher, docnum: int, limit: int, ctx: Postings
     fields = searcher.stored_fields(docnum)
     text = fields.get("title", "") + "\n" + plain_text(fields.get("markdown", ""))
     # Whoosh scores key terms with stop words kept; a word that analyzes to nothing is one
+    most = max(FEW_DOCS, COMMON_SHARE * searcher.doc_count())
     key = [(t, w) for t, w in searcher.key_terms_from_text("body", text, numterms=KEY_TERMS * 2)
-           if stems(t) and t not in COMMON][:KEY_TERMS]
+           if stems(t) and t not in COMMON and searcher.doc_frequency("body", t) <= most
+           ][:KEY_TERMS]
     if not key:
         return ()
     ids, scores = evaluate(wq.Or([wq.Term("body", t, boost=w) for t, w in key]), ctx)

@@ -49,3 +49,32 @@ def test_opening_an_index_does_not_copy_it(tmp_path):
 
 def test_search_through_the_fix(library: Library):
     assert library.search(parse_request({"q": ["autonomy"]})).total == 2
+
+
+def test_released_pages_are_read_again_unchanged(library: Library, monkeypatch):
+    """Past MAPPED_MB of mapped pages, a view hands back the index pages it read (madvise):
+    the next reads fault them in again from the file, with the same answers."""
+    import mmap
+
+    from indexer import library as library_module
+
+    before = library.search(parse_request({"q": ["autonomy"]}))
+    view = library._view()
+    maps = []
+    for leaf, _ in view.searcher.reader().leaf_readers():
+        storage = getattr(leaf._storage, "a", leaf._storage)
+        maps.append(getattr(storage, "_source", None))
+    assert maps and all(isinstance(m, mmap.mmap) for m in maps)  # what release() hands back
+
+    released = []
+    monkeypatch.setattr(library_module, "MAPPED_MB", 0)  # release after every request
+    monkeypatch.setattr(type(view), "release", lambda self: released.append(self.name))
+    after = library.search(parse_request({"q": ["autonomy"]}))
+    hits = list(library.iter_hits(parse_request({"q": ["autonomy"]})))
+    assert len(released) >= 2
+    monkeypatch.undo()
+    view.release()  # the real one
+    again = library.search(parse_request({"q": ["autonomy"]}))
+    assert [h.id for h in before.hits] == [h.id for h in after.hits] == [h.id for h in again.hits]
+    assert [h.snippet for h in again.hits] == [h.snippet for h in before.hits]
+    assert len(hits) == before.total
