@@ -93,7 +93,8 @@ class FacetTable:
                     ) -> FacetTable:
         """Read the facet columns of every document, segment by segment; `known` keeps each
         segment's table by segment id (a segment's documents never change, only which of them
-        are deleted), so reopening an index after an incremental run reads the new segment only."""
+        are deleted), so reopening an index after an incremental run reads the new segment only
+        (the caller forgets segments the index no longer has)."""
         parts = []
         for leaf, _ in reader.leaf_readers():
             key = leaf.segment().segment_id() if known is not None else ""
@@ -106,9 +107,6 @@ class FacetTable:
             if leaf.has_deletions():
                 live[list(leaf.segment().deleted_docs())] = False
             parts.append((part, live))
-        if known is not None:  # forget segments the index no longer has
-            for key in set(known) - {leaf.segment().segment_id() for leaf, _ in reader.leaf_readers()}:
-                known.pop(key, None)
         return cls._joined(parts)
 
     @classmethod

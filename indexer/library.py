@@ -63,15 +63,24 @@ class _View:
         into memory, and a page read once counts in the process's resident memory for as long
         as the segment is open (an export reads all of them). The pages stay in the operating
         system's file cache, so reading them again costs a minor fault, not a disk read."""
+        if not hasattr(mmap, "MADV_DONTNEED"):
+            return
+        for source in self.maps():
+            try:
+                source.madvise(mmap.MADV_DONTNEED)
+            except (OSError, ValueError):  # closed meanwhile, or not supported here
+                pass
+
+    def maps(self) -> list[mmap.mmap]:
+        """Return the memory maps of this view's compound segments."""
+        out = []
         for leaf, _ in self.searcher.reader().leaf_readers():
             storage = getattr(leaf, "_storage", None)
             storage = getattr(storage, "a", storage)  # a compound segment over its folder
             source = getattr(storage, "_source", None)
-            if isinstance(source, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
-                try:
-                    source.madvise(mmap.MADV_DONTNEED)
-                except (OSError, ValueError):  # closed meanwhile, or not supported here
-                    pass
+            if isinstance(source, mmap.mmap):
+                out.append(source)
+        return out
 
 
 class Library:
@@ -114,7 +123,10 @@ class Library:
                 self._built = {name: gens.read_manifest(path).built}
             built = self._built[name]
             table = FacetTable.from_reader(searcher.reader(), self._tables)
+            # forget what was kept of segments the index no longer has
             segments = {leaf.segment().segment_id() for leaf, _ in searcher.reader().leaf_readers()}
+            for gone in set(self._tables) - segments:
+                del self._tables[gone]
             for key in [k for k in self._lengths if k[0] not in segments]:
                 del self._lengths[key]
         return _View(name, searcher, table, taxonomy, built)
