@@ -109,19 +109,53 @@ class TermPositions(Positions):
             yield from super().word_values(value, analyzer, **kwargs)
             return
         where: dict[str, list[int]] = {}
-        for text, pos, _, _ in _analyze(value, analyzer.stem):
+        rows = _analyze(value, analyzer.stem)
+        for text, pos, start, end in rows:
             if text is not None:
                 found = where.get(text)
                 if found is None:
                     where[text] = [pos]
                 else:
                     found.append(pos)
+                if analyzer.stem:
+                    _add(where, _exact_term(value[start:end]), pos)
+        if analyzer.stem:
+            for joined, pos in compounds(value, rows):
+                for term in (joined, _exact_term(joined)):
+                    if term is not None:  # a compound may also be written whole elsewhere
+                        where[term] = sorted({*where.get(term, ()), pos})
         boost, encode = self.field_boost, self.encode
         for word, positions in where.items():
             yield word, len(positions), len(positions) * boost, encode(positions)
 
 
 Row = tuple[str | None, int, int, int]  # term (None for a stop word), position, start, end
+EXACT = "="  # marks a term that holds a word's folded form (light plural only), not its stem
+_JOINERS = frozenset("-\u2010\u2011")  # hyphens inside a compound ("micro-purchase", "GPT‑4o")
+
+
+def _add(where: dict[str, list[int]], term: str | None, pos: int) -> None:
+    if term is None:
+        return
+    found = where.get(term)
+    if found is None:
+        where[term] = [pos]
+    elif found[-1] != pos:
+        found.append(pos)
+
+
+def compounds(value: str, rows: list[Row]) -> Iterator[tuple[str, int]]:
+    """Yield the stemmed joined form of each hyphenated compound with its last part's position,
+    so "micro-purchase", "micro purchase" and "micropurchase" meet, and "e-mail" finds "email"."""
+    run: list[Row] = []
+    for row in rows + [(None, -1, len(value) + 2, len(value) + 2)]:
+        if run and not (value[run[-1][3]:row[2]] in _JOINERS and row[2] == run[-1][3] + 1):
+            if len(run) > 1:
+                term = _text_term("".join(value[r[2]:r[3]] for r in run))
+                if term is not None:
+                    yield term, run[-1][1]
+            run = []
+        run.append(row)
 # The last two texts analyzed, per kind (an entry's title and body): indexing analyzes again
 # what theme assignment just did.
 _RECENT: dict[bool, tuple[tuple[str, list[Row]], ...]] = {True: (), False: ()}
@@ -184,6 +218,30 @@ def take_vocabulary() -> set[str]:
 
 
 @lru_cache(maxsize=300_000)
+def _exact_term(raw: str) -> str | None:
+    """Return a word's exact term: its folded form with a plural -s taken off, marked, so
+    "experiment" and "experiments" meet there while "experience" (stem `experi`) does not."""
+    folded = fold_word(raw.lower())
+    if not folded or folded in _STOPS:
+        return None
+    return EXACT + light_stem(folded)
+
+
+def light_stem(word: str) -> str:
+    """Take an English plural ending off (Harman's S-stemmer): policies -> policy, users -> user."""
+    if len(word) > 4 and word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("us", "ss", "is", "'s")):
+        return word[:-1]
+    return word
+
+
+def exact_terms(text: str) -> list[str]:
+    """Return the exact terms of the words of a text, in order (stop words left out)."""
+    return [t for t in (_exact_term(m.group()) for m in _RX.finditer(text)) if t is not None]
+
+
+@lru_cache(maxsize=300_000)
 def _word_term(raw: str) -> str | None:
     """Return a word's folded whole form (no stop words, no stems)."""
     return fold_word(raw.lower()) or None
@@ -200,6 +258,17 @@ def word_analyzer() -> TermAnalyzer:
 
 
 _TEXT = text_analyzer()
+WORD_PATTERN = _RX  # the tokenizer's pattern, for splitting query text as the index does
+
+
+def text_term(raw: str) -> str | None:
+    """Return the indexed (stemmed) term of one word as written, or None for a stop word."""
+    return _text_term(raw)
+
+
+def exact_term(raw: str) -> str | None:
+    """Return the exact term of one word as written, or None for a stop word."""
+    return _exact_term(raw)
 
 
 @lru_cache(maxsize=200_000)

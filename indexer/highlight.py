@@ -1,40 +1,149 @@
 """Snippets and highlights: mark the original words of stored text that match the query.
 
-A word matches when it analyzes to one of the query's terms (so "anthropomorphising" in the
-text is marked for a query "anthropomorphizing"). `snippet` scans only as far as it needs:
-the first window of text around the first matching word, every match inside it marked.
+Moving parts:
+- `Group`: one thing the query asks for (a word, a compound, a phrase), as the term sequences
+  that match it: exact ones (the word as typed, any spelling) and stem ones;
+- `groups_for`: the groups of a parsed Whoosh query (phrases stay phrases);
+- `snippet`: finds every occurrence of every group in the text (a group's stem-only
+  occurrences count only where the text has no exact one), takes the window of text with the
+  most distinct groups (exact ones first), and marks the occurrences inside it. A phrase is
+  marked as one span, and its words alone are not marked.
 Everything else is escaped: only `<mark>` is markup.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
-from indexer.analysis import iter_terms, stems
+from whoosh import query as wq
+
+from indexer.analysis import WORD_PATTERN, exact_term, stems, text_term
 
 SNIPPET_CHARS = 220
 LEAD_CHARS = 60  # context shown before the first match
+SCAN_CHARS = 60_000  # a snippet looks this far into a text for matches
+
+Seq = tuple[str, ...]
 
 
-def snippet(text: str, terms: Iterable[str], chars: int = SNIPPET_CHARS) -> str:
-    """Return a window of text around the first matching words, or its opening if none match."""
-    termset = frozenset(terms)
-    first = next(((s, e) for t, s, e in iter_terms(text) if t in termset), None) if termset else None
-    if first is None:
+@dataclass(frozen=True)
+class Group:
+    """What one part of a query matches: exact term sequences, then stem term sequences."""
+
+    exact: tuple[Seq, ...] = ()
+    stem: tuple[Seq, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Occurrence:
+    group: int
+    exact: bool
+    start: int
+    end: int
+
+
+def groups_for(q: wq.Query | None, expanded: Iterable[str] = ()) -> tuple[Group, ...]:
+    """Return the highlight groups of a parsed query: each phrase, each title/body term."""
+    out: dict[Seq, Group] = {}
+    for node in _leaves(q) if q is not None else ():
+        if isinstance(node, wq.Phrase) and node.fieldname in ("title", "body"):
+            seq = tuple(w.decode() if isinstance(w, bytes) else w for w in node.words)
+            out.setdefault(seq, Group(stem=(seq,)))
+        elif isinstance(node, wq.Term) and node.fieldname in ("title", "body"):
+            text = node.text.decode() if isinstance(node.text, bytes) else node.text
+            out.setdefault((text,), Group(stem=((text,),)))
+    for word in expanded:
+        seq = tuple(stems(word))
+        if seq:
+            out.setdefault(seq, Group(stem=(seq,)))
+    return tuple(out.values())
+
+
+def _leaves(q: wq.Query) -> Iterator[wq.Query]:
+    if isinstance(q, (wq.Not, wq.AndNot)):  # excluded words are not why an entry matched
+        if isinstance(q, wq.AndNot):
+            yield from _leaves(q.a)
+        return
+    if q.is_leaf() or isinstance(q, wq.Phrase):
+        yield q
+        return
+    for sub in q.children():
+        yield from _leaves(sub)
+
+
+def snippet(text: str, groups: Iterable[Group], chars: int = SNIPPET_CHARS) -> str:
+    """Return the window of text with the most distinct query groups, marked, or its opening."""
+    found = _occurrences(text, tuple(groups))
+    if not found:
         return opening(text, chars)
-    start = _word_start(text, max(0, first[0] - LEAD_CHARS))
+    first = _best_window(found, chars)
+    start = _word_start(text, max(0, first.start - LEAD_CHARS))
     end = min(len(text), start + chars)
-    spans = [(s, e) for t, s, e in _terms_until(text, first[0], end) if t in termset]
-    body = _marked(text, spans, start, _word_end(text, end))
+    body = _marked(text, [(o.start, o.end) for o in found], start, _word_end(text, end))
     return ("… " if start else "") + body + (" …" if end < len(text) else "")
 
 
-def _terms_until(text: str, start: int, end: int) -> Iterable[tuple[str, int, int]]:
-    for found in iter_terms(text, start):
-        if found[2] > end:
-            return
-        yield found
+def _tokens(text: str) -> list[tuple[str, str, int, int]]:
+    rows = []
+    for m in WORD_PATTERN.finditer(text, 0, min(len(text), SCAN_CHARS)):
+        stem = text_term(m.group())
+        if stem is not None:
+            rows.append((stem, exact_term(m.group()) or "", m.start(), m.end()))
+    return rows
+
+
+def _occurrences(text: str, groups: tuple[Group, ...]) -> list[_Occurrence]:
+    """Return every occurrence of every group, without overlaps, in text order."""
+    if not groups:
+        return []
+    toks = _tokens(text)
+    found: list[_Occurrence] = []
+    for gi, group in enumerate(groups):
+        exact = [o for seq in group.exact for o in _find(toks, seq, 1, gi, True)]
+        found.extend(exact or [o for seq in group.stem for o in _find(toks, seq, 0, gi, False)])
+    found.sort(key=lambda o: (o.start, -(o.end - o.start)))
+    kept: list[_Occurrence] = []
+    for o in found:
+        if not kept or o.start >= kept[-1].end:
+            kept.append(o)
+    return kept
+
+
+def _find(toks: list[tuple[str, str, int, int]], seq: Seq, col: int, gi: int, exact: bool
+          ) -> Iterator[_Occurrence]:
+    n = len(seq)
+    if not n:
+        return
+    for i, tok in enumerate(toks):
+        if tok[col] == seq[0] and all(i + k < len(toks) and toks[i + k][col] == seq[k]
+                                      for k in range(1, n)):
+            yield _Occurrence(gi, exact, tok[2], toks[i + n - 1][3])
+
+
+def _best_window(found: list[_Occurrence], chars: int) -> _Occurrence:
+    """Return the occurrence that opens the window holding the most distinct groups (exact
+    occurrences count next), sliding over the occurrences in text order."""
+    width = chars - LEAD_CHARS
+    best, best_key = found[0], (-1, -1)
+    held: dict[tuple[int, bool], int] = {}
+    j = 0
+    for i, first in enumerate(found):
+        while j < len(found) and found[j].end <= first.start + width:
+            key = (found[j].group, found[j].exact)
+            held[key] = held.get(key, 0) + 1
+            j += 1
+        groups = {g for g, _ in held}
+        score = (len(groups), len({g for g, e in held if e}))
+        if score > best_key:
+            best, best_key = first, score
+        key = (first.group, first.exact)
+        if key in held:  # the window moves past this occurrence
+            held[key] -= 1
+            if not held[key]:
+                del held[key]
+    return best
 
 
 def _word_start(text: str, i: int) -> int:
@@ -78,7 +187,8 @@ def mark_text(text: str, q: str) -> str:
     termset = frozenset(stems(q))
     if not termset or not text:
         return html.escape(text, quote=True)
-    spans = [(s, e) for t, s, e in iter_terms(text) if t in termset]
+    spans = [(m.start(), m.end()) for m in WORD_PATTERN.finditer(text)
+             if text_term(m.group()) in termset]
     out, at = [], 0
     for s, e in spans:
         out.append(html.escape(text[at:s], quote=True))

@@ -18,13 +18,14 @@ from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
+from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from indexer import generations as gens
-from indexer.analysis import stems
 from indexer.documents import day_text, plain_text
 from indexer.facets import Counts, FacetTable, FilterSet, count, facets
-from indexer.highlight import snippet
+from indexer.highlight import Group, groups_for, snippet
+from indexer.matching import Clause, is_plain, match_clauses, plain_clauses
 from indexer.postings import PostingCache, Postings, evaluate
 from indexer.query import ParsedQuery, expand_wildcards, parse_text
 from indexer.related import related_entries
@@ -145,20 +146,21 @@ class Library:
     def search(self, req: SearchRequest) -> SearchResult:
         """Return one page of results with disjunctive facet counts, snippets and did-you-mean."""
         view = self._view()
-        parsed, counts, scores, partial = self._match(view, req)
+        found = self._match(view, req)
         want = req.page * req.per_page
-        page = self._order(view, req, scores, counts.docs, want)[(req.page - 1) * req.per_page :]
-        terms = self._highlight_terms(parsed)
-        hits = tuple(self._hit(view, n, score, terms) for n, score in page)
+        page = self._order(view, req, found, want)[(req.page - 1) * req.per_page :]
+        groups = self._highlight(found)
+        hits = tuple(self._hit(view, n, score, groups, found.is_partial(n)) for n, score in page)
         labels = {slug: t.label for slug, t in view.taxonomy.items()}
         result = SearchResult(
             request=req,
-            total=len(counts.docs),
+            total=len(found.counts.docs),
             hits=hits,
-            facets=facets(counts, req, labels, req.facet_size),
+            facets=facets(found.counts, req, labels, req.facet_size),
             suggestion=suggestion(view.searcher, req.q) if req.q.strip() else None,
-            partial=partial,
+            partial=found.partial,
             generation=view.name,
+            all_words=found.all_words,
         )
         _bound_mapped(view)
         return result
@@ -166,17 +168,44 @@ class Library:
     def iter_hits(self, req: SearchRequest, snippets: bool = True) -> Iterator[Hit]:
         """Yield every result of the request (all pages) in its sort order."""
         view = self._view()
-        parsed, counts, scores, _ = self._match(view, req)
-        terms = self._highlight_terms(parsed) if snippets else None
-        for i, (n, score) in enumerate(self._order(view, req, scores, counts.docs, len(counts.docs))):
+        found = self._match(view, req)
+        groups = self._highlight(found) if snippets else None
+        for i, (n, score) in enumerate(self._order(view, req, found, len(found.counts.docs))):
             if i % 1000 == 999:
                 _bound_mapped(view)
-            yield self._hit(view, n, score, terms)
+            yield self._hit(view, n, score, groups, found.is_partial(n))
         _bound_mapped(view)
 
-    def _match(self, view: _View, req: SearchRequest
-               ) -> tuple[ParsedQuery, Counts, np.ndarray | None, bool]:
+    def _match(self, view: _View, req: SearchRequest) -> _Found:
         """Find and score the documents matching the query text, then filter and count them."""
+        if is_plain(req.q):
+            clauses = plain_clauses(req.q)
+            if clauses:
+                return self._match_plain(view, req, clauses)
+        parsed, counts, scores, partial = self._match_parsed(view, req)
+        return _Found(parsed, counts, scores, scores, partial)
+
+    def _match_plain(self, view: _View, req: SearchRequest, clauses: list[Clause]) -> _Found:
+        """Match plain words: every word first, then most of them (matching.py)."""
+        ctx = self._postings(view)
+        found = match_clauses(clauses, ctx, view.searcher.reader())
+        n = len(view.table.live)
+        matched = np.zeros(n, dtype=bool)
+        matched[found.ids] = True
+        scores, rank = np.zeros(n), np.zeros(n)
+        scores[found.ids] = found.scores
+        rank[found.ids] = found.rank
+        counts = count(view.table, matched, FilterSet.from_request(req))
+        all_words = int(np.count_nonzero(found.held[counts.docs] == found.clauses))
+        parsed = ParsedQuery(wq.Or([c.stem for c in clauses]), found.expanded, found.partial)
+        tiers = found.held if found.clauses > 1 else None
+        return _Found(parsed, counts, scores, rank, ctx.partial or found.partial,
+                      all_words if found.clauses > 1 else None, tiers, found.clauses,
+                      tuple(c.group for c in clauses))
+
+    def _match_parsed(self, view: _View, req: SearchRequest
+                      ) -> tuple[ParsedQuery, Counts, np.ndarray | None, bool]:
+        """Match query text with operators through the query parser: strict, as typed."""
         q = parse_text(req.q, view.searcher.schema)
         parsed = expand_wildcards(q, view.searcher.reader()) if q is not None else ParsedQuery(None)
         live = view.table.live
@@ -197,18 +226,23 @@ class Library:
         return Postings(view.searcher, view.table.live, time.perf_counter() + SEARCH_SECONDS,
                         _lengths=view.lengths, _terms=view.postings, _segments=self._lengths)
 
-    def _order(self, view: _View, req: SearchRequest, scores: np.ndarray | None,
-               docs: np.ndarray, want: int) -> list[tuple[int, float]]:
+    def _order(self, view: _View, req: SearchRequest, found: _Found, want: int
+               ) -> list[tuple[int, float]]:
         """Return the first `want` documents in the request's order, with scores."""
+        docs, scores, ranked_all = found.counts.docs, found.scores, found.rank
         days = view.table.days[docs].astype(np.int64)
-        if req.sort == "oldest" or req.sort == "newest" or scores is None:
+        if found.tiers is not None and req.sort in ("oldest", "newest"):
+            # every word first, then most of them, each part by date
+            day_key = days if req.sort == "oldest" else -days
+            order = np.lexsort((docs, day_key, -found.tiers[docs]))[:want]
+        elif req.sort == "oldest" or req.sort == "newest" or scores is None or ranked_all is None:
             # one key per document: the day, then the docnum, so the order is total
             day_key = days if req.sort == "oldest" else -days
             key = (day_key << 32) + docs
             top = np.argpartition(key, want - 1)[:want] if 0 < want < len(docs) else np.arange(len(docs))
             order = top[np.argsort(key[top])]
         else:
-            ranked = scores[docs]
+            ranked = ranked_all[docs]
             if want < len(docs):
                 # every document tied with the last one taken competes, so pages never overlap
                 cut = ranked[np.argpartition(-ranked, want - 1)[:want]].min()
@@ -220,25 +254,23 @@ class Library:
         points = scores[chosen] if scores is not None else np.zeros(len(chosen))
         return [(int(n), float(p)) for n, p in zip(chosen, points)]
 
-    def _highlight_terms(self, parsed: ParsedQuery) -> frozenset[str]:
-        """Return the analyzed body terms the query matches, for snippets."""
-        if parsed.query is None:
-            return frozenset()
-        terms = {t.decode() if isinstance(t, bytes) else t
-                 for f, t in parsed.query.iter_all_terms() if f in ("title", "body")}
-        for word in parsed.expanded:
-            terms.update(stems(word))
-        return frozenset(terms)
+    def _highlight(self, found: _Found) -> tuple[Group, ...]:
+        """Return what the snippets mark: each plain clause, or the parsed query's parts."""
+        if found.groups is not None:
+            extra = groups_for(None, found.parsed.expanded)
+            return found.groups + extra
+        return groups_for(found.parsed.query, found.parsed.expanded)
 
-    def _hit(self, view: _View, n: int, score: float, terms: frozenset[str] | None) -> Hit:
+    def _hit(self, view: _View, n: int, score: float, groups: tuple[Group, ...] | None,
+             partial: bool = False) -> Hit:
         f = view.searcher.stored_fields(n)
         return Hit(
             id=f["id"], title=f["title"], author=f["author"], date=day_text(f["day"]),
             section=f.get("section", ""), section_heading=f.get("section_heading", ""),
             themes=tuple(t for t in f.get("themes", "").split(",") if t),
             source=f.get("source", ""), note=f.get("note", ""),
-            snippet=snippet(plain_text(f.get("markdown", "")), terms) if terms is not None else "",
-            score=round(float(score), 4),
+            snippet=snippet(plain_text(f.get("markdown", "")), groups) if groups is not None else "",
+            score=round(float(score), 4), partial=partial,
         )
 
     # -- entries -------------------------------------------------------------------------
@@ -260,6 +292,26 @@ class Library:
         )
         _bound_mapped(view)
         return entry
+
+
+@dataclass
+class _Found:
+    """What the query text matched after filters: counts, display scores, the rank key, and for
+    plain multi-word queries how many clauses each entry holds and how many hold all."""
+
+    parsed: ParsedQuery
+    counts: Counts
+    scores: np.ndarray | None
+    rank: np.ndarray | None
+    partial: bool
+    all_words: int | None = None
+    tiers: np.ndarray | None = None
+    clauses: int = 0
+    groups: tuple[Group, ...] | None = None  # plain queries: each clause's highlight
+
+    def is_partial(self, n: int) -> bool:
+        """Tell whether entry n holds only some of the query's words."""
+        return self.tiers is not None and int(self.tiers[n]) < self.clauses
 
 
 def _bound_mapped(view: _View) -> None:

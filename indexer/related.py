@@ -6,7 +6,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from indexer.analysis import stems, surface_words
+from indexer.analysis import EXACT, stems, surface_words
 from indexer.documents import day_text, plain_text
 from indexer.postings import Postings, evaluate
 from indexer.results import Related
@@ -35,7 +35,8 @@ def related_entries(searcher: Searcher, docnum: int, limit: int, ctx: Postings
     # Whoosh scores key terms with stop words kept; a word that analyzes to nothing is one
     most = max(FEW_DOCS, COMMON_SHARE * searcher.doc_count())
     key = [(t, w) for t, w in searcher.key_terms_from_text("body", text, numterms=KEY_TERMS * 2)
-           if stems(t) and t not in COMMON and searcher.doc_frequency("body", t) <= most
+           if not t.startswith(EXACT) and stems(t) and t not in COMMON
+           and searcher.doc_frequency("body", t) <= most
            ][:KEY_TERMS]
     if not key:
         return ()
@@ -48,7 +49,7 @@ def related_entries(searcher: Searcher, docnum: int, limit: int, ctx: Postings
     out = []
     for n, score in zip(ids[order], scores[order]):
         hit = searcher.stored_fields(int(n))
-        shared = [readable.get(t, t) for t, _ in key if _holds(postings[t], int(n))]
+        shared = [readable[t] for t, _ in key if t in readable and _holds(postings[t], int(n))]
         out.append(Related(
             id=hit["id"], title=hit["title"], author=hit["author"], date=day_text(hit["day"]),
             shared=tuple(shared[:MAX_SHARED]), score=round(float(score), 4),

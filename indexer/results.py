@@ -79,6 +79,7 @@ class Hit:
     note: str
     snippet: str
     score: float = 0.0
+    partial: bool = False  # holds only some of a plain query's words
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -111,6 +112,9 @@ class SearchResult:
     suggestion: str | None = None
     partial: bool = False  # a time limit cut the search short
     generation: str = ""
+    # plain queries of several words: how many results hold every word (they come first;
+    # the rest hold most of them); None for one word or a query with operators
+    all_words: int | None = None
 
     @property
     def pages(self) -> int:
@@ -139,6 +143,7 @@ class SearchResult:
             },
             "suggestion": self.suggestion,
             "partial": self.partial,
+            "all_words": self.all_words,
         }
 
 

@@ -1,0 +1,163 @@
+"""Plain-word queries: entries with every word first, then those with most of them; the word as
+typed (in any spelling) before words that only share its stem.
+
+Moving parts:
+- `plain_clauses`: query text without operators becomes one `Clause` per word, hyphenated
+  compound ("micro-purchase") or dotted name ("login.gov"), each a stem query and an exact
+  query over title and body (the index holds both terms of every word, analysis.py);
+- `needed`: how many clauses an entry must hold to be shown (all of one or two words but one);
+- `match_clauses`: evaluates the clauses over whole posting lists (postings.py) and returns
+  the entries shown with their BM25 scores, how many clauses each holds and a rank key:
+  clauses held, then clauses held exactly, then the score.
+Quotes, `AND`, `OR`, `NOT`, `+word`, `-word`, `field:` and parentheses keep their strict
+meaning: such text goes to the query parser (query.py) instead.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.reading import IndexReader
+
+from indexer.analysis import WORD_PATTERN, exact_term, text_term
+from indexer.highlight import Group
+from indexer.postings import Postings, evaluate
+from indexer.query import expand_wildcards
+
+TITLE_BOOST = 2.0
+EXACT_WEIGHT = 0.5  # an exact term's BM25 score counts this much beside its stem's
+TIER = 1e6  # rank key = tier * TIER + score: BM25 sums stay far below it
+_STRICT = re.compile(r'["()\[\]{}:^~]|(?:^|\s)[+\-]\S|(?:^|\s)(?:AND|OR|NOT|ANDNOT|ANDMAYBE)(?=\s|$)')
+_JOINERS = "-\u2010\u2011"
+_DOT = "."
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One word (or compound) of a plain query: what its stem matches, what its exact form does."""
+
+    text: str
+    stem: wq.Query
+    exact: wq.Query
+    group: Group = field(default_factory=Group)  # what the snippet marks
+
+
+@dataclass
+class Matched:
+    """Entries shown for a plain query: docnums, scores, clauses held and the rank key."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+    held: np.ndarray  # clauses each entry holds
+    rank: np.ndarray
+    clauses: int
+    expanded: list[str]
+    partial: bool
+
+
+def is_plain(text: str) -> bool:
+    """Tell whether query text has no operator, quote, field or group: only words."""
+    return bool(text.strip()) and not _STRICT.search(text)
+
+
+def plain_clauses(text: str) -> list[Clause]:
+    """Return the clauses of plain query text (stop words make none)."""
+    clauses: list[Clause] = []
+    for chunk in text.split():
+        if "*" in chunk or "?" in chunk:
+            clauses.append(_wildcard(chunk))
+            continue
+        for run, joined in _runs(chunk):
+            clause = _clause(run, joined)
+            if clause is not None:
+                clauses.append(clause)
+    seen: set[str] = set()
+    return [c for c in clauses if not (repr(c.stem) in seen or seen.add(repr(c.stem)))]
+
+
+def _runs(chunk: str) -> list[tuple[list[str], bool]]:
+    """Split a chunk into runs of words joined by one hyphen or dot, with whether a hyphen joined them."""
+    runs: list[tuple[list[str], bool]] = []
+    end = -2
+    for m in WORD_PATTERN.finditer(chunk):
+        gap = chunk[end:m.start()] if end >= 0 else ""
+        if runs and len(gap) == 1 and gap in _JOINERS + _DOT:
+            runs[-1][0].append(m.group())
+            runs[-1] = (runs[-1][0], runs[-1][1] or gap in _JOINERS)
+        else:
+            runs.append(([m.group()], False))
+        end = m.end()
+    return runs
+
+
+def _both(make: type[wq.Query], value: object) -> wq.Query:
+    return wq.Or([make("title", value, boost=TITLE_BOOST), make("body", value)])  # type: ignore[call-arg]
+
+
+def _clause(words: list[str], hyphenated: bool) -> Clause | None:
+    stems = [t for t in (text_term(w) for w in words) if t is not None]
+    exacts = [t for t in (exact_term(w) for w in words) if t is not None]
+    if not stems:
+        return None
+    if len(words) == 1:
+        return Clause(words[0], _both(wq.Term, stems[0]), _both(wq.Term, exacts[0]),
+                      Group(((exacts[0],),), ((stems[0],),)))
+    joined = text_term("".join(words)) if hyphenated else None
+    joined_exact = exact_term("".join(words)) if hyphenated else None
+    stem_parts = [_both(wq.Phrase, stems) if len(stems) > 1 else _both(wq.Term, stems[0])]
+    exact_parts = [_both(wq.Phrase, exacts) if len(exacts) > 1 else _both(wq.Term, exacts[0])]
+    if joined is not None and joined_exact is not None:
+        if len(stems) < len(words):  # "e-mail": "mail" alone is not what was typed
+            stem_parts, exact_parts = [], []
+        stem_parts.append(_both(wq.Term, joined))
+        exact_parts.append(_both(wq.Term, joined_exact))
+    text = ("-" if hyphenated else ".").join(words)
+    group = Group((tuple(exacts), (joined_exact,)) if joined_exact else (tuple(exacts),),
+                  (tuple(stems), (joined,)) if joined else (tuple(stems),))
+    return Clause(text, wq.Or(stem_parts), wq.Or(exact_parts), group)
+
+
+def _wildcard(chunk: str) -> Clause:
+    pattern = chunk.strip(",;!")
+    return Clause(pattern, wq.Or([wq.Wildcard("title", pattern, boost=TITLE_BOOST),
+                                  wq.Wildcard("body", pattern)]), wq.NullQuery)
+
+
+def needed(clauses: int) -> int:
+    """Return how many of a query's clauses an entry must hold: all of one, one of two,
+    two thirds of more (three of four: "remote work during pandemic")."""
+    if clauses <= 2:
+        return min(clauses, 1)
+    return math.ceil(clauses * 2 / 3)
+
+
+def match_clauses(clauses: list[Clause], ctx: Postings, reader: IndexReader) -> Matched:
+    """Evaluate plain clauses: the entries holding enough of them, scored and ranked."""
+    n = len(ctx.live)
+    held = np.zeros(n, dtype=np.int16)
+    exact = np.zeros(n, dtype=np.int16)
+    score = np.zeros(n)
+    expanded: list[str] = []
+    partial = False
+    for clause in clauses:
+        stem_q = clause.stem
+        if clause.exact is wq.NullQuery:
+            found = expand_wildcards(stem_q, reader)
+            stem_q, partial = found.query or wq.NullQuery, partial or found.partial
+            expanded.extend(found.expanded)
+        s_ids, s_scores = evaluate(stem_q, ctx)
+        e_ids, e_scores = evaluate(clause.exact, ctx)
+        hit = np.zeros(n, dtype=bool)
+        hit[s_ids] = True
+        hit[e_ids] = True
+        held += hit
+        exact[e_ids] += 1
+        score[s_ids] += s_scores
+        score[e_ids] += e_scores * EXACT_WEIGHT
+    ids = np.flatnonzero(held >= needed(len(clauses)))
+    tier = held[ids].astype(np.float64) * (len(clauses) + 1) + exact[ids]
+    return Matched(ids, score[ids], held, tier * TIER + score[ids], len(clauses), expanded, partial)
