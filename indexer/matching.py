@@ -127,6 +127,23 @@ def _wildcard(chunk: str) -> Clause:
                                   wq.Wildcard("body", pattern)]), wq.NullQuery)
 
 
+def _joined_pairs(clauses: list[Clause], ctx: Postings) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
+    """Return, for each pair of neighbouring one-word clauses whose words written together are
+    a word of the archive, the entries that hold that word."""
+    out = {}
+    for i in range(len(clauses) - 1):
+        a, b = clauses[i].text, clauses[i + 1].text
+        if not (a.isalnum() and b.isalnum()):
+            continue
+        term = text_term(a + b)
+        if term is None:
+            continue
+        found = evaluate(_both(wq.Term, term), ctx)
+        if len(found[0]):
+            out[(i, i + 1)] = found
+    return out
+
+
 def needed(clauses: int) -> int:
     """Return how many of a query's clauses an entry must hold: all of one, one of two,
     two thirds of more (three of four: "remote work during pandemic")."""
@@ -143,7 +160,8 @@ def match_clauses(clauses: list[Clause], ctx: Postings, reader: IndexReader) -> 
     score = np.zeros(n)
     expanded: list[str] = []
     partial = False
-    for clause in clauses:
+    joined = _joined_pairs(clauses, ctx)
+    for i, clause in enumerate(clauses):
         stem_q = clause.stem
         if clause.exact is wq.NullQuery:
             found = expand_wildcards(stem_q, reader)
@@ -154,6 +172,11 @@ def match_clauses(clauses: list[Clause], ctx: Postings, reader: IndexReader) -> 
         hit = np.zeros(n, dtype=bool)
         hit[s_ids] = True
         hit[e_ids] = True
+        for j in (i - 1, i):  # "micro purchase" typed, "micropurchase" written
+            if (j, j + 1) in joined:
+                j_ids, j_scores = joined[(j, j + 1)]
+                hit[j_ids] = True
+                score[j_ids] += j_scores / 2
         held += hit
         exact[e_ids] += 1
         score[s_ids] += s_scores

@@ -131,6 +131,8 @@ HIT = {
         "note": STRING,
         "snippet": {"type": "string", "description": "HTML in which only <mark> is markup."},
         "score": {"type": "number"},
+        "partial": {"type": "boolean",
+                    "description": "The entry holds only some of the words of a plain query."},
     },
 }
 FACET_VALUE = {
@@ -161,7 +163,10 @@ SEARCH = {
             "additionalProperties": {"type": "array", "items": _ref("FacetValue")},
         },
         "suggestion": {"type": ["string", "null"], "description": "Did-you-mean query text."},
-        "partial": {"type": "boolean"},
+        "partial": {"type": "boolean", "description": "A time limit cut the search short."},
+        "all_words": {"type": ["integer", "null"],
+                      "description": "Plain queries of several words: how many results hold every "
+                                     "word; they come first, the rest hold most of the words."},
         "generation": STRING,
         "links": {"type": "object", "additionalProperties": {"type": ["string", "null"]}},
     },
