@@ -108,7 +108,10 @@ def _clause(words: list[str], hyphenated: bool) -> Clause | None:
                       Group(((exacts[0],),), ((stems[0],),)))
     joined = text_term("".join(words)) if hyphenated else None
     joined_exact = exact_term("".join(words)) if hyphenated else None
-    stem_parts = [_both(wq.Phrase, stems) if len(stems) > 1 else _both(wq.Term, stems[0])]
+    # every part anywhere matches ("5.2" in a message about GPT-4o and GPT-5.2); the parts
+    # side by side, as written, match exactly and rank first
+    stem_parts = [wq.And([_both(wq.Term, t) for t in stems]) if len(stems) > 1
+                  else _both(wq.Term, stems[0])]
     exact_parts = [_both(wq.Phrase, exacts) if len(exacts) > 1 else _both(wq.Term, exacts[0])]
     if joined is not None and joined_exact is not None:
         if len(stems) < len(words):  # "e-mail": "mail" alone is not what was typed
