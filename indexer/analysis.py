@@ -110,6 +110,7 @@ class TermPositions(Positions):
             return
         where: dict[str, list[int]] = {}
         rows = _analyze(value, analyzer.stem)
+        exact_of = _exact_term if analyzer.stem else None
         for text, pos, start, end in rows:
             if text is not None:
                 found = where.get(text)
@@ -117,9 +118,15 @@ class TermPositions(Positions):
                     where[text] = [pos]
                 else:
                     found.append(pos)
-                if analyzer.stem:
-                    _add(where, _exact_term(value[start:end]), pos)
-        if analyzer.stem:
+                if exact_of is not None:
+                    exact = exact_of(value[start:end])
+                    if exact is not None:
+                        found = where.get(exact)
+                        if found is None:
+                            where[exact] = [pos]
+                        elif found[-1] != pos:
+                            found.append(pos)
+        if analyzer.stem and _HAS_JOINER.search(value):
             for joined, pos in compounds(value, rows):
                 for term in (joined, _exact_term(joined)):
                     if term is not None:  # a compound may also be written whole elsewhere
@@ -134,14 +141,7 @@ EXACT = "="  # marks a term that holds a word's folded form (light plural only),
 _JOINERS = frozenset("-\u2010\u2011")  # hyphens inside a compound ("micro-purchase", "GPT‑4o")
 
 
-def _add(where: dict[str, list[int]], term: str | None, pos: int) -> None:
-    if term is None:
-        return
-    found = where.get(term)
-    if found is None:
-        where[term] = [pos]
-    elif found[-1] != pos:
-        found.append(pos)
+_HAS_JOINER = re.compile(r"\w[-\u2010\u2011]\w")
 
 
 def compounds(value: str, rows: list[Row]) -> Iterator[tuple[str, int]]:
