@@ -140,6 +140,15 @@ class Library:
         """Return the theme taxonomy the index was built with."""
         return self._view().taxonomy
 
+    def labels(self, facet: str) -> dict[str, str]:
+        """Return the labels of a facet's values that differ from them (a theme's: the
+        taxonomy's over the entries' own tags)."""
+        view = self._view()
+        out = dict(view.table.columns[facet].labels)
+        if facet == "theme":
+            out.update({slug: t.label for slug, t in view.taxonomy.items()})
+        return out
+
     # -- searching -----------------------------------------------------------------------
 
     def search(self, req: SearchRequest) -> SearchResult:
@@ -150,7 +159,7 @@ class Library:
         page = self._order(view, req, scores, counts.docs, want)[(req.page - 1) * req.per_page :]
         terms = self._highlight_terms(parsed)
         hits = tuple(self._hit(view, n, score, terms) for n, score in page)
-        labels = {slug: t.label for slug, t in view.taxonomy.items()}
+        labels = {"theme": {slug: t.label for slug, t in view.taxonomy.items()}}
         result = SearchResult(
             request=req,
             total=len(counts.docs),
@@ -236,7 +245,7 @@ class Library:
             id=f["id"], title=f["title"], author=f["author"], date=day_text(f["day"]),
             section=f.get("section", ""), section_heading=f.get("section_heading", ""),
             themes=tuple(t for t in f.get("themes", "").split(",") if t),
-            source=f.get("source", ""), note=f.get("note", ""),
+            source=f.get("source", ""), note=f.get("note", ""), authors=tuple(f.get("authors", ())),
             snippet=snippet(plain_text(f.get("markdown", "")), terms) if terms is not None else "",
             score=round(float(score), 4),
         )
@@ -255,7 +264,7 @@ class Library:
             section=f.get("section", ""), section_heading=f.get("section_heading", ""),
             themes=tuple(t for t in f.get("themes", "").split(",") if t),
             source=f.get("source", ""), note=f.get("note", ""), body=f.get("markdown", ""),
-            path=f.get("path", ""),
+            path=f.get("path", ""), authors=tuple(f.get("authors", ())),
             related=related_entries(view.searcher, n, related, self._postings(view)) if related else (),
         )
         _bound_mapped(view)
