@@ -207,12 +207,22 @@ class FilterSet:
     high: int
 
     @classmethod
-    def from_request(cls, req: SearchRequest) -> FilterSet:
+    def from_request(cls, req: SearchRequest, labels: dict[str, dict[str, str]] | None = None
+                     ) -> FilterSet:
+        """Read the request's selections; a value may also be named by one of `labels` (per
+        facet, value -> label: a theme's label in the taxonomy)."""
         def day(d) -> int:  # type: ignore[no-untyped-def]
             return d.day.year * 10000 + d.day.month * 100 + d.day.day
 
+        selected = {}
+        for f in FACETS:
+            keys = f.selected(req.selected(f.name))
+            named = (labels or {}).get(f.name, {})
+            if keys and named:
+                keys |= {f.key(v) for v, label in named.items() if f.key(label) in keys}
+            selected[f.name] = keys
         return cls(
-            selected={f.name: f.selected(req.selected(f.name)) for f in FACETS},
+            selected=selected,
             low=day(req.date_from) if req.date_from else 0,
             high=day(req.date_to) if req.date_to else NO_HIGH,
         )
@@ -284,7 +294,7 @@ def facets(counts: Counts, req: SearchRequest, labels: dict[str, dict[str, str]]
            size: int = 0) -> tuple[Facet, ...]:
     """Return the facets in the shared result shape, most frequent values first (`size` of them,
     0: all); `labels` adds labels per facet (a theme's from the taxonomy) over the index's own."""
-    fs = FilterSet.from_request(req)
+    fs = FilterSet.from_request(req, labels)
     year = tuple(
         FacetValue(str(y), c, fs.dated and fs.low // 10000 <= y <= fs.high // 10000)
         for y, c in sorted(counts.year.items()) if y

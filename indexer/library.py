@@ -159,7 +159,7 @@ class Library:
         page = self._order(view, req, scores, counts.docs, want)[(req.page - 1) * req.per_page :]
         terms = self._highlight_terms(parsed)
         hits = tuple(self._hit(view, n, score, terms) for n, score in page)
-        labels = {"theme": {slug: t.label for slug, t in view.taxonomy.items()}}
+        labels = _labels(view)
         result = SearchResult(
             request=req,
             total=len(counts.docs),
@@ -190,7 +190,7 @@ class Library:
         parsed = expand_wildcards(q, view.searcher.reader()) if q is not None else ParsedQuery(None)
         live = view.table.live
         if parsed.query is None:
-            counts = count(view.table, live, FilterSet.from_request(req))
+            counts = count(view.table, live, FilterSet.from_request(req, _labels(view)))
             return parsed, counts, None, False
         ctx = self._postings(view)
         ids, found = evaluate(parsed.query, ctx)
@@ -198,7 +198,7 @@ class Library:
         matched[ids] = True
         scores = np.zeros(len(live))
         scores[ids] = found
-        counts = count(view.table, matched, FilterSet.from_request(req))
+        counts = count(view.table, matched, FilterSet.from_request(req, _labels(view)))
         return parsed, counts, scores, ctx.partial or parsed.partial
 
     def _postings(self, view: _View) -> Postings:
@@ -269,6 +269,11 @@ class Library:
         )
         _bound_mapped(view)
         return entry
+
+
+def _labels(view: _View) -> dict[str, dict[str, str]]:
+    """Return the labels the taxonomy gives, per facet: a filter may name a theme by them."""
+    return {"theme": {slug: t.label for slug, t in view.taxonomy.items()}}
 
 
 def _bound_mapped(view: _View) -> None:
