@@ -105,7 +105,7 @@ def _entry(block: _Block, path: str) -> Perspective | Problem:
         reason = f"entry title {title!r} gives no id: use Latin letters or digits"
         return Problem(path, block.line, reason)
     return Perspective(
-        id=slugify(title), title=title, author=byline.group("author").strip(), date=date,
+        id=slugify(title), title=title, authors=(byline.group("author").strip(),), date=date,
         section=short_section(block.heading), section_heading=block.heading, source=source,
         body=body, path=path, line=block.line, note=note,
     )  # fmt: skip

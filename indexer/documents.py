@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from indexer.facetdefs import FACETS
 from indexer.records import Perspective
+from indexer.slugs import theme_slug as slugify
 
 _RULES = [
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: keep the alt text
@@ -34,24 +36,40 @@ def make_document(p: Perspective, themes: tuple[str, ...], body: str | None = No
                   ) -> dict[str, Any]:
     """Return the fields to add to the index for one entry with its themes and plain body."""
     body = plain_text(p.body) if body is None else body
-    return {
+    doc = {
         "id": p.id,
         "path": p.path,
         "title": p.title,
         "body": body,
         "markdown": p.body,
         "author": p.author,
-        "author_key": p.author,
+        "authors": p.authors,
+        "author_key": ",".join(a.replace(",", " ") for a in p.authors),
         "section": p.section,
         "section_key": p.section,
         "section_heading": p.section_heading,
         "themes": ",".join(themes),
-        "themes_col": "|".join(themes),
+        "theme_labels": theme_labels(p, themes),
         "day": day_number(p),
         "source": p.source,
         "note": p.note,
         "line": p.line,
     }
+    return doc | facet_columns(doc)
+
+
+def facet_columns(fields: dict[str, Any]) -> dict[str, str]:
+    """Return the facet columns of an entry with these stored fields."""
+    return {f.column: f.column_text(fields) for f in FACETS}
+
+
+def theme_labels(p: Perspective, themes: tuple[str, ...]) -> tuple[str, ...]:
+    """Return a label per theme: the words of the entry's own tag ("open source" for
+    `open-source`), "" for a theme only the taxonomy gives (it keeps its themes.yaml label)."""
+    own: dict[str, str] = {}
+    for tag in p.themes:
+        own.setdefault(slugify(tag), " ".join(tag.split()))
+    return tuple(own.get(t, "") for t in themes)
 
 
 def vocabulary_document(words: set[str]) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Filters and disjunctive facet counts, as array operations over every document.
 
-`FacetTable` holds, per document number, a code for each facet value (read once from the
-index's columns per searcher, so it never outlives an index generation). `count` builds one
+`FacetTable` holds, for each facet of `facetdefs.FACETS`, a `Column` of (document, value code)
+pairs, one per document for a single-valued facet (read once from the index's columns per
+searcher, so it never outlives an index generation). `count` builds one
 boolean mask per filter; a facet is counted over the documents that pass every *other*
 filter (so picking one author still shows every other author's count), and the results are
 the documents that pass them all. Over 100,000 entries this takes a few milliseconds, where
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh.reading import IndexReader
 
+from indexer.facetdefs import FACETS, parse_column
+from indexer.facetdefs import Facet as FacetDef
 from indexer.results import Facet, FacetValue, SearchRequest
 
 NO_HIGH = 99999999
@@ -22,19 +25,18 @@ NO_HIGH = 99999999
 
 @dataclass
 class Coded:
-    """One facet's values per document, as codes into a list of distinct values."""
+    """Values as codes into a list of distinct values."""
 
-    codes: np.ndarray  # int32 per docnum
+    codes: np.ndarray  # int32 per row
     values: list[str]
-    # built on first use: lowercased value -> its codes; the rows of each code, grouped
-    _lower: dict[str, list[int]] | None = field(default=None, repr=False, compare=False)
+    # built on first use: the rows of each code, grouped
     _groups: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def from_values(cls, per_doc: list[str]) -> Coded:
+    def from_values(cls, per_row: list[str]) -> Coded:
         index: dict[str, int] = {}
-        codes = np.fromiter((index.setdefault(v, len(index)) for v in per_doc), dtype=np.int32,
-                            count=len(per_doc))
+        codes = np.fromiter((index.setdefault(v, len(index)) for v in per_row), dtype=np.int32,
+                            count=len(per_row))
         return cls(codes, list(index))
 
     @classmethod
@@ -46,15 +48,6 @@ class Coded:
             remap = np.array([index.setdefault(v, len(index)) for v in part.values], dtype=np.int32)
             codes.append(remap[part.codes] if len(part.values) else part.codes)
         return cls(np.concatenate(codes) if codes else np.zeros(0, np.int32), list(index))
-
-    def matching(self, wanted: frozenset[str]) -> np.ndarray:
-        """Return the codes of the values that equal one of `wanted` (compared lowercased)."""
-        if self._lower is None:
-            lower: dict[str, list[int]] = {}
-            for i, v in enumerate(self.values):
-                lower.setdefault(v.lower(), []).append(i)
-            self._lower = lower
-        return np.array(sorted(i for w in wanted for i in self._lower.get(w, ())), dtype=np.int32)
 
     def rows(self, codes: np.ndarray) -> np.ndarray:
         """Return the rows (ascending) holding one of the codes, without scanning every row."""
@@ -69,24 +62,82 @@ class Coded:
 
 
 @dataclass
+class Column:
+    """One facet's (document, value) pairs; for a single-valued facet pair i is document i."""
+
+    facet: FacetDef
+    coded: Coded  # the value of each pair
+    docs: np.ndarray | None  # the document of each pair (None: single-valued)
+    labels: dict[str, str] = field(default_factory=dict)  # value -> label, where they differ
+    # built on first use: key of a value or of its label -> the value's codes
+    _keys: dict[str, list[int]] | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def read(cls, facet: FacetDef, per_doc: list[str]) -> Column:
+        """Return the column of one segment from each document's column text."""
+        if not facet.multi:
+            return cls(facet, Coded.from_values(per_doc), None)
+        index: dict[str, int] = {}
+        labels: dict[str, str] = {}
+        docs: list[int] = []
+        codes: list[int] = []
+        for d, text in enumerate(per_doc):
+            if not text:
+                continue
+            for value, label in parse_column(text):
+                docs.append(d)
+                codes.append(index.setdefault(value, len(index)))
+                if label:
+                    labels.setdefault(value, label)
+        coded = Coded(np.asarray(codes, dtype=np.int32), list(index))
+        return cls(facet, coded, np.asarray(docs, dtype=np.int64), labels)
+
+    @classmethod
+    def joined(cls, parts: list[Column], sizes: list[int]) -> Column:
+        """Return the columns of consecutive segments (of `sizes` documents) as one."""
+        labels: dict[str, str] = {}
+        for part in parts:
+            labels.update({k: v for k, v in part.labels.items() if k not in labels})
+        coded = Coded.joined([p.coded for p in parts])
+        if parts[0].docs is None:
+            return cls(parts[0].facet, coded, None, labels)
+        offsets = np.cumsum([0] + sizes[:-1])
+        docs = [p.docs + o for p, o in zip(parts, offsets) if p.docs is not None]
+        return cls(parts[0].facet, coded, np.concatenate(docs) if docs else np.zeros(0, np.int64),
+                   labels)
+
+    def matching(self, keys: frozenset[str]) -> np.ndarray:
+        """Return the codes of the values whose key, or whose label's key, is one of `keys`."""
+        if self._keys is None:
+            found: dict[str, list[int]] = {}
+            for i, v in enumerate(self.coded.values):
+                for k in {self.facet.key(v), self.facet.key(self.labels.get(v, v))}:
+                    found.setdefault(k, []).append(i)
+            self._keys = found
+        return np.array(sorted({i for k in keys for i in self._keys.get(k, ())}), dtype=np.int32)
+
+    def mask(self, keys: frozenset[str], size: int) -> np.ndarray | None:
+        """Return which documents hold one of the selected values (None: nothing selected)."""
+        if not keys:
+            return None
+        rows = self.coded.rows(self.matching(keys))
+        mask = np.zeros(size, dtype=bool)
+        mask[rows if self.docs is None else self.docs[rows]] = True
+        return mask
+
+    def tally(self, docs_mask: np.ndarray) -> np.ndarray:
+        """Return how many of the masked documents hold each value."""
+        rows = docs_mask if self.docs is None else docs_mask[self.docs]
+        return np.bincount(self.coded.codes[rows], minlength=len(self.coded.values))
+
+
+@dataclass
 class FacetTable:
     """Facet values per document number."""
 
-    authors: Coded
-    sections: Coded
-    theme_docs: np.ndarray  # (document, theme) pairs: the document of each pair
-    theme_codes: np.ndarray  # ... and its theme
-    themes: list[str]
+    columns: dict[str, Column]  # by facet name, in the order of FACETS
     days: np.ndarray  # int32 YYYYMMDD per docnum
     live: np.ndarray  # bool per docnum
-    _theme_index: Coded | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def theme_index(self) -> Coded:
-        """The themes of the (document, theme) pairs as a coded column, for lookups."""
-        if self._theme_index is None:
-            self._theme_index = Coded(self.theme_codes, self.themes)
-        return self._theme_index
 
     @classmethod
     def from_reader(cls, reader: IndexReader, known: dict[str, FacetTable] | None = None
@@ -112,50 +163,26 @@ class FacetTable:
     @classmethod
     def _from_leaf(cls, leaf: IndexReader) -> FacetTable:
         n = leaf.doc_count_all()
-        docs, codes, names = _pairs(_column(leaf, "themes_col", n, ""))
         days = np.asarray(_column(leaf, "day", n, 0), dtype=np.int64).astype(np.int32)
-        return cls(
-            authors=Coded.from_values(_column(leaf, "author", n, "")),
-            sections=Coded.from_values(_column(leaf, "section", n, "")),
-            theme_docs=docs, theme_codes=codes, themes=names,
-            days=days,
-            live=days > 0,  # vocabulary documents have day 0
-        )
+        columns = {f.name: Column.read(f, _column(leaf, f.column, n, "")) for f in FACETS}
+        return cls(columns, days, live=days > 0)  # vocabulary documents have day 0
 
     @classmethod
     def _joined(cls, parts: list[tuple[FacetTable, np.ndarray]]) -> FacetTable:
         if len(parts) == 1:
             table, live = parts[0]
-            return cls(table.authors, table.sections, table.theme_docs, table.theme_codes,
-                       table.themes, table.days, live)
-        themes: dict[str, int] = {}
-        docs, codes, offset = [], [], 0
-        for table, _ in parts:
-            remap = np.array([themes.setdefault(t, len(themes)) for t in table.themes], dtype=np.int32)
-            docs.append(table.theme_docs + offset)
-            codes.append(remap[table.theme_codes] if len(table.themes) else table.theme_codes)
-            offset += len(table.days)
+            return cls(table.columns, table.days, live)
+        if not parts:
+            empty = [""] * 0
+            return cls({f.name: Column.read(f, empty) for f in FACETS}, np.zeros(0, np.int32),
+                       np.zeros(0, bool))
+        sizes = [len(t.days) for t, _ in parts]
         return cls(
-            authors=Coded.joined([t.authors for t, _ in parts]),
-            sections=Coded.joined([t.sections for t, _ in parts]),
-            theme_docs=np.concatenate(docs) if docs else np.zeros(0, np.int64),
-            theme_codes=np.concatenate(codes) if codes else np.zeros(0, np.int32),
-            themes=list(themes),
-            days=np.concatenate([t.days for t, _ in parts]) if parts else np.zeros(0, np.int32),
-            live=np.concatenate([live for _, live in parts]) if parts else np.zeros(0, bool),
+            columns={f.name: Column.joined([t.columns[f.name] for t, _ in parts], sizes)
+                     for f in FACETS},
+            days=np.concatenate([t.days for t, _ in parts]),
+            live=np.concatenate([live for _, live in parts]),
         )
-
-
-def _pairs(per_doc: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    index: dict[str, int] = {}
-    docs: list[int] = []
-    codes: list[int] = []
-    for d, joined in enumerate(per_doc):
-        for name in joined.split("|"):
-            if name:
-                docs.append(d)
-                codes.append(index.setdefault(name, len(index)))
-    return np.asarray(docs, dtype=np.int64), np.asarray(codes, dtype=np.int32), list(index)
 
 
 def _column(reader: IndexReader, name: str, n: int, default: object) -> list:
@@ -173,23 +200,29 @@ def _column(reader: IndexReader, name: str, n: int, default: object) -> list:
 
 @dataclass(frozen=True)
 class FilterSet:
-    """A request's selections as sets of lowercased values and a day range."""
+    """A request's selections as keys per facet (see `facetdefs.Facet.key`) and a day range."""
 
-    themes: frozenset[str]
-    authors: frozenset[str]
-    sections: frozenset[str]
+    selected: dict[str, frozenset[str]]
     low: int
     high: int
 
     @classmethod
-    def from_request(cls, req: SearchRequest) -> FilterSet:
+    def from_request(cls, req: SearchRequest, labels: dict[str, dict[str, str]] | None = None
+                     ) -> FilterSet:
+        """Read the request's selections; a value may also be named by one of `labels` (per
+        facet, value -> label: a theme's label in the taxonomy)."""
         def day(d) -> int:  # type: ignore[no-untyped-def]
             return d.day.year * 10000 + d.day.month * 100 + d.day.day
 
+        selected = {}
+        for f in FACETS:
+            keys = f.selected(req.selected(f.name))
+            named = (labels or {}).get(f.name, {})
+            if keys and named:
+                keys |= {f.key(v) for v, label in named.items() if f.key(label) in keys}
+            selected[f.name] = keys
         return cls(
-            themes=frozenset(t.lower() for t in req.themes),
-            authors=frozenset(a.lower() for a in req.authors),
-            sections=frozenset(s.split(":")[0].strip().lower() for s in req.sections),
+            selected=selected,
             low=day(req.date_from) if req.date_from else 0,
             high=day(req.date_to) if req.date_to else NO_HIGH,
         )
@@ -204,8 +237,12 @@ class Tally:
     """A facet's count for each of its values (most are zero)."""
 
     counts: np.ndarray
-    names: list[str]
-    coded: Coded | None = None  # the column the counts are of, to look values up in
+    column: Column  # the column the counts are of, to look values and labels up in
+
+    @property
+    def names(self) -> list[str]:
+        return self.column.coded.values
+
     def as_dict(self) -> dict[str, int]:
         """Return the values that have a count, with it."""
         return {self.names[i]: int(self.counts[i]) for i in np.flatnonzero(self.counts)}
@@ -216,9 +253,7 @@ class Counts:
     """The documents that pass every filter, and the disjunctive counts of each facet."""
 
     docs: np.ndarray  # docnums, ascending
-    theme: Tally
-    author: Tally
-    section: Tally
+    tallies: dict[str, Tally]  # by facet name
     year: dict[int, int]
     month: dict[int, int]
 
@@ -226,40 +261,20 @@ class Counts:
 def count(table: FacetTable, matched: np.ndarray, fs: FilterSet) -> Counts:
     """Filter the matched documents (a bool mask) and count every facet, each ignoring its own selection."""
     base = matched & table.live
-    t = _theme_mask(table, fs.themes)
-    a = _coded_mask(table.authors, fs.authors)
-    s = _coded_mask(table.sections, fs.sections)
+    masks = {name: col.mask(fs.selected.get(name, frozenset()), len(base))
+             for name, col in table.columns.items()}
     d = (table.days >= fs.low) & (table.days <= fs.high) if fs.dated else None
-    everything = _all(base, t, a, s, d)
-    theme_docs = _all(base, a, s, d)[table.theme_docs]
+    undated = _all(base, *masks.values())
+    tallies = {
+        name: Tally(col.tally(_all(base, d, *(m for k, m in masks.items() if k != name))), col)
+        for name, col in table.columns.items()
+    }
     return Counts(
-        docs=np.flatnonzero(everything),
-        theme=Tally(np.bincount(table.theme_codes[theme_docs], minlength=len(table.themes)),
-                    table.themes, table.theme_index),
-        author=Tally(_bincount(table.authors, _all(base, t, s, d)), table.authors.values,
-                     table.authors),
-        section=Tally(_bincount(table.sections, _all(base, t, a, d)), table.sections.values,
-                      table.sections),
-        year=_by(table.days[_all(base, t, a, s)] // 10000),
-        month=_by(table.days[_all(base, t, a, s)] // 100),
+        docs=np.flatnonzero(undated if d is None else undated & d),
+        tallies=tallies,
+        year=_by(table.days[undated] // 10000),
+        month=_by(table.days[undated] // 100),
     )
-
-
-def _theme_mask(table: FacetTable, wanted: frozenset[str]) -> np.ndarray | None:
-    if not wanted:
-        return None
-    index = table.theme_index
-    mask = np.zeros(len(table.live), dtype=bool)
-    mask[table.theme_docs[index.rows(index.matching(wanted))]] = True
-    return mask
-
-
-def _coded_mask(coded: Coded, wanted: frozenset[str]) -> np.ndarray | None:
-    if not wanted:
-        return None
-    mask = np.zeros(len(coded.codes), dtype=bool)
-    mask[coded.rows(coded.matching(wanted))] = True
-    return mask
 
 
 def _all(base: np.ndarray, *masks: np.ndarray | None) -> np.ndarray:
@@ -270,19 +285,16 @@ def _all(base: np.ndarray, *masks: np.ndarray | None) -> np.ndarray:
     return out
 
 
-def _bincount(coded: Coded, mask: np.ndarray) -> np.ndarray:
-    return np.bincount(coded.codes[mask], minlength=len(coded.values))
-
-
 def _by(keys: np.ndarray) -> dict[int, int]:
     values, counts = np.unique(keys, return_counts=True)
     return {int(v): int(c) for v, c in zip(values, counts)}
 
 
-def facets(counts: Counts, req: SearchRequest, labels: dict[str, str], size: int = 0
-           ) -> tuple[Facet, ...]:
-    """Return the facets in the shared result shape, most frequent values first (`size` of them, 0: all)."""
-    fs = FilterSet.from_request(req)
+def facets(counts: Counts, req: SearchRequest, labels: dict[str, dict[str, str]] | None = None,
+           size: int = 0) -> tuple[Facet, ...]:
+    """Return the facets in the shared result shape, most frequent values first (`size` of them,
+    0: all); `labels` adds labels per facet (a theme's from the taxonomy) over the index's own."""
+    fs = FilterSet.from_request(req, labels)
     year = tuple(
         FacetValue(str(y), c, fs.dated and fs.low // 10000 <= y <= fs.high // 10000)
         for y, c in sorted(counts.year.items()) if y
@@ -291,41 +303,36 @@ def facets(counts: Counts, req: SearchRequest, labels: dict[str, str], size: int
         FacetValue(f"{m // 100:04d}-{m % 100:02d}", c, fs.dated and fs.low // 100 <= m <= fs.high // 100)
         for m, c in sorted(counts.month.items()) if m
     )
-    return (
-        Facet("theme", _values(counts.theme, fs.themes, labels, size)),
-        Facet("author", _values(counts.author, fs.authors, {}, size)),
-        Facet("section", _values(counts.section, fs.sections, {}, size)),
-        Facet("year", year),
-        Facet("month", month),
+    valued = tuple(
+        Facet(f.name, _values(counts.tallies[f.name], fs.selected[f.name],
+                              {**counts.tallies[f.name].column.labels, **(labels or {}).get(f.name, {})},
+                              size))
+        for f in FACETS
     )
+    return valued + (Facet("year", year), Facet("month", month))
 
 
 def _values(tally: Tally, selected: frozenset[str], labels: dict[str, str],
             size: int) -> tuple[FacetValue, ...]:
     counts, names = tally.counts, tally.names
+    chosen = {int(i) for i in tally.column.matching(selected)} if selected else set()
     shown = np.flatnonzero(counts)
     if size and len(shown) > size:
         # the `size` largest counts (all values tied at the cut compete), without sorting them all
         cut = counts[shown[np.argpartition(-counts[shown], size - 1)[:size]]].min()
         shown = shown[counts[shown] >= cut]
-    rows = [FacetValue(names[i], int(counts[i]), names[i].lower() in selected,
-                       labels.get(names[i], "")) for i in shown if names[i]]
+    rows = [FacetValue(names[i], int(counts[i]), int(i) in chosen, labels.get(names[i], ""))
+            for i in shown if names[i]]
     rows.sort(key=lambda r: (-r.count, (r.label or r.value).lower()))
     if size:
         rows = rows[:size]
-        present = {r.value.lower() for r in rows}
+        present = {r.value for r in rows}
         rows += [FacetValue(names[i], int(counts[i]), True, labels.get(names[i], ""))
-                 for i in _selected_codes(tally, selected) if names[i].lower() not in present
-                 and counts[i]]
-    present = {r.value.lower() for r in rows}
+                 for i in sorted(chosen) if names[i] not in present and counts[i]]
     # a selected value with no matches still shows, so it can be removed
-    rows += [FacetValue(v, 0, True, labels.get(v, "")) for v in sorted(selected) if v not in present]
+    key = tally.column.facet.key
+    present_keys = {key(r.value) for r in rows} | {key(r.label) for r in rows if r.label}
+    present_keys |= {key(names[i]) for i in chosen if counts[i]}
+    rows += [FacetValue(v, 0, True, labels.get(v, "")) for v in sorted(selected)
+             if v not in present_keys]
     return tuple(rows)
-
-
-def _selected_codes(tally: Tally, selected: frozenset[str]) -> list[int]:
-    if not selected:
-        return []
-    if tally.coded is not None:
-        return [int(i) for i in tally.coded.matching(selected)]
-    return [i for i, n in enumerate(tally.names) if n.lower() in selected]

@@ -6,7 +6,7 @@ A field map is a YAML file next to the archive (`<archive>/fieldmap.yaml` by def
 fields names the frontmatter keys to try, first present non-empty key wins; the rest are options:
 
     title: title                  # one key, or a list of keys tried in order
-    author: [authors, author]     # a list value is joined with ", "
+    author: [authors, author]     # a list value gives one author per item
     date: date
     date_from_filename: true      # take YYYY-MM-DD- from the file name when no date key is set
     section: [categories, section]   # a list value gives its first item
@@ -70,7 +70,7 @@ class FieldMap:
     """Where each of our fields comes from in an archive's frontmatter, and how to fill gaps."""
 
     title: tuple[str, ...] = ("title",)
-    author: tuple[str, ...] = ("author",)
+    author: tuple[str, ...] = ("author", "authors")
     date: tuple[str, ...] = ("date",)
     section: tuple[str, ...] = ("section",)
     themes: tuple[str, ...] = ("themes",)
@@ -227,7 +227,7 @@ class EntryFields:
         """Return the entry, or no entry and every problem its fields have."""
         fm = self.fieldmap
         title = unquote(self._required("title", fm.title))
-        author = self._required("author", fm.author, fm.default_author, lists="join")
+        authors = self._authors()
         date = self._date()
         heading = self._text(fm.section, lists="first") or fm.default_section
         themes = self._themes()
@@ -238,7 +238,7 @@ class EntryFields:
         if self.problems or date is None:
             return [], self.problems
         entry = Perspective(
-            id=entry_id, title=title, author=author, date=date,
+            id=entry_id, title=title, authors=authors, date=date,
             section=short_section(heading), section_heading=heading, source=source, body=body,
             path=self.relative, line=self.front.opening_line, note=note, themes=themes,
         )  # fmt: skip
@@ -266,7 +266,7 @@ class EntryFields:
         return None
 
     def _text(self, keys: tuple[str, ...], lists: str = "") -> str:
-        """Return the text of the first key present; a list is joined, cut to its first or wrong."""
+        """Return the text of the first key present; a list gives its first item (if allowed)."""
         found = self._lookup(keys)
         if found is None:
             return ""
@@ -279,7 +279,7 @@ class EntryFields:
             self._problem(self._line(key), f"{key}: expected {expected}, got {_describe(value)}")
             return ""
         texts = [item.strip() for item in items if item.strip()]
-        return ", ".join(texts) if lists == "join" else texts[0] if texts else ""
+        return texts[0] if texts else ""
 
     def _required(
         self, field: str, keys: tuple[str, ...], default: str = "", lists: str = ""
@@ -290,6 +290,27 @@ class EntryFields:
         if not value and len(self.problems) == before:
             self._problem(self.front.opening_line, f"missing {field}: {_no_keys(keys)}")
         return value
+
+    def _authors(self) -> tuple[str, ...]:
+        """Return the entry's authors: one text, or a list with one person per item."""
+        fm = self.fieldmap
+        key = next((k for k in fm.author if self.front.data.get(k) not in (None, "")), None)
+        value = self.front.data.get(key) if key else None
+        if key is None or isinstance(value, str) and not value.strip():
+            if fm.default_author:
+                return (fm.default_author,)
+            self._problem(self.front.opening_line, f"missing author: {_no_keys(fm.author)}")
+            return ()
+        if isinstance(value, str):
+            return (value.strip(),)
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            reason = f"{key}: expected a name or a list of names, got {_describe(value)}"
+            self._problem(self._line(key), reason)
+            return ()
+        names = tuple(dict.fromkeys(item.strip() for item in value if item.strip()))
+        if not names:
+            self._problem(self._line(key), f"{key}: an empty list: name at least one author")
+        return names
 
     def _date(self) -> dt.date | None:
         """Return the entry's date from its date key or, if the map allows, its file name."""

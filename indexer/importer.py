@@ -19,7 +19,7 @@ from indexer.slugs import slugify
 
 _NO_WRAP = 1 << 30  # one line per field: PyYAML wraps long scalars at its width
 _END = "\n...\n"  # PyYAML closes a lone plain scalar with a document end marker
-_QUOTED = frozenset({"title", "author", "section", "note"})
+_QUOTED = frozenset({"title", "author", "authors", "section", "note"})
 
 
 class PageProblems(ArchiveError):
@@ -71,7 +71,10 @@ def entry_path(entry: Perspective) -> Path:
 
 def render_entry(entry: Perspective) -> str:
     """Write an entry as a markdown file in our archive format."""
-    fields: dict[str, object] = {"title": entry.title, "author": entry.author, "date": entry.date}
+    people: dict[str, object] = (
+        {"author": entry.authors[0]} if len(entry.authors) == 1 else {"authors": list(entry.authors)}
+    )
+    fields: dict[str, object] = {"title": entry.title, **people, "date": entry.date}
     optional = {
         "section": entry.section_heading,
         "source": entry.source,

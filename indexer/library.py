@@ -141,6 +141,15 @@ class Library:
         """Return the theme taxonomy the index was built with."""
         return self._view().taxonomy
 
+    def labels(self, facet: str) -> dict[str, str]:
+        """Return the labels of a facet's values that differ from them (a theme's: the
+        taxonomy's over the entries' own tags)."""
+        view = self._view()
+        out = dict(view.table.columns[facet].labels)
+        if facet == "theme":
+            out.update({slug: t.label for slug, t in view.taxonomy.items()})
+        return out
+
     # -- searching -----------------------------------------------------------------------
 
     def search(self, req: SearchRequest) -> SearchResult:
@@ -151,7 +160,7 @@ class Library:
         page = self._order(view, req, found, want)[(req.page - 1) * req.per_page :]
         groups = self._highlight(found)
         hits = tuple(self._hit(view, n, score, groups, found.is_partial(n)) for n, score in page)
-        labels = {slug: t.label for slug, t in view.taxonomy.items()}
+        labels = _labels(view)
         result = SearchResult(
             request=req,
             total=len(found.counts.docs),
@@ -210,7 +219,7 @@ class Library:
         parsed = expand_wildcards(q, view.searcher.reader()) if q is not None else ParsedQuery(None)
         live = view.table.live
         if parsed.query is None:
-            counts = count(view.table, live, FilterSet.from_request(req))
+            counts = count(view.table, live, FilterSet.from_request(req, _labels(view)))
             return parsed, counts, None, False
         ctx = self._postings(view)
         ids, found = evaluate(parsed.query, ctx)
@@ -218,7 +227,7 @@ class Library:
         matched[ids] = True
         scores = np.zeros(len(live))
         scores[ids] = found
-        counts = count(view.table, matched, FilterSet.from_request(req))
+        counts = count(view.table, matched, FilterSet.from_request(req, _labels(view)))
         return parsed, counts, scores, ctx.partial or parsed.partial
 
     def _postings(self, view: _View) -> Postings:
@@ -268,7 +277,7 @@ class Library:
             id=f["id"], title=f["title"], author=f["author"], date=day_text(f["day"]),
             section=f.get("section", ""), section_heading=f.get("section_heading", ""),
             themes=tuple(t for t in f.get("themes", "").split(",") if t),
-            source=f.get("source", ""), note=f.get("note", ""),
+            source=f.get("source", ""), note=f.get("note", ""), authors=tuple(f.get("authors", ())),
             snippet=snippet(plain_text(f.get("markdown", "")), groups) if groups is not None else "",
             score=round(float(score), 4), partial=partial,
         )
@@ -287,7 +296,7 @@ class Library:
             section=f.get("section", ""), section_heading=f.get("section_heading", ""),
             themes=tuple(t for t in f.get("themes", "").split(",") if t),
             source=f.get("source", ""), note=f.get("note", ""), body=f.get("markdown", ""),
-            path=f.get("path", ""),
+            path=f.get("path", ""), authors=tuple(f.get("authors", ())),
             related=related_entries(view.searcher, n, related, self._postings(view)) if related else (),
         )
         _bound_mapped(view)
@@ -312,6 +321,11 @@ class _Found:
     def is_partial(self, n: int) -> bool:
         """Tell whether entry n holds only some of the query's words."""
         return self.tiers is not None and int(self.tiers[n]) < self.clauses
+
+
+def _labels(view: _View) -> dict[str, dict[str, str]]:
+    """Return the labels the taxonomy gives, per facet: a filter may name a theme by them."""
+    return {"theme": {slug: t.label for slug, t in view.taxonomy.items()}}
 
 
 def _bound_mapped(view: _View) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 
+from indexer.facetdefs import FACETS
 from indexer.results import MAX_PER_PAGE, SORTS, BadParameter, DateBound, SearchRequest
 
 MAX_QUERY_CHARS = 2000
@@ -79,9 +80,7 @@ def parse_request(params: Mapping[str, Sequence[str]] | Getter, per_page: int = 
     size_text = _one(get, "facet_size")
     return SearchRequest(
         q=q.replace("\x00", " ").strip(),
-        themes=_values(get, "theme"),
-        authors=_values(get, "author"),
-        sections=_values(get, "section"),
+        **{f.request: _values(get, f.name) for f in FACETS},  # type: ignore[arg-type]
         date_from=date_from,
         date_to=date_to,
         sort=sort,

@@ -12,7 +12,7 @@ class Perspective:
 
     id: str
     title: str
-    author: str
+    authors: tuple[str, ...]  # one or more people, each one value of the author facet
     date: dt.date
     section: str  # short name used as the facet value ("The Evidence")
     section_heading: str  # full heading for display ("The Evidence: Data-Driven Accountability")
@@ -22,6 +22,18 @@ class Perspective:
     line: int = 1  # line of the file where the entry starts
     note: str = ""
     themes: tuple[str, ...] = ()  # the editors' own tags; taxonomy themes are added at indexing
+
+    @property
+    def author(self) -> str:
+        """Return the authors as one line to display ("melody, kate and erica")."""
+        return join_names(self.authors)
+
+
+def join_names(names: tuple[str, ...] | list[str]) -> str:
+    """Return names as a reader says them: "a", "a and b", "a, b and c"."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 @dataclass(frozen=True, order=True)

@@ -10,8 +10,9 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from indexer.facetdefs import BY_NAME, FACETS
+
 SORTS = ("relevance", "newest", "oldest")
-FACETS = ("theme", "author", "section", "year")
 MAX_PER_PAGE = 100
 
 
@@ -49,16 +50,12 @@ class SearchRequest:
 
     def selected(self, facet: str) -> tuple[str, ...]:
         """Return the selected values of one facet."""
-        return {"theme": self.themes, "author": self.authors, "section": self.sections}.get(
-            facet, ()
-        )
+        return getattr(self, BY_NAME[facet].request) if facet in BY_NAME else ()
 
     def filters_dict(self) -> dict[str, Any]:
         """Return the filters as plain data, for export headers and JSON echoes."""
         return {
-            "theme": list(self.themes),
-            "author": list(self.authors),
-            "section": list(self.sections),
+            **{f.name: list(self.selected(f.name)) for f in FACETS},
             "from": self.date_from.text if self.date_from else None,
             "to": self.date_to.text if self.date_to else None,
         }
@@ -80,10 +77,12 @@ class Hit:
     snippet: str
     score: float = 0.0
     partial: bool = False  # holds only some of a plain query's words
+    authors: tuple[str, ...] = ()  # each person; `author` is them as one line to display
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["themes"] = list(self.themes)
+        d["authors"] = list(self.authors)
         return d
 
 
@@ -180,9 +179,11 @@ class Entry:
     body: str  # markdown as written
     path: str
     related: tuple[Related, ...] = field(default=())
+    authors: tuple[str, ...] = ()  # each person; `author` is them as one line to display
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["themes"] = list(self.themes)
+        d["authors"] = list(self.authors)
         d["related"] = [r.to_dict() for r in self.related]
         return d

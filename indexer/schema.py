@@ -32,13 +32,16 @@ def make_schema() -> Schema:
         # wildcard queries expand over it, did-you-mean corrects against it.
         words=KEYWORD(),
         markdown=STORED,
-        author=ID(stored=True, sortable=True),
+        author=STORED,  # the authors as one line to display ("a, b and c")
+        authors=STORED,  # each person, a tuple
+        authors_col=ID(sortable=True),  # the author facet's column (facetdefs.FACETS)
         author_key=KEYWORD(lowercase=True, commas=True),
         section=ID(stored=True, sortable=True),
         section_key=KEYWORD(lowercase=True, commas=True),
         section_heading=STORED,
         themes=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
-        themes_col=ID(sortable=True),  # "a|b|c": a column for fast facet counting
+        theme_labels=STORED,  # a label per theme: a tag's own words, "" for the taxonomy's
+        themes_col=ID(sortable=True),  # the theme facet's column (facetdefs.FACETS)
         day=NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),  # YYYYMMDD
         source=STORED,
         note=STORED,

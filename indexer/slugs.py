@@ -55,6 +55,12 @@ def slugify(text: str, max_length: int = MAX_ID_LENGTH) -> str:
     return slug[: cut if cut > 0 else max_length].strip("-")
 
 
+def theme_slug(text: str) -> str:
+    """Turn a theme name into its slug: accents off, lowercase, words joined by hyphens."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", plain.lower()))
+
+
 def is_valid_id(text: str) -> bool:
     """Tell whether text can serve as an entry id (lowercase words, digits, '-', '_', '.')."""
     return _ID.fullmatch(text) is not None

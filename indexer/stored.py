@@ -7,18 +7,16 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
-from indexer.documents import plain_text
+from indexer.documents import facet_columns, plain_text
 
 
 def document_from_stored(fields: dict[str, Any]) -> dict[str, Any]:
     """Return the document to add for an entry, from its stored fields."""
     doc = dict(fields)
     doc["body"] = plain_text(doc.get("markdown", ""))  # indexed, not stored
-    themes = doc.get("themes", "")
-    doc["author_key"] = doc.get("author", "")
+    doc["author_key"] = ",".join(a.replace(",", " ") for a in doc.get("authors", ()))
     doc["section_key"] = doc.get("section", "")
-    doc["themes_col"] = "|".join(t for t in themes.split(",") if t)
-    return doc
+    return doc | facet_columns(doc)
 
 
 def documents_for_paths(generation: Path, paths: list[str]) -> dict[str, list[dict[str, Any]]]:

@@ -11,7 +11,6 @@ Moving parts:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from indexer.analysis import stems
 from indexer.records import Problem
+from indexer.slugs import theme_slug as slugify
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _FIELDS = ("label", "description", "terms")
@@ -54,12 +54,6 @@ class Matcher:
                     if slug not in found and tuple(text_stems[i : i + len(term)]) == term:
                         found.add(slug)
         return found
-
-
-def slugify(text: str) -> str:
-    """Turn a theme name into its slug: accents off, lowercase, words joined by hyphens."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "-".join(re.findall(r"[a-z0-9]+", plain.lower()))
 
 
 def compile_taxonomy(themes: Mapping[str, Theme]) -> Matcher:

@@ -133,7 +133,7 @@ def test_seed_entry_file_gives_every_field() -> None:
     assert entry == Perspective(
         id="when-75-say-no-thats-failure",
         title="When 75% Say No, That's Failure",
-        author="@Seltaa_",
+        authors=("@Seltaa_",),
         date=dt.date(2025, 12, 12),
         section="The Evidence",
         section_heading="The Evidence: Data-Driven Accountability",
@@ -151,7 +151,7 @@ def test_comma_separated_themes_and_a_quoted_date() -> None:
     assert entry == Perspective(
         id="organising-the-evidence",
         title="Organising the Evidence",
-        author="@datawren",
+        authors=("@datawren",),
         date=dt.date(2024, 3, 5),
         section="The Research",
         section_heading="The Research: What the Numbers Say",
@@ -233,7 +233,9 @@ def test_read_file_outside_the_archive_is_an_error(tmp_path: Path) -> None:
     [
         ("bad-yaml.md", 6, "invalid YAML in the frontmatter: found character '\\t'"),
         ("missing-title.md", 1, "missing title: no 'title' key"),
-        ("missing-author.md", 1, "missing author: no 'author' key"),
+        ("missing-author.md", 1, "missing author: none of the keys 'author', 'authors'"),
+        ("empty-authors.md", 3, "authors: an empty list: name at least one author"),
+        ("nested-author.md", 3, "authors: expected a name or a list of names, got a list holding a list"),
         ("missing-date.md", 1, "missing date: no 'date' key"),
         ("impossible-date.md", 4, "date: '2025-02-30' is not a real date"),
         ("zero-date.md", 4, "date: '0000-00-00' is not a real date"),

@@ -156,3 +156,20 @@ def test_index_named_files(tmp_path):
     result = runner.invoke(main, ["index", "--archive", str(archive), "--index", str(index),
                                   str(tmp_path / "x.md")])
     assert result.exit_code == 1 and "not a file of the archive" in result.output
+
+
+def test_search_by_one_co_author_and_a_theme_by_its_words(tmp_path, run):
+    from people_archive import write_people_archive
+
+    write_people_archive(tmp_path / "archive")
+    assert run("index").exit_code == 0
+    by_words = run("search", "--theme", "open source", "--json")
+    by_slug = run("search", "--theme", "open-source", "--json")
+    assert by_words.exit_code == by_slug.exit_code == 0
+    ids = sorted(r["id"] for r in json.loads(by_words.output)["results"])
+    assert ids == sorted(r["id"] for r in json.loads(by_slug.output)["results"]) == ["three", "two"]
+    result = run("search", "--author", "kate", "--json")
+    assert sorted(r["authors"] for r in json.loads(result.output)["results"]) == [
+        ["kate", "Smith, Jo"], ["melody", "kate", "erica"]]
+    plain = run("search", "--author", "erica")
+    assert "melody, kate and erica" in plain.output

@@ -28,7 +28,7 @@ def test_seed_page_gives_its_three_entries_with_every_field() -> None:
     assert first == Perspective(
         id="when-75-say-no-thats-failure",
         title="When 75% Say No, That's Failure",
-        author="@Seltaa_",
+        authors=("@Seltaa_",),
         date=dt.date(2025, 12, 12),
         section="The Evidence",
         section_heading="The Evidence: Data-Driven Accountability",
@@ -45,7 +45,7 @@ def test_seed_page_gives_its_three_entries_with_every_field() -> None:
     assert second == Perspective(
         id="why-youre-anthropomorphizing-misses-the-point",
         title="Why 'You're Anthropomorphizing' Misses the Point",
-        author="@kumabwari",
+        authors=("@kumabwari",),
         date=dt.date(2025, 10, 25),
         section="The Framework",
         section_heading="The Framework: In Defense of Anthropomorphism",
@@ -59,7 +59,7 @@ def test_seed_page_gives_its_three_entries_with_every_field() -> None:
     assert third == Perspective(
         id="on-dignity-autonomy-and-the-future-we-choose",
         title="On Dignity, Autonomy, and the Future We Choose",
-        author="@MissMi1973",
+        authors=("@MissMi1973",),
         date=dt.date(2025, 10, 21),
         section="The Vision",
         section_heading="The Vision: Seven Reasons Why I Fight for #keep4o",
@@ -93,7 +93,7 @@ def test_broken_entries_are_problems_and_the_rest_of_the_page_still_reads() -> N
     assert entry == Perspective(
         id="still-read-correctly",
         title="Still Read Correctly",
-        author="@steady",
+        authors=("@steady",),
         date=dt.date(2026, 1, 5),
         section="The Evidence",
         section_heading="The Evidence: Data-Driven Accountability",

@@ -162,3 +162,39 @@ def test_the_commons_indexes_273_messages(commons: Built) -> None:
     assert result.total == 273
     assert [(v.value, v.count) for v in result.facet("section").results] == [("The Commons", 273)]
     assert "commons-001" in _ids(commons.library, "gathering")
+
+
+def test_18f_co_authors_are_people(blog: Built) -> None:
+    """Each person listed in `authors:` is one value: melody has 46 indexed posts."""
+    melody = blog.library.search(parse_request({"author": ["melody"]}))
+    assert melody.total == 46
+    values = blog.library.search(parse_request({})).facet("author").results
+    assert len(values) == 273 and not [v.value for v in values if "," in v.value]
+    three = next(h for h in blog.library.iter_hits(parse_request({}), snippets=False)
+                 if len(h.authors) == 3)
+    assert three.author == f"{three.authors[0]}, {three.authors[1]} and {three.authors[2]}"
+
+
+def test_18f_tags_keep_their_words(blog: Built) -> None:
+    totals = {v: blog.library.search(parse_request({"theme": [v]})).total
+              for v in ("open source", "open-source", "Open Source")}
+    assert set(totals.values()) == {55}
+    themes = blog.library.search(parse_request({})).facet("theme").results
+    assert next(v.label for v in themes if v.value == "open-source") == "open source"
+
+
+def test_18f_pages_list_people_cite_co_authors_and_show_labels(blog: Built) -> None:
+    from webapp import create_app
+
+    client = create_app({"INDEX": str(blog.library.index_dir), "TESTING": True}).test_client()
+    assert "273 people" in client.get("/authors").get_data(as_text=True)
+    bib = client.get("/entries/2024-06-27-18fs-engineering-craft-basics-at-10.bib").get_data(
+        as_text=True)
+    assert "author = {{logan-mcdonald} and {alex-bielen} and {alex-soble}}" in bib
+    csl = client.get("/entries/2024-06-27-18fs-engineering-craft-basics-at-10.csl.json").get_json()
+    assert len(csl[0]["author"]) == 3
+    slug = client.get("/api/search?theme=open-source&per_page=100").get_json()
+    words = client.get("/api/search?theme=open%20source&per_page=100").get_json()
+    assert slug["total"] == words["total"] == 55
+    assert [r["id"] for r in slug["results"]] == [r["id"] for r in words["results"]]
+    assert ">open source</a>" in client.get("/themes").get_data(as_text=True)

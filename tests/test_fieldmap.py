@@ -132,7 +132,7 @@ def test_hugo_fixture_through_its_field_map() -> None:
     assert open_data == Perspective(
         id="2024-05-01-open-data-day",
         title="Open Data Day: What We Learned",
-        author="alice-ng, bo-park",
+        authors=("alice-ng", "bo-park"),
         date=dt.date(2024, 5, 1),
         section="News",
         section_heading="News",

@@ -63,7 +63,7 @@ def test_rereading_the_written_files_gives_the_page_entries(tmp_path: Path) -> N
 
 def test_render_entry_round_trips_awkward_values(tmp_path: Path) -> None:
     entry = Perspective(
-        id="yes", title='null "quoted" \\ back', author="@a: b", date=dt.date(2025, 1, 2),
+        id="yes", title='null "quoted" \\ back', authors=("@a: b",), date=dt.date(2025, 1, 2),
         section="S", section_heading="S: sub", source="https://x/?a=b#c", body="# Body\n\n- item",
         path="yes.md", themes=("no", "a, b"), note="#not a comment",
     )  # fmt: skip

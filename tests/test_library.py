@@ -192,8 +192,10 @@ def test_a_library_kept_open_across_incremental_runs_answers_as_a_new_one(archiv
     plain = FacetTable.from_reader(view.searcher.reader())
     assert np.array_equal(view.table.live, plain.live)
     assert np.array_equal(view.table.days, plain.days)
-    assert [view.table.authors.values[c] for c in view.table.authors.codes] == [
-        plain.authors.values[c] for c in plain.authors.codes]
+    kept_authors, plain_authors = view.table.columns["author"], plain.columns["author"]
+    assert [kept_authors.coded.values[c] for c in kept_authors.coded.codes] == [
+        plain_authors.coded.values[c] for c in plain_authors.coded.codes]
+    assert np.array_equal(kept_authors.docs, plain_authors.docs)
     assert len(kept._tables) == len(view.searcher.reader().leaf_readers())
 
 

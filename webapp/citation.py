@@ -56,6 +56,11 @@ def long_date(value: str) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
+def people(entry: Entry) -> list[str]:
+    """Return the entry's authors, one person each, on one line each."""
+    return [plain(a) for a in entry.authors or (entry.author,) if plain(a)]
+
+
 def text(entry: Entry, site: str, url: str) -> str:
     """Return a plain-text reference."""
     parts = [f"{plain(entry.author)}. “{bare_title(entry.title)}.”"]
@@ -78,7 +83,8 @@ def bib_url(value: str) -> str:
 
 
 def bib_key(entry: Entry) -> str:
-    who = re.sub(r"[^a-z0-9]", "", entry.author.lower()) or "anon"
+    first = (people(entry) or [""])[0]
+    who = re.sub(r"[^a-z0-9]", "", first.lower()) or "anon"
     word = next(iter(re.findall(r"[a-z0-9]{3,}", bare_title(entry.title).lower())), "entry")
     return f"{who}{entry.date[:4]}{word}"
 
@@ -87,7 +93,8 @@ def bibtex(entry: Entry, site: str, url: str) -> str:
     """Return a BibTeX @misc record."""
     d = _date(entry)
     fields = [
-        ("author", "{" + bib_escape(entry.author) + "}"),
+        # one braced name per person: BibTeX separates people with "and"
+        ("author", " and ".join("{" + bib_escape(a) + "}" for a in people(entry))),
         ("title", "{" + bib_escape(bare_title(entry.title)) + "}"),
         ("year", str(d.year) if d else ""),
         ("month", _BIB_MONTHS[d.month - 1] if d else ""),
@@ -111,7 +118,7 @@ def csl(entry: Entry, site: str, url: str) -> dict[str, Any]:
         "id": entry.id,
         "type": "post",
         "title": bare_title(entry.title),
-        "author": [{"literal": plain(entry.author)}],
+        "author": [{"literal": a} for a in people(entry)],
         "container-title": plain(entry.section_heading or entry.section),
         "archive": site,
         "archive_location": url,
@@ -130,12 +137,12 @@ def meta_tags(entry: Entry, site: str, url: str) -> list[tuple[str, str]]:
     d = _date(entry)
     tags = [
         ("citation_title", bare_title(entry.title)),
-        ("citation_author", plain(entry.author)),
+        *(("citation_author", a) for a in people(entry)),
         ("citation_publisher", site),
         ("citation_public_url", url),
         ("citation_abstract_html_url", url),
         ("DC.title", bare_title(entry.title)),
-        ("DC.creator", plain(entry.author)),
+        *(("DC.creator", a) for a in people(entry)),
         ("DC.type", "Text"),
         ("DC.identifier", url),
     ]

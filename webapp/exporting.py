@@ -19,6 +19,7 @@ HIT_COLUMNS = (
     "id",
     "title",
     "author",
+    "authors",
     "date",
     "section",
     "section_heading",
@@ -51,6 +52,7 @@ def hit_record(hit: Hit, url: str, snippet: bool) -> dict[str, Any]:
         "id": hit.id,
         "title": hit.title,
         "author": hit.author,
+        "authors": list(hit.authors),
         "date": hit.date,
         "section": hit.section,
         "section_heading": hit.section_heading,
@@ -83,7 +85,8 @@ def csv_rows(
     for hit in hits:
         record = hit_record(hit, url_for_hit(hit), snippet=False)
         cells = [
-            "; ".join(record["themes"]) if c == "themes" else str(record[c]) for c in HIT_COLUMNS
+            "; ".join(record[c]) if c in ("themes", "authors") else str(record[c])
+            for c in HIT_COLUMNS
         ]
         yield line(cells + tail)
 

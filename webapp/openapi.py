@@ -121,7 +121,8 @@ HIT = {
     "properties": {
         "id": STRING,
         "title": STRING,
-        "author": STRING,
+        "author": {**STRING, "description": "The authors as one line ('a, b and c')."},
+        "authors": {**STRINGS, "description": "Each author, one person per item."},
         "date": {"type": "string", "format": "date"},
         "section": STRING,
         "section_heading": STRING,
@@ -189,7 +190,8 @@ ENTRY = {
     "properties": {
         "id": STRING,
         "title": STRING,
-        "author": STRING,
+        "author": {**STRING, "description": "The authors as one line ('a, b and c')."},
+        "authors": {**STRINGS, "description": "Each author, one person per item."},
         "date": STRING,
         "section": STRING,
         "section_heading": STRING,

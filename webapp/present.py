@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from indexer.facetdefs import FACETS
 from indexer.results import FacetValue, SearchResult
 from webapp import histogram
 from webapp.links import slugify
-from webapp.state import FILTERS, SearchState
+from webapp.state import FILTERS, SearchState, same
 
-FACET_TITLES = {"theme": "Theme", "author": "Author", "section": "Section"}
+FACET_TITLES = {f.name: f.title for f in FACETS}
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,10 @@ def _choices(
 ) -> list[Choice]:
     facet = next((f for f in result.facets if f.name == name), None)
     values: list[FacetValue] = list(facet.results) if facet else []
-    have = {v.value.lower() for v in values}
     values += [
-        FacetValue(v, 0, True) for v in result.request.selected(name) if v.lower() not in have
+        FacetValue(v, 0, True)
+        for v in result.request.selected(name)
+        if not any(same(name, v, h.value) or same(name, v, h.label or h.value) for h in values)
     ]
     return [
         Choice(

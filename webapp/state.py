@@ -13,9 +13,18 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
+from indexer.facetdefs import BY_NAME, FACETS
+
 PARAMS = ("q", "theme", "author", "section", "from", "to", "sort", "per_page", "facet_size")
-FILTERS = ("theme", "author", "section")
+FILTERS = tuple(f.name for f in FACETS)
 Pairs = tuple[tuple[str, str], ...]
+
+
+def same(facet: str, a: str, b: str) -> bool:
+    """Tell whether two values of a facet select the same thing, as the core compares them
+    (a theme's slug and its words, an author in any case)."""
+    known = BY_NAME.get(facet)
+    return known.key(a) == known.key(b) if known else a.lower() == b.lower()
 
 
 @dataclass(frozen=True)
@@ -44,11 +53,7 @@ class SearchState:
     ) -> SearchState:
         pairs = tuple((k, v) for k in PARAMS for v in args.getlist(k) if v.strip())
         if scope:
-            pairs = tuple(
-                p
-                for p in pairs
-                if not (p[0] == scope.facet and p[1].lower() == scope.value.lower())
-            )
+            pairs = tuple(p for p in pairs if not (p[0] == scope.facet and same(*p, scope.value)))
         return cls(pairs, path, scope, tuple(args.getlist("page")))
 
     def get(self, name: str) -> list[str]:
@@ -79,7 +84,7 @@ class SearchState:
 
     def _has(self, facet: str, value: str) -> bool:
         # The core matches filter values without regard to case; so do the links.
-        return any(k == facet and v.lower() == value.lower() for k, v in self.pairs)
+        return any(k == facet and same(facet, v, value) for k, v in self.pairs)
 
     def toggle_url(self, facet: str, value: str) -> str:
         """Return the URL with a facet value added, or removed if it is selected."""
@@ -91,13 +96,11 @@ class SearchState:
         if self.is_scope(facet, value):
             return self.url(self.pairs, path="/search")
         return self.url(
-            p for p in self.pairs if not (p[0] == facet and p[1].lower() == value.lower())
+            p for p in self.pairs if not (p[0] == facet and same(facet, p[1], value))
         )
 
     def is_scope(self, facet: str, value: str) -> bool:
-        return bool(
-            self.scope and self.scope.facet == facet and self.scope.value.lower() == value.lower()
-        )
+        return bool(self.scope and self.scope.facet == facet and same(facet, self.scope.value, value))
 
     def range_url(self, start: str | None, end: str | None) -> str:
         pairs = self.replaced("from", [start or ""])

@@ -59,3 +59,15 @@ def test_meta_tags_for_zotero():
     assert tags["citation_title"] == "Keep {it} 100% & #real"
     assert tags["citation_publication_date"] == "2025/10/21"
     assert tags["citation_public_url"] == URL
+
+
+def test_co_authors_are_cited_as_people():
+    e = entry(author="melody, kate and erica", authors=("melody", "kate", "erica"))
+    bib = citation.bibtex(e, "Perspectives", URL)
+    assert "author = {{melody} and {kate} and {erica}}" in bib
+    assert bib.startswith("@misc{melody2025keep,")
+    assert citation.csl(e, "Perspectives", URL)["author"] == [
+        {"literal": "melody"}, {"literal": "kate"}, {"literal": "erica"}]
+    tags = citation.meta_tags(e, "Perspectives", URL)
+    assert [v for k, v in tags if k == "citation_author"] == ["melody", "kate", "erica"]
+    assert citation.text(e, "P", URL).startswith("melody, kate and erica. ")

@@ -16,7 +16,7 @@ from webapp import histogram
 from webapp.core import library
 from webapp.errors import NotFound
 from webapp.links import author_candidates, author_handle, author_url, section_url, slugify
-from webapp.state import Scope, SearchState
+from webapp.state import Scope, SearchState, same
 from webapp.views.search import search_page
 
 bp = Blueprint("browse", __name__)
@@ -43,14 +43,14 @@ def themes() -> str:
     overall = lib.search(SearchRequest(per_page=1))
     keys = histogram.month_keys(histogram.counts(overall, "month"))
     counts = {v.value: v for v in facet_values(overall, "theme")}
-    taxonomy = lib.taxonomy()
+    taxonomy, names = lib.taxonomy(), lib.labels("theme")
     rows = []
     for slug in list(taxonomy) + sorted(set(counts) - set(taxonomy)):
         theme = taxonomy.get(slug)
         scoped = lib.search(SearchRequest(themes=(slug,), per_page=1))
         state = SearchState((), url_for("browse.theme", slug=slug))
         bars = histogram.timeline(histogram.counts(scoped, "month"), keys, state)
-        label = theme.label if theme else (counts[slug].label or slug)
+        label = names.get(slug) or counts[slug].label or slug
         rows.append(ThemeRow(slug, label, theme.description if theme else "", scoped.total, bars))
     rows.sort(key=lambda r: (-r.count, r.label.lower()))
     return render_template("themes.html", rows=rows, keys=keys, total=overall.total)
@@ -62,7 +62,7 @@ def theme(slug: str) -> str:
     known = taxonomy.get(slug)
     if known is None and not library().search(SearchRequest(themes=(slug,), per_page=1)).total:
         raise NotFound(f"no theme {slug!r} in the archive")
-    label = known.label if known else slug
+    label = library().labels("theme").get(slug, slug)
     path = url_for("browse.theme", slug=slug)  # quoted: request.path is not ('#', '?', ' ')
     scope = Scope("theme", slug, path, label, known.description if known else "")
     return search_page(scope, path)
@@ -87,8 +87,9 @@ def authors() -> str:
         if len(values) > LETTERS_FROM
         else [("", sorted(values, key=lambda v: author_handle(v.value).casefold()))]
     )
+    people = "one person" if len(values) == 1 else f"{len(values)} people"
     lede = (
-        f"{len(values)} voices in the archive, by name. Each leads to their entries, "
+        f"{people} wrote in the archive, listed by name. Each leads to their entries, "
         "searchable on their own."
     )
     return render_template("index.html", title="Authors", lede=lede, groups=groups, link=author_url)
@@ -99,7 +100,9 @@ def author(handle: str) -> Response | str:
     for candidate in author_candidates(handle):
         found = library().search(SearchRequest(authors=(candidate,), per_page=1))
         if found.hits:
-            name = found.hits[0].author  # as the archive spells it
+            # as the archive spells it: the one of the entry's authors the handle names
+            hit = found.hits[0]
+            name = next((a for a in hit.authors if same("author", a, candidate)), hit.author)
             if author_handle(name) != handle:
                 return redirect(_with_query(author_url(name)), 301)
             path = author_url(name)  # quoted: request.path is not ('#', '?', ' ')

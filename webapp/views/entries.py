@@ -35,7 +35,9 @@ def entry(entry_id: str) -> str:
     q = parse_request(lambda name: request.args.getlist(name) if name == "q" else []).q
     found = find(entry_id, related=setting("RELATED"))
     by_author = library().search(
-        SearchRequest(authors=(found.author,), sort="newest", per_page=setting("BY_AUTHOR") + 1)
+        # by any of its authors: each is a person of the author facet
+        SearchRequest(authors=found.authors or (found.author,), sort="newest",
+                      per_page=setting("BY_AUTHOR") + 1)
     )
     others = [h for h in by_author.hits if h.id != found.id][: setting("BY_AUTHOR")]
     site, url = current_app.config["SITE_NAME"], entry_url(found.id, external=True)
@@ -54,7 +56,7 @@ def entry(entry_id: str) -> str:
 
 
 def _theme_names() -> dict[str, str]:
-    return {slug: t.label for slug, t in library().taxonomy().items()}
+    return library().labels("theme")
 
 
 @bp.get("/entries/<entry_id>.csl.json")
