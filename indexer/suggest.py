@@ -186,7 +186,8 @@ def _at_least(searcher: Searcher, terms: list[tuple[str, ...]]) -> int:
 
 
 def _words(q: str, searcher: Searcher, ctx: Postings) -> list[_Word]:
-    """Return the query's words (not syntax, not stop words), counting the rare ones exactly."""
+    """Return the query's words (not syntax, not stop words), counting the rare ones exactly;
+    a hyphenated word gives its parts, as the analyzer splits it (self-drivng: self, drivng)."""
     out, cursor = [], 0
     for text in plain_words(q):
         found = re.compile(rf"(?<![\w'’\-]){re.escape(text)}").search(q, cursor)
@@ -195,15 +196,23 @@ def _words(q: str, searcher: Searcher, ctx: Postings) -> list[_Word]:
         cursor = found.end()
         if _excluded_or_wildcard(q, found.start(), found.end()):
             continue
-        folded = fold_prefix(text.lower())
-        terms = tuple(stems(folded))
-        if not terms:
-            continue  # a stop word
-        entries = _entries_at_most(searcher, list(terms))
-        if entries <= FEW:
-            entries = _count(ctx, [terms])
-        out.append(_Word(found.start(), text, folded, terms, entries))
+        for part in re.finditer(r"[^\-]+", text):
+            word = _word(found.start() + part.start(), part.group(), searcher, ctx)
+            if word is not None:
+                out.append(word)
     return out
+
+
+def _word(start: int, text: str, searcher: Searcher, ctx: Postings) -> _Word | None:
+    """Return a word of the query with its terms and entries, or None for a stop word."""
+    folded = fold_prefix(text.lower())
+    terms = tuple(stems(folded))
+    if not terms:
+        return None
+    entries = _entries_at_most(searcher, list(terms))
+    if entries <= FEW:
+        entries = _count(ctx, [terms])
+    return _Word(start, text, folded, terms, entries)
 
 
 def _excluded_or_wildcard(q: str, start: int, end: int) -> bool:

@@ -110,6 +110,7 @@ def test_candidates_are_scored_by_entries_and_distance(library):
         ("sarden steel", "harden steel"),  # ... but only harden is ever with steel
         ("posible", "possible"),  # found in 1 entry, the correction in 60
         ("desing -posible", "design -posible"),  # excluded words are left as typed
+        ("user-desing", "user-design"),  # a hyphenated word's parts, as the analyzer splits
         ("design", None),  # known and frequent
         ("lisp", None),  # rare, but list is in only 5 entries: a real word
         ("reserve", None),  # rare and real, nothing one edit away
