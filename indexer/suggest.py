@@ -195,7 +195,7 @@ def _words(q: str, searcher: Searcher, ctx: Postings) -> list[_Word]:
         if found is None:
             continue
         cursor = found.end()
-        if _excluded_or_wildcard(q, found.start(), found.end()):
+        if _left_as_typed(q, found.start(), found.end()):
             continue
         for part in re.finditer(r"[^\-]+", text):
             word = _word(found.start() + part.start(), part.group(), searcher, ctx)
@@ -216,10 +216,11 @@ def _word(start: int, text: str, searcher: Searcher, ctx: Postings) -> _Word | N
     return _Word(start, text, folded, terms, entries)
 
 
-def _excluded_or_wildcard(q: str, start: int, end: int) -> bool:
-    """Tell whether the word at q[start:end] is excluded (-word) or a wildcard's (word*)."""
+def _left_as_typed(q: str, start: int, end: int) -> bool:
+    """Tell whether the word at q[start:end] is excluded (-word), a wildcard's (word*) or
+    fuzzy already (word~2)."""
     excluded = q[start - 1 : start] == "-" and q[start - 2 : start - 1] in ("", " ", "(")
-    return excluded or q[end : end + 1] in ("*", "?")
+    return excluded or q[end : end + 1] in ("*", "?", "~")
 
 
 def _correctable(word: _Word) -> bool:

@@ -116,6 +116,7 @@ def test_candidates_are_scored_by_entries_and_distance(library):
         ("reserve", None),  # rare and real, nothing one edit away
         ("desing xqzzyv", None),  # xqzzyv has no correction: no query finds more
         ("desing*", None),  # a prefix query is not corrected
+        ("desing~1", None),  # nor a fuzzy one
         ("the", None),  # a stop word
     ],
 )
