@@ -33,7 +33,8 @@ from indexer.postings import Postings, evaluate
 from indexer.query import plain_words
 
 # Bounds: a query of hundreds of made-up words must not hold a worker. At 60,000 words
-# (100,000 entries) a word's candidates cost about a millisecond, a combination's count less.
+# (100,000 entries) a word's candidates cost ~10 ms; counting a combination of several words
+# reads a new word's postings once (up to ~100 ms, then cached with the generation).
 MAX_CORRECTED = 8  # words corrected in one query
 SUGGEST_SECONDS = 0.3
 MAX_OPTIONS = 3  # candidates kept per word
