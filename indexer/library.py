@@ -30,7 +30,7 @@ from indexer.postings import PostingCache, Postings, evaluate
 from indexer.query import ParsedQuery, expand_wildcards, parse_text
 from indexer.related import related_entries
 from indexer.results import Entry, Hit, SearchRequest, SearchResult
-from indexer.suggest import suggestion
+from indexer.suggest import Vocabularies, suggestion
 from indexer.themes import Theme, load_taxonomy
 
 SEARCH_SECONDS = 2.0  # past this, a costly query answers with what it has, marked partial
@@ -96,6 +96,7 @@ class Library:
         self._tables: dict[str, FacetTable] = {}  # by segment id
         self._lengths: dict[tuple[str, str], np.ndarray] = {}  # by (segment id, field)
         self._built: dict[str, str] = {}  # by generation
+        self._vocabularies = Vocabularies()  # for did-you-mean, of the segments being read
 
     # -- the open generation -------------------------------------------------------------
 
@@ -166,13 +167,19 @@ class Library:
             total=len(found.counts.docs),
             hits=hits,
             facets=facets(found.counts, req, labels, req.facet_size),
-            suggestion=suggestion(view.searcher, req.q) if req.q.strip() else None,
+            suggestion=self._suggestion(view, req.q),
             partial=found.partial,
             generation=view.name,
             all_words=found.all_words,
         )
         _bound_mapped(view)
         return result
+
+    def _suggestion(self, view: _View, q: str) -> str | None:
+        """Return the query corrected from the archive's vocabulary, when that finds more."""
+        if not q.strip():
+            return None
+        return suggestion(q, view.searcher, self._postings(view), self._vocabularies)
 
     def iter_hits(self, req: SearchRequest, snippets: bool = True) -> Iterator[Hit]:
         """Yield every result of the request (all pages) in its sort order."""

@@ -190,3 +190,11 @@ def test_exports_and_feed_links_carry_the_state(client):
 )
 def test_odd_query_text_degrades_not_fails(client, q):
     assert client.get("/search", query_string={"q": q}).status_code == 200
+
+
+def test_did_you_mean_corrects_the_whole_query_and_links_it(client):
+    data = api(client, "q=user+autonmy")
+    assert data["suggestion"] == "user autonomy"
+    markup = page(client, "/search?q=user+autonmy")
+    assert 'href="/search?q=user+autonomy">user autonomy</a>' in markup
+    assert api(client, "q=autonomy")["suggestion"] is None
