@@ -81,7 +81,7 @@ def ensure_index(c: Corpus) -> None:
     args = [str(run.PERSPECTIVES), "index", "--archive", str(c.archive), "--index", str(c.index)]
     if c.fieldmap:
         args += ["--fieldmap", str(c.fieldmap)]
-    r = subprocess.run(args, capture_output=True, text=True, cwd=str(run.REPO))
+    r = subprocess.run(args, check=False, capture_output=True, text=True, cwd=str(run.REPO))
     if r.returncode not in (0, 1) or run.current_generation(c.index) is None:
         raise SystemExit(f"[{c.name}] indexing failed (rc {r.returncode}):\n{r.stderr[-2000:]}")
 
@@ -93,8 +93,12 @@ def ensure_dump(c: Corpus) -> None:
     mark = c.dump.with_suffix(".generation")
     if c.dump.is_file() and mark.is_file() and mark.read_text() == gen.name:
         return
-    subprocess.run([sys.executable, str(run.BENCH / "dump_entries.py"), str(c.index), str(c.dump)],
-                   check=True, cwd=str(run.REPO), stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, str(run.BENCH / "dump_entries.py"), str(c.index), str(c.dump)],
+        check=True,
+        cwd=str(run.REPO),
+        stdout=subprocess.DEVNULL,
+    )
     mark.write_text(gen.name)
 
 
@@ -118,9 +122,21 @@ def rank_peers(c: Corpus, queries: list[str], depth: int = DEPTH) -> Rankings:
     run.ensure_peers_venv()
     qfile = WORK / c.name / "queries.json"
     qfile.write_text(json.dumps(queries), encoding="utf-8")
-    r = subprocess.run([str(run.PEERS_PY), str(run.BENCH / "peers.py"), "rank", str(c.dump),
-                        str(WORK / c.name / "peers"), str(qfile), str(depth)],
-                       capture_output=True, text=True, cwd=str(run.REPO))
+    r = subprocess.run(
+        [
+            str(run.PEERS_PY),
+            str(run.BENCH / "peers.py"),
+            "rank",
+            str(c.dump),
+            str(WORK / c.name / "peers"),
+            str(qfile),
+            str(depth),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=str(run.REPO),
+    )
     if r.returncode != 0:
         raise SystemExit(f"[{c.name}] peers.py rank failed:\n{r.stderr[-2000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -146,8 +162,11 @@ def figures(judged: list[JudgedQuery], ranked: Rankings) -> dict[str, dict]:
     for system, by_query in ranked.items():
         per = {j.query: ndcg(by_query[j.query], j.grades, 10) for j in judged}
         rec = [recall(by_query[j.query], j.grades, DEPTH) for j in judged]
-        out[system] = {"ndcg": sum(per.values()) / len(per), "recall": sum(rec) / len(rec),
-                       "per_query": per}
+        out[system] = {
+            "ndcg": sum(per.values()) / len(per),
+            "recall": sum(rec) / len(rec),
+            "per_query": per,
+        }
     return out
 
 
@@ -155,32 +174,54 @@ def table(name: str, judged: list[JudgedQuery], figs: dict[str, dict]) -> list[s
     """Return the markdown lines of one corpus: the means, then nDCG@10 query by query."""
     systems = list(figs)
     n_rel = sum(len(j.relevant()) for j in judged)
-    L = [f"### {name}", "",
-         f"{len(judged)} judged queries, {n_rel} relevant (graded 1 or 2) entries in all.", "",
-         "| system | nDCG@10 | recall@50 |", "|---|---:|---:|"]
+    L = [
+        f"### {name}",
+        "",
+        f"{len(judged)} judged queries, {n_rel} relevant (graded 1 or 2) entries in all.",
+        "",
+        "| system | nDCG@10 | recall@50 |",
+        "|---|---:|---:|",
+    ]
     L += [f"| {s} | {figs[s]['ndcg']:.3f} | {figs[s]['recall']:.3f} |" for s in systems]
-    L += ["", "nDCG@10 per query (the best of each row in bold):", "",
-          "| query | rel | " + " | ".join(systems) + " |", "|---|---:|" + "---:|" * len(systems)]
+    L += [
+        "",
+        "nDCG@10 per query (the best of each row in bold):",
+        "",
+        "| query | rel | " + " | ".join(systems) + " |",
+        "|---|---:|" + "---:|" * len(systems),
+    ]
     for j in judged:
         vals = [figs[s]["per_query"][j.query] for s in systems]
         best = max(vals)
         cells = [f"**{v:.2f}**" if v == best and best > 0 else f"{v:.2f}" for v in vals]
-        L.append(f"| {j.query.replace('|', '/')} | {len(j.relevant())} | " + " | ".join(cells) + " |")
+        L.append(
+            f"| {j.query.replace('|', '/')} | {len(j.relevant())} | " + " | ".join(cells) + " |"
+        )
     return L + [""]
 
 
 def write_results(sections: list[str]) -> None:
     """Replace the Relevance section of RESULTS.md, keeping the rest of the file."""
-    body = "\n".join(["## Relevance", "", textwrap.dedent("""\
+    body = "\n".join(
+        [
+            "## Relevance",
+            "",
+            textwrap.dedent("""\
         `bench/relevance.py` over the judged queries of `bench/judgments/` (each pooled entry
         graded 0/1/2 by reading it; unjudged entries count 0). nDCG@10 uses linear gains and a
         log2 discount; recall@50 counts entries graded 1 or 2. Ours: the search core with the
         corpus's field map, 50 results asked. FTS5: `porter unicode61`, bm25, the query as typed
         (implicit AND; each token quoted when FTS5 rejects the syntax). Tantivy: `en_stem`, its
         default query parser (OR) over title and body. The peers index the same plain text
-        (title, body) as ours, dumped from our index."""), "", *sections])
+        (title, body) as ours, dumped from our index."""),
+            "",
+            *sections,
+        ]
+    )
     old = run.RESULTS_MD.read_text(encoding="utf-8") if run.RESULTS_MD.exists() else ""
-    run.RESULTS_MD.write_text(put_section(old, "Relevance", body, before="Machine"), encoding="utf-8")
+    run.RESULTS_MD.write_text(
+        put_section(old, "Relevance", body, before="Machine"), encoding="utf-8"
+    )
 
 
 # -- looking at one query -------------------------------------------------------------------------------
@@ -196,7 +237,7 @@ def context(text: str, query: str, width: int = 110) -> str:
         at = low.find(w)
         if at >= 0:
             start = max(0, at - width // 2)
-            return " ".join(text[start:start + width].split())
+            return " ".join(text[start : start + width].split())
     return ""
 
 
@@ -208,8 +249,15 @@ def counts(text: str, query: str) -> str:
     return " ".join(f"{w}:{n}" for w, n in found.items())
 
 
-def show(c: Corpus, query: str, ranked: Rankings, judged: JudgedQuery | None, k: int,
-         entries: dict[str, dict], pool: bool) -> None:
+def show(
+    c: Corpus,
+    query: str,
+    ranked: Rankings,
+    judged: JudgedQuery | None,
+    k: int,
+    entries: dict[str, dict],
+    pool: bool,
+) -> None:
     """Print the first k of each system (grades beside) or, with pool, the union to judge."""
     grades = judged.grades if judged else {}
     if not pool:
@@ -223,10 +271,13 @@ def show(c: Corpus, query: str, ranked: Rankings, judged: JudgedQuery | None, k:
     for i in ids:
         e = entries[i]
         text = e["title"] + "\n" + e["body"]
-        where = " ".join(f"{s[0]}{r[query].index(i) + 1 if i in r[query] else '-'}"
-                         for s, r in ranked.items())
-        print(f"{i}  [{grades.get(i, '?')}] {where}  {counts(text, query)}\n"
-              f"    T: {e['title'][:100]}\n    C: {context(text, query)}")
+        where = " ".join(
+            f"{s[0]}{r[query].index(i) + 1 if i in r[query] else '-'}" for s, r in ranked.items()
+        )
+        print(
+            f"{i}  [{grades.get(i, '?')}] {where}  {counts(text, query)}\n"
+            f"    T: {e['title'][:100]}\n    C: {context(text, query)}"
+        )
 
 
 # -- main --------------------------------------------------------------------------------------------------
@@ -237,8 +288,12 @@ def main() -> None:
     ap.add_argument("--corpus", action="append", help="only this corpus (repeatable)")
     ap.add_argument("--system", choices=("all", *SYSTEMS), default="all")
     ap.add_argument("--show", metavar="QUERY", help="print the first 10 of each system, graded")
-    ap.add_argument("--pool", metavar="QUERY", action="append",
-                    help=f"print the first {POOL} of each system with context, to judge")
+    ap.add_argument(
+        "--pool",
+        metavar="QUERY",
+        action="append",
+        help=f"print the first {POOL} of each system with context, to judge",
+    )
     ap.add_argument("--write", action="store_true", help='update "## Relevance" in RESULTS.md')
     cfg = ap.parse_args()
     names = cfg.corpus or judged_corpora()

@@ -6,17 +6,17 @@ import re
 
 
 def _span(text: str, heading: str) -> tuple[int, int] | None:
-    m = re.search(rf"^## {re.escape(heading)}[ \t]*$", text, flags=re.M)
+    m = re.search(rf"^## {re.escape(heading)}[ \t]*$", text, flags=re.MULTILINE)
     if not m:
         return None
-    nxt = re.search(r"^## ", text[m.end():], flags=re.M)
+    nxt = re.search(r"^## ", text[m.end() :], flags=re.MULTILINE)
     return m.start(), (m.end() + nxt.start()) if nxt else len(text)
 
 
 def get_section(text: str, heading: str) -> str | None:
     """Return the section `## heading` of text (heading line included), or None."""
     span = _span(text, heading)
-    return text[span[0]:span[1]] if span else None
+    return text[span[0] : span[1]] if span else None
 
 
 def put_section(text: str, heading: str, section: str, before: str | None = None) -> str:
@@ -24,8 +24,8 @@ def put_section(text: str, heading: str, section: str, before: str | None = None
     section = section.rstrip("\n") + "\n\n"
     span = _span(text, heading)
     if span:
-        return text[:span[0]] + section + text[span[1]:]
+        return text[: span[0]] + section + text[span[1] :]
     at = _span(text, before) if before else None
     if at:
-        return text[:at[0]] + section + text[at[0]:]
+        return text[: at[0]] + section + text[at[0] :]
     return text.rstrip("\n") + "\n\n" + section
