@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import run
-from relevance_metrics import JudgedQuery, load_judgments, ndcg, recall
+from relevance_metrics import JudgedQuery, JudgmentError, load_judgments, ndcg, recall
 from results_md import put_section
 
 from indexer.library import Library
@@ -312,7 +312,10 @@ def run_corpus(c: Corpus, systems: tuple[str, ...], cfg: argparse.Namespace) -> 
     ensure_dump(c)
     entries = read_dump(c)
     path = JUDGMENTS / f"{c.name}.yaml"
-    judged = load_judgments(path, set(entries)) if path.is_file() else []
+    try:
+        judged = load_judgments(path, set(entries)) if path.is_file() else []
+    except JudgmentError as e:
+        raise SystemExit(f"bad judgments: {e}") from None
     by_text = {j.query: j for j in judged}
     if cfg.show or cfg.pool:
         looked = cfg.pool or [cfg.show]
