@@ -4,6 +4,7 @@
     peers.py tantivy-build ENTRIES.jsonl DIR  build a tantivy index (2 threads)
     peers.py tantivy-query DIR QUERIES.json N run each query N times in-process
     peers.py check-fts DB                     ask Datasette itself whether it sees the FTS table
+    peers.py rank ENTRIES.jsonl DIR QUERIES.json K   each peer's first K ids per query (relevance.py)
 
 Each prints one JSON object on its last line of stdout.
 """
@@ -212,6 +213,52 @@ def run_tantivy(out: Path, queries_path: Path, repeats: int) -> dict:
     return {"open_seconds": open_s, "queries": results, "segments": searcher.num_segments}
 
 
+# -- relevance: each peer's ranking of the judged queries ---------------------------------------------
+
+_FTS_TOP = ('SELECT e.id FROM entries_fts JOIN entries e ON e.rowid = entries_fts.rowid '
+            'WHERE entries_fts MATCH ? ORDER BY bm25(entries_fts) LIMIT ?')
+
+
+def fts_top(conn: sqlite3.Connection, text: str, k: int) -> list[str]:
+    """FTS5's implicit AND over the text as typed; each token quoted if FTS5 rejects the syntax."""
+    try:
+        return [r[0] for r in conn.execute(_FTS_TOP, (text, k))]
+    except sqlite3.OperationalError:  # login.gov, e-mail, #keep4o: not FTS5 barewords
+        quoted = " ".join('"' + t.replace('"', "") + '"' for t in text.split() if t.replace('"', ""))
+        return [r[0] for r in conn.execute(_FTS_TOP, (quoted, k))]
+
+
+def tantivy_top(index, searcher, text: str, k: int) -> list[str]:
+    """Tantivy's default query parser (OR of the words, BM25) over title and body."""
+    try:
+        query = index.parse_query(text, ["title", "body"])
+    except ValueError:
+        query, _errors = index.parse_query_lenient(text, ["title", "body"])
+    return [searcher.doc(addr)["id"][0] for _, addr in searcher.search(query, k).hits]
+
+
+def _stale(built: Path, src: Path) -> bool:
+    return not built.exists() or built.stat().st_mtime < src.stat().st_mtime
+
+
+def rank(src: Path, work: Path, queries_path: Path, k: int) -> dict:
+    import tantivy
+
+    work.mkdir(parents=True, exist_ok=True)
+    db, tdir = work / "fts5.db", work / "tantivy"
+    if _stale(db, src):
+        build_sqlite(src, db)
+    if _stale(tdir / "meta.json", src):
+        build_tantivy(src, tdir)
+    queries = json.loads(queries_path.read_text(encoding="utf-8"))
+    conn = sqlite3.connect(str(db))
+    index = tantivy.Index.open(str(tdir))
+    index.reload()
+    searcher = index.searcher()
+    return {"fts5": {q: fts_top(conn, q, k) for q in queries},
+            "tantivy": {q: tantivy_top(index, searcher, q, k) for q in queries}}
+
+
 def main() -> None:
     cmd = sys.argv[1]
     if cmd == "sqlite":
@@ -220,6 +267,8 @@ def main() -> None:
         out = check_fts(Path(sys.argv[2]))
     elif cmd == "tantivy-build":
         out = build_tantivy(Path(sys.argv[2]), Path(sys.argv[3]))
+    elif cmd == "rank":
+        out = rank(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5]))
     elif cmd == "tantivy-query":
         out = run_tantivy(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))
     else:

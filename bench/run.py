@@ -45,6 +45,8 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from results_md import get_section, put_section
+
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 WORK = BENCH / "work"
@@ -1514,7 +1516,12 @@ def write_results_md() -> None:
               f"Python {mach['python']}, whoosh-reloaded {mach['whoosh']}, gunicorn {mach['gunicorn']}, "
               f"Flask {mach['flask']}; shared with other work (load average at each start is above).", ""]
     L.append(EXPLAIN)
-    RESULTS_MD.write_text("\n".join(L), encoding="utf-8")
+    text = "\n".join(L)
+    # relevance.py writes its own section; keep it
+    kept = get_section(RESULTS_MD.read_text(encoding="utf-8"), "Relevance") if RESULTS_MD.exists() else None
+    if kept:
+        text = put_section(text, "Relevance", kept, before="Machine")
+    RESULTS_MD.write_text(text, encoding="utf-8")
 
 
 def print_summary(name: str, d: dict) -> None:
