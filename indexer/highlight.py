@@ -48,7 +48,12 @@ def groups_for(q: wq.Query | None, expanded: Iterable[str] = ()) -> tuple[Group,
     """Return the highlight groups of a parsed query: each phrase, each title/body term."""
     out: dict[Seq, Group] = {}
     for node in _leaves(q) if q is not None else ():
-        if isinstance(node, wq.Phrase) and node.fieldname in ("title", "body"):
+        if isinstance(node, wq.AndMaybe):  # a word and its exact form (matching.with_exact)
+            stem, exact = _text(node.a), _text(node.b)
+            group = out.get((stem,))
+            if group is None or not group.exact:
+                out[(stem,)] = Group(exact=((exact,),), stem=((stem,),))
+        elif isinstance(node, wq.Phrase) and node.fieldname in ("title", "body"):
             seq = tuple(w.decode() if isinstance(w, bytes) else w for w in node.words)
             out.setdefault(seq, Group(stem=(seq,)))
         elif isinstance(node, wq.Term) and node.fieldname in ("title", "body"):
@@ -61,10 +66,19 @@ def groups_for(q: wq.Query | None, expanded: Iterable[str] = ()) -> tuple[Group,
     return tuple(out.values())
 
 
+def _text(term: wq.Query) -> str:
+    text = getattr(term, "text", "")
+    return text.decode() if isinstance(text, bytes) else str(text)
+
+
 def _leaves(q: wq.Query) -> Iterator[wq.Query]:
     if isinstance(q, (wq.Not, wq.AndNot)):  # excluded words are not why an entry matched
         if isinstance(q, wq.AndNot):
             yield from _leaves(q.a)
+        return
+    if isinstance(q, wq.AndMaybe) and isinstance(q.a, wq.Term) and isinstance(q.b, wq.Term):
+        if q.a.fieldname in ("title", "body"):
+            yield q
         return
     if q.is_leaf() or isinstance(q, wq.Phrase):
         yield q

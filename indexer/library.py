@@ -25,7 +25,15 @@ from indexer import generations as gens
 from indexer.documents import day_text, plain_text
 from indexer.facets import Counts, FacetTable, FilterSet, count, facets
 from indexer.highlight import Group, groups_for, snippet
-from indexer.matching import Clause, is_plain, match_clauses, plain_clauses
+from indexer.matching import (
+    TIER,
+    Clause,
+    exact_tiers,
+    is_plain,
+    match_clauses,
+    plain_clauses,
+    with_exact,
+)
 from indexer.postings import PostingCache, Postings, evaluate
 from indexer.query import ParsedQuery, expand_wildcards, parse_text
 from indexer.related import related_entries
@@ -198,8 +206,7 @@ class Library:
             clauses = plain_clauses(req.q)
             if clauses:
                 return self._match_plain(view, req, clauses)
-        parsed, counts, scores, partial = self._match_parsed(view, req)
-        return _Found(parsed, counts, scores, scores, partial)
+        return self._match_parsed(view, req)
 
     def _match_plain(self, view: _View, req: SearchRequest, clauses: list[Clause]) -> _Found:
         """Match plain words: every word first, then most of them (matching.py)."""
@@ -211,7 +218,7 @@ class Library:
         scores, rank = np.zeros(n), np.zeros(n)
         scores[found.ids] = found.scores
         rank[found.ids] = found.rank
-        counts = count(view.table, matched, FilterSet.from_request(req))
+        counts = count(view.table, matched, FilterSet.from_request(req, _labels(view)))
         all_words = int(np.count_nonzero(found.held[counts.docs] == found.clauses))
         parsed = ParsedQuery(wq.Or([c.stem for c in clauses]), found.expanded, found.partial)
         tiers = found.held if found.clauses > 1 else None
@@ -219,23 +226,25 @@ class Library:
                       all_words if found.clauses > 1 else None, tiers, found.clauses,
                       tuple(c.group for c in clauses))
 
-    def _match_parsed(self, view: _View, req: SearchRequest
-                      ) -> tuple[ParsedQuery, Counts, np.ndarray | None, bool]:
-        """Match query text with operators through the query parser: strict, as typed."""
+    def _match_parsed(self, view: _View, req: SearchRequest) -> _Found:
+        """Match query text with operators through the query parser: strict, as typed; the
+        entries holding more of the words as typed rank first."""
         q = parse_text(req.q, view.searcher.schema)
+        q = with_exact(q, req.q) if q is not None else None
         parsed = expand_wildcards(q, view.searcher.reader()) if q is not None else ParsedQuery(None)
         live = view.table.live
         if parsed.query is None:
             counts = count(view.table, live, FilterSet.from_request(req, _labels(view)))
-            return parsed, counts, None, False
+            return _Found(parsed, counts, None, None, False)
         ctx = self._postings(view)
         ids, found = evaluate(parsed.query, ctx)
         matched = np.zeros(len(live), dtype=bool)
         matched[ids] = True
         scores = np.zeros(len(live))
         scores[ids] = found
+        rank = scores + exact_tiers(parsed.query, ctx) * TIER
         counts = count(view.table, matched, FilterSet.from_request(req, _labels(view)))
-        return parsed, counts, scores, ctx.partial or parsed.partial
+        return _Found(parsed, counts, scores, rank, ctx.partial or parsed.partial)
 
     def _postings(self, view: _View) -> Postings:
         """Return a query evaluator over this view, with its caches and a fresh time limit."""

@@ -186,3 +186,44 @@ def match_clauses(clauses: list[Clause], ctx: Postings, reader: IndexReader) -> 
     ids = np.flatnonzero(held >= needed(len(clauses)))
     tier = held[ids].astype(np.float64) * (len(clauses) + 1) + exact[ids]
     return Matched(ids, score[ids], held, tier * TIER + score[ids], len(clauses), expanded, partial)
+
+
+def with_exact(q: wq.Query, text: str) -> wq.Query:
+    """Give each title/body word of a parsed (strict) query a bonus where the entry holds the
+    word as typed: Term(stem) becomes AndMaybe(Term(stem), Term(exact form))."""
+    if isinstance(q, (wq.Not, wq.AndNot)):
+        return q if isinstance(q, wq.Not) else wq.AndNot(with_exact(q.a, text), q.b)
+    if isinstance(q, wq.Term) and q.fieldname in ("title", "body"):
+        start, end = getattr(q, "startchar", None), getattr(q, "endchar", None)
+        typed = text[start:end] if isinstance(start, int) and isinstance(end, int) else ""
+        exact = exact_term(typed) if typed and WORD_PATTERN.fullmatch(typed) else None
+        if exact is None:
+            return q
+        return wq.AndMaybe(q, wq.Term(q.fieldname, exact, boost=q.boost * EXACT_WEIGHT))
+    if q.is_leaf() or isinstance(q, wq.Phrase):
+        return q
+    return q.apply(lambda sub: with_exact(sub, text))
+
+
+def exact_tiers(q: wq.Query, ctx: Postings) -> np.ndarray:
+    """Return, per document, how many of a strict query's words it holds as typed (the exact
+    terms `with_exact` added), so those entries rank above stem-only ones."""
+    exact: set[str] = set()
+
+    def visit(node: wq.Query) -> None:
+        if isinstance(node, wq.AndMaybe) and isinstance(node.b, wq.Term):
+            text = node.b.text
+            exact.add(text.decode() if isinstance(text, bytes) else text)
+        elif not node.is_leaf() and not isinstance(node, (wq.Not, wq.Phrase)):
+            for sub in node.children():
+                visit(sub)
+
+    visit(q)
+    tiers = np.zeros(len(ctx.live))
+    for term in exact:
+        hit = np.zeros(len(ctx.live), dtype=bool)
+        for fieldname in ("title", "body"):
+            hit[evaluate(wq.Term(fieldname, term), ctx)[0]] = True
+        tiers += hit
+    return tiers
+

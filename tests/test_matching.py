@@ -165,3 +165,18 @@ def test_exact_snippet_marks_the_word_typed(lib: Library) -> None:
     hit = lib.search(parse_request({"q": ["experiments"]})).hits[0]
     assert "experience" not in hit.snippet
     assert "<mark>experiment" in hit.snippet.lower()
+
+
+def test_strict_queries_rank_the_word_typed_first_too(lib: Library) -> None:
+    found = ids(lib, "experiment OR pandemic")
+    assert set(found[:2]) == {"one-experiment", "experiments"}
+    assert found.index("customer-experience") > 1
+    hit = next(h for h in lib.search(parse_request({"q": ["experiment OR nothing"]})).hits
+               if h.id == "customer-experience")
+    assert "<mark>" in hit.snippet  # a stem-only match is still marked where nothing exact is
+
+
+def test_strict_snippet_marks_the_exact_form_where_there_is_one(lib: Library) -> None:
+    result = lib.search(parse_request({"q": ["experiments AND small"]}))
+    assert [h.id for h in result.hits] == ["experiments"]
+    assert "<mark>experiments</mark>" in result.hits[0].snippet
