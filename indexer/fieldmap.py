@@ -294,7 +294,11 @@ class EntryFields:
     def _authors(self) -> tuple[str, ...]:
         """Return the entry's authors: one text, or a list with one person per item."""
         fm = self.fieldmap
-        key = next((k for k in fm.author if self.front.data.get(k) not in (None, "")), None)
+        present = [k for k in fm.author if self.front.data.get(k) not in (None, "")]
+        # an empty list counts as absent where another key or a default author can answer
+        key = next((k for k in present if not _blank_list(self.front.data[k])), None)
+        if key is None and present and not fm.default_author:
+            key = present[0]
         value = self.front.data.get(key) if key else None
         if key is None or isinstance(value, str) and not value.strip():
             if fm.default_author:
@@ -410,3 +414,9 @@ def _no_keys(keys: tuple[str, ...]) -> str:
     if len(keys) == 1:
         return f"no {keys[0]!r} key"
     return "none of the keys " + ", ".join(repr(key) for key in keys)
+
+
+def _blank_list(value: object) -> bool:
+    """Tell whether a frontmatter value is a list with no name in it."""
+    return isinstance(value, list) and not any(isinstance(v, str) and v.strip() for v in value)
+

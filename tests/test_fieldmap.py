@@ -172,6 +172,19 @@ def test_keys_no_file_has_fall_back_or_give_problems(tmp_path: Path) -> None:
     )
 
 
+def test_an_empty_author_list_falls_back_to_the_next_key_or_the_default(tmp_path: Path) -> None:
+    entry = tmp_path / "e.md"
+    entry.write_text("---\ntitle: T\nauthors: []\nauthor: '@b'\ndate: 2025-01-01\n---\nText\n",
+                     encoding="utf-8")
+    both = FieldMap(author=("authors", "author"))
+    assert read_file(entry, tmp_path, both).entries[0].authors == ("@b",)
+    fallback = FieldMap(author=("authors",), default_author="Digital.gov")
+    assert read_file(entry, tmp_path, fallback).entries[0].authors == ("Digital.gov",)
+    strict = FieldMap(author=("authors",))
+    assert read_file(entry, tmp_path, strict).problems == [
+        Problem("e.md", 3, "authors: an empty list: name at least one author")]
+
+
 # The three real archives in /work/shared/corpora (read-only)
 
 
