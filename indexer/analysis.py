@@ -141,7 +141,8 @@ EXACT = "="  # marks a term that holds a word's folded form (light plural only),
 _JOINERS = frozenset("-\u2010\u2011")  # hyphens inside a compound ("micro-purchase", "GPT‑4o")
 
 
-_HAS_JOINER = re.compile(r"\w[-\u2010\u2011]\w")
+_HAS_JOINER = re.compile(r"\w[-\u2010\u2011/]\w")
+SHORT_PART = 3  # a slash joins parts this short ("A/B", "24/7"), not "input/output" or a path
 
 
 def compounds(value: str, rows: list[Row]) -> Iterator[tuple[str, int]]:
@@ -149,7 +150,7 @@ def compounds(value: str, rows: list[Row]) -> Iterator[tuple[str, int]]:
     so "micro-purchase", "micro purchase" and "micropurchase" meet, and "e-mail" finds "email"."""
     run: list[Row] = []
     for row in rows + [(None, -1, len(value) + 2, len(value) + 2)]:
-        if run and not (value[run[-1][3]:row[2]] in _JOINERS and row[2] == run[-1][3] + 1):
+        if run and not _joined(value, run[-1], row):
             if len(run) > 1:
                 term = _text_term("".join(value[r[2]:r[3]] for r in run))
                 if term is not None:
@@ -215,6 +216,17 @@ def take_vocabulary() -> set[str]:
     _VOCABULARY.clear()
     _RECORDING[0] = False
     return words
+
+
+def _joined(value: str, before: Row, after: Row) -> bool:
+    """Tell whether two neighbouring words are one compound: a hyphen between them, or a slash
+    between two short ones."""
+    if after[2] != before[3] + 1:
+        return False
+    gap = value[before[3]]
+    if gap in _JOINERS:
+        return True
+    return gap == "/" and max(before[3] - before[2], after[3] - after[2]) <= SHORT_PART
 
 
 @lru_cache(maxsize=300_000)

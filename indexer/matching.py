@@ -22,7 +22,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
-from indexer.analysis import WORD_PATTERN, exact_term, text_term
+from indexer.analysis import SHORT_PART, WORD_PATTERN, exact_term, text_term
 from indexer.highlight import Group
 from indexer.postings import Postings, evaluate
 from indexer.query import expand_wildcards
@@ -84,9 +84,10 @@ def _runs(chunk: str) -> list[tuple[list[str], bool]]:
     end = -2
     for m in WORD_PATTERN.finditer(chunk):
         gap = chunk[end:m.start()] if end >= 0 else ""
-        if runs and len(gap) == 1 and gap in _JOINERS + _DOT:
+        short = gap == "/" and runs and max(len(runs[-1][0][-1]), len(m.group())) <= SHORT_PART
+        if runs and len(gap) == 1 and (gap in _JOINERS + _DOT or short):
             runs[-1][0].append(m.group())
-            runs[-1] = (runs[-1][0], runs[-1][1] or gap in _JOINERS)
+            runs[-1] = (runs[-1][0], runs[-1][1] or gap in _JOINERS or short)
         else:
             runs.append(([m.group()], False))
         end = m.end()
@@ -97,29 +98,31 @@ def _both(make: type[wq.Query], value: object) -> wq.Query:
     return wq.Or([make("title", value, boost=TITLE_BOOST), make("body", value)])  # type: ignore[call-arg]
 
 
-def _clause(words: list[str], hyphenated: bool) -> Clause | None:
+def _clause(words: list[str], joined_form: bool) -> Clause | None:
     stems = [t for t in (text_term(w) for w in words) if t is not None]
     exacts = [t for t in (exact_term(w) for w in words) if t is not None]
-    if not stems:
-        return None
     if len(words) == 1:
+        if not stems:
+            return None
         return Clause(words[0], _both(wq.Term, stems[0]), _both(wq.Term, exacts[0]),
                       Group(((exacts[0],),), ((stems[0],),)))
-    joined = text_term("".join(words)) if hyphenated else None
-    joined_exact = exact_term("".join(words)) if hyphenated else None
-    # every part anywhere matches ("5.2" in a message about GPT-4o and GPT-5.2); the parts
-    # side by side, as written, match exactly and rank first
-    stem_parts = [wq.And([_both(wq.Term, t) for t in stems]) if len(stems) > 1
-                  else _both(wq.Term, stems[0])]
-    exact_parts = [_both(wq.Phrase, exacts) if len(exacts) > 1 else _both(wq.Term, exacts[0])]
+    joined = text_term("".join(words)) if joined_form else None
+    joined_exact = exact_term("".join(words)) if joined_form else None
+    stem_parts: list[wq.Query] = []
+    exact_parts: list[wq.Query] = []
+    if len(stems) == len(words):  # "e-mail", "A/B": "mail" alone is not what was typed
+        # every part anywhere matches ("5.2" in a message about GPT-4o and GPT-5.2); the
+        # parts side by side, as written, match exactly and rank first
+        stem_parts.append(wq.And([_both(wq.Term, t) for t in stems]))
+        exact_parts.append(_both(wq.Phrase, exacts))
     if joined is not None and joined_exact is not None:
-        if len(stems) < len(words):  # "e-mail": "mail" alone is not what was typed
-            stem_parts, exact_parts = [], []
         stem_parts.append(_both(wq.Term, joined))
         exact_parts.append(_both(wq.Term, joined_exact))
-    text = ("-" if hyphenated else ".").join(words)
-    group = Group((tuple(exacts), (joined_exact,)) if joined_exact else (tuple(exacts),),
-                  (tuple(stems), (joined,)) if joined else (tuple(stems),))
+    if not stem_parts:
+        return None
+    text = ("-" if joined_form else ".").join(words)
+    group = Group(tuple(s for s in (tuple(exacts), (joined_exact,)) if s and all(s)),
+                  tuple(s for s in (tuple(stems), (joined,)) if s and all(s)))
     return Clause(text, wq.Or(stem_parts), wq.Or(exact_parts), group)
 
 

@@ -181,3 +181,14 @@ def test_strict_snippet_marks_the_exact_form_where_there_is_one(lib: Library) ->
     result = lib.search(parse_request({"q": ["experiments AND small"]}))
     assert [h.id for h in result.hits] == ["experiments"]
     assert "<mark>experiments</mark>" in result.hits[0].snippet
+
+
+def test_slash_joins_short_parts_only() -> None:
+    from indexer.analysis import _analyze
+
+    text = "an A/B test and input/output"
+    assert [t for t, _ in compounds(text, _analyze(text, True))] == [text_term("ab")]
+    clause = plain_clauses("A/B testing")[0]
+    assert clause.text == "A-B"
+    assert repr(clause.stem) == repr(wq.Or([wq.Or([wq.Term("title", "ab", boost=2.0),
+                                                    wq.Term("body", "ab")])]))
