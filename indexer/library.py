@@ -22,7 +22,7 @@ from whoosh.searching import Searcher
 
 from indexer import generations as gens
 from indexer.analysis import stems
-from indexer.documents import day_text, plain_text
+from indexer.documents import day_text
 from indexer.facets import Counts, FacetTable, FilterSet, count, facets
 from indexer.highlight import snippet
 from indexer.postings import PostingCache, Postings, evaluate
@@ -237,7 +237,7 @@ class Library:
             section=f.get("section", ""), section_heading=f.get("section_heading", ""),
             themes=tuple(t for t in f.get("themes", "").split(",") if t),
             source=f.get("source", ""), note=f.get("note", ""),
-            snippet=snippet(plain_text(f.get("markdown", "")), terms) if terms is not None else "",
+            snippet=snippet(f.get("body", ""), terms) if terms is not None else "",
             score=round(float(score), 4),
         )
 

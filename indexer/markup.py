@@ -24,6 +24,8 @@ import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 
+from indexer.slugs import decode_entities
+
 _OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES  # nh3 makes the raw HTML safe
 # GitHub's "tagfilter" extension is left out on purpose: it escapes <style> and <script> into
 # visible text, where the sanitiser drops them with their contents.
@@ -113,11 +115,6 @@ def html_text(clean: str) -> str:
         return target.close()
 
 
-def clean_line(text: str) -> str:
-    """Return a short field (title, note, section) with its entities decoded and spaces tidied."""
-    return " ".join(_unescape(text).split())
-
-
 def nesting(text: str) -> int:
     """Return an upper bound of how deep the text's lists, quotes and brackets nest."""
     depth = max((len(_MARKER.findall(m[1])) + len(m[0]) // 2 for m in _BLOCK_MARKERS.finditer(text)),
@@ -129,15 +126,6 @@ def nesting(text: str) -> int:
         level = level + 1 if bracket[0] == "[" else max(level - 1, 0)
         depth = max(depth, level)
     return depth
-
-
-def _unescape(text: str) -> str:
-    # Sources escape twice ("&amp;mdash;" in a feed-imported post): a reader meant the dash.
-    for _ in range(2):
-        if "&" not in text:
-            break
-        text = html.unescape(text)
-    return text
 
 
 class _Text:
@@ -185,7 +173,7 @@ class _Text:
     def close(self) -> str:
         self._line()
         text = "\n".join(self.lines)
-        return _unescape(text) if "&" in text and _LEFT_ENTITY.search(text) else text
+        return decode_entities(text) if "&" in text and _LEFT_ENTITY.search(text) else text
 
     def _cell(self) -> None:
         words = "".join(self.parts).split()
