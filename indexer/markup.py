@@ -63,7 +63,16 @@ MAX_NESTING = 60
 _BLOCK_MARKERS = re.compile(r"^[ \t]*((?:(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]*)+)", re.MULTILINE)
 _MARKER = re.compile(r"[-*+>]|\d{1,9}[.)]")
 _BRACKET = re.compile(r"[\[\]]")
-_LEFT_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# Each pattern opens with its mark (so the scan skips ahead) and runs only when a cheap test
+# says its mark is in the text at all.
+_RULE_LINE = re.compile(r"(?m)^[-*_] ?[-*_] ?[-*_][-*_ ]*$\n?")
+_RULE = re.compile(r"[-*_](?<!\S.) ?[-*_] ?[-*_](?:[-*_ ]*[-*_])?(?!\S) ?")
+_LINE_MARKS = re.compile(r"(?m)^(?:(?:#{1,6}|>|[-*+])(?: |$)|>)+ *")
+_CODE_STRONG = re.compile(r"\*\*+|__+|`+")
+_EMPHASIS = re.compile(r"[*_](?<![\w*][*_])([^\W_](?:[^*_\n]*[^\s*_])?) ?[*_](?![\w*])")
+_PIPES = re.compile(r" *\|(?: *:?-{3,}:? *\|)*(?: *\|)* *")
+_EDGE_SPACES = re.compile(r"(?m)^ +| +$")
 _VOID = {"br", "hr", "img"}
 _VOID_TAG = re.compile(r'(<(?:br|hr|img(?: alt="[^"]*")?))>')
 
@@ -128,6 +137,27 @@ def nesting(text: str) -> int:
     return depth
 
 
+def _scrub(text: str) -> str:
+    """Drop what the parser left as text but no reader means as words.
+
+    Markdown inside a raw HTML block is not markdown (CommonMark), an unclosed `**` stays, and
+    feeds escape entities twice: the page shows these as the source has them, the text does not.
+    """
+    if "&" in text and _ENTITY.search(text):
+        text = _ENTITY.sub(" ", decode_entities(text))  # what is left is no entity at all
+    if "- -" in text or "---" in text or "* *" in text or "***" in text or "__" in text:
+        text = _RULE.sub("", _RULE_LINE.sub("", text))
+    if "\n" in text or text[:1] in "#>-*+":
+        text = _LINE_MARKS.sub("", text)
+    if "**" in text or "__" in text or "`" in text:
+        text = _CODE_STRONG.sub("", text)
+    if "_" in text or "*" in text:
+        text = _EMPHASIS.sub(r"\1", text)
+    if "|" in text:
+        text = _EDGE_SPACES.sub("", _PIPES.sub("  ", text))
+    return text
+
+
 class _Text:
     """Collect the text of sanitised HTML from its start tags, end tags and data, line by line."""
 
@@ -136,7 +166,7 @@ class _Text:
         self.cells: list[str] = []  # finished cells of the current line
         self.lines: list[str] = []
         self.skip = 0  # inside a footnote mark or back-link: a number or an arrow, not words
-        self.pre = 0  # inside <pre>, where a line break is a line; elsewhere it is a space
+        self.pre = 0  # inside <pre>: a code block is shown on the page, not read as words
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         if tag in BLOCKS:
@@ -159,21 +189,12 @@ class _Text:
             self.skip -= 1
 
     def data(self, data: str) -> None:
-        if self.skip:
-            return
-        if self.pre and "\n" in data:
-            first, *rest = data.split("\n")
-            self.parts.append(first)
-            for line in rest:
-                self._line()
-                self.parts.append(line)
-        else:
+        if not self.skip and not self.pre:
             self.parts.append(data)
 
     def close(self) -> str:
         self._line()
-        text = "\n".join(self.lines)
-        return decode_entities(text) if "&" in text and _LEFT_ENTITY.search(text) else text
+        return _scrub("\n".join(self.lines))
 
     def _cell(self) -> None:
         words = "".join(self.parts).split()

@@ -16,8 +16,8 @@ from indexer.slugs import clean_line
             "| Name | Role |\n|------|:----:|\n| cell one | cell two |\n| Ada | _lead_ |",
             "Name  Role\ncell one  cell two\nAda  lead",
         ),
-        # fenced code: its lines as text, no backticks, no language name
-        ("Before\n\n```python\nx = 1\nif x:\n    y = 2\n```\n\nAfter", "Before\nx = 1\nif x:\ny = 2\nAfter"),
+        # a fenced code block is shown on the page, not read as words (nor inline code's marks)
+        ("Before\n\n```python\nx = 1\nif x:\n    y = 2\n```\n\nAfter `f(x)`", "Before\nAfter f(x)"),
         # a footnote: its text at the end, no number glued to the word, no back-arrow
         ("A claim[^1] here.\n\n[^1]: The source of it.", "A claim here.\nThe source of it."),
         # entities, named and numbered, once or twice escaped
@@ -50,9 +50,14 @@ from indexer.slugs import clean_line
         ),
         # HTML comments and stray entities in raw HTML
         ("<!-- note to self -->Kept&nbsp;words &lt;tag&gt;", "Kept words <tag>"),
+        # markdown a raw HTML block keeps as text (CommonMark), and an entity that is none
+        (
+            "<div>\n## Not a heading\n**not bold** and _not em_\n| a | b |\n* * *\n</div>\n\nA&mndash;B",
+            "Not a heading not bold and not em  a  b\nA B",
+        ),
     ],
     ids=["table", "fenced-code", "footnote", "entities", "style-script", "emphasis", "image-link",
-         "raw-html", "blocks", "comment"],  # fmt: skip
+         "raw-html", "blocks", "comment", "leftovers"],  # fmt: skip
 )
 def test_plain_text(markdown: str, text: str) -> None:
     assert plain_text(markdown) == text
