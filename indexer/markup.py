@@ -63,6 +63,9 @@ MAX_NESTING = 60
 _BLOCK_MARKERS = re.compile(r"^[ \t]*((?:(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]*)+)", re.MULTILINE)
 _MARKER = re.compile(r"[-*+>]|\d{1,9}[.)]")
 _BRACKET = re.compile(r"[\[\]]")
+# nesting() counts a line's markers plus half its prefix: past MAX_NESTING only with a prefix
+# of more than 40 characters, or more than MAX_NESTING brackets.
+_LONG_PREFIX = re.compile(r"(?m)^(?=[ \t]*(?:[-*+>]|\d))[-*+>.)\d \t]{41}")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # Each pattern opens with its mark (so the scan skips ahead) and runs only when a cheap test
 # says its mark is in the text at all.
@@ -93,7 +96,8 @@ def render(markdown: str) -> Rendered:
 
 def to_html(markdown: str) -> str:
     """Return the sanitised HTML of markdown (headings from h1, as the author wrote them)."""
-    if nesting(markdown) > MAX_NESTING:
+    deep = markdown.count("[") > MAX_NESTING or _LONG_PREFIX.search(markdown)
+    if deep and nesting(markdown) > MAX_NESTING:
         paragraphs = (p.strip() for p in re.split(r"\n[ \t]*\n", markdown))
         return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs if p)
     raw = cmarkgfm.markdown_to_html_with_extensions(markdown, _OPTIONS, _EXTENSIONS)
@@ -197,13 +201,16 @@ class _Text:
         return _scrub("\n".join(self.lines))
 
     def _cell(self) -> None:
+        if not self.parts:
+            return
         words = "".join(self.parts).split()
         if words:
             self.cells.append(" ".join(words))
         self.parts.clear()
 
     def _line(self) -> None:
-        self._cell()
+        if self.parts:
+            self._cell()
         if self.cells:
             self.lines.append("  ".join(self.cells))
             self.cells.clear()
