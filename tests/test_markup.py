@@ -27,12 +27,17 @@ from indexer.slugs import clean_line
         ),
         # a style sheet, a script and a template are never text
         (
-            "<style>\ntable { font-size: 1rem; }\n</style>\n\nText <script>alert(1)</script>"
-            "<template><p>hidden</p></template> stays",
+            (
+                "<style>\ntable { font-size: 1rem; }\n</style>\n\nText <script>alert(1)</script>"
+                "<template><p>hidden</p></template> stays"
+            ),
             "Text stays",
         ),
         # nested emphasis and strikethrough lose their markers, not their words
-        ("**bold _and italic_ words** and ~~gone~~ `code` __strong__", "bold and italic words and gone code strong"),
+        (
+            "**bold _and italic_ words** and ~~gone~~ `code` __strong__",
+            "bold and italic words and gone code strong",
+        ),
         # an image gives its alt text, a link its text, an autolink its address
         (
             "See ![A chart of visits](chart.png) and [the report](https://example.org/r) at https://example.org",
@@ -56,19 +61,32 @@ from indexer.slugs import clean_line
             "Not a heading not bold and not em  a  b\nA B",
         ),
     ],
-    ids=["table", "fenced-code", "footnote", "entities", "style-script", "emphasis", "image-link",
-         "raw-html", "blocks", "comment", "leftovers"],  # fmt: skip
+    ids=[
+        "table",
+        "fenced-code",
+        "footnote",
+        "entities",
+        "style-script",
+        "emphasis",
+        "image-link",
+        "raw-html",
+        "blocks",
+        "comment",
+        "leftovers",
+    ],
 )
 def test_plain_text(markdown: str, text: str) -> None:
     assert plain_text(markdown) == text
 
 
 def test_render_gives_the_page_html_and_the_text_of_one_parse() -> None:
-    out = render("# Top\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<style>p{}</style>\n\n[x](javascript:alert(1))")
+    out = render(
+        "# Top\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<style>p{}</style>\n\n[x](javascript:alert(1))"
+    )
     assert isinstance(out, Rendered)
     assert out.html == (
         "<h1>Top</h1>\n<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n"
-        "<tr>\n<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>\n\n<p><a rel=\"nofollow noopener "
+        '<tr>\n<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>\n\n<p><a rel="nofollow noopener '
         'noreferrer">x</a></p>\n'
     )
     assert out.text == "Top\na  b\n1  2\nx"

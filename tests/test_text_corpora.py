@@ -41,7 +41,9 @@ ARCHIVES = [("digitalgov-news", ""), ("18f-blog", ""), ("the-commons", "archive"
 
 def _entries(name: str, folder: str) -> list[Perspective]:
     if CORPORA is None:
-        pytest.skip("the shared corpora are not here (set PERSPECTIVES_CORPORA to <shared>/corpora)")
+        pytest.skip(
+            "the shared corpora are not here (set PERSPECTIVES_CORPORA to <shared>/corpora)"
+        )
     return read_archive(CORPORA / name / folder, FieldMap.load(FIELDMAPS / f"{name}.yaml")).entries
 
 
@@ -77,5 +79,7 @@ def test_no_markup_residue_in_any_entry(name: str, folder: str) -> None:
 def test_the_titles_the_issue_found_are_decoded() -> None:
     titles = {p.title for p in _entries("digitalgov-news", "")}
     assert not [t for t in titles if "&" in t and re.search(r"&#?\w+;", t)]
-    assert "The Data Briefing: How Blockchain’s Future Growth Will Affect Federal Agencies" in titles
+    assert (
+        "The Data Briefing: How Blockchain’s Future Growth Will Affect Federal Agencies" in titles
+    )
     assert "Q&A With Ryan Day About GSA’s API Strategy" in titles  # "Q&amp;A" in the source
