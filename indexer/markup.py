@@ -174,7 +174,8 @@ class _Text:
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         if tag in BLOCKS:
-            self._line()
+            if self.parts or self.cells:
+                self._line()
             self.pre += tag == "pre"
         elif tag in CELLS:
             self._cell()
@@ -185,7 +186,8 @@ class _Text:
 
     def end(self, tag: str) -> None:
         if tag in BLOCKS:
-            self._line()
+            if self.parts or self.cells:
+                self._line()
             self.pre -= tag == "pre" and self.pre > 0
         elif tag in CELLS:
             self._cell()
@@ -193,7 +195,8 @@ class _Text:
             self.skip -= 1
 
     def data(self, data: str) -> None:
-        if not self.skip and not self.pre:
+        # the line breaks between block tags open no words: leave the cell empty
+        if not self.skip and not self.pre and (self.parts or not data.isspace()):
             self.parts.append(data)
 
     def close(self) -> str:
