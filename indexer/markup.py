@@ -26,7 +26,10 @@ from cmarkgfm.cmark import Options
 
 from indexer.slugs import decode_entities
 
-_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES  # nh3 makes the raw HTML safe
+# raw HTML kept (nh3 makes it safe), and taken as HTML as a browser would, broken quotes and all
+_OPTIONS = (
+    Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES | Options.CMARK_OPT_LIBERAL_HTML_TAG
+)
 # GitHub's "tagfilter" extension is left out on purpose: it escapes <style> and <script> into
 # visible text, where the sanitiser drops them with their contents.
 _EXTENSIONS = ["table", "strikethrough", "autolink", "tasklist"]
@@ -76,6 +79,7 @@ _CODE_STRONG = re.compile(r"\*\*+|__+|`+")
 _EMPHASIS = re.compile(r"[*_](?<![\w*][*_])([^\W_](?:[^*_\n]*[^\s*_])?) ?[*_](?![\w*])")
 _PIPES = re.compile(r" *\|(?: *:?-{3,}:? *\|)*(?: *\|)* *")
 _EDGE_SPACES = re.compile(r"(?m)^ +| +$")
+_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+")
 _VOID = {"br", "hr", "img"}
 _VOID_TAG = re.compile(r'(<(?:br|hr|img(?: alt="[^"]*")?))>')
 
@@ -159,6 +163,8 @@ def _scrub(text: str) -> str:
         text = _EMPHASIS.sub(r"\1", text)
     if "|" in text:
         text = _EDGE_SPACES.sub("", _PIPES.sub("  ", text))
+    if "\n\n" in text or text[:1] == "\n" or text[-1:] == "\n":  # lines emptied above
+        text = _BLANK_LINES.sub("\n", text).strip("\n")
     return text
 
 

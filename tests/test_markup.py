@@ -98,6 +98,12 @@ def test_deeply_nested_markdown_is_plain_paragraphs() -> None:
     assert out.text.endswith("deepest\nnext")
 
 
+def test_a_tag_with_broken_quotes_is_html_as_a_browser_reads_it() -> None:
+    # digitalgov-news: an <img> whose alt holds unescaped quotes is a tag, not text to show
+    markdown = 'Before.\n\n<img src="x.jpg" alt="An app’s "New" screen" align="right">This year'
+    assert plain_text(markdown) == "Before.\nAn app’s This year"
+
+
 def test_html_that_is_not_xml_still_reads() -> None:
     # a form feed is no XML character: the html.parser path reads it
     assert plain_text("one\x0ctwo\n\n| a | b |\n|---|---|\n| c | d |") == "one two\na  b\nc  d"
