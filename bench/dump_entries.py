@@ -15,7 +15,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer.documents import plain_text
+from indexer.markup import plain_text
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from whoosh import index as whoosh_index
 from whoosh import qparser, sorting
 from whoosh import query as wq
 
-from indexer.documents import plain_text
+from indexer.markup import plain_text
 
 INDEX_DIR = Path(os.environ.get("BASELINE_INDEX", "index"))
 

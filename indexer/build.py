@@ -275,7 +275,8 @@ def _lost(rel: str, info: dict[str, Any], kept: list[Perspective], taken: dict[s
 
 def _documents(config: Config) -> Callable[[Perspective], dict[str, Any]]:
     """Return the function that makes an entry's document, themes assigned."""
-    from indexer.documents import make_document, plain_text
+    from indexer.documents import make_document
+    from indexer.markup import plain_text
     from indexer.themes import assign_themes
 
     matcher = config.matcher

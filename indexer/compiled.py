@@ -19,7 +19,14 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.records import Perspective, Problem
-from indexer.slugs import parse_date_text, parse_month_date, short_section, slugify, unquote
+from indexer.slugs import (
+    clean_line,
+    parse_date_text,
+    parse_month_date,
+    short_section,
+    slugify,
+    unquote,
+)
 
 _SECTION = re.compile(r"##\s+(.+?)(?:\s+#+)?")
 _ENTRY = re.compile(r"###\s+(.+?)(?:\s+#+)?")
@@ -87,7 +94,7 @@ def _blocks(lines: list[str], first_line: int) -> list[_Block]:
 
 def _entry(block: _Block, path: str) -> Perspective | Problem:
     """Turn one block into a Perspective, or the Problem that keeps it out."""
-    title = unquote(block.title)
+    title = unquote(clean_line(block.title))
     lines = _trim(block.lines)
     if not lines or (byline := _BYLINE.fullmatch(lines[0][1].strip())) is None:
         return Problem(path, block.line, f"entry {title!r} has no author line: {_EXPECTED_BYLINE}")
@@ -106,8 +113,8 @@ def _entry(block: _Block, path: str) -> Perspective | Problem:
         return Problem(path, block.line, reason)
     return Perspective(
         id=slugify(title), title=title, authors=(byline.group("author").strip(),), date=date,
-        section=short_section(block.heading), section_heading=block.heading, source=source,
-        body=body, path=path, line=block.line, note=note,
+        section=short_section(clean_line(block.heading)), section_heading=clean_line(block.heading),
+        source=source, body=body, path=path, line=block.line, note=clean_line(note),
     )  # fmt: skip
 
 

@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from indexer.facetdefs import FACETS
+from indexer.markup import plain_text
 from indexer.records import Perspective
 from indexer.slugs import theme_slug as slugify
-
-_RULES = [
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: keep the alt text
-    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links: keep the text
-    (re.compile(r"<[A-Za-z/!][^<>]{0,4000}>"), " "),  # raw HTML tags, attributes and all
-    (re.compile(r"^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+", re.MULTILINE), ""),  # block markers
-    (re.compile(r"(\*\*|__|\*|`+|~~)"), ""),  # emphasis and code markers
-    (re.compile(r"^\s*([-*_]\s*){3,}$", re.MULTILINE), ""),  # rules
-]
-
-
-def plain_text(markdown: str) -> str:
-    """Return the readable text of a markdown body, for indexing and snippets."""
-    text = markdown
-    for pattern, repl in _RULES:
-        text = pattern.sub(repl, text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def day_number(p: Perspective) -> int:

@@ -39,6 +39,7 @@ import yaml
 
 from indexer.records import ArchiveError, Perspective, Problem
 from indexer.slugs import (
+    clean_line,
     date_from_filename,
     is_valid_id,
     parse_date_text,
@@ -226,12 +227,12 @@ class EntryFields:
     def build(self) -> tuple[list[Perspective], list[Problem]]:
         """Return the entry, or no entry and every problem its fields have."""
         fm = self.fieldmap
-        title = unquote(self._required("title", fm.title))
+        title = unquote(clean_line(self._required("title", fm.title)))
         authors = self._authors()
         date = self._date()
-        heading = self._text(fm.section, lists="first") or fm.default_section
+        heading = clean_line(self._text(fm.section, lists="first")) or fm.default_section
         themes = self._themes()
-        note = self._text(fm.note)
+        note = clean_line(self._text(fm.note))
         entry_id = self._id()
         body = self._body()
         source = self._source(entry_id, date)

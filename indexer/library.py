@@ -22,7 +22,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from indexer import generations as gens
-from indexer.documents import day_text, plain_text
+from indexer.documents import day_text
 from indexer.facets import Counts, FacetTable, FilterSet, count, facets
 from indexer.highlight import Group, groups_for, snippet
 from indexer.matching import (
@@ -294,7 +294,7 @@ class Library:
             section=f.get("section", ""), section_heading=f.get("section_heading", ""),
             themes=tuple(t for t in f.get("themes", "").split(",") if t),
             source=f.get("source", ""), note=f.get("note", ""), authors=tuple(f.get("authors", ())),
-            snippet=snippet(plain_text(f.get("markdown", "")), groups) if groups is not None else "",
+            snippet=snippet(f.get("body", ""), groups) if groups is not None else "",
             score=round(float(score), 4), partial=partial,
         )
 

@@ -74,8 +74,10 @@ def plain_clauses(text: str) -> list[Clause]:
             clause = _clause(run, joined)
             if clause is not None:
                 clauses.append(clause)
-    seen: set[str] = set()
-    return [c for c in clauses if not (repr(c.stem) in seen or seen.add(repr(c.stem)))]
+    unique: dict[str, Clause] = {}
+    for clause in clauses:
+        unique.setdefault(repr(clause.stem), clause)
+    return list(unique.values())
 
 
 def _runs(chunk: str) -> list[tuple[list[str], bool]]:
@@ -84,7 +86,7 @@ def _runs(chunk: str) -> list[tuple[list[str], bool]]:
     end = -2
     for m in WORD_PATTERN.finditer(chunk):
         gap = chunk[end:m.start()] if end >= 0 else ""
-        short = gap == "/" and runs and max(len(runs[-1][0][-1]), len(m.group())) <= SHORT_PART
+        short = bool(runs) and gap == "/" and max(len(runs[-1][0][-1]), len(m.group())) <= SHORT_PART
         if runs and len(gap) == 1 and (gap in _JOINERS + _DOT or short):
             runs[-1][0].append(m.group())
             runs[-1] = (runs[-1][0], runs[-1][1] or gap in _JOINERS or short)
@@ -121,9 +123,14 @@ def _clause(words: list[str], joined_form: bool) -> Clause | None:
     if not stem_parts:
         return None
     text = ("-" if joined_form else ".").join(words)
-    group = Group(tuple(s for s in (tuple(exacts), (joined_exact,)) if s and all(s)),
-                  tuple(s for s in (tuple(stems), (joined,)) if s and all(s)))
+    group = Group(_sequences(exacts, joined_exact), _sequences(stems, joined))
     return Clause(text, wq.Or(stem_parts), wq.Or(exact_parts), group)
+
+
+def _sequences(parts: list[str], joined: str | None) -> tuple[tuple[str, ...], ...]:
+    """Return the term sequences a compound shows as: its parts in a row, its joined form."""
+    out: list[tuple[str, ...]] = [tuple(parts)] if parts else []
+    return (*out, (joined,)) if joined else tuple(out)
 
 
 def _wildcard(chunk: str) -> Clause:

@@ -7,7 +7,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from indexer.analysis import EXACT, stems, surface_words
-from indexer.documents import day_text, plain_text
+from indexer.documents import day_text
 from indexer.postings import Postings, evaluate
 from indexer.results import Related
 
@@ -31,7 +31,7 @@ def related_entries(searcher: Searcher, docnum: int, limit: int, ctx: Postings
     one OR query, but evaluated over whole posting lists (postings.py).
     """
     fields = searcher.stored_fields(docnum)
-    text = fields.get("title", "") + "\n" + plain_text(fields.get("markdown", ""))
+    text = fields.get("title", "") + "\n" + fields.get("body", "")
     # Whoosh scores key terms with stop words kept; a word that analyzes to nothing is one
     most = max(FEW_DOCS, COMMON_SHARE * searcher.doc_count())
     key = [(t, w) for t, w in searcher.key_terms_from_text("body", text, numterms=KEY_TERMS * 2)

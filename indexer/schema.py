@@ -5,7 +5,7 @@ from __future__ import annotations
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 # Bump when the schema or the way documents are made changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def _text(stored: bool, boost: float = 1.0) -> TEXT:
@@ -24,9 +24,9 @@ def make_schema() -> Schema:
         id=ID(stored=True, unique=True),
         path=ID(stored=True),
         title=_text(stored=True, boost=2.0),
-        # the plain text of the markdown (documents.plain_text), indexed; the markdown alone is
-        # stored, and snippets and related entries make its plain text again
-        body=_text(stored=False),
+        # the plain text of the markdown (markup.render), indexed and stored: snippets and
+        # related entries read it rather than render the markdown again for every hit
+        body=_text(stored=True),
         # The vocabulary: the folded whole words of the archive, held by vocabulary documents
         # (day 0, no id) rather than by every entry, which halves indexing time. Prefix and
         # wildcard queries expand over it, did-you-mean corrects against it.

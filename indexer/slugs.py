@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import unicodedata
 
@@ -64,6 +65,21 @@ def theme_slug(text: str) -> str:
 def is_valid_id(text: str) -> bool:
     """Tell whether text can serve as an entry id (lowercase words, digits, '-', '_', '.')."""
     return _ID.fullmatch(text) is not None
+
+
+def decode_entities(text: str) -> str:
+    """Return text with its HTML entities decoded, twice escaped ("&amp;mdash;") as well."""
+    # Feed-imported posts escape twice: the reader meant the dash, not "&mdash;".
+    for _ in range(2):
+        if "&" not in text:
+            break
+        text = html.unescape(text)
+    return text
+
+
+def clean_line(text: str) -> str:
+    """Return a short field (title, note, section) with entities decoded and spaces tidied."""
+    return " ".join(decode_entities(text).split())
 
 
 def unquote(title: str) -> str:

@@ -7,13 +7,15 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
-from indexer.documents import facet_columns, plain_text
+from indexer.documents import facet_columns
+from indexer.markup import plain_text
 
 
 def document_from_stored(fields: dict[str, Any]) -> dict[str, Any]:
     """Return the document to add for an entry, from its stored fields."""
     doc = dict(fields)
-    doc["body"] = plain_text(doc.get("markdown", ""))  # indexed, not stored
+    if "body" not in doc:  # stored since schema 5
+        doc["body"] = plain_text(doc.get("markdown", ""))
     doc["author_key"] = ",".join(a.replace(",", " ") for a in doc.get("authors", ()))
     doc["section_key"] = doc.get("section", "")
     return doc | facet_columns(doc)

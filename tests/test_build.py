@@ -240,7 +240,7 @@ def test_an_entry_rejected_as_a_duplicate_is_indexed_once_its_holder_goes(archiv
     (archive_dir / "000-holder.md").unlink()
     report = build_index(archive_dir, index_dir)
     assert report.problems == [] and (report.added, report.removed) == (0, 0)
-    assert total(Library(index_dir), "quiet evenings") == 1
+    assert total(Library(index_dir), "quiet AND evenings") == 1
     assert ids_in_index(index_dir).count("alpha-voices") == 1
 
 
