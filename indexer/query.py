@@ -97,7 +97,8 @@ def _word_query(word: str, schema: Schema) -> wq.Query:
     """Return one plain word as the parser would: in the title or the body."""
     per_field = []
     for name, boost in _TEXT_FIELDS:
-        terms = [wq.Term(name, t, boost=boost) for t in schema[name].process_text(word, mode="query")]
+        tokens = schema[name].process_text(word, mode="query")
+        terms = [wq.Term(name, t, boost=boost) for t in tokens]
         if terms:
             per_field.append(terms[0] if len(terms) == 1 else wq.And(terms))
     if not per_field:

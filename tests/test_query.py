@@ -27,7 +27,7 @@ def word(stem: str) -> wq.Query:
         ("agile AND AND design", wq.And([word("agil"), word("design")])),
         ("field: NOT AND NOT", word("field")),  # the parser trips: plain words
         ("NOT AND NOT ' OR 1=1 --", word("1")),
-        ('AND NOT NOT agile OR "w%[\'', word("agil")),
+        ("AND NOT NOT agile OR \"w%['", word("agil")),
         ('"unbalanced', word("unbalanc")),
         ("(agile", word("agil")),
         ("title:", word("titl")),  # a field with nothing after it is a word
