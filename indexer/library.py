@@ -83,6 +83,17 @@ class _View:
         return out
 
 
+class HitStream(Iterator[Hit]):
+    """Every result of a request, matched already: how many (`total`), then each as it is read."""
+
+    def __init__(self, total: int, hits: Iterator[Hit]) -> None:
+        self.total = total
+        self._hits = hits
+
+    def __next__(self) -> Hit:
+        return next(self._hits)
+
+
 class Library:
     """Search, browse and read the entries of one index folder."""
 
@@ -163,12 +174,18 @@ class Library:
         _bound_mapped(view)
         return result
 
-    def iter_hits(self, req: SearchRequest, snippets: bool = True) -> Iterator[Hit]:
-        """Yield every result of the request (all pages) in its sort order."""
+    def iter_hits(self, req: SearchRequest, snippets: bool = True) -> HitStream:
+        """Match now (a failure raises here, before an export sends a byte), then yield every
+        result (all pages) in its sort order."""
         view = self._view()
         parsed, counts, scores, _ = self._match(view, req)
         terms = self._highlight_terms(parsed) if snippets else None
-        for i, (n, score) in enumerate(self._order(view, req, scores, counts.docs, len(counts.docs))):
+        order = self._order(view, req, scores, counts.docs, len(counts.docs))
+        return HitStream(len(order), self._read_hits(view, order, terms))
+
+    def _read_hits(self, view: _View, order: list[tuple[int, float]],
+                   terms: frozenset[str] | None) -> Iterator[Hit]:
+        for i, (n, score) in enumerate(order):
             if i % 1000 == 999:
                 _bound_mapped(view)
             yield self._hit(view, n, score, terms)
