@@ -155,6 +155,8 @@ def _term(q: wq.Term, ctx: Postings) -> Docs:
 
 def _read_term(fieldname: str, text: str, ctx: Postings) -> Docs:
     """Read a term's postings in every segment, with BM25 scores, live documents only."""
+    if not _holds(ctx.searcher.schema, fieldname, text):
+        return EMPTY
     chunks, weights = [], []
     for searcher, offset in ctx.segments():
         reader = searcher.reader()
@@ -169,6 +171,17 @@ def _read_term(fieldname: str, text: str, ctx: Postings) -> Docs:
     alive = ctx.live[ids]
     ids, tf = ids[alive], tf[alive]
     return ids, _bm25(ctx, fieldname, text, ids, tf)
+
+
+def _holds(schema: Any, fieldname: str, text: str) -> bool:
+    """Tell whether a field can hold the text: `day:"next week"` is no number, and no error."""
+    if fieldname not in schema.names():
+        return False
+    try:
+        schema[fieldname].to_bytes(text)
+    except (ValueError, TypeError, OverflowError):
+        return False
+    return True
 
 
 def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
