@@ -8,13 +8,16 @@ import time
 from urllib.parse import urlencode
 
 import pytest
+import query_grammar
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from payloads import assert_strictly_inert
 
 import indexer.library
 import indexer.query
-from indexer.params import MAX_QUERY_CHARS
+from indexer.library import Library
+from indexer.params import MAX_QUERY_CHARS, parse_request
+from indexer.results import BadParameter
 from webapp.settings import defaults as settings_defaults
 
 SYNTAX = [
@@ -161,3 +164,43 @@ def test_a_cheap_query_is_not_marked_partial(big):
 def test_the_search_page_says_when_results_are_partial(big):
     page = big.get("/search?q=*a*").get_data(as_text=True)
     assert "partial" in page.lower() or "cut short" in page.lower()
+
+
+# -- the search core is total: results, or the one documented BadParameter ------------------------
+
+# Inputs that once broke a request (issue 16, and what the grammar fuzzing found): kept as they are.
+REGRESSIONS = [
+    'AND NOT NOT accessib* OR "w%[\'',
+    "NOT AND NOT ' OR 1=1 --",
+    "field: NOT AND NOT",
+    "' OR 1=1 -- NOT OR a*",
+    "NOT NOT agile",
+    "agile NOT NOT design",
+    'NOT day:"GPT-4o colour !"',  # a quoted word on the numeric day field
+]
+
+
+@pytest.fixture(scope="module")
+def core(hostile_index):
+    return Library(hostile_index)
+
+
+def _search_or_bad_parameter(core: Library, params: list[tuple[str, str]]) -> None:
+    try:
+        req = parse_request(lambda name: [v for k, v in params if k == name])
+        result = core.search(req)
+    except BadParameter:
+        return
+    assert result.total >= len(result.hits) >= 0
+
+
+@pytest.mark.parametrize("q", REGRESSIONS)
+def test_regressions_search_without_error(core, q):
+    result = core.search(parse_request({"q": [q]}))
+    assert result.total >= 0 and result.partial is False
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_search_core_answers_any_request_or_raises_bad_parameter(core, data):
+    _search_or_bad_parameter(core, query_grammar.parameters(query_grammar.HypothesisDraw(data)))
