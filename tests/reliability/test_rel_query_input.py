@@ -137,6 +137,18 @@ def test_the_costliest_query_texts_answer_in_bounded_time(big, q):
     assert seconds < LIMIT_S, (seconds, data["total"], data["partial"])
 
 
+@pytest.mark.parametrize("q", ["[a TO z]", "body:[b TO s]", "{a TO]"])
+def test_ranges_of_words_are_cut_and_say_partial(big, q):
+    data, seconds = _timed(big, q)
+    assert data["partial"] is True and data["total"] > 0, q
+    assert seconds < LIMIT_S
+
+
+def test_a_narrow_range_is_whole(big):
+    data, _ = _timed(big, "[commom TO commoo]")
+    assert data["partial"] is False and data["total"] == 4300  # "common" only
+
+
 def test_a_time_limit_cuts_thousands_of_or_ed_terms(big, monkeypatch):
     q = " OR ".join(f"{letter}*" for letter in LETTERS)
     monkeypatch.setattr(indexer.query, "EXPANSION_SECONDS", 60.0)  # on a loaded machine too
