@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import signal
 import sys
 import tempfile
 import threading
@@ -227,6 +228,8 @@ def report(soak: Soak, seconds: float) -> dict[str, object]:
 
 def main() -> int:
     args = parse_args()
+    # stopped by a signal, still stop the server (Server.__exit__) and its workers
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     work = Path(args.work or tempfile.mkdtemp(prefix="perspectives-soak-"))
     index = work / "index"
     built = run_index(args.archive, index, "--full", "--fieldmap", str(args.fieldmap), timeout=1800)
