@@ -46,7 +46,7 @@ SHAPES: dict[str, tuple[str, str]] = {
     "infix": ("*{a2}*", "MAX_EXPANSION 400 words, EXPANSION_SECONDS 0.25 s, SEARCH_SECONDS 2 s"),
     "fuzzy": ("{a}~2", "did-you-mean over the vocabulary"),
     "field": ("title:{a}", "one posting list"),
-    "range": ("[{a1} TO {b1}]", "SEARCH_SECONDS 2 s (matched by Whoosh)"),
+    "range": ("[{a1} TO {b1}]", "MAX_RANGE_TERMS 400 words, SEARCH_SECONDS 2 s"),
     "malformed": ("NOT NOT {a} AND (", "plain words: as 'word'"),
     "junk": ("' OR 1=1 -- NOT OR {a2}*", "plain words: as 'word'"),
     "empty": ("", "browse: facet counts over every entry"),
