@@ -92,6 +92,17 @@ class _View:
         return out
 
 
+class HitStream(Iterator[Hit]):
+    """Every result of a request, matched already: how many (`total`), then each as it is read."""
+
+    def __init__(self, total: int, hits: Iterator[Hit]) -> None:
+        self.total = total
+        self._hits = hits
+
+    def __next__(self) -> Hit:
+        return next(self._hits)
+
+
 class Library:
     """Search, browse and read the entries of one index folder."""
 
@@ -189,12 +200,18 @@ class Library:
             return None
         return suggestion(q, view.searcher, self._postings(view), self._vocabularies)
 
-    def iter_hits(self, req: SearchRequest, snippets: bool = True) -> Iterator[Hit]:
-        """Yield every result of the request (all pages) in its sort order."""
+    def iter_hits(self, req: SearchRequest, snippets: bool = True) -> HitStream:
+        """Match now (a failure raises here, before an export sends a byte), then yield every
+        result (all pages) in its sort order."""
         view = self._view()
         found = self._match(view, req)
         groups = self._highlight(found) if snippets else None
-        for i, (n, score) in enumerate(self._order(view, req, found, len(found.counts.docs))):
+        order = self._order(view, req, found, len(found.counts.docs))
+        return HitStream(len(order), self._read_hits(view, order, groups, found))
+
+    def _read_hits(self, view: _View, order: list[tuple[int, float]],
+                   groups: tuple[Group, ...] | None, found: _Found) -> Iterator[Hit]:
+        for i, (n, score) in enumerate(order):
             if i % 1000 == 999:
                 _bound_mapped(view)
             yield self._hit(view, n, score, groups, found.is_partial(n))

@@ -129,6 +129,8 @@ def evaluate(q: wq.Query, ctx: Postings) -> Docs:
         return EMPTY
     if isinstance(q, wq.Phrase) and len(q.words) > 1:
         return _cached(("\0phrase", repr(q)), lambda: _phrase(q, ctx), ctx)
+    if isinstance(q, wq.TermRange) and q.fieldname in ("title", "body"):
+        return _cached(("\0range", repr(q)), lambda: _range(q, ctx), ctx)
     return _cached(("\0query", repr(q)), lambda: _match_with_whoosh(q, ctx), ctx)
 
 
@@ -155,6 +157,8 @@ def _term(q: wq.Term, ctx: Postings) -> Docs:
 
 def _read_term(fieldname: str, text: str, ctx: Postings) -> Docs:
     """Read a term's postings in every segment, with BM25 scores, live documents only."""
+    if not _holds(ctx.searcher.schema, fieldname, text):
+        return EMPTY
     chunks, weights = [], []
     for searcher, offset in ctx.segments():
         reader = searcher.reader()
@@ -169,6 +173,17 @@ def _read_term(fieldname: str, text: str, ctx: Postings) -> Docs:
     alive = ctx.live[ids]
     ids, tf = ids[alive], tf[alive]
     return ids, _bm25(ctx, fieldname, text, ids, tf)
+
+
+def _holds(schema: Any, fieldname: str, text: str) -> bool:
+    """Tell whether a field can hold the text: `day:"next week"` is no number, and no error."""
+    if fieldname not in schema.names():
+        return False
+    try:
+        schema[fieldname].to_bytes(text)
+    except (ValueError, TypeError, OverflowError):
+        return False
+    return True
 
 
 def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
@@ -319,6 +334,23 @@ def _in_order(positions: list[list[int]], slop: int) -> bool:
         if not ends:
             return False
     return True
+
+
+MAX_RANGE_TERMS = 400  # words one range may match, as one wildcard (query.MAX_EXPANSION)
+
+
+def _range(q: wq.TermRange, ctx: Postings) -> Docs:
+    """Match a range of words (`[a TO m]`) by its terms, at most MAX_RANGE_TERMS of them and
+    within the time limit (Whoosh would open a matcher for every one before the first match);
+    past either bound the answer is partial. Scored as Whoosh would: by the query's own terms."""
+    terms: list[wq.Query] = []
+    for i, text in enumerate(q._btexts(ctx.searcher.reader())):
+        if len(terms) >= MAX_RANGE_TERMS or (i % 256 == 255 and time.perf_counter() > ctx.deadline):
+            ctx.partial = True
+            break
+        terms.append(wq.Term(q.fieldname, text.decode("utf-8")))
+    ids = _union(_within_time(terms, ctx), len(ctx.live))[0]
+    return _score_by_terms(q, ids, ctx)
 
 
 def _match_with_whoosh(q: wq.Query, ctx: Postings) -> Docs:

@@ -26,6 +26,9 @@ MAX_EXPANSION = 400  # words one prefix or wildcard may expand to
 MIN_PREFIX = 2  # shorter literal prefixes scan the whole vocabulary
 EXPANSION_SECONDS = 0.25
 _PLAIN = re.compile(r"[^\w@#'’\-]+", re.UNICODE)
+_DOUBLE_NOT = re.compile(r"(?<!\S)NOT\s+NOT(?!\S)")
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
+_TEXT_FIELDS = (("title", 2.0), ("body", 1.0))  # as make_parser: title boosted
 
 
 @dataclass
@@ -61,16 +64,46 @@ def parse_text(q: str, schema: Schema) -> wq.Query | None:
     text = q.strip()
     if not text:
         return None
-    parser = make_parser(schema)
     words = text.split()
     if all(w.startswith("-") and len(w) > 1 for w in words):
         # only exclusions ("-dignity"): everything but those, as "NOT dignity" would give
         text = " ".join(f"NOT {w[1:]}" for w in words)
     try:
-        return parser.parse(text)
-    except Exception:  # noqa: BLE001 - Whoosh can trip on odd input; the reader still gets a search
-        plain = _PLAIN.sub(" ", text).strip()
-        return parser.parse(plain) if plain else wq.NullQuery
+        return make_parser(schema).parse(_cancel_double_negation(text))
+    except Exception:  # noqa: BLE001 - Whoosh trips on odd input (a NOT with nothing to negate)
+        # not the parser again: it would trip on the same words
+        return plain_query(text, schema)
+
+
+def _cancel_double_negation(text: str) -> str:
+    """Drop each pair of consecutive NOTs ("NOT NOT agile" is "agile"): Whoosh raises on them."""
+    previous = None
+    while previous != text:
+        previous, text = text, _DOUBLE_NOT.sub(" ", text)
+    return text
+
+
+def plain_query(text: str, schema: Schema) -> wq.Query:
+    """Return the query Whoosh's parser would give the text's words with no syntax: every word
+    (AND), each in the title (boosted) or the body (OR), analyzed by the field's own analyzer."""
+    words = dict.fromkeys(w for w in _PLAIN.sub(" ", text).split() if w not in _OPERATORS)
+    clauses = [c for c in (_word_query(w, schema) for w in words) if c is not wq.NullQuery]
+    if not clauses:
+        return wq.NullQuery
+    return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+
+
+def _word_query(word: str, schema: Schema) -> wq.Query:
+    """Return one plain word as the parser would: in the title or the body."""
+    per_field = []
+    for name, boost in _TEXT_FIELDS:
+        tokens = schema[name].process_text(word, mode="query")
+        terms = [wq.Term(name, t, boost=boost) for t in tokens]
+        if terms:
+            per_field.append(terms[0] if len(terms) == 1 else wq.And(terms))
+    if not per_field:
+        return wq.NullQuery
+    return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
 
 
 def expand_wildcards(q: wq.Query, reader: IndexReader) -> ParsedQuery:

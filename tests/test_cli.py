@@ -82,6 +82,13 @@ def test_search_readable_output(indexed, run):
     assert "<mark>" not in result.output
 
 
+@pytest.mark.parametrize("q", ["NOT NOT autonomy", "field: NOT AND NOT", "NOT AND NOT ' OR 1=1 --"])
+def test_search_of_malformed_text_answers_without_a_traceback(indexed, run, q):
+    result = run("search", q, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["query"] == q
+
+
 def test_search_bad_date_says_what_is_wrong(indexed, run):
     result = CliRunner().invoke(main, ["search", "x", "--from", "2025-13-45"])
     assert result.exit_code == 2

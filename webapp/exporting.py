@@ -2,6 +2,11 @@
 
 CSV cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
 return) get a leading apostrophe, as OWASP advises; the JSON export keeps values as they are.
+
+Both stream after a 200 has been sent, so a failure part way cannot change the status: it is
+logged, and the output says it is incomplete. The JSON object's last key is `"complete"`, true
+only when every record was written (false after an `"error"`); a cut CSV ends with a row whose
+one cell starts with INCOMPLETE, and holds fewer rows than its `X-Result-Count` header said.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -29,6 +35,8 @@ HIT_COLUMNS = (
     "url",
 )
 PROVENANCE_COLUMNS = ("query", "filters", "sort", "generation", "exported")
+INCOMPLETE = "# incomplete"
+_QUIET = logging.getLogger(__name__)
 
 
 def neutralise(value: str) -> str:
@@ -67,9 +75,13 @@ def hit_record(hit: Hit, url: str, snippet: bool) -> dict[str, Any]:
 
 
 def csv_rows(
-    hits: Iterable[Hit], url_for_hit: Callable[[Hit], str], provenance: dict[str, str]
+    hits: Iterable[Hit],
+    url_for_hit: Callable[[Hit], str],
+    provenance: dict[str, str],
+    log: logging.Logger | None = None,
 ) -> Iterator[str]:
-    """Yield the CSV text line by line: a header, then one row per hit."""
+    """Yield the CSV text line by line: a header, then one row per hit (then INCOMPLETE's row
+    if reading the hits failed)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
@@ -82,26 +94,42 @@ def csv_rows(
 
     yield line(HIT_COLUMNS + PROVENANCE_COLUMNS)
     tail = [provenance[c] for c in PROVENANCE_COLUMNS]
-    for hit in hits:
-        record = hit_record(hit, url_for_hit(hit), snippet=False)
-        cells = [
-            "; ".join(record[c]) if c in ("themes", "authors") else str(record[c])
-            for c in HIT_COLUMNS
-        ]
-        yield line(cells + tail)
+    count = 0
+    try:
+        for hit in hits:
+            record = hit_record(hit, url_for_hit(hit), snippet=False)
+            cells = [
+                "; ".join(record[c]) if c in ("themes", "authors") else str(record[c])
+                for c in HIT_COLUMNS
+            ]
+            yield line(cells + tail)
+            count += 1
+    except Exception:  # noqa: BLE001 - the status is sent: say so in the file, and log it
+        (log or _QUIET).exception("CSV export stopped after %d rows", count)
+        yield line([f"{INCOMPLETE}: the export stopped after {count} rows on a server error"])
 
 
 def json_chunks(
-    head: dict[str, Any], records: Iterable[dict[str, Any]], limit: int
+    head: dict[str, Any],
+    records: Iterable[dict[str, Any]],
+    limit: int,
+    log: logging.Logger | None = None,
 ) -> Iterator[str]:
-    """Yield one JSON object: head's keys, "results", then "count" and "truncated"."""
+    """Yield one JSON object: head's keys, "results", "count", "truncated", then "complete"."""
     opening = json.dumps(head, ensure_ascii=False)[:-1]
     yield opening + (", " if head else "") + '"results": ['
     count, truncated = 0, False
-    for record in records:
-        if count >= limit:
-            truncated = True
-            break
-        yield ("," if count else "") + "\n" + json.dumps(record, ensure_ascii=False)
-        count += 1
-    yield f'\n], "count": {count}, "truncated": {json.dumps(truncated)}}}\n'
+    try:
+        for record in records:
+            if count >= limit:
+                truncated = True
+                break
+            yield ("," if count else "") + "\n" + json.dumps(record, ensure_ascii=False)
+            count += 1
+    except Exception:  # noqa: BLE001 - the status is sent: say so in the document, and log it
+        (log or _QUIET).exception("JSON export stopped after %d records", count)
+        error = {"code": "internal_error", "message": f"the export stopped after {count} records"}
+        yield f'\n], "count": {count}, "truncated": false, "error": {json.dumps(error)}, '
+        yield '"complete": false}\n'
+        return
+    yield f'\n], "count": {count}, "truncated": {json.dumps(truncated)}, "complete": true}}\n'

@@ -258,7 +258,9 @@ def document(server: str, site: str) -> dict[str, Any]:
                 {"application/json": {"schema": {"type": "object"}}},
                 400,
                 description="Records query, filters, sort, index generation and export time, then "
-                "`results`, `count` and `truncated` (cut at the server's export limit).",
+                "`results`, `count` and `truncated` (cut at the server's export limit), and last "
+                "`complete`: true when every record was written, false (after an `error`) when a "
+                "failure cut the stream. The X-Result-Count header gives the records to expect.",
             ),
             "/search.csv": _get(
                 "Export the whole filtered result set as CSV",
@@ -267,7 +269,9 @@ def document(server: str, site: str) -> dict[str, Any]:
                 400,
                 description="One row per entry; the columns query, filters, sort, generation and "
                 "exported record what produced it. Cells that start with = + - @ get a "
-                "leading apostrophe so spreadsheets never run them.",
+                "leading apostrophe so spreadsheets never run them. The X-Result-Count header "
+                "gives the rows to expect; a failure that cuts the stream ends it with a row "
+                "whose one cell starts with `# incomplete`.",
             ),
             "/search.atom": _get(
                 "The newest entries of a search as an Atom feed",

@@ -8,13 +8,16 @@ import time
 from urllib.parse import urlencode
 
 import pytest
+import query_grammar
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from payloads import assert_strictly_inert
 
 import indexer.library
 import indexer.query
-from indexer.params import MAX_QUERY_CHARS
+from indexer.library import Library
+from indexer.params import MAX_QUERY_CHARS, parse_request
+from indexer.results import BadParameter
 from webapp.settings import defaults as settings_defaults
 
 SYNTAX = [
@@ -142,6 +145,18 @@ def test_the_costliest_query_texts_answer_in_bounded_time(big, q):
     assert seconds < LIMIT_S, (seconds, data["total"], data["partial"])
 
 
+@pytest.mark.parametrize("q", ["[a TO z]", "body:[b TO s]", "{a TO]"])
+def test_ranges_of_words_are_cut_and_say_partial(big, q):
+    data, seconds = _timed(big, q)
+    assert data["partial"] is True and data["total"] > 0, q
+    assert seconds < LIMIT_S
+
+
+def test_a_narrow_range_is_whole(big):
+    data, _ = _timed(big, "[commom TO commoo]")
+    assert data["partial"] is False and data["total"] == 4300  # "common" only
+
+
 def test_a_time_limit_cuts_thousands_of_or_ed_terms(big, monkeypatch):
     q = " OR ".join(f"{letter}*" for letter in LETTERS)
     monkeypatch.setattr(indexer.query, "EXPANSION_SECONDS", 60.0)  # on a loaded machine too
@@ -169,3 +184,43 @@ def test_a_cheap_query_is_not_marked_partial(big):
 def test_the_search_page_says_when_results_are_partial(big):
     page = big.get("/search?q=*a*").get_data(as_text=True)
     assert "partial" in page.lower() or "cut short" in page.lower()
+
+
+# -- the search core is total: results, or the one documented BadParameter ------------------------
+
+# Inputs that once broke a request (issue 16, and what the grammar fuzzing found): kept as they are.
+REGRESSIONS = [
+    'AND NOT NOT accessib* OR "w%[\'',
+    "NOT AND NOT ' OR 1=1 --",
+    "field: NOT AND NOT",
+    "' OR 1=1 -- NOT OR a*",
+    "NOT NOT agile",
+    "agile NOT NOT design",
+    'NOT day:"GPT-4o colour !"',  # a quoted word on the numeric day field
+]
+
+
+@pytest.fixture(scope="module")
+def core(hostile_index):
+    return Library(hostile_index)
+
+
+def _search_or_bad_parameter(core: Library, params: list[tuple[str, str]]) -> None:
+    try:
+        req = parse_request(lambda name: [v for k, v in params if k == name])
+        result = core.search(req)
+    except BadParameter:
+        return
+    assert result.total >= len(result.hits) >= 0
+
+
+@pytest.mark.parametrize("q", REGRESSIONS)
+def test_regressions_search_without_error(core, q):
+    result = core.search(parse_request({"q": [q]}))
+    assert result.total >= 0 and result.partial is False
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_search_core_answers_any_request_or_raises_bad_parameter(core, data):
+    _search_or_bad_parameter(core, query_grammar.parameters(query_grammar.HypothesisDraw(data)))

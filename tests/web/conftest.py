@@ -27,3 +27,22 @@ def app(web_index: Path) -> Flask:
 def client(app: Flask) -> Iterator[FlaskClient]:
     with app.test_client() as c:
         yield c
+
+
+_FUZZ = pytest.StashKey[dict]()
+
+
+@pytest.fixture
+def fuzz_report(request: pytest.FixtureRequest) -> dict:
+    """Return where the volume fuzzing test leaves its figures, for the terminal summary."""
+    return request.config.stash.setdefault(_FUZZ, {})
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
+    report = config.stash.get(_FUZZ, None)
+    if report:
+        terminalreporter.write_sep("-", "grammar fuzzing")
+        terminalreporter.write_line(
+            f"{report['requests']} requests in {report['seconds']:.1f} s, by status: "
+            f"{report['statuses']}"
+        )

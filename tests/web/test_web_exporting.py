@@ -67,5 +67,30 @@ def test_json_chunks_make_one_document():
         "results": [{"i": 0}, {"i": 1}, {"i": 2}],
         "count": 3,
         "truncated": True,
+        "complete": True,
     }
     assert json.loads("".join(exporting.json_chunks({}, iter([]), 3)))["count"] == 0
+
+
+def failing(items, after: int):
+    """Yield the items, then fail as a disk or a bug would, part way."""
+    yield from items[:after]
+    raise OSError("the index went away")
+
+
+def test_json_chunks_cut_by_a_failure_say_so_last(caplog):
+    records = failing([{"i": i} for i in range(5)], after=2)
+    data = json.loads("".join(exporting.json_chunks({"query": "q"}, records, limit=10)))
+    assert data["results"] == [{"i": 0}, {"i": 1}] and data["count"] == 2
+    assert list(data)[-2:] == ["error", "complete"] and data["complete"] is False
+    assert data["error"]["code"] == "internal_error"
+    assert "stopped after 2 records" in caplog.text and "the index went away" in caplog.text
+
+
+def test_csv_rows_cut_by_a_failure_end_with_a_marker_row(caplog):
+    prov = dict.fromkeys(exporting.PROVENANCE_COLUMNS, "p")
+    text = "".join(exporting.csv_rows(failing([hit(1), hit(2), hit(3)], 2), lambda h: "u", prov))
+    rows = list(csv.reader(io.StringIO(text)))
+    assert [r[0] for r in rows[1:3]] == ["e1", "e2"]
+    assert len(rows) == 4 and rows[-1][0].startswith(exporting.INCOMPLETE)
+    assert "CSV export stopped after 2 rows" in caplog.text

@@ -7,7 +7,12 @@ import io
 import json
 import xml.etree.ElementTree as ET
 
+import pytest
 from web_fixtures import HOSTILE_ID, HOSTILE_TITLE, assert_inert
+
+from indexer.library import HitStream, Library
+from webapp.exporting import INCOMPLETE
+from webapp.views import exports
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -125,3 +130,80 @@ def test_hostile_entry_in_the_feed_is_text(client):
     assert hostile.findtext(f"{ATOM}title") == HOSTILE_TITLE
     assert_inert(hostile.findtext(f"{ATOM}summary"))
     assert all(link.get("href").startswith("http") for link in hostile.findall(f"{ATOM}link"))
+
+
+# -- a failure while exporting: an error before the first byte, an incomplete output after ------
+
+
+@pytest.fixture
+def breaks_after(monkeypatch):
+    """Make every hit iterator raise after n hits; read only the first before answering."""
+
+    def install(n: int, first: int = 1) -> None:
+        original = Library.iter_hits
+
+        def iter_hits(self, req, snippets=True):
+            found = original(self, req, snippets)
+            return HitStream(found.total, _fail_after(found, n))
+
+        monkeypatch.setattr(Library, "iter_hits", iter_hits)
+        monkeypatch.setattr(exports, "FIRST_HITS", first)
+
+    return install
+
+
+def _fail_after(hits, n):
+    for i, hit in enumerate(hits):
+        if i == n:
+            raise OSError("the index went away")
+        yield hit
+
+
+def test_json_export_cut_mid_stream_says_it_is_incomplete(client, breaks_after, caplog):
+    breaks_after(2)
+    resp = client.get("/search.json?q=autonomy")
+    data = json.loads(resp.get_data(as_text=True))
+    assert data["count"] == 2 < int(resp.headers["X-Result-Count"])
+    assert data["complete"] is False and list(data)[-1] == "complete"
+    assert "JSON export stopped after 2 records" in caplog.text
+
+
+def test_csv_export_cut_mid_stream_says_it_is_incomplete(client, breaks_after, caplog):
+    breaks_after(2)
+    resp = client.get("/search.csv?q=autonomy")
+    rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True))))[1:]
+    assert rows[-1][0].startswith(INCOMPLETE)
+    assert len(rows[:-1]) == 2 < int(resp.headers["X-Result-Count"])
+    assert "CSV export stopped after 2 rows" in caplog.text
+
+
+@pytest.mark.parametrize("path", ["/search.json", "/search.csv"])
+def test_a_failure_among_the_first_hits_answers_the_json_error(client, breaks_after, path):
+    breaks_after(1, first=100)
+    resp = client.get(path + "?q=autonomy")
+    assert resp.status_code == 500
+    assert resp.get_json()["error"]["code"] == "internal_error"
+
+
+def test_complete_exports_announce_and_hold_every_row(client):
+    csv_resp = client.get("/search.csv?q=autonomy")
+    json_resp = client.get("/search.json?q=autonomy")
+    rows = list(csv.DictReader(io.StringIO(csv_resp.get_data(as_text=True))))
+    data = json.loads(json_resp.get_data(as_text=True))
+    assert len(rows) == int(csv_resp.headers["X-Result-Count"]) == data["count"] > 2
+    assert data["complete"] is True and list(data)[-1] == "complete"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/search.atom?q=autonomy", "/entries/hostile-entry.bib", "/entries/hostile-entry.csl.json"],
+)
+def test_the_feed_and_citations_are_whole_or_an_error(client, monkeypatch, path):
+    def broken(self, *args, **kwargs):
+        raise OSError("the index went away")
+
+    monkeypatch.setattr(Library, "_hit", broken)
+    monkeypatch.setattr(Library, "entry", broken)
+    resp = client.get(path)
+    assert resp.status_code == 500
+    assert resp.get_json()["error"]["code"] == "internal_error"

@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from indexer.results import SearchRequest
+from indexer.results import Hit, SearchRequest
 from webapp import exporting
 from webapp.core import library, request_for, setting
 from webapp.state import SearchState
@@ -46,13 +46,27 @@ def _entry_urls() -> Callable[..., str]:
     return url
 
 
-def _download(body: Iterator[str], mimetype: str, provenance: dict[str, str], ext: str) -> Response:
+FIRST_HITS = 100  # read before the status is sent: a failure among them is a proper error
+
+
+def _matched(req: SearchRequest, snippets: bool) -> tuple[int, Iterator[Hit]]:
+    """Match and read the first hits now, so what fails there answers an error, not a cut
+    file; return how many rows the export will hold and every hit."""
+    found = library().iter_hits(req, snippets=snippets)
+    first = list(itertools.islice(found, FIRST_HITS))
+    return min(found.total, setting("EXPORT_LIMIT")), itertools.chain(first, found)
+
+
+def _download(
+    body: Iterator[str], mimetype: str, provenance: dict[str, str], ext: str, rows: int
+) -> Response:
     # The body streams: it must not need the request context, which is gone by then.
     resp = Response(body, mimetype=mimetype)
     stamp = provenance["exported"][:10]
     name = f"perspectives-{stamp}-{provenance['generation'] or 'index'}.{ext}"
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     resp.headers["X-Index-Generation"] = provenance["generation"]
+    resp.headers["X-Result-Count"] = str(rows)  # a client can check it got them all
     return resp
 
 
@@ -60,10 +74,12 @@ def _download(body: Iterator[str], mimetype: str, provenance: dict[str, str], ex
 def search_csv() -> Response:
     _, req = _request()
     provenance = _provenance(req)
-    hits = itertools.islice(library().iter_hits(req, snippets=False), setting("EXPORT_LIMIT"))
+    total, hits = _matched(req, snippets=False)
     url = _entry_urls()
-    rows = exporting.csv_rows(hits, lambda h: url(h.id), provenance)
-    return _download(rows, "text/csv", provenance, "csv")
+    rows = exporting.csv_rows(
+        itertools.islice(hits, total), lambda h: url(h.id), provenance, current_app.logger
+    )
+    return _download(rows, "text/csv", provenance, "csv", total)
 
 
 @bp.get("/search.json")
@@ -71,13 +87,11 @@ def search_json() -> Response:
     _, req = _request()
     provenance = _provenance(req)
     head = {**provenance, "filters": req.filters_dict(), "limit": setting("EXPORT_LIMIT")}
+    total, hits = _matched(req, snippets=bool(req.q))
     url = _entry_urls()
-    records = (
-        exporting.hit_record(h, url(h.id, req.q), bool(req.q))
-        for h in library().iter_hits(req, snippets=bool(req.q))
-    )
-    chunks = exporting.json_chunks(head, records, setting("EXPORT_LIMIT"))
-    return _download(chunks, "application/json", provenance, "json")
+    records = (exporting.hit_record(h, url(h.id, req.q), bool(req.q)) for h in hits)
+    chunks = exporting.json_chunks(head, records, setting("EXPORT_LIMIT"), current_app.logger)
+    return _download(chunks, "application/json", provenance, "json", total)
 
 
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
