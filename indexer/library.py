@@ -35,7 +35,7 @@ from indexer.matching import (
     with_exact,
 )
 from indexer.postings import PostingCache, Postings, evaluate
-from indexer.query import ParsedQuery, expand_wildcards, parse_text
+from indexer.query import ParsedQuery, expand_wildcards, parse_text, resolve_themes
 from indexer.related import related_entries
 from indexer.results import Entry, Hit, SearchRequest, SearchResult
 from indexer.suggest import Vocabularies, suggestion
@@ -247,7 +247,8 @@ class Library:
         """Match query text with operators through the query parser: strict, as typed; the
         entries holding more of the words as typed rank first."""
         q = parse_text(req.q, view.searcher.schema)
-        q = with_exact(q, req.q) if q is not None else None
+        if q is not None:
+            q = with_exact(resolve_themes(q, _labels(view)["theme"]), req.q)
         parsed = expand_wildcards(q, view.searcher.reader()) if q is not None else ParsedQuery(None)
         live = view.table.live
         if parsed.query is None:

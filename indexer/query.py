@@ -21,6 +21,7 @@ from whoosh.reading import IndexReader
 
 from indexer.analysis import fold_prefix, stems
 from indexer.schema import FIELD_ALIASES
+from indexer.slugs import theme_slug
 
 MAX_EXPANSION = 400  # words one prefix or wildcard may expand to
 MIN_PREFIX = 2  # shorter literal prefixes scan the whole vocabulary
@@ -147,6 +148,21 @@ def _matching_words(reader: IndexReader, pattern: str, literal: str, deadline: f
             result.partial = True
             break
     return words
+
+
+def resolve_themes(q: wq.Query, labels: dict[str, str]) -> wq.Query:
+    """Let `theme:` name a theme by its slug, its tag's words or its label: `theme:"open
+    source"` and `theme:open-source` search the same theme."""
+    by_label = {theme_slug(label): slug for slug, label in labels.items()}
+
+    def visit(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Term) and node.fieldname == "themes":
+            text = node.text.decode() if isinstance(node.text, bytes) else str(node.text)
+            slug = theme_slug(text) or text
+            return wq.Term("themes", by_label.get(slug, slug), boost=node.boost)
+        return node if node.is_leaf() else node.apply(visit)
+
+    return visit(q)
 
 
 def plain_words(q: str) -> list[str]:

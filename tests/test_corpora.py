@@ -179,6 +179,9 @@ def test_18f_tags_keep_their_words(blog: Built) -> None:
     totals = {v: blog.library.search(parse_request({"theme": [v]})).total
               for v in ("open source", "open-source", "Open Source")}
     assert set(totals.values()) == {55}
+    in_text = {q: blog.library.search(parse_request({"q": [q]})).total
+               for q in ('theme:"open source"', "theme:open-source", "theme:Open_Source")}
+    assert set(in_text.values()) == {55}
     themes = blog.library.search(parse_request({})).facet("theme").results
     assert next(v.label for v in themes if v.value == "open-source") == "open source"
 

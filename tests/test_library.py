@@ -37,6 +37,8 @@ def authors(result):
         ("autonomy OR anthropomorphism", ["@MissMi1973", "@datawren", "@kumabwari"]),
         ("author:@kumabwari", ["@kumabwari"]),
         ("theme:anthropomorphism", ["@kumabwari"]),
+        ('theme:"Model Behavior"', ["@Seltaa_", "@datawren", "@datawren", "@kumabwari"]),
+        ("theme:model-behavior", ["@Seltaa_", "@datawren", "@datawren", "@kumabwari"]),
         ("title:colour", ["@datawren"]),
         ("deprecated", ["@datawren", "@quietharbor"]),
         ("-autonomy", ["@Seltaa_", "@datawren", "@kumabwari", "@quietharbor"]),
