@@ -27,7 +27,7 @@ from pathlib import Path
 
 import run
 from relevance_metrics import JudgedQuery, JudgmentError, load_judgments, ndcg, recall
-from results_md import put_section
+from results_md import get_section, put_section
 
 from indexer.library import Library
 from indexer.results import SearchRequest
@@ -37,6 +37,7 @@ WORK = run.WORK / "relevance"
 SYSTEMS = ("ours", "fts5", "tantivy")
 DEPTH = 50  # results asked of each system: recall@50
 POOL = 20  # first results of each system that make the pool to judge
+NOTES = "### What moved the figures"  # hand-written notes under the figures, kept by --write
 
 Rankings = dict[str, dict[str, list[str]]]  # system -> query -> ids, best first
 
@@ -219,6 +220,10 @@ def write_results(sections: list[str]) -> None:
         ]
     )
     old = run.RESULTS_MD.read_text(encoding="utf-8") if run.RESULTS_MD.exists() else ""
+    # the notes written by hand under the figures (what moved them) stay
+    kept = (get_section(old, "Relevance") or "").partition(NOTES)
+    if kept[1]:
+        body = body.rstrip("\n") + "\n\n" + NOTES + kept[2]
     run.RESULTS_MD.write_text(
         put_section(old, "Relevance", body, before="Machine"), encoding="utf-8"
     )
