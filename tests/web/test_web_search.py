@@ -198,3 +198,17 @@ def test_did_you_mean_corrects_the_whole_query_and_links_it(client):
     markup = page(client, "/search?q=user+autonmy")
     assert 'href="/search?q=user+autonomy">user autonomy</a>' in markup
     assert api(client, "q=autonomy")["suggestion"] is None
+
+
+def test_partial_matches_are_marked_on_the_page_and_in_the_api(client):
+    data = client.get("/api/search?q=autonomy+anthropomorphism&per_page=100").get_json()
+    assert data["all_words"] is not None and data["all_words"] < data["total"]
+    flags = [r["partial"] for r in data["results"]]
+    assert flags == [False] * data["all_words"] + [True] * (data["total"] - data["all_words"])
+    page = client.get("/search?q=autonomy+anthropomorphism").get_data(as_text=True)
+    assert "Entries with some of the words" in page
+    assert f"{data['all_words']} " in page and "every word" in page
+    strict = client.get("/api/search?q=autonomy+AND+anthropomorphism").get_json()
+    assert strict["all_words"] is None and strict["total"] == data["all_words"]
+    assert "Entries with some of the words" not in client.get(
+        "/search?q=autonomy+AND+anthropomorphism").get_data(as_text=True)
