@@ -79,7 +79,10 @@ class TermAnalyzer(Analyzer):
     ) -> Iterator[Token]:
         """Yield one reused Token per word, as Whoosh's own analyzers do."""
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        rows = _analyze(value, self.stem) if tokenize else _analyze_one(value, self.stem)
+        if mode == "query" and tokenize:  # a reader's words: kept out of the big caches
+            rows = _analyze_query(value, self.stem)
+        else:
+            rows = _analyze(value, self.stem) if tokenize else _analyze_one(value, self.stem)
         for text, pos, start, end in rows:
             stopped = text is None
             if stopped and removestops:
@@ -177,6 +180,18 @@ def _analyze(value: str, stem: bool) -> list[Row]:
             pos += 1
         rows.append((found_term, max(pos, 0), m.start(), m.end()))
     _RECENT[stem] = ((value, rows), *recent[:1])
+    return rows
+
+
+def _analyze_query(value: str, stem: bool) -> list[Row]:
+    """Return the rows of query text, analyzed through `query_terms`."""
+    rows: list[Row] = []
+    pos = -1
+    for m in _RX.finditer(value):
+        found_term = query_terms(m.group())[0] if stem else (_fold_fresh(m.group().lower()) or None)
+        if found_term is not None or pos < 0:
+            pos += 1
+        rows.append((found_term, max(pos, 0), m.start(), m.end()))
     return rows
 
 
@@ -283,6 +298,36 @@ def exact_term(raw: str) -> str | None:
     return _exact_term(raw)
 
 
+# Query words: the words readers type are endless (typos, junk, pasted text); analyzed through
+# caches of their own, so a long-running web worker does not fill the index-time caches above
+# (300,000 words each) with them.
+QUERY_WORDS = 8192
+
+
+@lru_cache(maxsize=QUERY_WORDS)
+def query_terms(raw: str) -> tuple[str | None, str | None]:
+    """Return a query word's stem term and exact term (None, None for a stop word)."""
+    folded = _fold_fresh(raw.lower())
+    if not folded or folded in _STOPS:
+        return None, None
+    stemmed = _STEMMER.stem(folded)
+    return _FAMILIES.get(stemmed, stemmed), EXACT + light_stem(folded)
+
+
+def query_stems(text: str) -> list[str]:
+    """Return the stem terms of query text, in order."""
+    return [t for t in (query_terms(m.group())[0] for m in _RX.finditer(text)) if t is not None]
+
+
+@lru_cache(maxsize=QUERY_WORDS)
+def _fold_fresh(word: str) -> str:
+    """Fold a lowercased query word as `fold_word` does, without its cache."""
+    word = _plain(word).lstrip("#@").rstrip("%")
+    if word[:1].isdigit():
+        word = word.replace(",", "")
+    return fold_variant.__wrapped__(_POSSESSIVE.sub("", word) or word)
+
+
 @lru_cache(maxsize=200_000)
 def fold_word(word: str) -> str:
     """Fold a lowercased word: accents, apostrophes, possessive, sigils, then its spelling."""
@@ -330,7 +375,7 @@ def fold_prefix(text: str) -> str:
     cut = next((i for i, char in enumerate(text) if char in "*?"), len(text))
     head, tail = text[:cut], text[cut:]
     if not tail:
-        return fold_word(head) if head else head
+        return _fold_fresh(head) if head else head
     folded = fold_fragment(head) if head else head
     if folded != head and tail[0] == "?":
         # The folded word may be longer or shorter than the typed one: `colou?` must still

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from indexer.analysis import WORD_PATTERN, exact_term, stems, text_term
+from indexer.analysis import WORD_PATTERN, exact_term, query_stems, stems, text_term
 
 SNIPPET_CHARS = 220
 LEAD_CHARS = 60  # context shown before the first match
@@ -198,7 +198,7 @@ def opening(text: str, chars: int = SNIPPET_CHARS) -> str:
 
 def mark_text(text: str, q: str) -> str:
     """Return all of text, escaped, with <mark> around the words that match the query's words."""
-    termset = frozenset(stems(q))
+    termset = frozenset(query_stems(q))
     if not termset or not text:
         return html.escape(text, quote=True)
     spans = [(m.start(), m.end()) for m in WORD_PATTERN.finditer(text)

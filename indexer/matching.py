@@ -22,7 +22,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
-from indexer.analysis import SHORT_PART, WORD_PATTERN, exact_term, text_term
+from indexer.analysis import SHORT_PART, WORD_PATTERN, query_terms
 from indexer.highlight import Group
 from indexer.postings import Postings, evaluate
 from indexer.query import expand_wildcards
@@ -101,15 +101,14 @@ def _both(make: type[wq.Query], value: object) -> wq.Query:
 
 
 def _clause(words: list[str], joined_form: bool) -> Clause | None:
-    stems = [t for t in (text_term(w) for w in words) if t is not None]
-    exacts = [t for t in (exact_term(w) for w in words) if t is not None]
+    stems = [t for t in (query_terms(w)[0] for w in words) if t is not None]
+    exacts = [t for t in (query_terms(w)[1] for w in words) if t is not None]
     if len(words) == 1:
         if not stems:
             return None
         return Clause(words[0], _both(wq.Term, stems[0]), _both(wq.Term, exacts[0]),
                       Group(((exacts[0],),), ((stems[0],),)))
-    joined = text_term("".join(words)) if joined_form else None
-    joined_exact = exact_term("".join(words)) if joined_form else None
+    joined, joined_exact = query_terms("".join(words)) if joined_form else (None, None)
     stem_parts: list[wq.Query] = []
     exact_parts: list[wq.Query] = []
     if len(stems) == len(words):  # "e-mail", "A/B": "mail" alone is not what was typed
@@ -147,7 +146,7 @@ def _joined_pairs(clauses: list[Clause], ctx: Postings) -> dict[tuple[int, int],
         a, b = clauses[i].text, clauses[i + 1].text
         if not (a.isalnum() and b.isalnum()):
             continue
-        term = text_term(a + b)
+        term = query_terms(a + b)[0]
         if term is None:
             continue
         found = evaluate(_both(wq.Term, term), ctx)
@@ -206,7 +205,7 @@ def with_exact(q: wq.Query, text: str) -> wq.Query:
     if isinstance(q, wq.Term) and q.fieldname in ("title", "body"):
         start, end = getattr(q, "startchar", None), getattr(q, "endchar", None)
         typed = text[start:end] if isinstance(start, int) and isinstance(end, int) else ""
-        exact = exact_term(typed) if typed and WORD_PATTERN.fullmatch(typed) else None
+        exact = query_terms(typed)[1] if typed and WORD_PATTERN.fullmatch(typed) else None
         if exact is None:
             return q
         return wq.AndMaybe(q, wq.Term(q.fieldname, exact, boost=q.boost * EXACT_WEIGHT))

@@ -32,20 +32,29 @@ class TooSlow(Exception):
 
 
 CACHE_POSTINGS = 4_000_000  # about 64 MB of cached posting arrays per searcher
+# Each entry also costs its key and arrays (~300 bytes): counted as this many postings, so that
+# many small lists cannot grow the cache past its bound either.
+ENTRY_COST = 32
 
 
 class PostingCache(dict):  # type: ignore[type-arg]
-    """Posting arrays by (field, term) or query, emptied when it would hold too many postings."""
+    """Posting arrays by (field, term) or query, emptied when it would hold too many postings.
+
+    A term no entry holds is not kept: the words readers mistype are endless, and finding
+    that a term is absent costs a dictionary lookup per segment."""
 
     held = 0
 
     def put(self, key: tuple[str, str], docs: Docs) -> None:
         """Keep docs under key, first forgetting everything if the bound would be passed."""
-        if self.held + len(docs[0]) > CACHE_POSTINGS:
+        if not len(docs[0]):
+            return
+        cost = len(docs[0]) + ENTRY_COST
+        if self.held + cost > CACHE_POSTINGS:
             self.clear()
             self.held = 0
         self[key] = docs
-        self.held += len(docs[0])
+        self.held += cost
 
 
 @dataclass

@@ -28,7 +28,7 @@ from whoosh import query as wq
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-from indexer.analysis import fold_prefix, stems
+from indexer.analysis import fold_prefix, query_stems, stems
 from indexer.postings import Postings, evaluate
 from indexer.query import plain_words
 
@@ -117,7 +117,7 @@ class Vocabulary:
 
     def candidates(self, searcher: Searcher, folded: str) -> list[Candidate]:
         """Return the best-scored known words for a folded word, other than its own stems."""
-        own = stems(folded)
+        own = query_stems(folded)
         out = []
         for word, distance in self.close_words(folded):
             terms = stems(word)
@@ -208,7 +208,7 @@ def _words(q: str, searcher: Searcher, ctx: Postings) -> list[_Word]:
 def _word(start: int, text: str, searcher: Searcher, ctx: Postings) -> _Word | None:
     """Return a word of the query with its terms and entries, or None for a stop word."""
     folded = fold_prefix(text.lower())
-    terms = tuple(stems(folded))
+    terms = tuple(query_stems(folded))
     if not terms:
         return None
     entries = _entries_at_most(searcher, list(terms))

@@ -192,3 +192,21 @@ def test_slash_joins_short_parts_only() -> None:
     assert clause.text == "A-B"
     assert repr(clause.stem) == repr(wq.Or([wq.Or([wq.Term("title", "ab", boost=2.0),
                                                     wq.Term("body", "ab")])]))
+
+
+def test_words_no_entry_holds_are_not_cached(lib: Library) -> None:
+    view_keys = []
+    for i in range(50):
+        lib.search(parse_request({"q": [f"remote zzqx{i}"]}))
+        view_keys.append(len(lib._view().postings))
+    assert view_keys[-1] == view_keys[0]  # the typos left nothing behind
+
+
+def test_query_words_use_caches_of_their_own() -> None:
+    from indexer.analysis import _text_term, query_terms
+
+    assert query_terms("Qwzxyvarious") == (text_term("Qwzxyvarious"), exact_term("Qwzxyvarious"))
+    _text_term.cache_clear()
+    before = _text_term.cache_info().currsize
+    plain_clauses("zzyzx-unheard of words")
+    assert _text_term.cache_info().currsize == before
