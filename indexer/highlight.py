@@ -23,7 +23,7 @@ from indexer.analysis import WORD_PATTERN, exact_term, query_stems, stems, text_
 
 SNIPPET_CHARS = 220
 LEAD_CHARS = 60  # context shown before the first match
-SCAN_CHARS = 60_000  # a snippet looks this far into a text for matches
+SCAN_CHARS = 20_000  # a snippet looks this far into a text for matches
 
 Seq = tuple[str, ...]
 
@@ -99,12 +99,17 @@ def snippet(text: str, groups: Iterable[Group], chars: int = SNIPPET_CHARS) -> s
     return ("… " if start else "") + body + (" …" if end < len(text) else "")
 
 
-def _tokens(text: str) -> list[tuple[str, str, int, int]]:
+def _tokens(text: str, wanted: frozenset[str]) -> list[tuple[str, str, int, int]]:
+    """Return the words of text as (stem, exact, start, end); the exact term only of words
+    whose stem a group asks for (the rest can only break a phrase)."""
     rows = []
+    term = text_term
     for m in WORD_PATTERN.finditer(text, 0, min(len(text), SCAN_CHARS)):
-        stem = text_term(m.group())
+        word = m.group()
+        stem = term(word)
         if stem is not None:
-            rows.append((stem, exact_term(m.group()) or "", m.start(), m.end()))
+            exact = (exact_term(word) or "") if stem in wanted else ""
+            rows.append((stem, exact, m.start(), m.end()))
     return rows
 
 
@@ -112,7 +117,8 @@ def _occurrences(text: str, groups: tuple[Group, ...]) -> list[_Occurrence]:
     """Return every occurrence of every group, without overlaps, in text order."""
     if not groups:
         return []
-    toks = _tokens(text)
+    wanted = frozenset(t for g in groups for seq in g.stem for t in seq)
+    toks = _tokens(text, wanted)
     found: list[_Occurrence] = []
     for gi, group in enumerate(groups):
         exact = [o for seq in group.exact for o in _find(toks, seq, 1, gi, True)]
