@@ -56,13 +56,21 @@ ATTRIBUTES = {
     "img": {"alt"},  # no src: the page loads nothing from elsewhere; the text keeps the alt
 }
 HIDDEN = {"script", "style", "template", "iframe", "object", "noscript", "textarea", "title"}
-CLEANER = nh3.Cleaner(
-    tags=TAGS,
-    clean_content_tags=HIDDEN,
-    attributes=ATTRIBUTES,
-    url_schemes={"http", "https", "mailto"},
-    link_rel="nofollow noopener noreferrer",
-)
+
+
+def cleaner(tags: set[str], attributes: dict[str, set[str]]) -> nh3.Cleaner:
+    """Return the sanitiser for body HTML keeping these tags and attributes (hidden content,
+    URL schemes and link rel are the same everywhere)."""
+    return nh3.Cleaner(
+        tags=tags,
+        clean_content_tags=HIDDEN,
+        attributes=attributes,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
+    )
+
+
+CLEANER = cleaner(TAGS, ATTRIBUTES)
 MAX_NESTING = 60
 _BLOCK_MARKERS = re.compile(r"^[ \t]*((?:(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]*)+)", re.MULTILINE)
 _MARKER = re.compile(r"[-*+>]|\d{1,9}[.)]")
@@ -118,16 +126,16 @@ _SO = ctypes.CDLL(_cmark.__file__)
 _SO.cmark_node_free.argtypes = [ctypes.c_void_p]
 _LIBC = ctypes.CDLL(None)
 _LIBC.free.argtypes = [ctypes.c_void_p]
+_LIB.cmark_gfm_core_extensions_ensure_registered()
+_SYNTAX = [_LIB.cmark_find_syntax_extension(name.encode()) for name in _EXTENSIONS]
 
 
 def _cmark_html(markdown: str) -> str:
     """Render markdown with the GitHub extensions, freeing what cmark allocated."""
-    _LIB.cmark_gfm_core_extensions_ensure_registered()
     parser = _LIB.cmark_parser_new(_OPTIONS)
     try:
-        for name in _EXTENSIONS:
-            _LIB.cmark_parser_attach_syntax_extension(
-                parser, _LIB.cmark_find_syntax_extension(name.encode()))
+        for extension in _SYNTAX:
+            _LIB.cmark_parser_attach_syntax_extension(parser, extension)
         data = markdown.encode("utf-8")
         _LIB.cmark_parser_feed(parser, data, len(data))
         root = _LIB.cmark_parser_finish(parser)

@@ -19,19 +19,13 @@ from markupsafe import Markup
 
 from indexer.highlight import mark_text
 from indexer.markup import ATTRIBUTES as CORE_ATTRIBUTES
-from indexer.markup import HIDDEN, to_html
 from indexer.markup import TAGS as CORE_TAGS
+from indexer.markup import cleaner, to_html
 
 # what the page shows of the core's HTML: its own h1 and h2 stay the page's, images stay away
 TAGS = CORE_TAGS - {"h1", "h2", "img"}
 ATTRIBUTES = {tag: names for tag, names in CORE_ATTRIBUTES.items() if tag in TAGS}
-BODY = nh3.Cleaner(
-    tags=TAGS,
-    clean_content_tags=HIDDEN,
-    attributes=ATTRIBUTES,
-    url_schemes={"http", "https", "mailto"},
-    link_rel="nofollow noopener noreferrer",
-)
+BODY = cleaner(TAGS, ATTRIBUTES)
 MARKS_ONLY = nh3.Cleaner(tags={"mark"}, attributes={}, clean_content_tags={"script", "style"})
 _HEADING = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
 VOID = {"br", "hr"}
