@@ -1517,10 +1517,14 @@ def write_results_md() -> None:
               f"Flask {mach['flask']}; shared with other work (load average at each start is above).", ""]
     L.append(EXPLAIN)
     text = "\n".join(L)
-    # relevance.py writes its own section; keep it
-    kept = get_section(RESULTS_MD.read_text(encoding="utf-8"), "Relevance") if RESULTS_MD.exists() else None
-    if kept:
-        text = put_section(text, "Relevance", kept, before="Machine")
+    # relevance.py writes its own section, and a corpus not run this time keeps its figures
+    # from before: every old section this run did not write is kept, in its old order
+    old = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else ""
+    written = set(re.findall(r"^## (.+?)[ \t]*$", text, flags=re.MULTILINE))
+    for heading in re.findall(r"^## (.+?)[ \t]*$", old, flags=re.MULTILINE):
+        kept = get_section(old, heading)
+        if heading not in written and kept:
+            text = put_section(text, heading, kept, before="Machine")
     RESULTS_MD.write_text(text, encoding="utf-8")
 
 
