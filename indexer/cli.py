@@ -140,13 +140,17 @@ def check(archive: Path, index_dir: Path, fieldmap: Path | None) -> None:
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of /api/search.")
+@click.option("--subject/--no-subject", default=True, show_default=True,
+              help="Follow a query that finds few entries with entries on the same subject.")
 def search(archive: Path, index_dir: Path, query: tuple[str, ...], theme: tuple[str, ...],
            author: tuple[str, ...], section: tuple[str, ...], date_from: str | None,
-           date_to: str | None, sort: str, limit: int, page: int, as_json: bool) -> None:
+           date_to: str | None, sort: str, limit: int, page: int, as_json: bool,
+           subject: bool) -> None:
     """Search the index: words, "phrases", OR, NOT, -word, field:value, prefix*."""
     params = {"q": [" ".join(query)], "theme": list(theme), "author": list(author),
               "section": list(section), "from": [date_from or ""], "to": [date_to or ""],
-              "sort": [sort], "page": [str(page)], "per_page": [str(limit)]}
+              "sort": [sort], "page": [str(page)], "per_page": [str(limit)],
+              "subject": ["1" if subject else "0"]}
     try:
         result = _library(index_dir).search(parse_request(params))
     except BadParameter as e:
@@ -184,10 +188,16 @@ def _terminal(snippet: str) -> str:
 def _print_result(result: SearchResult) -> None:
     req = result.request
     q = f' for "{req.q}"' if req.q else ""
-    click.echo(f"{result.total} results{q} (page {req.page} of {result.pages})")
+    more = f" and {result.on_subject} on its subject" if result.on_subject else ""
+    click.echo(f"{result.total - result.on_subject} results{q}{more} (page {req.page} of {result.pages})")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
+    subject_shown = False
     for i, hit in enumerate(result.hits, (req.page - 1) * req.per_page + 1):
+        if hit.subject and not subject_shown:
+            subject_shown = True
+            click.echo(f"\n-- on the same subject, without your words (they share: "
+                       f"{', '.join(result.subject_words)}) --")
         click.echo(f"\n{i}. {click.style(hit.title, bold=True)}  [{hit.id}]")
         themes = f" · {', '.join(hit.themes)}" if hit.themes else ""
         click.echo(f"   {hit.author} · {hit.date} · {hit.section}{themes}")

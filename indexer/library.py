@@ -22,6 +22,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from indexer import generations as gens
+from indexer import subject as subjects
 from indexer.documents import day_text
 from indexer.facets import Counts, FacetTable, FilterSet, count, facets
 from indexer.highlight import Group, groups_for, snippet
@@ -38,6 +39,7 @@ from indexer.postings import PostingCache, Postings, evaluate
 from indexer.query import ParsedQuery, expand_wildcards, parse_text, resolve_themes
 from indexer.related import related_entries
 from indexer.results import Entry, Hit, SearchRequest, SearchResult
+from indexer.subject import Subject
 from indexer.suggest import Vocabularies, suggestion
 from indexer.themes import Theme, load_taxonomy
 
@@ -179,7 +181,7 @@ class Library:
         want = req.page * req.per_page
         page = self._order(view, req, found, want)[(req.page - 1) * req.per_page :]
         groups = self._highlight(found)
-        hits = tuple(self._hit(view, n, score, groups, found.is_partial(n)) for n, score in page)
+        hits = tuple(self._hit(view, n, score, groups, found) for n, score in page)
         labels = _labels(view)
         result = SearchResult(
             request=req,
@@ -190,6 +192,8 @@ class Library:
             partial=found.partial,
             generation=view.name,
             all_words=found.all_words,
+            on_subject=found.on_subject(),
+            subject_words=found.subject_words(),
         )
         _bound_mapped(view)
         return result
@@ -214,7 +218,7 @@ class Library:
         for i, (n, score) in enumerate(order):
             if i % 1000 == 999:
                 _bound_mapped(view)
-            yield self._hit(view, n, score, groups, found.is_partial(n))
+            yield self._hit(view, n, score, groups, found)
         _bound_mapped(view)
 
     def _match(self, view: _View, req: SearchRequest) -> _Found:
@@ -235,13 +239,33 @@ class Library:
         scores, rank = np.zeros(n), np.zeros(n)
         scores[found.ids] = found.scores
         rank[found.ids] = found.rank
-        counts = count(view.table, matched, FilterSet.from_request(req, _labels(view)))
+        filters = FilterSet.from_request(req, _labels(view))
+        counts = count(view.table, matched, filters)
         all_words = int(np.count_nonzero(found.held[counts.docs] == found.clauses))
+        subject = None
+        entries = int(np.count_nonzero(view.table.live))
+        if req.subject and 0 < len(counts.docs) < subjects.BELOW and entries >= subjects.ARCHIVE:
+            best = counts.docs[np.lexsort((counts.docs, -rank[counts.docs]))]
+            asked = frozenset(t for c in clauses for seq in c.group.stem for t in seq)
+            subject = subjects.on_subject(best, ctx, view.searcher, asked)
+        if subject is not None:
+            # after every entry holding a word: the best of those sharing the best ones' key
+            # words (the filters apply to them too), by how much they share
+            others = np.zeros(n, dtype=bool)
+            others[subject.ids[~matched[subject.ids]]] = True
+            pool = count(view.table, others, filters).docs
+            shared = np.zeros(n)
+            shared[subject.ids] = subject.scores
+            added = pool[np.lexsort((pool, -shared[pool]))][: subjects.MOST]
+            matched[added] = True
+            scores[added] = shared[added]
+            rank[added] = shared[added] - TIER
+            counts = count(view.table, matched, filters)
         parsed = ParsedQuery(wq.Or([c.stem for c in clauses]), found.expanded, found.partial)
-        tiers = found.held if found.clauses > 1 else None
+        tiers = found.held if found.clauses > 1 or subject is not None else None
         return _Found(parsed, counts, scores, rank, ctx.partial or found.partial,
                       all_words if found.clauses > 1 else None, tiers, found.clauses,
-                      tuple(c.group for c in clauses))
+                      tuple(c.group for c in clauses), subject)
 
     def _match_parsed(self, view: _View, req: SearchRequest) -> _Found:
         """Match query text with operators through the query parser: strict, as typed; the
@@ -305,15 +329,18 @@ class Library:
         return groups_for(found.parsed.query, found.parsed.expanded)
 
     def _hit(self, view: _View, n: int, score: float, groups: tuple[Group, ...] | None,
-             partial: bool = False) -> Hit:
+             found: _Found) -> Hit:
         f = view.searcher.stored_fields(n)
+        subject = found.is_subject(n)
+        if subject and groups is not None and found.subject is not None:
+            groups = found.subject.groups  # the key words it shares with the best matches
         return Hit(
             id=f["id"], title=f["title"], author=f["author"], date=day_text(f["day"]),
             section=f.get("section", ""), section_heading=f.get("section_heading", ""),
             themes=tuple(t for t in f.get("themes", "").split(",") if t),
             source=f.get("source", ""), note=f.get("note", ""), authors=tuple(f.get("authors", ())),
             snippet=snippet(f.get("body", ""), groups) if groups is not None else "",
-            score=round(float(score), 4), partial=partial,
+            score=round(float(score), 4), partial=found.is_partial(n) and not subject, subject=subject,
         )
 
     # -- entries -------------------------------------------------------------------------
@@ -351,10 +378,27 @@ class _Found:
     tiers: np.ndarray | None = None
     clauses: int = 0
     groups: tuple[Group, ...] | None = None  # plain queries: each clause's highlight
+    subject: Subject | None = None  # plain queries that found few: entries on their subject
 
     def is_partial(self, n: int) -> bool:
         """Tell whether entry n holds only some of the query's words."""
         return self.tiers is not None and int(self.tiers[n]) < self.clauses
+
+    def is_subject(self, n: int) -> bool:
+        """Tell whether entry n holds none of the words: it shares the best matches' subject."""
+        return self.subject is not None and self.tiers is not None and int(self.tiers[n]) == 0
+
+    def subject_words(self) -> tuple[str, ...]:
+        """Return the key words a page names for the entries on the subject, if any are shown."""
+        if self.subject is None or not self.on_subject():
+            return ()
+        return self.subject.words[: subjects.SHOWN]
+
+    def on_subject(self) -> int:
+        """Return how many of the results are there for their subject alone."""
+        if self.subject is None or self.tiers is None:
+            return 0
+        return int(np.count_nonzero(self.tiers[self.counts.docs] == 0))
 
 
 def _labels(view: _View) -> dict[str, dict[str, str]]:

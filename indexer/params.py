@@ -63,7 +63,7 @@ def _one(get: Getter, name: str) -> str | None:
 def parse_request(params: Mapping[str, Sequence[str]] | Getter, per_page: int = 10,
                   facet_size: int = 0) -> SearchRequest:
     """Build a SearchRequest from parameter lists (q, theme, author, section, from, to, sort,
-    page, per_page, facet_size)."""
+    page, per_page, facet_size, subject)."""
     get: Getter = params if callable(params) else (lambda k: params.get(k, ()))  # type: ignore[union-attr]
     q = " ".join(v for v in get("q") if v)
     if len(q) > MAX_QUERY_CHARS:
@@ -78,6 +78,9 @@ def parse_request(params: Mapping[str, Sequence[str]] | Getter, per_page: int = 
         raise BadParameter("to", f"must not be before from ({text_from}), got {text_to!r}")
     page_text, per_page_text = _one(get, "page"), _one(get, "per_page")
     size_text = _one(get, "facet_size")
+    subject_text = _one(get, "subject")
+    if subject_text not in (None, "", "0", "1"):
+        raise BadParameter("subject", f"expected 0 or 1, got {subject_text!r}")
     return SearchRequest(
         q=q.replace("\x00", " ").strip(),
         **{f.request: _values(get, f.name) for f in FACETS},  # type: ignore[arg-type]
@@ -87,4 +90,5 @@ def parse_request(params: Mapping[str, Sequence[str]] | Getter, per_page: int = 
         page=parse_int("page", page_text, 1, 100_000) if page_text else 1,
         per_page=parse_int("per_page", per_page_text, 1, MAX_PER_PAGE) if per_page_text else per_page,
         facet_size=parse_int("facet_size", size_text, 0, 100_000) if size_text else facet_size,
+        subject=subject_text != "0",
     )

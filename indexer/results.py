@@ -47,6 +47,7 @@ class SearchRequest:
     page: int = 1
     per_page: int = 10
     facet_size: int = 0  # values listed per facet, most frequent first (selected ones always); 0: all
+    subject: bool = True  # a plain query that finds few entries is followed by entries on its subject
 
     def selected(self, facet: str) -> tuple[str, ...]:
         """Return the selected values of one facet."""
@@ -78,6 +79,7 @@ class Hit:
     score: float = 0.0
     partial: bool = False  # holds only some of a plain query's words
     authors: tuple[str, ...] = ()  # each person; `author` is them as one line to display
+    subject: bool = False  # holds none of the words: shares the key words of the best matches
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -114,6 +116,10 @@ class SearchResult:
     # plain queries of several words: how many results hold every word (they come first;
     # the rest hold most of them); None for one word or a query with operators
     all_words: int | None = None
+    # plain queries whose words found few entries: how many entries follow them for sharing
+    # the best matches' subject (subject.py), and the key words that brought them
+    on_subject: int = 0
+    subject_words: tuple[str, ...] = ()
 
     @property
     def pages(self) -> int:
@@ -143,6 +149,8 @@ class SearchResult:
             "suggestion": self.suggestion,
             "partial": self.partial,
             "all_words": self.all_words,
+            "on_subject": self.on_subject,
+            "subject_words": list(self.subject_words),
         }
 
 

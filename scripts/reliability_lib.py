@@ -360,6 +360,7 @@ def append_new_words(files: list[Path], count: int, rng: random.Random) -> list[
 
 
 def search_total(port: int, word: str) -> int:
-    """Return how many entries the server finds for a word (-1 if it did not answer 200)."""
-    status, body, _ = get(port, f"/api/search?q={word}")
+    """Return how many entries hold a word (-1 if the server did not answer 200): entries on the
+    same subject (subject.py) are not asked for."""
+    status, body, _ = get(port, f"/api/search?q={word}&subject=0")
     return json.loads(body)["total"] if status == 200 else -1

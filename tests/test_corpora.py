@@ -57,7 +57,8 @@ def _build(tmp_path_factory: pytest.TempPathFactory, name: str, archive: str = "
 
 
 def _ids(library: Library, q: str) -> list[str]:
-    return [h.id for h in library.iter_hits(parse_request({"q": [q]}), snippets=False)]
+    """Return the ids of the entries holding the query's words (none only on their subject)."""
+    return [h.id for h in library.iter_hits(parse_request({"q": [q], "subject": ["0"]}), snippets=False)]
 
 
 # -- 18F blog -----------------------------------------------------------------------------

@@ -72,6 +72,13 @@ PAGE_PARAMS = [
         f"Results per page, at most {MAX_PER_PAGE}.",
     ),
     _param(
+        "subject",
+        {"type": "integer", "enum": [0, 1], "default": 1},
+        "1: a plain query whose words find fewer than 50 entries is followed by up to 50 entries "
+        "on the same subject (they share the key words of the best matches and hold none of the "
+        "query's words; `on_subject` counts them); 0: only entries holding the words.",
+    ),
+    _param(
         "facet_size",
         {"type": "integer", "minimum": 0, "maximum": 100000},
         "Values listed per facet, most frequent first (selected ones always); 0 lists all. "
@@ -134,6 +141,9 @@ HIT = {
         "score": {"type": "number"},
         "partial": {"type": "boolean",
                     "description": "The entry holds only some of the words of a plain query."},
+        "subject": {"type": "boolean",
+                    "description": "The entry holds none of the words: it shares the key words "
+                                   "of the best matches (see `subject_words`)."},
     },
 }
 FACET_VALUE = {
@@ -168,6 +178,12 @@ SEARCH = {
         "all_words": {"type": ["integer", "null"],
                       "description": "Plain queries of several words: how many results hold every "
                                      "word; they come first, the rest hold most of the words."},
+        "on_subject": {"type": "integer",
+                       "description": "Plain queries whose words found fewer than 50 entries: how "
+                                      "many results follow them for sharing the key words of the "
+                                      "best matches (hits marked `subject`); they hold none of "
+                                      "the query's words."},
+        "subject_words": {**STRINGS, "description": "The key words that brought those entries."},
         "generation": STRING,
         "links": {"type": "object", "additionalProperties": {"type": ["string", "null"]}},
     },

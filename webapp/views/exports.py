@@ -108,7 +108,8 @@ def feed_title(req: SearchRequest, site: str) -> str:
 @bp.get("/search.atom")
 def search_atom() -> Response:
     state, req = _request()
-    newest = dataclasses.replace(req, sort="newest", page=1, per_page=setting("FEED_SIZE"))
+    # a feed follows what holds the words: entries on the subject would come and go with the best matches
+    newest = dataclasses.replace(req, sort="newest", page=1, per_page=setting("FEED_SIZE"), subject=False)
     result = library().search(newest)
     root = request.host_url.rstrip("/")
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,88 @@
+"""Entries on the same subject: a second chance for a plain query that finds few entries.
+
+A reader who asks about "grief" in an archive where six messages use the word, and thirty
+speak of mourning, loss and goodbyes, is shown the six and then the entries that share the key
+words of the best of them. This is pseudo-relevance feedback (Rocchio; Lavrenko and Croft's
+relevance models): the best matches' key terms, weighted by Whoosh's Bo1 model, as one OR
+query. Those entries hold none of the query's words and always come after every entry that
+holds one; the page says where they begin and which key words brought them.
+
+Measured in bench/relevance.py: on the-commons, where readers ask by meaning, recall@50 rose
+from 0.436 to 0.57 and nDCG@10 from 0.444 to 0.47; on digitalgov-news, where the words find
+plenty, nothing changed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from indexer.analysis import stems, surface_words
+from indexer.highlight import Group
+from indexer.postings import Postings, evaluate
+from indexer.related import COMMON
+
+BELOW = 50  # a plain query whose words find fewer entries than this gets entries on its subject
+ARCHIVE = 100  # entries an archive needs before its best matches can say what a subject is
+FROM_BEST = 10  # the best matches whose key words make the subject
+TERMS = 30  # key words taken from them
+MOST = 50  # entries on the subject added at most
+CHARS = 4000  # of each best match's text read for key words: the opening says what it is about
+COMMON_SHARE = 0.1  # a word in more entries than this says nothing about a subject
+SHOWN = 8  # key words a page names
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The entries a query's best matches lead to: docnums, scores, the key words as written."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+    words: tuple[str, ...]  # as the best matches write them, strongest first
+    groups: tuple[Group, ...]  # what their snippets mark
+
+
+def on_subject(best: np.ndarray, ctx: Postings, searcher: Searcher, asked: frozenset[str] = frozenset()
+               ) -> Subject | None:
+    """Return the entries sharing the key words of the `best` docnums (best first), scored, or
+    None when those entries share no key word that is not common. `asked`: the query's own
+    stems, which the entries found this way cannot hold, so never name."""
+    texts = [_opening(searcher, int(n)) for n in best[:FROM_BEST]]
+    times: Counter[str] = Counter()  # how often the best entries use each stem
+    for text in texts:
+        times.update(stems(text))
+    # the words they use most, then weighed by how rare they are in the archive (tf-idf):
+    # only the most used are looked up, which bounds the cost
+    candidates = sorted((t for t in times if _wordlike(t) and t not in asked), key=lambda t: (-times[t], t))[: TERMS * 3]
+    readable = surface_words("\n".join(texts), set(candidates))
+    entries = searcher.doc_count()
+    most = max(2, COMMON_SHARE * entries)
+    weights = {}
+    for t in candidates:
+        if readable.get(t, "").lower() in COMMON:
+            continue
+        df = searcher.doc_frequency("body", t)
+        if 0 < df <= most:
+            weights[t] = times[t] * math.log(1 + entries / df)
+    key = sorted(weights, key=lambda t: (-weights[t], t))[:TERMS]
+    if not key:
+        return None
+    top = weights[key[0]]
+    ids, scores = evaluate(wq.Or([wq.Term("body", t, boost=weights[t] / top) for t in key]), ctx)
+    words = tuple(readable[t] for t in key if t in readable)
+    return Subject(ids, scores, words, tuple(Group(stem=((t,),)) for t in key))
+
+
+def _wordlike(term: str) -> bool:
+    """Tell whether a term can name a subject: a word of three letters or more, not a number."""
+    return len(term) >= 3 and term.isalpha() and term not in COMMON
+
+
+def _opening(searcher: Searcher, n: int) -> str:
+    fields = searcher.stored_fields(n)
+    return fields.get("title", "") + "\n" + fields.get("body", "")[:CHARS]
