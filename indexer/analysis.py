@@ -358,6 +358,12 @@ def stems(text: str) -> list[str]:
     return [token.text for token in _TEXT(text)]
 
 
+def stems_and_words(text: str) -> Iterator[tuple[str, str]]:
+    """Yield the text analyzer's terms for the text, in order, each with its word as written."""
+    for token in _TEXT(text, chars=True):
+        yield token.text, _POSSESSIVE.sub("", text[token.startchar : token.endchar])
+
+
 def surface_words(text: str, wanted_stems: set[str]) -> dict[str, str]:
     """Map each wanted stem to the first word of the text, as written, that analyzes to it."""
     found: dict[str, str] = {}

@@ -65,6 +65,7 @@ class _View:
     built: str
     lengths: dict[str, np.ndarray] = field(default_factory=dict)  # per field, for BM25
     postings: PostingCache = field(default_factory=PostingCache)  # see postings.Postings
+    remembered: subjects.Remembered = field(default_factory=subjects.Remembered)  # subject.py
 
     def close(self) -> None:
         self.searcher.close()
@@ -247,7 +248,7 @@ class Library:
         if req.subject and 0 < len(counts.docs) < subjects.BELOW and entries >= subjects.ARCHIVE:
             best = counts.docs[np.lexsort((counts.docs, -rank[counts.docs]))]
             asked = frozenset(t for c in clauses for seq in c.group.stem for t in seq)
-            subject = subjects.on_subject(best, ctx, view.searcher, asked)
+            subject = subjects.on_subject(best, ctx, view.searcher, view.remembered, asked)
         if subject is not None:
             # after every entry holding a word: the best of those sharing the best ones' key
             # words (the filters apply to them too), by how much they share

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from indexer.analysis import stems, surface_words
+from indexer.analysis import stems_and_words
 from indexer.highlight import Group
 from indexer.postings import Postings, evaluate
 from indexer.related import COMMON
@@ -35,6 +35,8 @@ MOST = 50  # entries on the subject added at most
 CHARS = 4000  # of each best match's text read for key words: the opening says what it is about
 COMMON_SHARE = 0.1  # a word in more entries than this says nothing about a subject
 SHOWN = 8  # key words a page names
+REMEMBERED_ENTRIES = 2000  # entries whose most used words a view keeps
+REMEMBERED_WORDS = 50_000  # words whose entry counts a view keeps
 
 
 @dataclass(frozen=True)
@@ -47,26 +49,53 @@ class Subject:
     groups: tuple[Group, ...]  # what their snippets mark
 
 
-def on_subject(best: np.ndarray, ctx: Postings, searcher: Searcher, asked: frozenset[str] = frozenset()
-               ) -> Subject | None:
+@dataclass
+class Remembered:
+    """What one view of the index has worked out before: each entry's most used words, each
+    word's entry count. Bounded: past the bound, forgotten at once (the postings' own rule)."""
+
+    words: dict[int, tuple[tuple[str, int, str], ...]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def words_of(self, searcher: Searcher, n: int) -> tuple[tuple[str, int, str], ...]:
+        """Return entry n's most used word-like stems: (stem, times, first word as written)."""
+        found = self.words.get(n)
+        if found is None:
+            if len(self.words) >= REMEMBERED_ENTRIES:
+                self.words.clear()
+            found = self.words[n] = _most_used(_opening(searcher, n))
+        return found
+
+    def count(self, searcher: Searcher, term: str) -> int:
+        """Return how many entries hold a stem in their body."""
+        found = self.counts.get(term)
+        if found is None:
+            if len(self.counts) >= REMEMBERED_WORDS:
+                self.counts.clear()
+            found = self.counts[term] = searcher.doc_frequency("body", term)
+        return found
+
+
+def on_subject(best: np.ndarray, ctx: Postings, searcher: Searcher, memory: Remembered,
+               asked: frozenset[str] = frozenset()) -> Subject | None:
     """Return the entries sharing the key words of the `best` docnums (best first), scored, or
     None when those entries share no key word that is not common. `asked`: the query's own
     stems, which the entries found this way cannot hold, so never name."""
-    texts = [_opening(searcher, int(n)) for n in best[:FROM_BEST]]
     times: Counter[str] = Counter()  # how often the best entries use each stem
-    for text in texts:
-        times.update(stems(text))
+    readable: dict[str, str] = {}
+    for n in best[:FROM_BEST]:
+        for term, k, word in memory.words_of(searcher, int(n)):
+            if term not in asked:
+                times[term] += k
+                readable.setdefault(term, word)
     # the words they use most, then weighed by how rare they are in the archive (tf-idf):
     # only the most used are looked up, which bounds the cost
-    candidates = sorted((t for t in times if _wordlike(t) and t not in asked), key=lambda t: (-times[t], t))[: TERMS * 3]
-    readable = surface_words("\n".join(texts), set(candidates))
+    candidates = sorted(times, key=lambda t: (-times[t], t))[: TERMS * 3]
     entries = searcher.doc_count()
     most = max(2, COMMON_SHARE * entries)
     weights = {}
     for t in candidates:
-        if readable.get(t, "").lower() in COMMON:
-            continue
-        df = searcher.doc_frequency("body", t)
+        df = memory.count(searcher, t)
         if 0 < df <= most:
             weights[t] = times[t] * math.log(1 + entries / df)
     key = sorted(weights, key=lambda t: (-weights[t], t))[:TERMS]
@@ -74,8 +103,19 @@ def on_subject(best: np.ndarray, ctx: Postings, searcher: Searcher, asked: froze
         return None
     top = weights[key[0]]
     ids, scores = evaluate(wq.Or([wq.Term("body", t, boost=weights[t] / top) for t in key]), ctx)
-    words = tuple(readable[t] for t in key if t in readable)
-    return Subject(ids, scores, words, tuple(Group(stem=((t,),)) for t in key))
+    return Subject(ids, scores, tuple(readable[t] for t in key),
+                   tuple(Group(stem=((t,),)) for t in key))
+
+
+def _most_used(text: str) -> tuple[tuple[str, int, str], ...]:
+    """Return a text's most used word-like stems, not common words, with the first word as written."""
+    times: Counter[str] = Counter()
+    written: dict[str, str] = {}
+    for term, word in stems_and_words(text):
+        if _wordlike(term) and word.lower() not in COMMON:
+            times[term] += 1
+            written.setdefault(term, word)
+    return tuple((t, k, written[t]) for t, k in times.most_common(TERMS * 3))
 
 
 def _wordlike(term: str) -> bool:
