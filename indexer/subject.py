@@ -35,7 +35,7 @@ MOST = 50  # entries on the subject added at most
 CHARS = 4000  # of each best match's text read for key words: the opening says what it is about
 COMMON_SHARE = 0.1  # a word in more entries than this says nothing about a subject
 SHOWN = 8  # key words a page names
-REMEMBERED_ENTRIES = 2000  # entries whose most used words a view keeps
+REMEMBERED_ENTRIES = 1000  # entries whose most used words a view keeps (~7 MB at most)
 REMEMBERED_WORDS = 50_000  # words whose entry counts a view keeps
 
 
@@ -115,7 +115,7 @@ def _most_used(text: str) -> tuple[tuple[str, int, str], ...]:
         if _wordlike(term) and word.lower() not in COMMON:
             times[term] += 1
             written.setdefault(term, word)
-    return tuple((t, k, written[t]) for t, k in times.most_common(TERMS * 3))
+    return tuple((t, k, written[t]) for t, k in times.most_common(TERMS * 2))
 
 
 def _wordlike(term: str) -> bool:
