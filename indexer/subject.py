@@ -34,6 +34,7 @@ TERMS = 30  # key words taken from them
 MOST = 50  # entries on the subject added at most
 CHARS = 4000  # of each best match's text read for key words: the opening says what it is about
 COMMON_SHARE = 0.1  # a word in more entries than this says nothing about a subject
+TIMES = 3  # uses of a word counted per entry
 SHOWN = 8  # key words a page names
 REMEMBERED_ENTRIES = 1000  # entries whose most used words a view keeps (~7 MB at most)
 REMEMBERED_WORDS = 50_000  # words whose entry counts a view keeps
@@ -82,11 +83,13 @@ def on_subject(best: np.ndarray, ctx: Postings, searcher: Searcher, memory: Reme
     None when those entries share no key word that is not common. `asked`: the query's own
     stems, which the entries found this way cannot hold, so never name."""
     times: Counter[str] = Counter()  # how often the best entries use each stem
+    held: Counter[str] = Counter()  # how many of them do
     readable: dict[str, str] = {}
     for n in best[:FROM_BEST]:
         for term, k, word in memory.words_of(searcher, int(n)):
             if term not in asked:
-                times[term] += k
+                times[term] += min(k, TIMES)  # one long entry's own words cannot lead
+                held[term] += 1
                 readable.setdefault(term, word)
     # the words they use most, then weighed by how rare they are in the archive (tf-idf):
     # only the most used are looked up, which bounds the cost
@@ -103,7 +106,9 @@ def on_subject(best: np.ndarray, ctx: Postings, searcher: Searcher, memory: Reme
         return None
     top = weights[key[0]]
     ids, scores = evaluate(wq.Or([wq.Term("body", t, boost=weights[t] / top) for t in key]), ctx)
-    return Subject(ids, scores, tuple(readable[t] for t in key),
+    # named for the reader: the words most of the best entries share first
+    named = sorted(key, key=lambda t: (-held[t], -weights[t], t))
+    return Subject(ids, scores, tuple(readable[t] for t in named),
                    tuple(Group(stem=((t,),)) for t in key))
 
 
