@@ -27,6 +27,8 @@ def compress(app: Flask) -> None:
     app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["zstd", "br", "gzip", "deflate"])
     ext = Compress(app)
     ext.compress_mimetypes_set |= set(COMPRESSED_TYPES)
+    # registered after Compress, so it runs before it (Flask runs these in reverse)
+    app.after_request(caching.buffer_static)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

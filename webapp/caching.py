@@ -39,6 +39,15 @@ def install(app: Flask, versions: dict[str, str]) -> None:
         return response
 
 
+def buffer_static(response: Response) -> Response:
+    """Read a static file into memory, so compression closes it (the files are small; a
+    compressed stream would leave the file open)."""
+    if request.endpoint == "static" and response.status_code == 200 and response.is_streamed:
+        response.direct_passthrough = False
+        response.make_sequence()
+    return response
+
+
 def etag() -> str:
     """Return the validator of this request's answer on the index being read now."""
     key = repr((library().version(), current_app.extensions[EXTENSION], request.full_path))
