@@ -63,7 +63,9 @@ def _tool(path: Path, what: str) -> Path:
 def _describe(violations: list[dict]) -> list[str]:
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(" ".join(n["target"]) + " " + n.get("failureSummary", "")[:160] for n in v["nodes"][:4])
+        + "; ".join(
+            " ".join(n["target"]) + " " + n.get("failureSummary", "")[:160] for n in v["nodes"][:4]
+        )
         for v in violations
     ]
 
