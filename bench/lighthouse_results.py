@@ -8,6 +8,7 @@ range of the performance scores over the runs).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -63,6 +64,7 @@ def row(name: str, runs: list[dict]) -> str:
 def section(reports: dict[str, list[dict]]) -> str:
     any_report = next(iter(reports.values()))[0]
     runs = len(next(iter(reports.values())))
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         "## Lighthouse",
         "",
@@ -72,7 +74,7 @@ def section(reports: dict[str, list[dict]]) -> str:
             "the 18F archive (508 entries, `fieldmaps/18f-blog.yaml`) served by gunicorn with 2 "
             f"workers. Each page ran {runs} times; the run with the median performance score is "
             "shown, the range of performance over the runs in brackets. Run `make lighthouse` "
-            "(bench/lighthouse.sh)."
+            f"(bench/lighthouse.sh). Load average when written: {load}."
         ),
         "",
         (
