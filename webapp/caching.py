@@ -2,10 +2,11 @@
 
 Static files are linked as `/static/style.css?v=<hash>` (see templating); a request whose `v`
 is the file's current hash gets `Cache-Control: public, max-age=31536000, immutable`, any other
-keeps `no-cache`. Feeds, API answers, exports and citations carry a weak `ETag` made of the index
-version (its generation and segments), the deploy (settings and static files) and the request's URL: the same request on
-the same index gives the same answer, so a matching `If-None-Match` answers `304` before any
-search runs. The ETag is weak because compression changes the bytes, not the meaning.
+keeps `no-cache`. Feeds, API answers, exports and citations carry a weak `ETag` made of the
+index version (its generation and segments), the deploy (settings, templates, static files) and
+the request's URL: the same request on the same index gives the same answer, so a matching
+`If-None-Match` answers `304` before any search runs. The ETag is weak because compression
+changes the bytes, not the meaning. Workers and replicas with the same deploy agree on it.
 """
 
 from __future__ import annotations
@@ -13,21 +14,25 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, make_response, request
 
 from webapp.core import library
+from webapp.settings import SETTINGS
 
+TEMPLATES = Path(__file__).parent / "templates"
 YEAR = 31_536_000
 EXTENSION = "perspectives.deploy"
 
 
 def install(app: Flask, versions: dict[str, str]) -> None:
     """Remember what identifies this deploy, and cache versioned static files for a year."""
-    settings = sorted((k, repr(v)) for k, v in app.config.items() if k.isupper())
+    settings = [(s.name, repr(app.config[s.name])) for s in SETTINGS]
+    templates = sorted((p.name, p.read_bytes()) for p in TEMPLATES.iterdir() if p.is_file())
     app.extensions[EXTENSION] = hashlib.sha256(
-        repr((settings, sorted(versions.items()))).encode()
+        repr((settings, templates, sorted(versions.items()))).encode()
     ).hexdigest()[:12]
 
     @app.after_request
