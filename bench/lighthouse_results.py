@@ -17,8 +17,9 @@ from results_md import put_section
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 NOTES = {
-    "search": "a search with words is `noindex` by design (each query is a URL), so SEO's "
-    "*Page is blocked from indexing* fails there; `/search` without words is indexed",
+    "search": "a search with words or filters is `noindex, follow` by design (each query is a "
+    "URL), so SEO's *Page is blocked from indexing* fails there; `/search` without parameters, "
+    "entries, themes, authors and sections are indexed",
 }
 
 
