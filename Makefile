@@ -5,12 +5,12 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test system-packages bench lint clean
+.PHONY: run test install install-test system-packages web-checkers bench lighthouse lint clean
 
 run: install
 	$(BIN)/perspectives serve --host $(HOST) --port $(PORT)
 
-test: install-test system-packages
+test: install-test system-packages web-checkers
 	$(BIN)/pytest
 
 install: $(VENV)/.installed
@@ -31,6 +31,15 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 system-packages:
 	@sh scripts/system-packages.sh
 
+# axe-core and the Nu HTML checker (vnu.jar) for the browser tests, exactly as package-lock.json
+# pins them; --ignore-scripts: vnu-jar's install script would fetch a Java runtime (Debian's is used).
+web-checkers: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --omit=dev --ignore-scripts --no-audit --no-fund && touch $@; \
+	else echo "npm is missing: the axe and vnu tests skip (scripts/system-packages.sh)" >&2; fi
+
 lint: install-test
 	$(BIN)/ruff check indexer webapp tests
 	$(BIN)/mypy
@@ -38,5 +47,9 @@ lint: install-test
 bench: install-test
 	$(BIN)/python bench/run.py
 
+# Lighthouse (phone) on the 18F archive: home, search, entry and /themes; see bench/lighthouse.sh.
+lighthouse: install-test
+	sh bench/lighthouse.sh
+
 clean:
-	rm -rf $(VENV) index
+	rm -rf $(VENV) index node_modules

@@ -261,7 +261,13 @@ def serve(archive: Path, index_dir: Path, fieldmap: Path | None, host: str, port
     if archive.is_dir() and is_stale(archive, index_dir, fieldmap):
         _print_report(_build(archive, index_dir, fieldmap, full=False, wait=True))
     from webapp import create_app
+    from webapp.headers import QuietRequestHandler
 
-    app = create_app({"INDEX": str(index_dir.resolve())})
+    try:
+        app = create_app({"INDEX": str(index_dir.resolve())})
+    except ValueError as exc:  # a bad setting: its message names it and the value
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"Serving {index_dir} at http://{host}:{port}/")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    app.run(
+        host=host, port=port, debug=False, use_reloader=False, request_handler=QuietRequestHandler
+    )

@@ -160,6 +160,12 @@ class Library:
         view = self._view()
         return {"generation": view.name, "entries": int(view.table.live.sum()), "built": view.built}
 
+    def version(self) -> str:
+        """Return what changes whenever the answers may: the generation and, since incremental
+        runs add segments to it, the generation of its Whoosh index (an HTTP validator)."""
+        view = self._view()
+        return f"{view.name}.{view.searcher.reader().generation()}"
+
     def taxonomy(self) -> dict[str, Theme]:
         """Return the theme taxonomy the index was built with."""
         return self._view().taxonomy

@@ -1,10 +1,14 @@
 #!/bin/sh
 # Install the Debian packages the tests use, if missing: chromium (browser tests),
-# wamerican and wbritish (the spelling-fold measurement). Needs root; otherwise says what to run.
+# wamerican and wbritish (the spelling-fold measurement), npm (installs axe-core and vnu.jar from
+# package-lock.json) and a Java runtime (runs vnu.jar, the Nu HTML checker).
+# Needs root; otherwise says what to run.
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 [ -f /usr/share/dict/american-english ] || missing="$missing wamerican"
 [ -f /usr/share/dict/british-english ] || missing="$missing wbritish"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ]; then
     echo "installing:$missing"

@@ -180,3 +180,11 @@ def test_search_by_one_co_author_and_a_theme_by_its_words(tmp_path, run):
         ["kate", "Smith, Jo"], ["melody", "kate", "erica"]]
     plain = run("search", "--author", "erica")
     assert "melody, kate and erica" in plain.output
+
+
+def test_serve_refuses_a_bad_setting_by_name(indexed, run, monkeypatch):
+    monkeypatch.setenv("PERSPECTIVES_BASE_URL", "archive.example.org")
+    result = run("serve")
+    assert result.exit_code == 1
+    assert "PERSPECTIVES_BASE_URL: expected an http(s) URL" in result.output
+    assert "'archive.example.org'" in result.output

@@ -7,7 +7,7 @@ client that prefers JSON to HTML; people get the same status with an HTML page.
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from indexer.library import IndexMissing
 from indexer.results import BadParameter
@@ -78,6 +78,23 @@ def handle_http(exc: HTTPException) -> Response:
     return resp
 
 
+UNTRUSTED_HOST = (
+    "This server does not answer for the host name this request gave. Its operator can list "
+    "the name in PERSPECTIVES_TRUSTED_HOSTS, or set PERSPECTIVES_BASE_URL."
+)
+
+
+def handle_untrusted_host(exc: SecurityError) -> Response:
+    # Never echo the Host header (a shared cache could keep the page for others), and no
+    # page template: without a trusted host there are no URLs to build.
+    if wants_json():
+        resp = jsonify({"error": {"code": "untrusted_host", "message": UNTRUSTED_HOST}})
+    else:
+        resp = Response(UNTRUSTED_HOST + "\n", mimetype="text/plain")
+    resp.status_code = 400
+    return resp
+
+
 def handle_unexpected(exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         return handle_http(exc)
@@ -92,5 +109,6 @@ def install(app: Flask) -> None:
     app.register_error_handler(BadParameter, handle_bad_parameter)
     app.register_error_handler(NotFound, handle_not_found)
     app.register_error_handler(IndexMissing, handle_index_missing)
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(Exception, handle_unexpected)

@@ -1,8 +1,10 @@
-"""Security headers on every response, and CORS on the machine-readable ones."""
+"""Security headers on every response, CORS on the machine-readable ones, and a `Server`
+header that names no versions (the development server's handler says only "Perspectives")."""
 
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
+from werkzeug.serving import WSGIRequestHandler
 
 from webapp.errors import MACHINE_SUFFIXES
 
@@ -26,7 +28,7 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
 
 
@@ -41,3 +43,10 @@ def add_headers(response: Response) -> Response:
 
 def install(app: Flask) -> None:
     app.after_request(add_headers)
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """The development server's handler, with a `Server` header that names no versions."""
+
+    def version_string(self) -> str:
+        return "Perspectives"

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import quote
 
-from flask import url_for
+from flask import current_app, url_for
+
+from webapp.hosts import absolute
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -40,7 +43,18 @@ def theme_url(theme: str, **args: str) -> str:
 
 def entry_url(entry_id: str, q: str = "", external: bool = False) -> str:
     args = {"q": q} if q else {}
-    return url_for("entries.entry", entry_id=entry_id, _external=external, **args)
+    url = url_for("entries.entry", entry_id=entry_id, **args)
+    return absolute(url) if external else url
+
+
+FEED_SINCE = "2026-12-01"  # the date in the tag: URI of a feed (a feed has no date of its own)
+
+
+def tag_uri(date: str, specific: str) -> str:
+    """Return a `tag:` URI (RFC 4151) for an Atom id: it names the site, not the host that
+    served the feed, so `localhost` and `127.0.0.1` give the same ids."""
+    authority = slugify(current_app.config["SITE_NAME"])
+    return f"tag:{authority},{date or FEED_SINCE}:{quote(specific, safe='/?=&%')}"
 
 
 def is_web_url(url: str) -> bool:

@@ -252,7 +252,8 @@ def document(server: str, site: str) -> dict[str, Any]:
             "version": "1.0",
             "description": "Search and read the archive. Values of one facet are OR-ed, "
             "facets are AND-ed. Bad parameters answer 400, unknown ids 404, "
-            "both with the Error shape.",
+            "both with the Error shape. Answers carry an ETag: send it back in "
+            "If-None-Match and an unchanged answer is 304 with no body.",
         },
         "servers": [{"url": server}],
         "paths": {

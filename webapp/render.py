@@ -2,7 +2,7 @@
 
 Moving parts: the core's `markup.to_html` parses the markdown and sanitises it (the same parse
 the indexed text and the snippets come from); here the page's presentation is added: headings
-moved below the page's own, images left out (the page loads nothing from elsewhere), and
+moved below the page's title, images left out (the page loads nothing from elsewhere), and
 `_Marker` walks the text nodes of the clean HTML and lets the core's `mark_text` mark the
 query's words; a last `nh3` pass checks the result. Snippets from the core go through `nh3`
 too, keeping only `<mark>`.
@@ -22,8 +22,8 @@ from indexer.markup import ATTRIBUTES as CORE_ATTRIBUTES
 from indexer.markup import TAGS as CORE_TAGS
 from indexer.markup import cleaner, to_html
 
-# what the page shows of the core's HTML: its own h1 and h2 stay the page's, images stay away
-TAGS = CORE_TAGS - {"h1", "h2", "img"}
+# what the page shows of the core's HTML: the h1 stays the page's, images stay away
+TAGS = CORE_TAGS - {"h1", "img"}
 ATTRIBUTES = {tag: names for tag, names in CORE_ATTRIBUTES.items() if tag in TAGS}
 BODY = cleaner(TAGS, ATTRIBUTES)
 MARKS_ONLY = nh3.Cleaner(tags={"mark"}, attributes={}, clean_content_tags={"script", "style"})
@@ -31,9 +31,21 @@ _HEADING = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
 VOID = {"br", "hr"}
 
 
-def _demote(match: re.Match[str]) -> str:
-    # The page's title is the h1 and its sections are h2: an entry's own headings start at h3.
-    return f"<{match[1]}h{min(int(match[2]) + 2, 6)}"
+def _demote(markup: str) -> str:
+    """Move the body's headings under the page's h1: its top level becomes h2, and no heading
+    is more than one level under the one before it (axe's heading-order)."""
+    levels = sorted({int(m[2]) for m in _HEADING.finditer(markup) if not m[1]})
+    rank = {level: 2 + i for i, level in enumerate(levels)}
+    state = {"previous": 1, "open": 2}
+
+    def one(match: re.Match[str]) -> str:
+        if match[1]:  # a closing tag closes the heading opened last (headings do not nest)
+            return f"</h{state['open']}"
+        level = min(rank[int(match[2])], state["previous"] + 1, 6)
+        state["previous"] = state["open"] = level
+        return f"<h{level}"
+
+    return _HEADING.sub(one, markup)
 
 
 class _Marker(HTMLParser):
@@ -58,7 +70,7 @@ class _Marker(HTMLParser):
 
 def body_html(text: str, q: str = "") -> Markup:
     """Render markdown to sanitised HTML, marking the words of q if given."""
-    clean = BODY.clean(_HEADING.sub(_demote, to_html(text)))
+    clean = BODY.clean(_demote(to_html(text)))
     if q.strip():
         marker = _Marker(q)
         marker.feed(clean)

@@ -7,6 +7,7 @@ passed to `create_app`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,20 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("MAX_PARAMS", 200, "Most query parameters one request may carry (more answers 400)."),
     Setting(
+        "BASE_URL",
+        "",
+        "Public root of the site (`https://archive.example.org`, a path allowed): every absolute "
+        "URL in feeds, citations, exports and the API starts with it, whatever Host a request "
+        "names. Empty: URLs follow the request's host, which must be a trusted one.",
+    ),
+    Setting(
+        "TRUSTED_HOSTS",
+        ["localhost", "127.0.0.1"],
+        "Host names answered (JSON list or comma-separated; `.example.org` takes its subdomains); "
+        "any other Host answers 400. The base URL's host is added. Empty: any host, only "
+        "allowed with a base URL.",
+    ),
+    Setting(
         "CORS_ORIGIN",
         "*",
         "Value of Access-Control-Allow-Origin on the JSON API, exports and feeds; empty to send none.",
@@ -80,7 +95,7 @@ def markdown() -> str:
         "|---|---|---|",
     ]
     for s in SETTINGS:
-        default = f'"{s.default}"' if isinstance(s.default, str) else str(s.default)
+        default = json.dumps(s.default)
         text = s.help.replace("|", "\\|")
         lines.append(f"| `PERSPECTIVES_{s.name}` | `{default}` | {text} |")
     return "\n".join(lines) + "\n"

@@ -7,13 +7,14 @@ from pathlib import Path
 
 from flask import Flask, url_for
 
-from webapp import links, render
+from webapp import hosts, links, render
 from webapp.citation import long_date
 
 STATIC = Path(__file__).parent / "static"
 
 
-def _asset_versions() -> dict[str, str]:
+def asset_versions() -> dict[str, str]:
+    """Return each static file's version: the start of its SHA-256."""
     # Static files change only with a deploy, so hashing them once per process is safe.
     return {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:10]
@@ -27,8 +28,7 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
-def install(app: Flask) -> None:
-    versions = _asset_versions()
+def install(app: Flask, versions: dict[str, str]) -> None:
 
     def asset(name: str) -> str:
         return url_for("static", filename=name, v=versions.get(name, "0"))
@@ -40,6 +40,8 @@ def install(app: Flask) -> None:
         section_url=links.section_url,
         theme_url=links.theme_url,
         entry_url=links.entry_url,
+        tag_uri=links.tag_uri,
+        absolute=hosts.absolute,
         is_web_url=links.is_web_url,
         author_handle=links.author_handle,
     )

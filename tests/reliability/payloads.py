@@ -117,7 +117,7 @@ class StrictChecker(HTMLParser):
         values = dict(attrs)
         if self.allowed is not None and tag not in self.allowed:
             self.problems.append(f"<{tag}> is not allowed here")
-        if tag in FORBIDDEN_TAGS:
+        if tag in FORBIDDEN_TAGS and not _sparkline(tag, values):
             self.problems.append(f"<{tag}>")
         if tag == "script" and not APP_SCRIPT.match(values.get("src") or ""):
             self.problems.append(f"<script src={values.get('src')!r}>")
@@ -130,6 +130,18 @@ class StrictChecker(HTMLParser):
                 self.problems.append(f"<{tag} {name}=…>")
             if name in URL_ATTRIBUTES and value and not _safe_url(value):
                 self.problems.append(f"<{tag} {name}={value!r}>")
+
+
+# The one SVG the app writes, /themes' timelines: these attributes and one path of steps, no more.
+SPARKLINE_ATTRIBUTES = {"class", "viewbox", "preserveaspectratio", "role", "aria-label"}
+SPARKLINE_PATH = re.compile(r"^M0 20[hV\d]*V20Z$")
+
+
+def _sparkline(tag: str, values: dict[str, str | None]) -> bool:
+    """Tell whether an element is a sparkline's <svg> or its <path>, as the app writes them."""
+    if tag == "svg":
+        return values.get("class") == "sparkline" and set(values) <= SPARKLINE_ATTRIBUTES
+    return tag == "path" and set(values) == {"d"} and bool(SPARKLINE_PATH.match(values["d"] or ""))
 
 
 def _safe_url(url: str) -> bool:

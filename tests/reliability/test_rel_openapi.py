@@ -46,7 +46,10 @@ def test_every_operation_conforms_and_never_answers_5xx(api, path, mode):
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case):
         excluded = [positive_data_acceptance, negative_data_rejection]
-        response = case.call_and_validate(excluded_checks=excluded)
+        # the WSGI transport sends requests' Accept-Encoding but, unlike an HTTP client, does
+        # not decode what the app then compresses (tests/web/test_web_caching.py checks that)
+        plain = {"Accept-Encoding": "identity"}
+        response = case.call_and_validate(excluded_checks=excluded, headers=plain)
         assert response.status_code < 500
         if mode is GenerationMode.POSITIVE and response.status_code == 400:
             error = response.json()["error"]

@@ -21,8 +21,22 @@ def test_themes_page_lists_description_count_and_timeline(client):
         assert f'href="/themes/{value["value"]}"' in markup
     assert "The right of users to choose" in markup
     assert re.search(r"\d+ entries", markup)
-    assert 'class="sparkline" role="img"' in markup
-    assert markup.count('class="spark ') >= 5  # one bar per month
+    # one small SVG per theme: one path, however many months
+    lines = re.findall(r'<svg class="sparkline" viewBox="0 0 (\d+) 20"[^>]*role="img" '
+                       r'aria-label="([^"]+)"><path d="(M0 20[hV\d]*V20Z)"/></svg>', markup)
+    assert len(lines) == len(facet(client, "theme"))
+    assert all(int(w) >= 5 and label.startswith("Entries per month, ") for w, label, _ in lines)
+    assert 'class="spark ' not in markup
+
+
+def test_sparkline_path_steps_through_each_month():
+    from webapp.sparkline import sparkline, step_path
+
+    assert step_path([0, 2, 2, 0, 1]) == "M0 20h1V0h2V20h1V10h1V20Z"
+    assert step_path([]) == "M0 20V20Z"
+    line = sparkline({"2025-01": 1, "2025-03": 4}, ["2025-01", "2025-02", "2025-03"])
+    assert line.width == 3 and line.path == "M0 20V15h1V20h1V0h1V20Z"
+    assert line.label == "Entries per month, January 2025 to March 2025: most in March 2025 (4 entries)"
 
 
 def test_theme_page_is_the_search_with_the_theme_set(client):

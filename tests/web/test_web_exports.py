@@ -110,8 +110,16 @@ def test_atom_feed_is_newest_first_and_well_formed(client):
         root.find(f"{ATOM}link[@rel='self']").get("href").startswith("http://localhost/search.atom")
     )
     first = entries[0]
-    assert first.findtext(f"{ATOM}id").startswith("http://localhost/entries/")
+    # a tag: URI that names the site and the entry, never the host that served the feed
+    assert first.findtext(f"{ATOM}id") == f"tag:perspectives,2026-02-13:entries/{first_id(first)}"
+    assert first.find(f"{ATOM}link[@rel='alternate']").get("href").startswith(
+        "http://localhost/entries/"
+    )
     assert first.find(f"{ATOM}author/{ATOM}name").text
+
+
+def first_id(entry) -> str:
+    return entry.find(f"{ATOM}link[@rel='alternate']").get("href").rsplit("/", 1)[1]
 
 
 def test_feed_size_is_a_setting(web_index):

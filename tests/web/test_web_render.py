@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from web_fixtures import assert_inert
 
@@ -30,8 +32,23 @@ def test_hostile_markdown_is_inert(text, q):
 
 def test_markdown_renders_and_headings_start_below_the_page_title():
     out = str(body_html("# Top\n\n**bold** and [a link](https://example.org)\n\n1. one\n2. two"))
-    assert "<h3>Top</h3>" in out and "<strong>bold</strong>" in out and "<ol>" in out
+    assert "<h2>Top</h2>" in out and "<strong>bold</strong>" in out and "<ol>" in out
     assert 'href="https://example.org"' in out and 'rel="nofollow noopener noreferrer"' in out
+
+
+@pytest.mark.parametrize(
+    "text, levels",
+    [
+        ("## A\n\n### B\n\n## C", [2, 3, 2]),
+        ("### A\n\n#### B", [2, 3]),
+        ("# A\n\n### B\n\n###### C\n\n## D", [2, 3, 4, 3]),
+        ("#### A\n\n## B\n\n#### C", [2, 2, 3]),
+    ],
+)
+def test_body_headings_start_at_h2_and_never_skip_a_level(text, levels):
+    out = str(body_html(text))
+    assert [int(n) for n in re.findall(r"<h(\d)>", out)] == levels
+    assert [int(n) for n in re.findall(r"</h(\d)>", out)] == levels
 
 
 def test_marks_words_in_text_not_in_attributes():

@@ -73,9 +73,11 @@
   function enhance(first) {
     var form = searchForm();
     var panel = document.querySelector(".refine-panel");
-    if (first && panel && window.matchMedia("(max-width: 56rem)").matches &&
-        !document.querySelector(".chip")) {
-      panel.open = false;
+    // Browsers without ::details-content cannot show a closed panel's content on a desktop:
+    // open it there (in its own column, so nothing else moves). Phones keep it as it came.
+    if (first && panel && !CSS.supports("selector(::details-content)") &&
+        window.matchMedia("(min-width: 56.01rem)").matches) {
+      panel.open = true;
     }
     document.querySelectorAll("[data-copy]").forEach(function (button) {
       if (!navigator.clipboard) return;

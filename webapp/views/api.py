@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from indexer.results import SearchResult
-from webapp import citation, render
+from webapp import caching, citation, hosts, render
 from webapp.core import library, request_for, setting
 from webapp.links import entry_url
 from webapp.openapi import document
@@ -18,7 +18,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 def _links(result: SearchResult, state: SearchState) -> dict[str, str | None]:
-    root = request.host_url.rstrip("/")
+    root = hosts.root()
     page = result.request.page
     return {
         "self": root + state.page_url(page),
@@ -32,6 +32,7 @@ def _links(result: SearchResult, state: SearchState) -> dict[str, str | None]:
 
 
 @bp.get("/search")
+@caching.validated
 def search() -> Response:
     state = SearchState.from_args(request.args, path="/api/search")
     result = library().search(request_for(state))
@@ -45,6 +46,7 @@ def search() -> Response:
 
 
 @bp.get("/entries/<entry_id>")
+@caching.validated
 def entry(entry_id: str) -> Response:
     found = find(entry_id, related=setting("RELATED"))
     url = entry_url(found.id, external=True)
@@ -55,12 +57,13 @@ def entry(entry_id: str) -> Response:
         record["url"] = entry_url(record["id"], external=True)
     body["citation"] = {
         "text": citation.text(found, current_app.config["SITE_NAME"], url),
-        "csl_json": url_for("entries.entry_csl", entry_id=found.id, _external=True),
-        "bibtex": url_for("entries.entry_bibtex", entry_id=found.id, _external=True),
+        "csl_json": hosts.external_url("entries.entry_csl", entry_id=found.id),
+        "bibtex": hosts.external_url("entries.entry_bibtex", entry_id=found.id),
     }
     return jsonify(body)
 
 
 @bp.get("/openapi.json")
+@caching.validated
 def openapi() -> Response:
-    return jsonify(document(request.host_url.rstrip("/"), current_app.config["SITE_NAME"]))
+    return jsonify(document(hosts.root(), current_app.config["SITE_NAME"]))

@@ -16,7 +16,8 @@ from webapp import histogram
 from webapp.core import library
 from webapp.errors import NotFound
 from webapp.links import author_candidates, author_handle, author_url, section_url, slugify
-from webapp.state import Scope, SearchState, same
+from webapp.sparkline import Sparkline, sparkline
+from webapp.state import Scope, same
 from webapp.views.search import search_page
 
 bp = Blueprint("browse", __name__)
@@ -34,7 +35,7 @@ class ThemeRow:
     label: str
     description: str
     count: int
-    timeline: tuple[histogram.Bar, ...]
+    timeline: Sparkline
 
 
 @bp.get("/themes")
@@ -48,10 +49,9 @@ def themes() -> str:
     for slug in list(taxonomy) + sorted(set(counts) - set(taxonomy)):
         theme = taxonomy.get(slug)
         scoped = lib.search(SearchRequest(themes=(slug,), per_page=1))
-        state = SearchState((), url_for("browse.theme", slug=slug))
-        bars = histogram.timeline(histogram.counts(scoped, "month"), keys, state)
+        line = sparkline(histogram.counts(scoped, "month"), keys)
         label = names.get(slug) or counts[slug].label or slug
-        rows.append(ThemeRow(slug, label, theme.description if theme else "", scoped.total, bars))
+        rows.append(ThemeRow(slug, label, theme.description if theme else "", scoped.total, line))
     rows.sort(key=lambda r: (-r.count, r.label.lower()))
     return render_template("themes.html", rows=rows, keys=keys, total=overall.total)
 

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from indexer.params import parse_request
 from indexer.results import Entry, SearchRequest
-from webapp import citation, render
+from webapp import caching, citation, render
 from webapp.core import library, setting
 from webapp.errors import NotFound
 from webapp.links import entry_url
@@ -60,6 +60,7 @@ def _theme_names() -> dict[str, str]:
 
 
 @bp.get("/entries/<entry_id>.csl.json")
+@caching.validated
 def entry_csl(entry_id: str) -> Response:
     found = find(entry_id)
     item = citation.csl(found, current_app.config["SITE_NAME"], entry_url(found.id, external=True))
@@ -68,6 +69,7 @@ def entry_csl(entry_id: str) -> Response:
 
 
 @bp.get("/entries/<entry_id>.bib")
+@caching.validated
 def entry_bibtex(entry_id: str) -> Response:
     found = find(entry_id)
     body = citation.bibtex(

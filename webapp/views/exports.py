@@ -12,8 +12,9 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, Response, current_app, render_template, request
 
 from indexer.results import Hit, SearchRequest
-from webapp import exporting
+from webapp import caching, exporting, hosts
 from webapp.core import library, request_for, setting
+from webapp.links import tag_uri
 from webapp.state import SearchState
 
 bp = Blueprint("exports", __name__)
@@ -38,7 +39,7 @@ def _provenance(req: SearchRequest) -> dict[str, str]:
 
 def _entry_urls() -> Callable[..., str]:
     """Return a function making absolute entry URLs without a request context (for streaming)."""
-    root = request.host_url + "entries/"
+    root = hosts.root() + "/entries/"
 
     def url(entry_id: str, q: str = "") -> str:
         return root + quote(entry_id, safe="") + ("?" + urlencode({"q": q}) if q else "")
@@ -71,6 +72,7 @@ def _download(
 
 
 @bp.get("/search.csv")
+@caching.validated
 def search_csv() -> Response:
     _, req = _request()
     provenance = _provenance(req)
@@ -83,6 +85,7 @@ def search_csv() -> Response:
 
 
 @bp.get("/search.json")
+@caching.validated
 def search_json() -> Response:
     _, req = _request()
     provenance = _provenance(req)
@@ -106,18 +109,19 @@ def feed_title(req: SearchRequest, site: str) -> str:
 
 
 @bp.get("/search.atom")
+@caching.validated
 def search_atom() -> Response:
     state, req = _request()
     # a feed follows what holds the words: entries on the subject would come and go with the best matches
     newest = dataclasses.replace(req, sort="newest", page=1, per_page=setting("FEED_SIZE"), subject=False)
     result = library().search(newest)
-    root = request.host_url.rstrip("/")
+    root = hosts.root()
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     xml = render_template(
         "feed.atom.xml",
         result=result,
         title=feed_title(req, current_app.config["SITE_NAME"]),
-        feed_id=root + state.export_url("/search.atom"),
+        feed_id=tag_uri("", state.export_url("/search.atom")),
         self_url=root + state.export_url("/search.atom"),
         html_url=root + state.export_url("/search"),
         updated=f"{result.hits[0].date}T00:00:00Z" if result.hits else now,
