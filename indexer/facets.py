@@ -306,7 +306,8 @@ def facets(counts: Counts, req: SearchRequest, labels: dict[str, dict[str, str]]
     valued = tuple(
         Facet(f.name, _values(counts.tallies[f.name], fs.selected[f.name],
                               {**counts.tallies[f.name].column.labels, **(labels or {}).get(f.name, {})},
-                              size))
+                              size),
+              int(np.count_nonzero(counts.tallies[f.name].counts)))
         for f in FACETS
     )
     return valued + (Facet("year", year), Facet("month", month))

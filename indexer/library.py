@@ -23,7 +23,9 @@ from whoosh.searching import Searcher
 
 from indexer import generations as gens
 from indexer.documents import day_text
+from indexer.facetdefs import BY_NAME
 from indexer.facets import Counts, FacetTable, FilterSet, count, facets
+from indexer.facetsearch import ValuePage, match_values
 from indexer.highlight import Group, groups_for, snippet
 from indexer.matching import (
     TIER,
@@ -37,7 +39,7 @@ from indexer.matching import (
 from indexer.postings import PostingCache, Postings, evaluate
 from indexer.query import ParsedQuery, expand_wildcards, parse_text, resolve_themes
 from indexer.related import related_entries
-from indexer.results import Entry, Hit, SearchRequest, SearchResult
+from indexer.results import BadParameter, Entry, Hit, SearchRequest, SearchResult
 from indexer.suggest import Vocabularies, suggestion
 from indexer.themes import Theme, load_taxonomy
 
@@ -193,6 +195,20 @@ class Library:
         )
         _bound_mapped(view)
         return result
+
+    def facet_values(self, req: SearchRequest, name: str, match: str = "", sort: str = "count",
+                     offset: int = 0, limit: int = 100) -> ValuePage:
+        """Return the values of one facet whose name or label holds the words of `match`,
+        counted under the request's query and other filters (facetsearch.py)."""
+        if name not in BY_NAME:
+            raise BadParameter("facet", f"expected one of {', '.join(BY_NAME)}, got {name!r}")
+        view = self._view()
+        found = self._match(view, req)
+        all_labels = _labels(view)
+        labels = {**view.table.columns[name].labels, **all_labels.get(name, {})}
+        page = match_values(found.counts, req, name, labels, match, sort, offset, limit, all_labels)
+        _bound_mapped(view)
+        return page
 
     def _suggestion(self, view: _View, q: str) -> str | None:
         """Return the query corrected from the archive's vocabulary, when that finds more."""

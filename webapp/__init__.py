@@ -15,7 +15,7 @@ from flask import Flask
 from indexer.library import Library
 from webapp import errors, headers, limits, templating
 from webapp.settings import defaults
-from webapp.views import api, browse, entries, exports, search
+from webapp.views import api, browse, entries, exports, facets, search
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -29,7 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # One Library per process: it opens the index lazily, reuses its searcher and reopens
     # by itself when a new generation appears, so nothing here outlives a generation.
     app.extensions["perspectives.library"] = Library(Path(str(app.config["INDEX"])))
-    for blueprint in (search.bp, browse.bp, entries.bp, exports.bp, api.bp):
+    for blueprint in (search.bp, browse.bp, entries.bp, exports.bp, facets.bp, api.bp):
         app.register_blueprint(blueprint)
     templating.install(app)
     errors.install(app)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from indexer.facetdefs import BY_NAME
+from indexer.facetsearch import MAX_MATCH_CHARS, VALUE_SORTS
 from indexer.results import MAX_PER_PAGE, SORTS
 
 # A year from 0001, a month 01-12, a day 01-31; a day its month lacks (02-30) or a `to` before
@@ -78,6 +80,36 @@ PAGE_PARAMS = [
         "Default: the FACET_SIZE setting (100).",
     ),
 ]
+VALUE_PARAMS = [
+    _param("name", {"type": "string", "enum": list(BY_NAME)}, "The facet.", where="path"),
+    _param(
+        "q",
+        {"type": "string", "maxLength": MAX_MATCH_CHARS},
+        "Text the values must hold, in their name or label (every word, any case or accent); "
+        "empty lists every value.",
+    ),
+    _param(
+        "query",
+        {"type": "string", "maxLength": 2000},
+        "The search's query text (what `q` is to /api/search): values are counted under it.",
+    ),
+    *[p for p in SEARCH_PARAMS if p["name"] not in ("q", "sort")],
+    _param(
+        "order",
+        {"type": "string", "enum": list(VALUE_SORTS), "default": "count"},
+        "count: most entries first; name: alphabetical by label.",
+    ),
+    _param(
+        "page",
+        {"type": "integer", "minimum": 1, "maximum": 100_000, "default": 1},
+        "Page of values, from 1.",
+    ),
+    _param(
+        "per_page",
+        {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+        "Values per page, at most 1000 (the selected values come on top of them).",
+    ),
+]
 ID_PARAM = _param("id", {"type": "string", "pattern": ID_PATTERN}, "The entry's id.", where="path")
 
 
@@ -88,7 +120,7 @@ def _ref(name: str) -> dict[str, str]:
 def _errors(*codes: int) -> dict[str, Any]:
     text = {
         400: "A parameter is malformed; the message says what was expected and what came.",
-        404: "No entry with this id.",
+        404: "No entry with this id, or no facet of this name.",
     }
     return {
         str(c): {"description": text[c], "content": {"application/json": {"schema": _ref("Error")}}}
@@ -172,6 +204,24 @@ SEARCH = {
         "links": {"type": "object", "additionalProperties": {"type": ["string", "null"]}},
     },
 }
+VALUE_PAGE = {
+    "type": "object",
+    "required": ["facet", "q", "order", "total", "offset", "results"],
+    "properties": {
+        "facet": STRING,
+        "q": STRING,
+        "order": {"type": "string", "enum": list(VALUE_SORTS)},
+        "total": {"type": "integer", "description": "Values that match, over every page."},
+        "offset": {"type": "integer"},
+        "per_page": {"type": "integer"},
+        "results": {
+            "type": "array",
+            "items": _ref("FacetValue"),
+            "description": "The selected values first (always, whatever q), then one page.",
+        },
+        "links": {"type": "object", "additionalProperties": STRING},
+    },
+}
 RELATED = {
     "type": "object",
     "properties": {
@@ -246,6 +296,17 @@ def document(server: str, site: str) -> dict[str, Any]:
                 {"application/json": {"schema": _ref("SearchResult")}},
                 400,
             ),
+            "/api/facets/{name}": _get(
+                "Every value of a facet that holds a text, counted under a search",
+                VALUE_PARAMS,
+                {"application/json": {"schema": _ref("FacetValues")}},
+                400,
+                404,
+                description="Values of one facet (theme, author, section) whose name or label "
+                "holds every word of `q`, with their counts under the search that `query` and "
+                "the filters describe (the facet's own selection ignored, as in /api/search). "
+                "`links.html` is the same list as a page of its own.",
+            ),
             "/api/entries/{id}": _get(
                 "One entry with related entries",
                 [ID_PARAM],
@@ -300,6 +361,7 @@ def document(server: str, site: str) -> dict[str, Any]:
                 "SearchResult": SEARCH,
                 "Hit": HIT,
                 "FacetValue": FACET_VALUE,
+                "FacetValues": VALUE_PAGE,
                 "Entry": ENTRY,
                 "Related": RELATED,
                 "Error": ERROR,
