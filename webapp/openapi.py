@@ -192,7 +192,9 @@ SEARCH = {
         "results": {"type": "array", "items": _ref("Hit")},
         "facets": {
             "type": "object",
-            "description": "theme, author, section, year and month, each a list of values with counts.",
+            "description": "theme, author, section, year and month, each a list of values with "
+            "counts; and day (YYYY-MM-DD) when the results within the date range fall on 92 days "
+            "or fewer.",
             "additionalProperties": {"type": "array", "items": _ref("FacetValue")},
         },
         "suggestion": {"type": ["string", "null"], "description": "Did-you-mean query text."},
