@@ -110,6 +110,18 @@ VALUE_PARAMS = [
         "Values per page, at most 1000 (the selected values come on top of them).",
     ),
 ]
+CSV_PARAMS = [
+    _param(
+        "bom",
+        {"type": "string", "enum": ["1", "0", "true", "false", "yes", "no"]},
+        "1: start the file with UTF-8's byte-order mark, so spreadsheets read accents right.",
+    ),
+    _param(
+        "snippets",
+        {"type": "string", "enum": ["1", "0", "true", "false", "yes", "no"]},
+        "1: add a `snippet` column after the entry's columns: the passage that matched, as text.",
+    ),
+]
 ID_PARAM = _param("id", {"type": "string", "pattern": ID_PATTERN}, "The entry's id.", where="path")
 
 
@@ -327,7 +339,7 @@ def document(server: str, site: str) -> dict[str, Any]:
             ),
             "/search.csv": _get(
                 "Export the whole filtered result set as CSV",
-                filters,
+                filters + CSV_PARAMS,
                 {"text/csv": {"schema": STRING}},
                 400,
                 description="One row per entry; the columns query, filters, sort, generation and "
