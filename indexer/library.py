@@ -40,6 +40,7 @@ from indexer.postings import PostingCache, Postings, evaluate
 from indexer.query import ParsedQuery, expand_wildcards, parse_text, resolve_themes
 from indexer.related import related_entries
 from indexer.results import BadParameter, Entry, Hit, SearchRequest, SearchResult
+from indexer.site import SITE_FILE, Site, common_words, load_site
 from indexer.suggest import Vocabularies, suggestion
 from indexer.themes import Theme, load_taxonomy
 
@@ -64,6 +65,7 @@ class _View:
     taxonomy: dict[str, Theme]
     built: str
     lengths: dict[str, np.ndarray] = field(default_factory=dict)  # per field, for BM25
+    examples: tuple[str, ...] | None = None  # searches drawn from the archive, once asked
     postings: PostingCache = field(default_factory=PostingCache)  # see postings.Postings
 
     def close(self) -> None:
@@ -118,6 +120,7 @@ class Library:
         self._lengths: dict[tuple[str, str], np.ndarray] = {}  # by (segment id, field)
         self._built: dict[str, str] = {}  # by generation
         self._vocabularies = Vocabularies()  # for did-you-mean, of the segments being read
+        self._site: tuple[tuple[str, int, int], Site] | None = None  # by (path, mtime, size)
 
     # -- the open generation -------------------------------------------------------------
 
@@ -155,13 +158,52 @@ class Library:
         return _View(name, searcher, table, taxonomy, built)
 
     def info(self) -> dict[str, Any]:
-        """Return the generation, entry count and build time of the index being read."""
+        """Return the generation, entry count, build time, and first and last dates (YYYY-MM-DD,
+        "" when empty) of the index being read."""
         view = self._view()
-        return {"generation": view.name, "entries": int(view.table.live.sum()), "built": view.built}
+        days = view.table.days[view.table.live]
+        first, last = (day_text(int(d)) for d in (days.min(), days.max())) if len(days) else ("", "")
+        return {"generation": view.name, "entries": len(days), "built": view.built,
+                "first": first, "last": last}
 
     def taxonomy(self) -> dict[str, Theme]:
         """Return the theme taxonomy the index was built with."""
         return self._view().taxonomy
+
+    def site(self) -> Site:
+        """Return what is valid of the editors' site.yaml, as the last index run copied it
+        (read again whenever the copy changes; an empty Site if there is none)."""
+        name = gens.current_name(self.index_dir)
+        path = self.index_dir / name / SITE_FILE if name else None
+        try:
+            stat = path.stat() if path else None
+        except OSError:
+            stat = None
+        if path is None or stat is None:
+            return Site()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        cached = self._site
+        if cached is None or cached[0] != key:
+            cached = (key, load_site(path)[0])
+            self._site = cached
+        return cached[1]
+
+    def examples(self, n: int = 4) -> tuple[str, ...]:
+        """Return searches drawn from the archive itself: its two most used themes, then the
+        words most of its titles hold."""
+        view = self._view()
+        if view.examples is None or len(view.examples) < n:
+            column = view.table.columns["theme"]
+            counts = column.tally(view.table.live)
+            names = self.labels("theme")
+            top = [int(i) for i in np.argsort(-counts, kind="stable")[:2] if counts[i] > 0]
+            themes = [names.get(column.coded.values[i], column.coded.values[i]) for i in top]
+            reader = view.searcher.reader()
+            terms = ((t[1:], reader.doc_frequency("title", t))
+                     for t in reader.field_terms("title") if t.startswith("="))
+            words = common_words(terms, themes, n - len(themes))
+            view.examples = tuple(themes + words)
+        return view.examples[:n]
 
     def labels(self, facet: str) -> dict[str, str]:
         """Return the labels of a facet's values that differ from them (a theme's: the

@@ -223,3 +223,32 @@ def test_18f_every_tag_and_author_can_be_found_and_chosen(blog: Built) -> None:
             assert body["total"] == v["count"], (name, v)
             assert [s["value"] for s in body["facets"][name] if s["selected"]] == [v["value"]]
             assert f'name="{name}" value="{html.escape(v["value"])}"' in page, (name, v)
+
+
+# the bundled archive's words (its site.yaml and themes) that another archive must never show
+BUNDLED_WORDS = ("autonomy", "anthropomorph", "accountability", "dignity", "user trust",
+                 "ai development")
+
+
+@pytest.mark.parametrize("name", ["blog", "commons"])
+def test_home_pages_speak_in_the_archives_own_words(request, name: str) -> None:
+    from webapp import create_app
+
+    built: Built = request.getfixturevalue(name)
+    client = create_app({"INDEX": str(built.library.index_dir), "TESTING": True}).test_client()
+    markup = client.get("/").get_data(as_text=True)
+    patterns = {
+        "intro": r'<section class="intro">.*?</section>',
+        "examples": r'<p class="examples">.*?</p>',
+        "footer": r"<footer.*?</footer>",
+        "meta": r'<meta name="description"[^>]*>',
+        "placeholder": r'id="q" name="q" value="" placeholder="[^"]*"',
+    }
+    own = {k: re.search(p, markup, re.DOTALL)[0] for k, p in patterns.items()}
+    text = " ".join(own.values()).lower()
+    assert not [w for w in BUNDLED_WORDS if w in text]
+    examples = re.findall(r">([^<]+)</a>", own["examples"])
+    themes = [t["label"] for t in client.get("/api/search?facet_size=2").get_json()["facets"]["theme"]]
+    assert len(examples) == 4 and examples[:len(themes)] == themes
+    entries = built.library.info()["entries"]
+    assert f"{entries} entries" in text
