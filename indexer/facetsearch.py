@@ -61,9 +61,24 @@ def check_sort(sort: str) -> str:
     return sort
 
 
+@dataclass(frozen=True)
+class Folded:
+    """A facet's values folded once per index generation: the text matched, the name sorted."""
+
+    text: list[str]  # value and label, folded, per value code
+    label: list[str]  # the label (or the value), folded, per value code
+
+    @classmethod
+    def of(cls, column: Column, labels: dict[str, str]) -> Folded:
+        names = [_label(column, i, labels) for i in range(len(column.coded.values))]
+        return cls([fold(v + " " + n) for v, n in zip(column.coded.values, names)],
+                   [fold(n) for n in names])
+
+
 def match_values(counts: Counts, req: SearchRequest, name: str, labels: dict[str, str],
                  match: str = "", sort: str = "count", offset: int = 0, limit: int = 100,
-                 all_labels: dict[str, dict[str, str]] | None = None) -> ValuePage:
+                 all_labels: dict[str, dict[str, str]] | None = None,
+                 folded: Folded | None = None) -> ValuePage:
     """Return the values of facet `name` whose name or label holds every word of `match`, with
     their counts under the request (its own selection ignored), `limit` of them from `offset`."""
     check_sort(sort)
@@ -74,12 +89,15 @@ def match_values(counts: Counts, req: SearchRequest, name: str, labels: dict[str
     keys = FilterSet.from_request(req, all_labels).selected[name]
     chosen = [int(i) for i in column.matching(keys)] if keys else []
     words = fold(match).split()
-    found = [int(i) for i in np.flatnonzero(tally.counts) if _holds(column, int(i), words, labels)]
-    found = [i for i in found if column.coded.values[i] and i not in set(chosen)]
+    names = folded or Folded.of(column, labels)
+    taken = set(chosen)
+    found = [int(i) for i in np.flatnonzero(tally.counts)
+             if all(w in names.text[i] for w in words) and column.coded.values[i]
+             and int(i) not in taken]
     if sort == "name":
-        found.sort(key=lambda i: fold(_label(column, i, labels)))
+        found.sort(key=lambda i: names.label[i])
     else:
-        found.sort(key=lambda i: (-int(tally.counts[i]), fold(_label(column, i, labels))))
+        found.sort(key=lambda i: (-int(tally.counts[i]), names.label[i]))
     shown = [_value(tally.counts, column, i, labels, True) for i in chosen]
     shown += [_value(tally.counts, column, i, labels, False) for i in found[offset:offset + limit]]
     # a selected value the index does not hold (any more) still shows, to be removed
@@ -92,14 +110,6 @@ def match_values(counts: Counts, req: SearchRequest, name: str, labels: dict[str
 def _label(column: Column, i: int, labels: dict[str, str]) -> str:
     value = column.coded.values[i]
     return labels.get(value) or column.labels.get(value) or value
-
-
-def _holds(column: Column, i: int, words: list[str], labels: dict[str, str]) -> bool:
-    if not words:
-        return True
-    value = column.coded.values[i]
-    text = fold(value + " " + _label(column, i, labels))
-    return all(w in text for w in words)
 
 
 def _value(counts: np.ndarray, column: Column, i: int, labels: dict[str, str],

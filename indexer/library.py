@@ -25,7 +25,7 @@ from indexer import generations as gens
 from indexer.documents import day_text
 from indexer.facetdefs import BY_NAME
 from indexer.facets import Counts, FacetTable, FilterSet, count, facets
-from indexer.facetsearch import ValuePage, match_values
+from indexer.facetsearch import Folded, ValuePage, match_values
 from indexer.highlight import Group, groups_for, snippet
 from indexer.matching import (
     TIER,
@@ -66,6 +66,7 @@ class _View:
     built: str
     lengths: dict[str, np.ndarray] = field(default_factory=dict)  # per field, for BM25
     examples: tuple[str, ...] | None = None  # searches drawn from the archive, once asked
+    folded: dict[str, Folded] = field(default_factory=dict)  # per facet, for facet search
     postings: PostingCache = field(default_factory=PostingCache)  # see postings.Postings
 
     def close(self) -> None:
@@ -248,7 +249,10 @@ class Library:
         found = self._match(view, req)
         all_labels = _labels(view)
         labels = {**view.table.columns[name].labels, **all_labels.get(name, {})}
-        page = match_values(found.counts, req, name, labels, match, sort, offset, limit, all_labels)
+        if name not in view.folded:
+            view.folded[name] = Folded.of(view.table.columns[name], labels)
+        page = match_values(found.counts, req, name, labels, match, sort, offset, limit,
+                            all_labels, view.folded[name])
         _bound_mapped(view)
         return page
 
