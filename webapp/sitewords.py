@@ -48,7 +48,7 @@ def site_words(library: Library, name: str) -> SiteWords:
     first, last = str(info.get("first", ""))[:4], str(info.get("last", ""))[:4]
     noun = "entry" if entries == 1 else "entries"
     span = f" from {first} to {last}" if first and last and first != last else (
-        f" of {first}" if first else "")
+        f", all from {first}" if first else "")
     description = site.description or (
         f"{entries:,} {noun}{span}. Search them in any spelling, narrow them by date and by what "
         "they are filed under, and cite or export what you find."
