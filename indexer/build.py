@@ -28,6 +28,7 @@ from indexer import generations as gens
 from indexer.archive import SKIPPED_NAMES, ArchiveStats, archive_stats, read_file
 from indexer.fieldmap import FieldMap, load_fieldmap
 from indexer.records import ArchiveError, FileRead, Perspective, Problem
+from indexer.site import publish as publish_site
 
 if TYPE_CHECKING:
 
@@ -331,9 +332,11 @@ def build_index(
                 raise
         else:
             report = _incremental(archive, current, config, manifest, progress, named)
+        site_problems = publish_site(archive, gens.current_path(index_dir) or index_dir)
     # the same taxonomy as when the manifest was written: its problems then were none
     unread = not config.taxonomy_read and not report.full and manifest.taxonomy_ok
-    report.problems = sorted(set(report.problems + ([] if unread else config.problems)))
+    report.problems = sorted(set(report.problems + ([] if unread else config.problems)
+                                 + site_problems))
     report.seconds = time.perf_counter() - started
     return report
 

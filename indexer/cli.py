@@ -161,6 +161,43 @@ def search(archive: Path, index_dir: Path, query: tuple[str, ...], theme: tuple[
         _print_result(result)
 
 
+@main.command()
+@_paths
+@click.argument("name")
+@click.argument("text", nargs=-1)
+@click.option("--query", default="", help="Count the values under this search's text.")
+@click.option("--theme", multiple=True, help="Under this theme (repeatable).")
+@click.option("--author", multiple=True, help="Under this author (repeatable).")
+@click.option("--section", multiple=True, help="Under this section (repeatable).")
+@click.option("--from", "date_from", help="From this date: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--to", "date_to", help="To this date, inclusive.")
+@click.option("--order", type=click.Choice(("count", "name")), default="count", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON of /api/facets/<name>.")
+def facets(archive: Path, index_dir: Path, name: str, text: tuple[str, ...], query: str,
+           theme: tuple[str, ...], author: tuple[str, ...], section: tuple[str, ...],
+           date_from: str | None, date_to: str | None, order: str, limit: int,
+           as_json: bool) -> None:
+    """List the values of facet NAME (theme, author, section) that hold TEXT, with counts."""
+    params = {"q": [query], "theme": list(theme), "author": list(author),
+              "section": list(section), "from": [date_from or ""], "to": [date_to or ""]}
+    try:
+        found = _library(index_dir).facet_values(parse_request(params), name, " ".join(text),
+                                                  order, 0, limit)
+    except BadParameter as e:
+        hint = "NAME" if e.name == "facet" else f"--{e.name}"
+        raise click.BadParameter(e.message, param_hint=hint) from None
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
+        return
+    listed = sum(not v.selected for v in found.results)
+    more = f", {listed} listed" if listed < found.total else ""
+    click.echo(f"{found.total} {name} values{more}")
+    for v in found.results:
+        label = f"{v.label} [{v.value}]" if v.label else v.value
+        click.echo(f"{'*' if v.selected else ' '} {v.count:>6}  {label}")
+
+
 def _library(index_dir: Path) -> Library:
     from indexer.library import IndexMissing, Library
 

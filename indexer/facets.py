@@ -11,6 +11,7 @@ Whoosh's `groupedby` walks every hit in Python.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +22,7 @@ from indexer.facetdefs import Facet as FacetDef
 from indexer.results import Facet, FacetValue, SearchRequest
 
 NO_HIGH = 99999999
+DAY_SPAN = 92  # the results (within the date range) span at most this many days: count each day
 
 
 @dataclass
@@ -256,6 +258,7 @@ class Counts:
     tallies: dict[str, Tally]  # by facet name
     year: dict[int, int]
     month: dict[int, int]
+    day: dict[int, int] = field(default_factory=dict)  # YYYYMMDD: only over DAY_SPAN days or less
 
 
 def count(table: FacetTable, matched: np.ndarray, fs: FilterSet) -> Counts:
@@ -269,12 +272,30 @@ def count(table: FacetTable, matched: np.ndarray, fs: FilterSet) -> Counts:
         name: Tally(col.tally(_all(base, d, *(m for k, m in masks.items() if k != name))), col)
         for name, col in table.columns.items()
     }
+    days = table.days[undated]
     return Counts(
         docs=np.flatnonzero(undated if d is None else undated & d),
         tallies=tallies,
-        year=_by(table.days[undated] // 10000),
-        month=_by(table.days[undated] // 100),
+        year=_by(days // 10000),
+        month=_by(days // 100),
+        day=_days(days, fs),
     )
+
+
+def _days(days: np.ndarray, fs: FilterSet) -> dict[int, int]:
+    """Count the days the results fall on, within the date range, when they span DAY_SPAN days
+    or less (a few days' messages need bars per day; years of posts must not send thousands)."""
+    days = days[(days >= fs.low) & (days <= fs.high) & (days > 0)]
+    if not len(days):
+        return {}
+    first, last = (_date(int(d)) for d in (days.min(), days.max()))
+    if (last - first).days >= DAY_SPAN:
+        return {}
+    return _by(days)
+
+
+def _date(day: int) -> dt.date:
+    return dt.date(day // 10000, day // 100 % 100, day % 100)
 
 
 def _all(base: np.ndarray, *masks: np.ndarray | None) -> np.ndarray:
@@ -306,10 +327,15 @@ def facets(counts: Counts, req: SearchRequest, labels: dict[str, dict[str, str]]
     valued = tuple(
         Facet(f.name, _values(counts.tallies[f.name], fs.selected[f.name],
                               {**counts.tallies[f.name].column.labels, **(labels or {}).get(f.name, {})},
-                              size))
+                              size),
+              int(np.count_nonzero(counts.tallies[f.name].counts)))
         for f in FACETS
     )
-    return valued + (Facet("year", year), Facet("month", month))
+    day = tuple(
+        FacetValue(_date(d).isoformat(), c, fs.dated and fs.low <= d <= fs.high)
+        for d, c in sorted(counts.day.items())
+    )
+    return valued + (Facet("year", year), Facet("month", month)) + ((Facet("day", day),) if day else ())
 
 
 def _values(tally: Tally, selected: frozenset[str], labels: dict[str, str],

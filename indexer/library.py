@@ -24,7 +24,9 @@ from whoosh.searching import Searcher
 from indexer import generations as gens
 from indexer import subject as subjects
 from indexer.documents import day_text
+from indexer.facetdefs import BY_NAME
 from indexer.facets import Counts, FacetTable, FilterSet, count, facets
+from indexer.facetsearch import Folded, ValuePage, match_values
 from indexer.highlight import Group, groups_for, snippet
 from indexer.matching import (
     TIER,
@@ -38,7 +40,8 @@ from indexer.matching import (
 from indexer.postings import PostingCache, Postings, evaluate
 from indexer.query import ParsedQuery, expand_wildcards, parse_text, resolve_themes
 from indexer.related import related_entries
-from indexer.results import Entry, Hit, SearchRequest, SearchResult
+from indexer.results import BadParameter, Entry, Hit, SearchRequest, SearchResult
+from indexer.site import SITE_FILE, Site, common_words, load_site
 from indexer.subject import Subject
 from indexer.suggest import Vocabularies, suggestion
 from indexer.themes import Theme, load_taxonomy
@@ -64,6 +67,8 @@ class _View:
     taxonomy: dict[str, Theme]
     built: str
     lengths: dict[str, np.ndarray] = field(default_factory=dict)  # per field, for BM25
+    examples: tuple[str, ...] | None = None  # searches drawn from the archive, once asked
+    folded: dict[str, Folded] = field(default_factory=dict)  # per facet, for facet search
     postings: PostingCache = field(default_factory=PostingCache)  # see postings.Postings
     remembered: subjects.Remembered = field(default_factory=subjects.Remembered)  # subject.py
 
@@ -119,6 +124,7 @@ class Library:
         self._lengths: dict[tuple[str, str], np.ndarray] = {}  # by (segment id, field)
         self._built: dict[str, str] = {}  # by generation
         self._vocabularies = Vocabularies()  # for did-you-mean, of the segments being read
+        self._site: tuple[tuple[str, int, int], Site] | None = None  # by (path, mtime, size)
 
     # -- the open generation -------------------------------------------------------------
 
@@ -156,9 +162,13 @@ class Library:
         return _View(name, searcher, table, taxonomy, built)
 
     def info(self) -> dict[str, Any]:
-        """Return the generation, entry count and build time of the index being read."""
+        """Return the generation, entry count, build time, and first and last dates (YYYY-MM-DD,
+        "" when empty) of the index being read."""
         view = self._view()
-        return {"generation": view.name, "entries": int(view.table.live.sum()), "built": view.built}
+        days = view.table.days[view.table.live]
+        first, last = (day_text(int(d)) for d in (days.min(), days.max())) if len(days) else ("", "")
+        return {"generation": view.name, "entries": len(days), "built": view.built,
+                "first": first, "last": last}
 
     def version(self) -> str:
         """Return what changes whenever the answers may: the generation and, since incremental
@@ -169,6 +179,41 @@ class Library:
     def taxonomy(self) -> dict[str, Theme]:
         """Return the theme taxonomy the index was built with."""
         return self._view().taxonomy
+
+    def site(self) -> Site:
+        """Return what is valid of the editors' site.yaml, as the last index run copied it
+        (read again whenever the copy changes; an empty Site if there is none)."""
+        name = gens.current_name(self.index_dir)
+        path = self.index_dir / name / SITE_FILE if name else None
+        try:
+            stat = path.stat() if path else None
+        except OSError:
+            stat = None
+        if path is None or stat is None:
+            return Site()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        cached = self._site
+        if cached is None or cached[0] != key:
+            cached = (key, load_site(path)[0])
+            self._site = cached
+        return cached[1]
+
+    def examples(self, n: int = 4) -> tuple[str, ...]:
+        """Return searches drawn from the archive itself: its two most used themes, then the
+        words most of its titles hold."""
+        view = self._view()
+        if view.examples is None or len(view.examples) < n:
+            column = view.table.columns["theme"]
+            counts = column.tally(view.table.live)
+            names = self.labels("theme")
+            top = [int(i) for i in np.argsort(-counts, kind="stable")[:2] if counts[i] > 0]
+            themes = [names.get(column.coded.values[i], column.coded.values[i]) for i in top]
+            reader = view.searcher.reader()
+            terms = ((t[1:], reader.doc_frequency("title", t))
+                     for t in reader.field_terms("title") if t.startswith("="))
+            words = common_words(terms, themes, n - len(themes))
+            view.examples = tuple(themes + words)
+        return view.examples[:n]
 
     def labels(self, facet: str) -> dict[str, str]:
         """Return the labels of a facet's values that differ from them (a theme's: the
@@ -204,6 +249,23 @@ class Library:
         )
         _bound_mapped(view)
         return result
+
+    def facet_values(self, req: SearchRequest, name: str, match: str = "", sort: str = "count",
+                     offset: int = 0, limit: int = 100) -> ValuePage:
+        """Return the values of one facet whose name or label holds the words of `match`,
+        counted under the request's query and other filters (facetsearch.py)."""
+        if name not in BY_NAME:
+            raise BadParameter("facet", f"expected one of {', '.join(BY_NAME)}, got {name!r}")
+        view = self._view()
+        found = self._match(view, req)
+        all_labels = _labels(view)
+        labels = {**view.table.columns[name].labels, **all_labels.get(name, {})}
+        if name not in view.folded:
+            view.folded[name] = Folded.of(view.table.columns[name], labels)
+        page = match_values(found.counts, req, name, labels, match, sort, offset, limit,
+                            all_labels, view.folded[name])
+        _bound_mapped(view)
+        return page
 
     def _suggestion(self, view: _View, q: str) -> str | None:
         """Return the query corrected from the archive's vocabulary, when that finds more."""

@@ -100,6 +100,7 @@ class FacetValue:
 class Facet:
     name: str
     results: tuple[FacetValue, ...]
+    distinct: int = 0  # how many values have a count (the list may hold fewer)
 
 
 @dataclass(frozen=True)

@@ -188,3 +188,27 @@ def test_serve_refuses_a_bad_setting_by_name(indexed, run, monkeypatch):
     assert result.exit_code == 1
     assert "PERSPECTIVES_BASE_URL: expected an http(s) URL" in result.output
     assert "'archive.example.org'" in result.output
+
+
+def test_facets_lists_the_values_holding_a_text_with_counts(indexed, run):
+    result = run("facets", "theme", "model")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "2 theme values",
+        "       4  Model Behavior [model-behavior]",
+        "       4  Model Deprecation [model-deprecation]",
+    ]
+    chosen = run("facets", "author", "wren", "--author", "@quietharbor", "--order", "name")
+    assert chosen.output.splitlines()[1:] == ["*      1  @quietharbor", "       2  @datawren"]
+    data = json.loads(run("facets", "author", "--query", "autonomy", "--json").output)
+    assert data["facet"] == "author" and data["total"] == len(data["results"]) > 1
+    assert run("facets", "author", "--limit", "1").output.startswith("5 author values, 1 listed")
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [(["facets", "colour"], "NAME"), (["facets", "theme", "--from", "2025-13"], "--from")],
+)
+def test_facets_names_what_is_wrong(indexed, run, args, hint):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and f"Invalid value for {hint}" in result.output

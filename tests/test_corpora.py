@@ -8,6 +8,7 @@ shortcodes are not text. the-commons: 273 messages already in our format.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from dataclasses import dataclass
@@ -202,3 +203,53 @@ def test_18f_pages_list_people_cite_co_authors_and_show_labels(blog: Built) -> N
     assert slug["total"] == words["total"] == 55
     assert [r["id"] for r in slug["results"]] == [r["id"] for r in words["results"]]
     assert ">open source</a>" in client.get("/themes").get_data(as_text=True)
+
+
+def test_18f_every_tag_and_author_can_be_found_and_chosen(blog: Built) -> None:
+    """Each of the 142 tags and 273 authors: typed into the facet's filter box (the API the box
+    asks), found, and chosen (the search it leads to selects it); and listed on the facet's
+    page of its own, which needs no JavaScript."""
+    from webapp import create_app
+
+    client = create_app({"INDEX": str(blog.library.index_dir), "TESTING": True}).test_client()
+    facets = client.get("/api/search?facet_size=0&per_page=1").get_json()["facets"]
+    assert (len(facets["theme"]), len(facets["author"])) == (142, 273)
+    for name in ("theme", "author"):
+        page = client.get(f"/facets/{name}?per_page=1000").get_data(as_text=True)
+        for v in facets[name]:
+            found = client.get(f"/api/facets/{name}", query_string={"q": v["label"]}).get_json()
+            assert v["value"] in [r["value"] for r in found["results"]], (name, v)
+            chosen = client.get("/api/search", query_string={name: v["value"], "per_page": 1})
+            body = chosen.get_json()
+            assert body["total"] == v["count"], (name, v)
+            assert [s["value"] for s in body["facets"][name] if s["selected"]] == [v["value"]]
+            assert f'name="{name}" value="{html.escape(v["value"])}"' in page, (name, v)
+
+
+# the bundled archive's words (its site.yaml and themes) that another archive must never show
+BUNDLED_WORDS = ("autonomy", "anthropomorph", "accountability", "dignity", "user trust",
+                 "ai development")
+
+
+@pytest.mark.parametrize("name", ["blog", "commons"])
+def test_home_pages_speak_in_the_archives_own_words(request, name: str) -> None:
+    from webapp import create_app
+
+    built: Built = request.getfixturevalue(name)
+    client = create_app({"INDEX": str(built.library.index_dir), "TESTING": True}).test_client()
+    markup = client.get("/").get_data(as_text=True)
+    patterns = {
+        "intro": r'<section class="intro">.*?</section>',
+        "examples": r'<p class="examples">.*?</p>',
+        "footer": r"<footer.*?</footer>",
+        "meta": r'<meta name="description"[^>]*>',
+        "placeholder": r'id="q" name="q" value="" placeholder="[^"]*"',
+    }
+    own = {k: re.search(p, markup, re.DOTALL)[0] for k, p in patterns.items()}
+    text = " ".join(own.values()).lower()
+    assert not [w for w in BUNDLED_WORDS if w in text]
+    examples = re.findall(r">([^<]+)</a>", own["examples"])
+    themes = [t["label"] for t in client.get("/api/search?facet_size=2").get_json()["facets"]["theme"]]
+    assert len(examples) == 4 and examples[:len(themes)] == themes
+    entries = built.library.info()["entries"]
+    assert f"{entries} entries" in text

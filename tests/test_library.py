@@ -240,3 +240,15 @@ def test_phrases_match_as_whoosh_matches_them(library, words, slop):
 def test_a_phrase_search_finds_the_words_in_order(library):
     assert search(library, q='"user autonomy"').total == 2
     assert search(library, q='"autonomy user"').total == 0
+
+
+def test_days_are_counted_when_the_results_span_a_few_weeks(library):
+    """Years of entries: no day facet (thousands of values); one chosen month: its days."""
+    everything = library.search(parse_request({}))
+    assert "day" not in [f.name for f in everything.facets]
+    october = library.search(parse_request({"from": ["2025-10"], "to": ["2025-10"]}))
+    days = [(v.value, v.count, v.selected) for v in october.facet("day").results]
+    assert days == [("2025-10-21", 1, True), ("2025-10-25", 1, True)]
+    # like years and months, a day's count ignores the other ends of the range: within it
+    narrowed = library.search(parse_request({"from": ["2025-10-22"], "to": ["2025-10"]}))
+    assert [v.value for v in narrowed.facet("day").results] == ["2025-10-25"]

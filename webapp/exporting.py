@@ -12,9 +12,11 @@ one cell starts with INCOMPLETE, and holds fewer rows than its `X-Result-Count` 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -36,6 +38,8 @@ HIT_COLUMNS = (
 )
 PROVENANCE_COLUMNS = ("query", "filters", "sort", "generation", "exported")
 INCOMPLETE = "# incomplete"
+BOM = "\ufeff"  # UTF-8's byte-order mark: spreadsheets that guess a legacy encoding read UTF-8
+_MARK = re.compile(r"</?mark>")
 _QUIET = logging.getLogger(__name__)
 
 
@@ -74,14 +78,22 @@ def hit_record(hit: Hit, url: str, snippet: bool) -> dict[str, Any]:
     return record
 
 
+def plain_snippet(snippet: str) -> str:
+    """Return a snippet (HTML in which only <mark> is markup) as the plain text it shows."""
+    return html.unescape(_MARK.sub("", snippet))
+
+
 def csv_rows(
     hits: Iterable[Hit],
     url_for_hit: Callable[[Hit], str],
     provenance: dict[str, str],
     log: logging.Logger | None = None,
+    bom: bool = False,
+    snippets: bool = False,
 ) -> Iterator[str]:
     """Yield the CSV text line by line: a header, then one row per hit (then INCOMPLETE's row
-    if reading the hits failed)."""
+    if reading the hits failed); `bom` starts it with UTF-8's byte-order mark, `snippets` adds
+    a snippet column (plain text) after the hit's columns."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
@@ -92,7 +104,8 @@ def csv_rows(
         buffer.truncate()
         return text
 
-    yield line(HIT_COLUMNS + PROVENANCE_COLUMNS)
+    extra = ("snippet",) if snippets else ()
+    yield (BOM if bom else "") + line(HIT_COLUMNS + extra + PROVENANCE_COLUMNS)
     tail = [provenance[c] for c in PROVENANCE_COLUMNS]
     count = 0
     try:
@@ -101,7 +114,7 @@ def csv_rows(
             cells = [
                 "; ".join(record[c]) if c in ("themes", "authors") else str(record[c])
                 for c in HIT_COLUMNS
-            ]
+            ] + ([plain_snippet(hit.snippet)] if snippets else [])
             yield line(cells + tail)
             count += 1
     except Exception:  # noqa: BLE001 - the status is sent: say so in the file, and log it

@@ -1,15 +1,20 @@
-"""Bars of results per year or per month, each a plain link that narrows the date range to it.
+"""Bars of results per year, month or day, each a plain link that narrows the date range to it.
 
 The year and month facets of the core ignore the date range, so the bars keep showing the whole
 spread while the range is marked on them: clicking a bar sets the range to that bar, clicking
-the bar the range already is clears it. Months are shown when the results (or the range) span
-three years or less, years otherwise.
+the bar the range already is clears it. Days are shown when the core counted them (the results
+within the range fall on DAY_SPAN days or fewer: the Commons' messages, or one chosen month),
+months when the results (or the range) span three years or less, years otherwise.
+
+Labels never overlap: `_thin` keeps a label only where there is room for it beside the last
+one kept, reckoned for a wide column, and marks the ones a phone (~300 px of bars) has no room
+for as minor (the page hides them on narrow screens).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from indexer.results import SearchRequest, SearchResult
 from webapp.state import SearchState
@@ -17,6 +22,8 @@ from webapp.state import SearchState
 LEVELS = 20
 MONTH_SPAN_YEARS = 3
 MONTHS_NAMED = 12  # past this many month bars, only years are written under them
+CHAR_PX = 7.5  # a label's character, at the label's size
+ROOM_PX = {"wide": 560, "phone": 290}  # the width the bars have
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -30,11 +37,12 @@ class Bar:
     level: int  # 0..LEVELS, for the CSS class that sets the bar's height
     in_range: bool
     url: str
+    minor: bool = False  # labelled where there is room, but not on a phone
 
 
 @dataclass(frozen=True)
 class Histogram:
-    unit: str  # "year" or "month"
+    unit: str  # "year", "month" or "day"
     bars: tuple[Bar, ...]
     clear_url: str | None  # set when a date range is selected
 
@@ -108,9 +116,50 @@ def build(result: SearchResult, state: SearchState) -> Histogram | None:
         return None
     low, high = span
     clear = state.range_url(None, None) if (req.date_from or req.date_to) else None
+    days = counts(result, "day")
+    if high - low + 1 <= MONTH_SPAN_YEARS and days:
+        return Histogram("day", _thin(_day_bars(state, req, days)), clear)
     if high - low + 1 <= MONTH_SPAN_YEARS and months:
-        return Histogram("month", _month_bars(state, req, months, low, high), clear)
-    return Histogram("year", _year_bars(state, req, years, low, high), clear)
+        return Histogram("month", _thin(_month_bars(state, req, months, low, high)), clear)
+    return Histogram("year", _thin(_year_bars(state, req, years, low, high)), clear)
+
+
+def _thin(bars: tuple[Bar, ...]) -> tuple[Bar, ...]:
+    """Drop the labels there is no room for beside the previous one; mark minor those a phone
+    has no room for."""
+    if not bars:
+        return bars
+    per_bar = {k: room / len(bars) for k, room in ROOM_PX.items()}
+    out, ends = [], {"wide": -1e9, "phone": -1e9}  # where the last label kept ends, in px
+    for i, bar in enumerate(bars):
+        width = max(len(bar.label), len(bar.sublabel)) * CHAR_PX
+        if not width:
+            out.append(bar)
+            continue
+        start = {k: (i + 0.5) * w - width / 2 for k, w in per_bar.items()}
+        if start["wide"] < ends["wide"] + CHAR_PX:
+            out.append(replace(bar, label="", sublabel=""))
+            continue
+        ends["wide"] = start["wide"] + width
+        minor = start["phone"] < ends["phone"] + CHAR_PX
+        if not minor:
+            ends["phone"] = start["phone"] + width
+        out.append(replace(bar, minor=minor))
+    return tuple(out)
+
+
+def _day_bars(state: SearchState, req: SearchRequest, days: dict[str, int]) -> tuple[Bar, ...]:
+    first, last = dt.date.fromisoformat(min(days)), dt.date.fromisoformat(max(days))
+    top = max(days.values(), default=0)
+    bars = []
+    for n in range((last - first).days + 1):
+        day = first + dt.timedelta(days=n)
+        key = day.isoformat()
+        month = f"{MONTHS[day.month - 1]} {day.year}" if n == 0 or day.day == 1 else ""
+        title = f"{day.day} {day:%B %Y}"
+        bars.append(_bar(state, req, key, (str(day.day), month), title, days.get(key, 0), top,
+                         day, day))
+    return tuple(bars)
 
 
 def _year_bars(

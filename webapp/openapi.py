@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from indexer.facetdefs import BY_NAME
+from indexer.facetsearch import MAX_MATCH_CHARS, VALUE_SORTS
 from indexer.results import MAX_PER_PAGE, SORTS
 
 # A year from 0001, a month 01-12, a day 01-31; a day its month lacks (02-30) or a `to` before
@@ -85,6 +87,48 @@ PAGE_PARAMS = [
         "Default: the FACET_SIZE setting (100).",
     ),
 ]
+VALUE_PARAMS = [
+    _param("name", {"type": "string", "enum": list(BY_NAME)}, "The facet.", where="path"),
+    _param(
+        "q",
+        {"type": "string", "maxLength": MAX_MATCH_CHARS},
+        "Text the values must hold, in their name or label (every word, any case or accent); "
+        "empty lists every value.",
+    ),
+    _param(
+        "query",
+        {"type": "string", "maxLength": 2000},
+        "The search's query text (what `q` is to /api/search): values are counted under it.",
+    ),
+    *[p for p in SEARCH_PARAMS if p["name"] not in ("q", "sort")],
+    _param(
+        "order",
+        {"type": "string", "enum": list(VALUE_SORTS), "default": "count"},
+        "count: most entries first; name: alphabetical by label.",
+    ),
+    _param(
+        "page",
+        {"type": "integer", "minimum": 1, "maximum": 100_000, "default": 1},
+        "Page of values, from 1.",
+    ),
+    _param(
+        "per_page",
+        {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+        "Values per page, at most 1000 (the selected values come on top of them).",
+    ),
+]
+CSV_PARAMS = [
+    _param(
+        "bom",
+        {"type": "string", "enum": ["1", "0", "true", "false", "yes", "no"]},
+        "1: start the file with UTF-8's byte-order mark, so spreadsheets read accents right.",
+    ),
+    _param(
+        "snippets",
+        {"type": "string", "enum": ["1", "0", "true", "false", "yes", "no"]},
+        "1: add a `snippet` column after the entry's columns: the passage that matched, as text.",
+    ),
+]
 ID_PARAM = _param("id", {"type": "string", "pattern": ID_PATTERN}, "The entry's id.", where="path")
 
 
@@ -95,7 +139,7 @@ def _ref(name: str) -> dict[str, str]:
 def _errors(*codes: int) -> dict[str, Any]:
     text = {
         400: "A parameter is malformed; the message says what was expected and what came.",
-        404: "No entry with this id.",
+        404: "No entry with this id, or no facet of this name.",
     }
     return {
         str(c): {"description": text[c], "content": {"application/json": {"schema": _ref("Error")}}}
@@ -170,7 +214,9 @@ SEARCH = {
         "results": {"type": "array", "items": _ref("Hit")},
         "facets": {
             "type": "object",
-            "description": "theme, author, section, year and month, each a list of values with counts.",
+            "description": "theme, author, section, year and month, each a list of values with "
+            "counts; and day (YYYY-MM-DD) when the results within the date range fall on 92 days "
+            "or fewer.",
             "additionalProperties": {"type": "array", "items": _ref("FacetValue")},
         },
         "suggestion": {"type": ["string", "null"], "description": "Did-you-mean query text."},
@@ -186,6 +232,24 @@ SEARCH = {
         "subject_words": {**STRINGS, "description": "The key words that brought those entries."},
         "generation": STRING,
         "links": {"type": "object", "additionalProperties": {"type": ["string", "null"]}},
+    },
+}
+VALUE_PAGE = {
+    "type": "object",
+    "required": ["facet", "q", "order", "total", "offset", "results"],
+    "properties": {
+        "facet": STRING,
+        "q": STRING,
+        "order": {"type": "string", "enum": list(VALUE_SORTS)},
+        "total": {"type": "integer", "description": "Values that match, over every page."},
+        "offset": {"type": "integer"},
+        "per_page": {"type": "integer"},
+        "results": {
+            "type": "array",
+            "items": _ref("FacetValue"),
+            "description": "The selected values first (always, whatever q), then one page.",
+        },
+        "links": {"type": "object", "additionalProperties": STRING},
     },
 }
 RELATED = {
@@ -263,6 +327,17 @@ def document(server: str, site: str) -> dict[str, Any]:
                 {"application/json": {"schema": _ref("SearchResult")}},
                 400,
             ),
+            "/api/facets/{name}": _get(
+                "Every value of a facet that holds a text, counted under a search",
+                VALUE_PARAMS,
+                {"application/json": {"schema": _ref("FacetValues")}},
+                400,
+                404,
+                description="Values of one facet (theme, author, section) whose name or label "
+                "holds every word of `q`, with their counts under the search that `query` and "
+                "the filters describe (the facet's own selection ignored, as in /api/search). "
+                "`links.html` is the same list as a page of its own.",
+            ),
             "/api/entries/{id}": _get(
                 "One entry with related entries",
                 [ID_PARAM],
@@ -281,7 +356,7 @@ def document(server: str, site: str) -> dict[str, Any]:
             ),
             "/search.csv": _get(
                 "Export the whole filtered result set as CSV",
-                filters,
+                filters + CSV_PARAMS,
                 {"text/csv": {"schema": STRING}},
                 400,
                 description="One row per entry; the columns query, filters, sort, generation and "
@@ -317,6 +392,7 @@ def document(server: str, site: str) -> dict[str, Any]:
                 "SearchResult": SEARCH,
                 "Hit": HIT,
                 "FacetValue": FACET_VALUE,
+                "FacetValues": VALUE_PAGE,
                 "Entry": ENTRY,
                 "Related": RELATED,
                 "Error": ERROR,

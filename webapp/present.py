@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from flask import url_for
 
 from indexer.facetdefs import FACETS
 from indexer.results import FacetValue, SearchResult
@@ -34,6 +37,13 @@ class FacetBox:
     title: str
     shown: tuple[Choice, ...]
     more: tuple[Choice, ...]
+    distinct: int = 0  # values with a count, listed here or not
+    all_url: str = ""  # /facets/<name>: every value, under this search
+    api_url: str = ""  # /api/facets/<name> under this search, for the filter box
+
+    @property
+    def listed(self) -> int:
+        return len(self.shown) + len(self.more)
 
     @property
     def selected_count(self) -> int:
@@ -112,8 +122,23 @@ def facet_boxes(
         first = [c for i, c in enumerate(choices) if i < shown or c.selected]
         rest = [c for i, c in enumerate(choices) if not (i < shown or c.selected)]
         if choices:
-            boxes.append(FacetBox(name, FACET_TITLES[name], tuple(first), tuple(rest)))
+            facet = next((f for f in result.facets if f.name == name), None)
+            where = values_query(state)
+            boxes.append(FacetBox(
+                name, FACET_TITLES[name], tuple(first), tuple(rest),
+                facet.distinct if facet else len(choices),
+                url_for("facets.facet_page", name=name) + where,
+                url_for("api.facet_values", name=name) + where,
+            ))
     return boxes
+
+
+def values_query(state: SearchState) -> str:
+    """Return the query string that asks for a facet's values under this search (its text as
+    `query`: `q` is the text the values must hold)."""
+    pairs = [("query" if k == "q" else k, v) for k, v in state.all_pairs()
+             if k not in ("sort", "per_page")]
+    return "?" + urlencode(pairs) if pairs else ""
 
 
 def chips(result: SearchResult, state: SearchState, names: dict[str, str]) -> list[Chip]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Flask, url_for
+from flask import Flask, g, url_for
 
 from webapp import hosts, links, render
 from webapp.citation import long_date
+from webapp.sitewords import SiteWords, site_words
 
 STATIC = Path(__file__).parent / "static"
 
@@ -33,7 +34,15 @@ def install(app: Flask, versions: dict[str, str]) -> None:
     def asset(name: str) -> str:
         return url_for("static", filename=name, v=versions.get(name, "0"))
 
+    def words() -> SiteWords:
+        # once per request, and only for pages that show them
+        if "site_words" not in g:
+            g.site_words = site_words(app.extensions["perspectives.library"],
+                                      app.config["SITE_NAME"])
+        return g.site_words
+
     app.jinja_env.globals.update(
+        site_words=words,
         asset=asset,
         site_name=lambda: app.config["SITE_NAME"],
         author_url=links.author_url,

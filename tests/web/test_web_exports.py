@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from web_fixtures import HOSTILE_ID, HOSTILE_TITLE, assert_inert
+from web_fixtures import HOSTILE_ID, HOSTILE_TITLE, assert_inert, text_of
 
 from indexer.library import HitStream, Library
+from webapp import exporting
 from webapp.exporting import INCOMPLETE
 from webapp.views import exports
 
@@ -215,3 +218,57 @@ def test_the_feed_and_citations_are_whole_or_an_error(client, monkeypatch, path)
     resp = client.get(path)
     assert resp.status_code == 500
     assert resp.get_json()["error"]["code"] == "internal_error"
+
+
+def test_csv_for_a_spreadsheet_starts_with_a_byte_order_mark_by_option(client):
+    plain = client.get("/search.csv?q=autonomy").get_data()
+    marked = client.get("/search.csv?q=autonomy&bom=1").get_data()
+    assert not plain.startswith(b"\xef\xbb\xbf")
+    assert marked.startswith(b"\xef\xbb\xbf" + plain.split(b"\r\n")[0] + b"\r\n")
+    rows = list(csv.DictReader(io.StringIO(marked.decode("utf-8-sig"))))
+    assert rows and "id" in rows[0] and rows[0]["id"]
+
+
+def test_csv_snippet_column_is_the_matched_passage_as_text(client):
+    rows = csv_rows(client, "q=autonomy&snippets=1")
+    assert list(rows[0])[11] == "snippet"
+    api = client.get("/api/search?q=autonomy&per_page=100").get_json()["results"]
+    for row in rows:
+        hit = next(h for h in api if h["id"] == row["id"])
+        text = html.unescape(re.sub(r"</?mark>", "", hit["snippet"]))
+        assert row["snippet"] == exporting.neutralise(text)
+        assert "<mark>" not in row["snippet"]
+    assert any("autonomy" in r["snippet"].lower() for r in rows)
+    assert "snippet" not in csv_rows(client, "q=autonomy")[0]
+
+
+@pytest.mark.parametrize("query", ["bom=maybe", "snippets=2", "bom=1&bom=0"])
+def test_csv_options_reject_what_they_cannot_read(client, query):
+    resp = client.get("/search.csv?" + query)
+    assert resp.status_code == 400
+    assert resp.get_json()["error"]["parameter"] == query.split("=")[0]
+
+
+def test_the_page_states_each_cap_beside_its_link(app, web_index):
+    from webapp import create_app
+
+    small = create_app({"INDEX": str(web_index), "TESTING": True, "EXPORT_LIMIT": 3,
+                        "FEED_SIZE": 2})
+    text = text_of(small.test_client().get("/search?q=autonomy").get_data(as_text=True))
+    assert "CSV download 3 rows, at most 3" in text
+    assert "JSON download 3 records, at most 3" in text
+    assert re.search(r"Atom feed the newest 2 of \d+", text)
+    assert "The first 3 entries of" in text
+    default = text_of(app.test_client().get("/search?q=autonomy").get_data(as_text=True))
+    assert re.search(r"CSV download \d+ rows, at most 100,000", default)
+    assert re.search(r"Atom feed all \d+, newest first; at most 50", default)
+
+
+def test_the_csv_form_keeps_the_search_and_offers_both_options(client):
+    markup = client.get("/search?q=autonomy&theme=autonomy&sort=newest").get_data(as_text=True)
+    form = markup[markup.index('<form class="csv-options"'):]
+    form = form[: form.index("</form>")]
+    assert 'action="/search.csv"' in form
+    hidden = re.findall(r'type="hidden" name="([^"]+)" value="([^"]+)"', form)
+    assert hidden == [("q", "autonomy"), ("theme", "autonomy"), ("sort", "newest")]
+    assert 'name="bom" value="1" checked' in form and 'name="snippets" value="1"' in form

@@ -86,6 +86,7 @@ PATH_VALUES = {
     "entry_id": [HOSTILE_ID, "payload-00", "organising-the-evidence", "nosuch"],
     "slug": ["autonomy", "the-stories", "the-research", "transparency", "nosuch"],
     "handle": ["datawren", "quietharbor", "@formula", "nosuch"],
+    "name": ["theme", "author", "section", "nosuch"],
 }
 # the four requests, and what fuzzing found once: kept as they are
 REGRESSIONS = [

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+
+import pytest
 
 from indexer.results import DateBound, Facet, FacetValue, SearchRequest, SearchResult
 from webapp import histogram
@@ -80,3 +83,67 @@ def test_month_keys_fill_gaps():
         "2026-01",
         "2026-02",
     ]
+
+
+def days_result(days: dict[str, int], req: SearchRequest | None = None) -> SearchResult:
+    years: dict[str, int] = {}
+    months: dict[str, int] = {}
+    for k, v in days.items():
+        years[k[:4]] = years.get(k[:4], 0) + v
+        months[k[:7]] = months.get(k[:7], 0) + v
+    base = result(years, months, req)
+    day = Facet("day", tuple(FacetValue(k, v, False) for k, v in days.items()))
+    return SearchResult(base.request, base.total, (), base.facets + (day,))
+
+
+def test_days_when_the_core_counted_days():
+    h = histogram.build(days_result({"2026-02-12": 141, "2026-02-14": 1}), SearchState(()))
+    assert h.unit == "day"
+    assert [b.key for b in h.bars] == ["2026-02-12", "2026-02-13", "2026-02-14"]
+    assert [b.label for b in h.bars] == ["12", "13", "14"]
+    assert h.bars[0].sublabel == "Feb 2026" and h.bars[1].sublabel == ""
+    assert h.bars[0].title == "12 February 2026: 141 entries"
+    assert h.bars[0].url == "/search?from=2026-02-12&to=2026-02-12"
+    assert not any(b.minor for b in h.bars)
+
+
+def test_a_chosen_day_clears_when_clicked_again():
+    req = SearchRequest(date_from=bound("2026-02-12", dt.date(2026, 2, 12)),
+                        date_to=bound("2026-02-12", dt.date(2026, 2, 12)))
+    state = SearchState((("from", "2026-02-12"), ("to", "2026-02-12")))
+    h = histogram.build(days_result({"2026-02-12": 3, "2026-02-13": 1}, req), state)
+    assert h.bars[0].url == "/search" and h.bars[0].in_range and not h.bars[1].in_range
+
+
+def label_spans(bars, room: float, minor_shown: bool) -> list[tuple[float, float]]:
+    per = room / len(bars)
+    spans = []
+    for i, b in enumerate(bars):
+        width = max(len(b.label), len(b.sublabel)) * histogram.CHAR_PX
+        if width and (minor_shown or not b.minor):
+            spans.append(((i + 0.5) * per - width / 2, (i + 0.5) * per + width / 2))
+    return spans
+
+
+@pytest.mark.parametrize(
+    "days", [2, 12, 31, 45, 91], ids=lambda n: f"{n}-days"
+)
+def test_labels_never_overlap_wide_or_on_a_phone(days):
+    start = dt.date(2025, 12, 20)
+    counts = {(start + dt.timedelta(days=n)).isoformat(): n + 1 for n in range(days)}
+    h = histogram.build(days_result(counts), SearchState(()))
+    for room, minor_shown in ((histogram.ROOM_PX["wide"], True), (histogram.ROOM_PX["phone"], False)):
+        spans = label_spans(h.bars, room, minor_shown)
+        assert spans and all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), (days, room)
+    assert h.bars[0].label == "20" and h.bars[0].sublabel == "Dec 2025"
+
+
+def test_ten_years_show_years_and_a_phone_skips_every_other_label():
+    years = {str(y): y - 2010 for y in range(2015, 2025)}
+    h = histogram.build(result(years, {f"{y}-05": c for y, c in years.items()}), SearchState(()))
+    assert h.unit == "year" and len(h.bars) == 10
+    assert all(b.label for b in h.bars)
+    phone = [b.label for b in h.bars if not b.minor]
+    assert 3 <= len(phone) < 10
+    spans = label_spans(h.bars, histogram.ROOM_PX["phone"], False)
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))

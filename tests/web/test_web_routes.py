@@ -10,6 +10,7 @@ SAMPLES = {
     "slug": "autonomy",
     "handle": "datawren",
     "filename": "style.css",
+    "name": "author",
 }
 SECTION_SAMPLE = "the-stories"
 ROUTES = {
@@ -28,6 +29,8 @@ ROUTES = {
     "/entries/<entry_id>.csl.json",
     "/entries/<entry_id>.bib",
     "/api/search",
+    "/api/facets/<name>",
+    "/facets/<name>",
     "/api/entries/<entry_id>",
     "/api/openapi.json",
     "/static/<path:filename>",

@@ -40,8 +40,9 @@ def test_empty_search_lists_every_entry(client, url):
 
 
 def test_home_has_an_introduction_and_search_does_not(client):
-    assert "Community perspectives on AI development" in page(client, "/")
-    assert "Community perspectives on AI development" not in page(client, "/search")
+    assert '<section class="intro">' in page(client, "/")
+    assert "<h1>Search Perspectives</h1>" in page(client, "/")
+    assert '<section class="intro">' not in page(client, "/search")
 
 
 def test_query_shows_count_cards_and_highlights(client):

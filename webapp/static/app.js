@@ -72,6 +72,7 @@
 
   function enhance(first) {
     var form = searchForm();
+    enhanceFacets();
     var panel = document.querySelector(".refine-panel");
     // Browsers without ::details-content cannot show a closed panel's content on a desktop:
     // open it there (in its own column, so nothing else moves). Phones keep it as it came.
@@ -121,6 +122,111 @@
     if (location.pathname + location.search === shown) return;  // only the #fragment moved
     if (searchForm()) load(location.href, {});
     else location.reload();
+  });
+
+  // A facet's filter box: narrows its values as one types, from every value of the facet
+  // (/api/facets/<name>, counted under this search); selected values always stay listed.
+  var finding = {};  // by facet: {q, order}, kept while the page reloads in place
+  var findTimer = null;
+  var findRequest = null;
+
+  function choiceItem(name, v, i, fixed) {
+    var li = document.createElement("li");
+    li.className = "choice" + (v.selected ? " is-selected" : "");
+    var input = document.createElement("input");
+    input.type = "checkbox";
+    input.setAttribute("form", "search");
+    input.id = "found-" + name + "-" + i;
+    input.name = name;
+    input.value = v.value;
+    input.checked = v.selected;
+    input.disabled = fixed === v.value;
+    var label = document.createElement("label");
+    label.htmlFor = input.id;
+    var text = document.createElement("span");
+    text.className = "choice-label";
+    text.textContent = v.label || v.value;
+    var count = document.createElement("span");
+    count.className = "count";
+    count.textContent = String(v.count);
+    var noun = document.createElement("span");
+    noun.className = "visually-hidden";
+    noun.textContent = v.count === 1 ? " entry" : " entries";
+    count.appendChild(noun);
+    label.appendChild(text);
+    label.appendChild(count);
+    li.appendChild(input);
+    li.appendChild(label);
+    return li;
+  }
+
+  function findValues(tools) {
+    var box = tools.closest(".facet");
+    var name = box.id.replace(/^facet-/, "");
+    var q = tools.querySelector(".facet-find-box").value.trim();
+    var order = tools.querySelector(".facet-order").value;
+    var found = box.querySelector(".facet-found");
+    var first = box.querySelectorAll(".choices--first, .more, .facet-all");
+    finding[name] = { q: q, order: order };
+    if (!q && order === "count") {
+      found.hidden = true;
+      first.forEach(function (el) { el.hidden = false; });
+      return;
+    }
+    var url = tools.getAttribute("data-values");
+    url += (url.indexOf("?") < 0 ? "?" : "&") + new URLSearchParams({ q: q, order: order, per_page: "50" });
+    if (findRequest) findRequest.abort();
+    findRequest = new AbortController();
+    fetch(url, { headers: { Accept: "application/json" }, signal: findRequest.signal })
+      .then(function (response) {
+        if (!response.ok) throw new Error("status " + response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        var fixed = tools.getAttribute("data-fixed");
+        found.textContent = "";
+        data.results.forEach(function (v, i) { found.appendChild(choiceItem(name, v, i, fixed)); });
+        var note = document.createElement("li");
+        note.className = "facet-found-note";
+        if (!data.total) {
+          note.textContent = "No " + name + " holds “" + q + "” here.";
+        } else if (data.total > data.results.length) {
+          var all = document.createElement("a");
+          all.href = tools.getAttribute("data-all") + (tools.getAttribute("data-all").indexOf("?") < 0 ? "?" : "&") +
+            new URLSearchParams({ q: q, order: order });
+          all.textContent = "All " + data.total + " that match";
+          note.appendChild(all);
+        }
+        if (note.textContent) found.appendChild(note);
+        found.hidden = false;
+        first.forEach(function (el) { el.hidden = true; });
+      })
+      .catch(function () { /* aborted, or offline: the lists as they were stay */ });
+  }
+
+  function enhanceFacets() {
+    document.querySelectorAll(".facet-tools").forEach(function (tools) {
+      tools.hidden = false;
+      var name = tools.closest(".facet").id.replace(/^facet-/, "");
+      var was = finding[name];
+      if (was && (was.q || was.order !== "count")) {
+        tools.querySelector(".facet-find-box").value = was.q;
+        tools.querySelector(".facet-order").value = was.order;
+        findValues(tools);
+      }
+    });
+  }
+
+  document.addEventListener("input", function (event) {
+    var tools = event.target.closest && event.target.closest(".facet-tools");
+    if (!tools || !event.target.classList.contains("facet-find-box")) return;
+    clearTimeout(findTimer);
+    findTimer = setTimeout(function () { findValues(tools); }, 150);
+  });
+
+  document.addEventListener("change", function (event) {
+    var tools = event.target.closest && event.target.closest(".facet-tools");
+    if (tools && event.target.classList.contains("facet-order")) findValues(tools);
   });
 
   document.addEventListener("keydown", function (event) {

@@ -1,10 +1,11 @@
-"""The JSON API: /api/search, /api/entries/<id>, and the OpenAPI document that describes them."""
+"""The JSON API: /api/search, /api/facets/<name>, /api/entries/<id>, and the OpenAPI document
+that describes them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from indexer.results import SearchResult
 from webapp import caching, citation, hosts, render
@@ -13,6 +14,7 @@ from webapp.links import entry_url
 from webapp.openapi import document
 from webapp.state import SearchState
 from webapp.views.entries import find
+from webapp.views.facets import PER_PAGE, value_query, values
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -42,6 +44,15 @@ def search() -> Response:
     body["pages"] = result.pages
     body["generation"] = result.generation
     body["links"] = _links(result, state)
+    return jsonify(body)
+
+
+@bp.get("/facets/<name>")
+def facet_values(name: str) -> Response:
+    vq = value_query(name, PER_PAGE)
+    body = values(vq).to_dict()
+    body["per_page"] = vq.per_page
+    body["links"] = {"html": hosts.root() + vq.url(url_for("facets.facet_page", name=name))}
     return jsonify(body)
 
 

@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from indexer.results import Hit, SearchRequest
+from indexer.results import BadParameter, Hit, SearchRequest
 from webapp import caching, exporting, hosts
 from webapp.core import library, request_for, setting
 from webapp.links import tag_uri
@@ -71,15 +71,30 @@ def _download(
     return resp
 
 
+FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+
+
+def flag(name: str) -> bool:
+    """Read an on/off parameter (1/0, true/false, yes/no; absent: off), or raise BadParameter."""
+    given = [v.strip().lower() for v in request.args.getlist(name) if v.strip()]
+    if len(given) > 1:
+        raise BadParameter(name, f"expected one value, got {len(given)}")
+    if given and given[0] not in FLAGS:
+        raise BadParameter(name, f"expected 1 or 0 (true or false), got {given[0]!r}")
+    return bool(given) and FLAGS[given[0]]
+
+
 @bp.get("/search.csv")
 @caching.validated
 def search_csv() -> Response:
+    bom, snippets = flag("bom"), flag("snippets")
     _, req = _request()
     provenance = _provenance(req)
-    total, hits = _matched(req, snippets=False)
+    total, hits = _matched(req, snippets=snippets)
     url = _entry_urls()
     rows = exporting.csv_rows(
-        itertools.islice(hits, total), lambda h: url(h.id), provenance, current_app.logger
+        itertools.islice(hits, total), lambda h: url(h.id), provenance, current_app.logger,
+        bom=bom, snippets=snippets,
     )
     return _download(rows, "text/csv", provenance, "csv", total)
 

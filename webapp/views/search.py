@@ -16,7 +16,10 @@ def search_page(scope: Scope | None = None, path: str = "/search", home: bool = 
     state = SearchState.from_args(request.args, path, scope)
     result = library().search(request_for(state))
     page = present.search_page(result, state, library().taxonomy(), setting("FACET_SHOWN"))
-    return render_template("search.html", page=page, scope=scope, home=home and not state.pairs)
+    return render_template(
+        "search.html", page=page, scope=scope, home=home and not state.pairs,
+        export_limit=setting("EXPORT_LIMIT"), feed_size=setting("FEED_SIZE"),
+    )
 
 
 @bp.get("/")
