@@ -427,7 +427,8 @@ class Library:
             themes=tuple(t for t in f.get("themes", "").split(",") if t),
             source=f.get("source", ""), note=f.get("note", ""), body=f.get("markdown", ""),
             path=f.get("path", ""), authors=tuple(f.get("authors", ())),
-            related=related_entries(view.searcher, n, related, self._postings(view)) if related else (),
+            related=related_entries(view.searcher, n, related, self._postings(view),
+                                    _labels(view)["theme"]) if related else (),
         )
         _bound_mapped(view)
         return entry

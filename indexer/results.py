@@ -165,10 +165,13 @@ class Related:
     date: str
     shared: tuple[str, ...]
     score: float
+    themes: tuple[str, ...] = ()  # the shared themes, as labels
+    phrases: tuple[str, ...] = ()  # the shared key phrases, as written
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        d["shared"] = list(self.shared)
+        for key in ("shared", "themes", "phrases"):
+            d[key] = list(d[key])
         return d
 
 
