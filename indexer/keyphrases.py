@@ -8,14 +8,19 @@ the likelihood ratio. Each phrase keeps its words as first written, for a reader
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import pairwise
 
 from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
 
-from indexer.analysis import stems_and_words
+from indexer.analysis import text_analyzer
 from indexer.words import COMMON
 
+_ANALYZER = text_analyzer()
+_BREAK = re.compile(r"[.!?;:,()\[\]\"“”—–\n]")
+BREAK = "\x00"
+_POSSESSIVE = re.compile(r"['’][sS]?$")
 LONG = 400  # words: a text this long must use a pair twice before it is a key phrase
 CANDIDATES = 10  # pairs kept per text, best first
 
@@ -29,7 +34,8 @@ class Phrase:
 
 
 def wordlike(term: str, word: str = "") -> bool:
-    """Tell whether an analysed term can say what a text is about: letters (a dotted or hyphenated name too), 3 or more, not common."""
+    """Tell whether an analysed term can say what a text is about: letters, 3 or more (a dotted
+    or hyphenated name too), not a common word."""
     letters = term.replace(".", "").replace("-", "")
     return (
         len(letters) >= 3
@@ -41,31 +47,38 @@ def wordlike(term: str, word: str = "") -> bool:
 
 def key_phrases(text: str, limit: int = CANDIDATES) -> tuple[Phrase, ...]:
     """Return the text's key phrases, most associated first."""
-    pairs = list(stems_and_words(text))
-    terms = [t for t, _ in pairs]
-    if len(terms) < 2:
+    tokens = [(t.text, t.startchar, t.endchar) for t in _ANALYZER(text, chars=True)]
+    if len(tokens) < 2:
         return ()
-    finder = BigramCollocationFinder.from_words(terms)
-    ok = {t for t, w in pairs if wordlike(t, w)}
+    words = [tokens[0][0]]
+    for (_, _, end), (term, start, _) in pairwise(tokens):
+        if _BREAK.search(text, end, start):
+            words.append(BREAK)  # no phrase across a sentence or a clause
+        words.append(term)
+    ok = {t for t, start, end in tokens if wordlike(t, text[start:end])}
+    finder = BigramCollocationFinder.from_words(words)
     finder.apply_ngram_filter(lambda a, b: a not in ok or b not in ok or a == b)
-    if len(terms) >= LONG:
+    if len(tokens) >= LONG:
         finder.apply_freq_filter(2)
     ranked = finder.score_ngrams(BigramAssocMeasures.likelihood_ratio)[:limit]
-    written = _written(pairs, {g for g, _ in ranked})
-    return tuple(Phrase(g, written[g]) for g, _ in ranked)
+    written = _written(text, tokens, {g for g, _ in ranked})
+    return tuple(Phrase(g, written[g]) for g, _ in ranked if g in written)
 
 
 def _written(
-    pairs: list[tuple[str, str]], wanted: set[tuple[str, str]]
+    text: str, tokens: list[tuple[str, int, int]], wanted: set[tuple[str, str]]
 ) -> dict[tuple[str, str], str]:
-    """Map each wanted pair of terms to its first occurrence as written."""
+    """Map each wanted pair of terms to its first occurrence as written, stop words between kept
+    ("work in progress")."""
     out: dict[tuple[str, str], str] = {}
-    for (a, wa), (b, wb) in pairwise(pairs):
-        if (a, b) in wanted and (a, b) not in out:
-            out[(a, b)] = f"{_reader(wa)} {_reader(wb)}"
+    for (a, start, _), (b, _, end) in pairwise(tokens):
+        if (a, b) in wanted and (a, b) not in out and not _BREAK.search(text, start, end):
+            out[(a, b)] = " ".join(reader_word(w) for w in text[start:end].split())
     return out
 
 
-def _reader(word: str) -> str:
-    """Lowercase a word unless it is an acronym or a name with capitals inside ("GSA", "GitHub")."""
+def reader_word(word: str) -> str:
+    """Return a word as a reader names it: no handle or hashtag mark, lowercase unless it is an
+    acronym or a name with capitals inside ("GSA", "GitHub")."""
+    word = _POSSESSIVE.sub("", word.lstrip("#@"))
     return word if sum(c.isupper() for c in word) > 1 else word.lower()

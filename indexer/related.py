@@ -24,7 +24,7 @@ from whoosh.searching import Searcher
 
 from indexer.analysis import stems_and_words
 from indexer.documents import day_text
-from indexer.keyphrases import Phrase, key_phrases, wordlike
+from indexer.keyphrases import Phrase, key_phrases, reader_word, wordlike
 from indexer.postings import Postings, evaluate
 from indexer.results import Related
 from indexer.words import COMMON
@@ -210,15 +210,11 @@ def _terms(
     ids, scores = evaluate(query, ctx)
     reasons = [
         Reason(
-            "word", _reader(written[t]), np.sort(evaluate(wq.Term("body", t), ctx)[0]), weights[t]
+            "word", reader_word(written[t]), np.sort(evaluate(wq.Term("body", t), ctx)[0]), weights[t]
         )
         for t in key
     ]
     return reasons, (ids, scores)
-
-
-def _reader(word: str) -> str:
-    return word if sum(c.isupper() for c in word) > 1 else word.lower()
 
 
 def _idf(df: int, n: int) -> float:

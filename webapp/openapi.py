@@ -259,7 +259,14 @@ RELATED = {
         "title": STRING,
         "author": STRING,
         "date": STRING,
-        "shared": {**STRINGS, "description": "Words the two entries share."},
+        "shared": {
+            **STRINGS,
+            "description": "What the two entries share, as a reader reads it: shared themes, then"
+            " key phrases, then key words (never a number, a stop word, a stem or a word in more"
+            " than a few percent of the entries).",
+        },
+        "themes": {**STRINGS, "description": "The themes both have, as labels."},
+        "phrases": {**STRINGS, "description": "The key phrases both use, as written."},
         "score": {"type": "number"},
         "url": STRING,
     },
