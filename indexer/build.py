@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from indexer import generations as gens
+from indexer import near_copies
 from indexer.archive import SKIPPED_NAMES, ArchiveStats, archive_stats, read_file
 from indexer.fieldmap import FieldMap, load_fieldmap
 from indexer.records import ArchiveError, FileRead, Perspective, Problem
@@ -54,6 +55,7 @@ class BuildReport:
     rejected: int = 0
     entries: int = 0
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # near-duplicates: exit status unchanged
     kept: list[str] = field(default_factory=list)  # broken files whose last good version stays
     seconds: float = 0.0
     generation: str = ""
@@ -332,6 +334,8 @@ def build_index(
                 raise
         else:
             report = _incremental(archive, current, config, manifest, progress, named)
+        changed = report.full or bool(report.added or report.updated or report.removed)
+        report.warnings = near_copies.after_build(index_dir, changed, current)
         site_problems = publish_site(archive, gens.current_path(index_dir) or index_dir)
     # the same taxonomy as when the manifest was written: its problems then were none
     unread = not config.taxonomy_read and not report.full and manifest.taxonomy_ok

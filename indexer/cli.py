@@ -17,7 +17,7 @@ import click
 
 from indexer.build import BuildReport, IndexBusy, build_index, is_stale
 from indexer.params import parse_request
-from indexer.records import ArchiveError
+from indexer.records import ArchiveError, Problem
 from indexer.results import SORTS, BadParameter, SearchResult
 
 if TYPE_CHECKING:
@@ -106,6 +106,8 @@ def _print_report(report: BuildReport) -> None:
         click.echo(str(problem), err=True)
     for rel in report.kept:
         click.echo(f"{rel}:1: broken now; its last good version stays in the index", err=True)
+    for warning in report.warnings:
+        click.echo(str(warning), err=True)
     click.echo(report.summary())
 
 
@@ -116,12 +118,15 @@ def check(archive: Path, index_dir: Path, fieldmap: Path | None) -> None:
     """Validate the archive without indexing; exit 1 if any file has a problem."""
     from indexer.validate import check_archive
 
+    warnings: list[Problem] = []
     try:
-        problems, entries = check_archive(archive, fieldmap)
+        problems, entries = check_archive(archive, fieldmap, warnings)
     except ArchiveError as e:
         raise click.ClickException(str(e)) from None
     for problem in problems:
         click.echo(str(problem))
+    for warning in warnings:
+        click.echo(str(warning))
     files = len({p.path for p in problems})
     click.echo(f"{entries} entries valid; {len(problems)} problems in {files} files")
     if problems:
@@ -247,6 +252,25 @@ def _print_result(result: SearchResult) -> None:
         click.echo(f"\n{facet.name}: {shown}")
     if result.partial:
         click.echo("\n(partial: the query took too long and was cut short)")
+
+
+@main.command()
+@_paths
+@click.option("--threshold", type=click.FloatRange(0.5, 1.0), default=0.8, show_default=True,
+              help="Least share of the shorter text the other holds.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def duplicates(archive: Path, index_dir: Path, threshold: float, as_json: bool) -> None:
+    """List the pairs of entries whose text is nearly the same."""
+    pairs = _library(index_dir).duplicates(threshold)
+    if as_json:
+        rows = [p.to_dict() for p in pairs]
+        click.echo(json.dumps({"threshold": threshold, "pairs": rows}, indent=2,
+                              ensure_ascii=False))
+        return
+    for p in pairs:
+        click.echo(f"{p.similarity:.0%}  {p.a.path}  [{p.a.id}]\n"
+                   f"      {p.b.path}  [{p.b.id}]")
+    click.echo(f"{len(pairs)} pairs nearly the same (at least {threshold:.0%})")
 
 
 @main.command()

@@ -21,7 +21,9 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from indexer import duplicates as dup
 from indexer import generations as gens
+from indexer import near_copies
 from indexer import subject as subjects
 from indexer.documents import day_text
 from indexer.facetdefs import BY_NAME
@@ -40,7 +42,14 @@ from indexer.matching import (
 from indexer.postings import PostingCache, Postings, evaluate
 from indexer.query import ParsedQuery, expand_wildcards, parse_text, resolve_themes
 from indexer.related import related_entries
-from indexer.results import BadParameter, Entry, Hit, SearchRequest, SearchResult
+from indexer.results import (
+    BadParameter,
+    DuplicatePair,
+    Entry,
+    Hit,
+    SearchRequest,
+    SearchResult,
+)
 from indexer.site import SITE_FILE, Site, common_words, load_site
 from indexer.subject import Subject
 from indexer.suggest import Vocabularies, suggestion
@@ -125,6 +134,7 @@ class Library:
         self._built: dict[str, str] = {}  # by generation
         self._vocabularies = Vocabularies()  # for did-you-mean, of the segments being read
         self._site: tuple[tuple[str, int, int], Site] | None = None  # by (path, mtime, size)
+        self._dups: tuple[tuple[str, int, int], dup.Signatures] | None = None  # the same
 
     # -- the open generation -------------------------------------------------------------
 
@@ -414,6 +424,24 @@ class Library:
 
     # -- entries -------------------------------------------------------------------------
 
+    def duplicates(self, threshold: float = dup.THRESHOLD) -> list[DuplicatePair]:
+        """Return every pair of entries whose text is nearly the same (near_copies.py)."""
+        view = self._view()
+        return near_copies.every_pair(view.searcher, self._signatures(), threshold)
+
+    def _signatures(self) -> dup.Signatures:
+        """Return the current generation's signatures, read again when the file changes."""
+        path = self.index_dir / self._view().name / dup.FILE
+        try:
+            st = path.stat()
+            key = (str(path), st.st_mtime_ns, st.st_size)
+        except OSError:
+            return dup.Signatures.empty()
+        with self._lock:
+            if self._dups is None or self._dups[0] != key:
+                self._dups = (key, dup.Signatures.load(path.parent))
+            return self._dups[1]
+
     def entry(self, entry_id: str, related: int = 5) -> Entry | None:
         """Return the entry with that id and its related entries, or None."""
         view = self._view()
@@ -429,6 +457,7 @@ class Library:
             path=f.get("path", ""), authors=tuple(f.get("authors", ())),
             related=related_entries(view.searcher, n, related, self._postings(view),
                                     _labels(view)["theme"]) if related else (),
+            duplicates=near_copies.of_entry(view.searcher, self._signatures(), f["id"]),
         )
         _bound_mapped(view)
         return entry

@@ -176,6 +176,33 @@ class Related:
 
 
 @dataclass(frozen=True)
+class Duplicate:
+    """An entry whose text is nearly the same as another's, and how much (0 to 1)."""
+
+    id: str
+    title: str
+    author: str
+    date: str
+    path: str
+    similarity: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """Two entries whose text is nearly the same."""
+
+    a: Duplicate
+    b: Duplicate
+    similarity: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"similarity": self.similarity, "a": self.a.to_dict(), "b": self.b.to_dict()}
+
+
+@dataclass(frozen=True)
 class Entry:
     """A whole entry as stored in the index, with its related entries."""
 
@@ -192,10 +219,12 @@ class Entry:
     path: str
     related: tuple[Related, ...] = field(default=())
     authors: tuple[str, ...] = ()  # each person; `author` is them as one line to display
+    duplicates: tuple[Duplicate, ...] = ()  # entries whose text is nearly the same
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["themes"] = list(self.themes)
         d["authors"] = list(self.authors)
         d["related"] = [r.to_dict() for r in self.related]
+        d["duplicates"] = [x.to_dict() for x in self.duplicates]
         return d

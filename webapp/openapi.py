@@ -271,6 +271,21 @@ RELATED = {
         "url": STRING,
     },
 }
+DUPLICATE = {
+    "type": "object",
+    "properties": {
+        "id": STRING,
+        "title": STRING,
+        "author": STRING,
+        "date": STRING,
+        "path": {**STRING, "description": "The archive file that holds it."},
+        "similarity": {
+            "type": "number",
+            "description": "Share of the shorter text's 4-word runs the other holds (0.8 to 1).",
+        },
+        "url": STRING,
+    },
+}
 ENTRY = {
     "type": "object",
     "required": ["id", "title", "author", "date", "body_html", "related"],
@@ -290,6 +305,11 @@ ENTRY = {
         "path": STRING,
         "url": STRING,
         "related": {"type": "array", "items": _ref("Related")},
+        "duplicates": {
+            "type": "array",
+            "items": _ref("Duplicate"),
+            "description": "Entries whose text is nearly the same (MinHash, then an exact check).",
+        },
         "citation": {"type": "object"},
     },
 }
@@ -402,6 +422,7 @@ def document(server: str, site: str) -> dict[str, Any]:
                 "FacetValues": VALUE_PAGE,
                 "Entry": ENTRY,
                 "Related": RELATED,
+                "Duplicate": DUPLICATE,
                 "Error": ERROR,
             }
         },

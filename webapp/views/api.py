@@ -64,7 +64,7 @@ def entry(entry_id: str) -> Response:
     body = found.to_dict()
     body["url"] = url
     body["body_html"] = str(render.body_html(found.body))
-    for record in body["related"]:
+    for record in body["related"] + body["duplicates"]:
         record["url"] = entry_url(record["id"], external=True)
     body["citation"] = {
         "text": citation.text(found, current_app.config["SITE_NAME"], url),
