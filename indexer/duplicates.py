@@ -3,9 +3,9 @@
 Moving parts:
 - `shingles`: an entry's plain text (what a reader sees: markup, spacing and case gone) as the
   hashes of its runs of SHINGLE words;
-- `signature`: PERMS MinHash values of those shingles (multiply-shift hashing, in NumPy);
+- `signature`: PERMS MinHash values of those shingles (one permutation hashing, in NumPy);
 - `Signatures`: every entry's signature, shingle count and the manifest digest of its file,
-  kept in one NumPy file beside the index (`duplicates.npz`, 264 bytes an entry), brought up to
+  kept in one NumPy file beside the index (`duplicates.npz`, 268 bytes an entry and its id), brought up to
   date after each build by computing only the entries whose file changed;
 - LSH: BANDS bands of ROWS values; two entries that agree on a whole band are candidates;
 - the exact check: the share of the shorter text's shingles that the other holds (a copy with
@@ -37,11 +37,14 @@ ESTIMATE_SLACK = 0.15  # candidates whose estimated similarity is this far below
 
 _WORD = re.compile(r"\w+")
 _MASK32 = np.uint64(0xFFFFFFFF)
-_rng = np.random.default_rng(20260207)  # fixed: signatures must agree between builds
-_A = (_rng.integers(1, 2**63, PERMS, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
-_B = _rng.integers(0, 2**63, PERMS, dtype=np.uint64)
-_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
-                dtype=np.uint64)[:SHINGLE]
+_BIN_BITS = (PERMS - 1).bit_length()
+_BINS = np.arange(PERMS, dtype=np.int64)
+_BIN_FLOORS = _BINS.astype(np.uint64) << np.uint64(64 - _BIN_BITS)
+_VALUE_SHIFT = np.uint64(32 - _BIN_BITS)
+_MIX = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
+    dtype=np.uint64,
+)[:SHINGLE]
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class _Vocabulary:
         if len(self.number) > 1_000_000:  # a bound on memory; hashes do not change
             self.number = {}
         number = self.number
-        new = [w for w in dict.fromkeys(words) if w not in number]
+        new = list(set(words).difference(number))  # iterates the words, not the vocabulary
         if new:
             start = len(number)
             number.update(zip(new, range(start, start + len(new))))
@@ -87,21 +90,39 @@ def shingles(text: str) -> np.ndarray:
     if len(words) < SHINGLE:
         return np.zeros(0, dtype=np.uint64)
     n = len(words) - SHINGLE + 1
-    mixed = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for k in range(SHINGLE):
-            mixed ^= words[k : k + n] * _MIX[k]
-            mixed = (mixed << np.uint64(13)) | (mixed >> np.uint64(51))
-    return np.unique(mixed)
+        x = words[:n] * _MIX[0]
+        for k in range(1, SHINGLE):
+            x ^= words[k : k + n] * _MIX[k]
+        # splitmix64's finaliser: every bit of the result depends on every word
+        x ^= x >> np.uint64(30)
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(27)
+        x *= np.uint64(0x94D049BB133111EB)
+        x ^= x >> np.uint64(31)
+    return np.unique(x)
 
 
 def signature(hashes: np.ndarray) -> np.ndarray:
-    """Return the MinHash signature (PERMS uint32) of a set of shingle hashes."""
+    """Return the MinHash signature (PERMS uint32) of a set of sorted shingle hashes.
+
+    One permutation hashing: the top bits of a hash choose one of PERMS bins, the next 32 are
+    its value, and each bin keeps its least value; sorted hashes are sorted by bin and value,
+    so each bin's first hash is its least. An empty bin borrows from the next bin that is not
+    (rotation densification), shifted by the distance, so two texts still agree on it as
+    often as they share hashes.
+    """
     if not len(hashes):
         return np.full(PERMS, 0xFFFFFFFF, dtype=np.uint32)
+    starts = np.searchsorted(hashes, _BIN_FLOORS)
+    present = starts < np.r_[starts[1:], len(hashes)]
+    values = (hashes[np.minimum(starts, len(hashes) - 1)] >> _VALUE_SHIFT) & _MASK32
+    have = np.flatnonzero(present)
+    take = have[np.searchsorted(have, _BINS) % len(have)]
+    distance = (take - _BINS) % PERMS
     with np.errstate(over="ignore"):
-        mixed = hashes[:, None] * _A[None, :] + _B[None, :]
-    return ((mixed >> np.uint64(32)) & _MASK32).min(axis=0).astype(np.uint32)
+        out = (values[take] + distance.astype(np.uint64) * np.uint64(0x9E3779B1)) & _MASK32
+    return out.astype(np.uint32)
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
@@ -112,8 +133,9 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return len(np.intersect1d(a, b, assume_unique=True)) / small
 
 
-def _estimate(sig_a: np.ndarray, sig_b: np.ndarray, size_a: np.ndarray, size_b: np.ndarray
-              ) -> np.ndarray:
+def _estimate(
+    sig_a: np.ndarray, sig_b: np.ndarray, size_a: np.ndarray, size_b: np.ndarray
+) -> np.ndarray:
     """Estimate `similarity` from signatures: Jaccard, turned into the shorter one's share."""
     j = (sig_a == sig_b).mean(axis=-1)
     small = np.minimum(size_a, size_b).astype(np.float64)
@@ -126,8 +148,9 @@ def _estimate(sig_a: np.ndarray, sig_b: np.ndarray, size_a: np.ndarray, size_b: 
 class Signatures:
     """Every entry's signature, shingle count and file digest, by row."""
 
-    def __init__(self, ids: list[str], digests: list[str], sigs: np.ndarray, sizes: np.ndarray
-                 ) -> None:
+    def __init__(
+        self, ids: list[str], digests: list[int], sigs: np.ndarray, sizes: np.ndarray
+    ) -> None:
         self.ids, self.digests, self.sigs, self.sizes = ids, digests, sigs, sizes
         self.row = {i: k for k, i in enumerate(ids)}
         self._bands: np.ndarray | None = None
@@ -141,16 +164,23 @@ class Signatures:
         """Read the signatures beside an index (none when the file is missing or unreadable)."""
         try:
             with np.load(folder / FILE, allow_pickle=False) as f:
-                return cls(f["ids"].tolist(), f["digests"].tolist(), f["sigs"], f["sizes"])
-        except (OSError, ValueError, KeyError):
+                ids = bytes(f["ids"]).decode("utf-8").split("\n") if len(f["ids"]) else []
+                return cls(ids, f["digests"].tolist(), f["sigs"], f["sizes"])
+        except (OSError, ValueError, KeyError, UnicodeDecodeError):
             return cls.empty()
 
     def save(self, folder: Path) -> None:
         """Write the file beside the index atomically: a reader sees the old one or the new."""
         tmp = folder / (FILE + ".tmp")
         with open(tmp, "wb") as f:
-            np.savez(f, ids=np.array(self.ids, dtype=str), digests=np.array(self.digests, dtype=str),
-                     sigs=self.sigs, sizes=self.sizes)
+            ids = np.frombuffer("\n".join(self.ids).encode("utf-8"), dtype=np.uint8)
+            np.savez(
+                f,
+                ids=ids,
+                digests=np.array(self.digests, dtype=np.uint64),
+                sigs=self.sigs,
+                sizes=self.sizes,
+            )
         os.replace(tmp, folder / FILE)
 
     def bands(self) -> np.ndarray:
@@ -160,8 +190,9 @@ class Signatures:
             self._bands = (s[:, :, 0] << np.uint64(32)) | s[:, :, 1]
         return self._bands
 
-    def candidates_of(self, row: int, bands: np.ndarray | None = None,
-                      threshold: float = THRESHOLD) -> np.ndarray:
+    def candidates_of(
+        self, row: int, bands: np.ndarray | None = None, threshold: float = THRESHOLD
+    ) -> np.ndarray:
         """Return the rows that share a band with this row and may be near it."""
         bands = self.bands() if bands is None else bands
         hit = np.flatnonzero((bands == bands[row]).any(axis=1))
@@ -185,17 +216,19 @@ class Signatures:
         if not pairs:
             return []
         arr = np.array(sorted(pairs), dtype=np.int64)
-        est = _estimate(self.sigs[arr[:, 0]], self.sigs[arr[:, 1]], self.sizes[arr[:, 0]],
-                        self.sizes[arr[:, 1]])
+        est = _estimate(
+            self.sigs[arr[:, 0]], self.sigs[arr[:, 1]], self.sizes[arr[:, 0]], self.sizes[arr[:, 1]]
+        )
         return [tuple(p) for p in arr[est >= threshold - ESTIMATE_SLACK].tolist()]
 
 
-def updated(old: Signatures, want: Mapping[str, str], shingled: Callable[[str], np.ndarray]
-            ) -> tuple[Signatures, list[str]]:
+def updated(
+    old: Signatures, want: Mapping[str, str], shingled: Callable[[str], np.ndarray]
+) -> tuple[Signatures, list[str]]:
     """Return signatures for the entries `want` names (id -> file digest), computing only those
     that are new or whose file changed, and the ids computed."""
     ids = sorted(want)
-    fresh = [i for i in ids if old.row.get(i) is None or old.digests[old.row[i]] != want[i]]
+    fresh = stale(old, want)
     sigs = np.zeros((len(ids), PERMS), dtype=np.uint32)
     sizes = np.zeros(len(ids), dtype=np.uint32)
     new = set(fresh)
@@ -205,11 +238,33 @@ def updated(old: Signatures, want: Mapping[str, str], shingled: Callable[[str], 
             sigs[k], sizes[k] = signature(h), len(h)
         else:
             sigs[k], sizes[k] = old.sigs[old.row[i]], old.sizes[old.row[i]]
-    return Signatures(ids, [want[i] for i in ids], sigs, sizes), fresh
+    return Signatures(ids, [digest_key(want[i]) for i in ids], sigs, sizes), fresh
 
 
-def near(sigs: Signatures, entry_id: str, shingled: Callable[[str], np.ndarray],
-         threshold: float = THRESHOLD, bands: np.ndarray | None = None) -> list[Pair]:
+def digest_key(digest: str) -> int:
+    """Return a file digest as the 64-bit number the signature file keeps."""
+    try:
+        return int(digest[:16], 16) if digest else 0
+    except ValueError:
+        return int.from_bytes(hashlib.blake2b(digest.encode(), digest_size=8).digest(), "little")
+
+
+def stale(old: Signatures, want: Mapping[str, str]) -> list[str]:
+    """Return the ids of `want` (id -> file digest) that are new or whose file changed."""
+    return [
+        i
+        for i in sorted(want)
+        if (k := old.row.get(i)) is None or old.digests[k] != digest_key(want[i])
+    ]
+
+
+def near(
+    sigs: Signatures,
+    entry_id: str,
+    shingled: Callable[[str], np.ndarray],
+    threshold: float = THRESHOLD,
+    bands: np.ndarray | None = None,
+) -> list[Pair]:
     """Return the entries nearly the same as one, most similar first."""
     row = sigs.row.get(entry_id)
     if row is None:
@@ -223,8 +278,9 @@ def near(sigs: Signatures, entry_id: str, shingled: Callable[[str], np.ndarray],
     return sorted(out, key=lambda p: (-p.similarity, p.b))
 
 
-def all_pairs(sigs: Signatures, shingled: Callable[[str], np.ndarray], threshold: float = THRESHOLD
-              ) -> list[Pair]:
+def all_pairs(
+    sigs: Signatures, shingled: Callable[[str], np.ndarray], threshold: float = THRESHOLD
+) -> list[Pair]:
     """Return every pair of entries nearly the same, most similar first."""
     out = []
     for a, b in sigs.candidate_pairs(threshold):
@@ -241,8 +297,12 @@ def pairs_among(texts: Mapping[str, str], threshold: float = THRESHOLD) -> list[
     return all_pairs(sigs, shingled, threshold)
 
 
-def fresh_pairs(sigs: Signatures, fresh: Iterable[str], shingled: Callable[[str], np.ndarray],
-                threshold: float = THRESHOLD) -> list[Pair]:
+def fresh_pairs(
+    sigs: Signatures,
+    fresh: Iterable[str],
+    shingled: Callable[[str], np.ndarray],
+    threshold: float = THRESHOLD,
+) -> list[Pair]:
     """Return the pairs in which a new or changed entry nearly duplicates another."""
     fresh = set(fresh)
     if len(fresh) > FEW_FRESH:  # a full build: every pair at once, by band

@@ -44,7 +44,7 @@ def refresh(generation: Path, previous: Path | None = None) -> list[Problem]:
     if not old.ids and previous is not None:
         old = dup.Signatures.load(previous)
     with whoosh_index.open_dir(str(generation)).searcher() as searcher:
-        fresh = [i for i in want if old.row.get(i) is None or old.digests[old.row[i]] != want[i]]
+        fresh = dup.stale(old, want)
         stored = _stored(searcher, set(fresh) if len(fresh) <= READ_ALL else None)
         shingled = dup.remembered(_texts(searcher, stored))
         sigs, fresh = dup.updated(old, want, shingled)
@@ -61,13 +61,16 @@ def check_pairs(entries: Iterable[tuple[Perspective, str]]) -> list[Problem]:
     return warnings(pairs, set(by_id), where.__getitem__)
 
 
-def warnings(pairs: list[dup.Pair], fresh: set[str], fields: Callable[[str], dict[str, Any]]
-             ) -> list[Problem]:
+def warnings(
+    pairs: list[dup.Pair], fresh: set[str], fields: Callable[[str], dict[str, Any]]
+) -> list[Problem]:
     """Return one warning per pair, on its new entry (the later path when both are new)."""
     out = set()
     for pair in pairs:
         a, b = fields(pair.a), fields(pair.b)
-        if pair.b in fresh and (pair.a not in fresh or (b["path"], b["line"]) > (a["path"], a["line"])):
+        if pair.b in fresh and (
+            pair.a not in fresh or (b["path"], b["line"]) > (a["path"], a["line"])
+        ):
             a, b = b, a
         out.add(Problem(a["path"], int(a.get("line") or 1), message(b["path"], pair.similarity)))
     return sorted(out)
@@ -98,28 +101,38 @@ def _texts(searcher: Any, stored: dict[str, dict[str, Any]]) -> Callable[[str], 
     return text
 
 
-
-def of_entry(searcher: Any, sigs: dup.Signatures, entry_id: str,
-             threshold: float = dup.THRESHOLD) -> tuple[Duplicate, ...]:
+def of_entry(
+    searcher: Any, sigs: dup.Signatures, entry_id: str, threshold: float = dup.THRESHOLD
+) -> tuple[Duplicate, ...]:
     """Return the entries whose text is nearly the same as this one's, most similar first."""
     shingled = dup.remembered(_texts(searcher, {}))
     pairs = dup.near(sigs, entry_id, shingled, threshold)
     return tuple(_duplicate(_fields(searcher, p.b), p.similarity) for p in pairs)
 
 
-def every_pair(searcher: Any, sigs: dup.Signatures, threshold: float = dup.THRESHOLD
-               ) -> list[DuplicatePair]:
+def every_pair(
+    searcher: Any, sigs: dup.Signatures, threshold: float = dup.THRESHOLD
+) -> list[DuplicatePair]:
     """Return every pair of entries whose text is nearly the same, most similar first."""
     shingled = dup.remembered(_texts(searcher, {}))
     out = []
     for p in dup.all_pairs(sigs, shingled, threshold):
         a, b = _fields(searcher, p.a), _fields(searcher, p.b)
         if a and b:
-            out.append(DuplicatePair(_duplicate(a, p.similarity), _duplicate(b, p.similarity),
-                                     p.similarity))
+            out.append(
+                DuplicatePair(
+                    _duplicate(a, p.similarity), _duplicate(b, p.similarity), p.similarity
+                )
+            )
     return out
 
 
 def _duplicate(f: dict[str, Any], similarity: float) -> Duplicate:
-    return Duplicate(id=f["id"], title=f["title"], author=f["author"], date=day_text(f["day"]),
-                     path=f.get("path", ""), similarity=similarity)
+    return Duplicate(
+        id=f["id"],
+        title=f["title"],
+        author=f["author"],
+        date=day_text(f["day"]),
+        path=f.get("path", ""),
+        similarity=similarity,
+    )

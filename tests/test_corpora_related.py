@@ -54,8 +54,11 @@ def test_no_reason_is_a_number_a_stop_word_a_stem_or_boilerplate(corpus: Built):
     for entry_id in ids:
         entry = lib.entry(entry_id, related=5)
         assert entry is not None
-        text = (entry.title + " " + searcher.stored_fields(
-            searcher.document_number(id=entry_id))["body"]).lower()
+        text = (
+            entry.title
+            + " "
+            + searcher.stored_fields(searcher.document_number(id=entry_id))["body"]
+        ).lower()
         for rel in entry.related:
             for reason in rel.shared:
                 seen += 1

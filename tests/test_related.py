@@ -82,7 +82,9 @@ def test_entries_with_the_same_themes_and_phrases_come_first(library: Library):
     assert entry.related[1].themes == ("agile",) and entry.related[1].shared[0] == "agile"
     assert "odd" not in ids[:2]
     assert all(r.score > 0 for r in entry.related)
-    assert [r.score for r in entry.related] == sorted((r.score for r in entry.related), reverse=True)
+    assert [r.score for r in entry.related] == sorted(
+        (r.score for r in entry.related), reverse=True
+    )
 
 
 def test_reasons_are_never_common_words_or_numbers(library: Library):
@@ -106,4 +108,3 @@ def test_to_dict_lists_themes_and_phrases(library: Library):
     d = entry.related[0].to_dict()
     assert d["themes"] == ["agile"] and isinstance(d["phrases"], list)
     assert set(d) == {"id", "title", "author", "date", "shared", "score", "themes", "phrases"}
-
