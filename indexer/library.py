@@ -23,7 +23,7 @@ from whoosh.searching import Searcher
 
 from indexer import duplicates as dup
 from indexer import generations as gens
-from indexer import near_copies
+from indexer import near_copies, people
 from indexer import subject as subjects
 from indexer.documents import day_text
 from indexer.facetdefs import BY_NAME
@@ -41,14 +41,16 @@ from indexer.matching import (
 )
 from indexer.postings import PostingCache, Postings, evaluate
 from indexer.query import ParsedQuery, expand_wildcards, parse_text, resolve_themes
-from indexer.related import related_entries
+from indexer.related import profile, related_entries
 from indexer.results import (
     BadParameter,
     DuplicatePair,
     Entry,
     Hit,
+    RelatedAuthor,
     SearchRequest,
     SearchResult,
+    ThemeTimeline,
 )
 from indexer.site import SITE_FILE, Site, common_words, load_site
 from indexer.subject import Subject
@@ -424,6 +426,17 @@ class Library:
 
     # -- entries -------------------------------------------------------------------------
 
+    def related_authors(self, name: str, limit: int = 5) -> tuple[RelatedAuthor, ...]:
+        """Return the authors closest to an author's themes and key phrases (people.py)."""
+        view = self._view()
+        return people.near_author(view.searcher, view.table, self._postings(view), name,
+                                  _labels(view)["theme"], limit)
+
+    def author_timeline(self, name: str) -> tuple[tuple[str, ...], tuple[ThemeTimeline, ...]]:
+        """Return an author's months and their themes' entries per month (people.py)."""
+        view = self._view()
+        return people.timeline(view.table, name, _labels(view)["theme"])
+
     def duplicates(self, threshold: float = dup.THRESHOLD) -> list[DuplicatePair]:
         """Return every pair of entries whose text is nearly the same (near_copies.py)."""
         view = self._view()
@@ -442,22 +455,27 @@ class Library:
                 self._dups = (key, dup.Signatures.load(path.parent))
             return self._dups[1]
 
-    def entry(self, entry_id: str, related: int = 5) -> Entry | None:
-        """Return the entry with that id and its related entries, or None."""
+    def entry(self, entry_id: str, related: int = 5, authors: int = 0) -> Entry | None:
+        """Return the entry with that id, its related entries and authors, or None."""
         view = self._view()
         n = view.searcher.document_number(id=entry_id)
         if n is None:
             return None
         f = view.searcher.stored_fields(n)
+        ctx, labels = self._postings(view), _labels(view)["theme"]
+        known = profile(view.searcher, n, ctx, labels) if related or authors else None
+        own = tuple(f.get("authors", ())) or (f["author"],)
         entry = Entry(
             id=f["id"], title=f["title"], author=f["author"], date=day_text(f["day"]),
             section=f.get("section", ""), section_heading=f.get("section_heading", ""),
             themes=tuple(t for t in f.get("themes", "").split(",") if t),
             source=f.get("source", ""), note=f.get("note", ""), body=f.get("markdown", ""),
             path=f.get("path", ""), authors=tuple(f.get("authors", ())),
-            related=related_entries(view.searcher, n, related, self._postings(view),
-                                    _labels(view)["theme"]) if related else (),
+            related=related_entries(view.searcher, n, related, ctx, labels, known)
+            if related else (),
             duplicates=near_copies.of_entry(view.searcher, self._signatures(), f["id"]),
+            related_authors=people.near_entry(view.table, known, own, authors)
+            if known and authors else (),
         )
         _bound_mapped(view)
         return entry

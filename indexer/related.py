@@ -24,12 +24,12 @@ from whoosh.searching import Searcher
 
 from indexer.analysis import stems_and_words
 from indexer.documents import day_text
-from indexer.keyphrases import Phrase, key_phrases, reader_word, wordlike
+from indexer.keyphrases import key_phrases, reader_word, wordlike
 from indexer.postings import Postings, evaluate
 from indexer.results import Related
 from indexer.words import COMMON
 
-__all__ = ["COMMON", "profile", "related_entries"]
+__all__ = ["COMMON", "Profile", "Reason", "phrase_ids", "profile", "related_entries"]
 
 KEY_TERMS = 25
 # A key term in more than this share of the entries (and more than FEW_DOCS of them) says
@@ -108,9 +108,10 @@ def related_entries(
     limit: int,
     ctx: Postings,
     labels: Mapping[str, str] | None = None,
+    known: Profile | None = None,
 ) -> tuple[Related, ...]:
     """Return up to `limit` entries most like this one, each with what they share."""
-    p = profile(searcher, docnum, ctx, labels)
+    p = known or profile(searcher, docnum, ctx, labels)
     hits = np.flatnonzero(p.scores > 0)
     order = hits[np.lexsort((hits, -p.scores[hits]))][:limit]
     out = []
@@ -157,7 +158,7 @@ def _phrases(fields: dict, ctx: Postings, n: int) -> list[Reason]:
     out: list[Reason] = []
     most = max(FEW_DOCS, COMMON_SHARE * n)
     for phrase in key_phrases(text):
-        ids = _phrase_ids(phrase, ctx, most)
+        ids = phrase_ids(phrase.terms, ctx, most)
         if 2 <= len(ids) <= most:
             out.append(Reason("phrase", phrase.words, ids, _idf(len(ids), n)))
         if len(out) == PHRASES:
@@ -165,13 +166,13 @@ def _phrases(fields: dict, ctx: Postings, n: int) -> list[Reason]:
     return out
 
 
-def _phrase_ids(phrase: Phrase, ctx: Postings, most: float) -> np.ndarray:
-    """Return the entries that use the phrase (in the body), when it is neither unique nor common.
+def phrase_ids(terms: tuple[str, str], ctx: Postings, most: float) -> np.ndarray:
+    """Return the entries that use a phrase (in the body), when it is neither unique nor common.
 
     Both words are matched first, from cached postings: positions are read only for a pair
     that enough entries, and not too many, hold.
     """
-    a, b = phrase.terms
+    a, b = terms
     both = evaluate(wq.And([wq.Term("body", a), wq.Term("body", b)]), ctx)[0]
     if not 2 <= len(both) <= most * PAIR_SLACK:
         return np.zeros(0, dtype=np.int64)

@@ -176,6 +176,33 @@ class Related:
 
 
 @dataclass(frozen=True)
+class RelatedAuthor:
+    """An author whose entries are close to an entry's (or an author's) themes and key phrases."""
+
+    name: str
+    count: int  # their entries that share a theme or a key phrase
+    entries: int  # all their entries
+    themes: tuple[str, ...]  # the shared themes, as labels, most shared first
+    phrases: tuple[str, ...]  # the shared key phrases, as written
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["themes"], d["phrases"] = list(self.themes), list(self.phrases)
+        return d
+
+
+@dataclass(frozen=True)
+class ThemeTimeline:
+    """One of an author's themes: its entries per month, over the author's months."""
+
+    slug: str
+    label: str
+    total: int
+    counts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Duplicate:
     """An entry whose text is nearly the same as another's, and how much (0 to 1)."""
 
@@ -220,6 +247,7 @@ class Entry:
     related: tuple[Related, ...] = field(default=())
     authors: tuple[str, ...] = ()  # each person; `author` is them as one line to display
     duplicates: tuple[Duplicate, ...] = ()  # entries whose text is nearly the same
+    related_authors: tuple[RelatedAuthor, ...] = ()  # who else writes on this
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -227,4 +255,5 @@ class Entry:
         d["authors"] = list(self.authors)
         d["related"] = [r.to_dict() for r in self.related]
         d["duplicates"] = [x.to_dict() for x in self.duplicates]
+        d["related_authors"] = [a.to_dict() for a in self.related_authors]
         return d

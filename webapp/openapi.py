@@ -271,6 +271,18 @@ RELATED = {
         "url": STRING,
     },
 }
+RELATED_AUTHOR = {
+    "type": "object",
+    "properties": {
+        "name": STRING,
+        "count": {"type": "integer", "description": "Their entries sharing a theme or phrase."},
+        "entries": {"type": "integer", "description": "All their entries."},
+        "themes": {**STRINGS, "description": "Shared themes, as labels, most shared first."},
+        "phrases": {**STRINGS, "description": "Shared key phrases, as written."},
+        "score": {"type": "number"},
+        "url": {**STRING, "description": "Their author page."},
+    },
+}
 DUPLICATE = {
     "type": "object",
     "properties": {
@@ -305,6 +317,12 @@ ENTRY = {
         "path": STRING,
         "url": STRING,
         "related": {"type": "array", "items": _ref("Related")},
+        "related_authors": {
+            "type": "array",
+            "items": _ref("RelatedAuthor"),
+            "description": "Who else writes on this: the authors closest to the entry's themes"
+            " and key phrases.",
+        },
         "duplicates": {
             "type": "array",
             "items": _ref("Duplicate"),
@@ -423,6 +441,7 @@ def document(server: str, site: str) -> dict[str, Any]:
                 "Entry": ENTRY,
                 "Related": RELATED,
                 "Duplicate": DUPLICATE,
+                "RelatedAuthor": RELATED_AUTHOR,
                 "Error": ERROR,
             }
         },

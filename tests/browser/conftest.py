@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from web_fixtures import build
+from web_fixtures import REPOST, build
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -47,11 +47,20 @@ def chromium() -> Path:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _serve(build(tmp_path_factory.mktemp("browser")))
+
+
+@pytest.fixture(scope="session")
+def discovery_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same archive with a repost: an entry page with possible duplicates (issue 11)."""
+    yield from _serve(build(tmp_path_factory.mktemp("discovery"), REPOST))
+
+
+def _serve(index: Path) -> Iterator[str]:
     from werkzeug.serving import make_server
 
     from webapp import create_app
 
-    index = build(tmp_path_factory.mktemp("browser"))
     server = make_server("127.0.0.1", 0, create_app({"INDEX": str(index)}), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -47,3 +47,43 @@ def test_the_api_gives_duplicates_with_their_urls(client: FlaskClient):
     assert first["similarity"] == 1.0 and first["url"].endswith("/entries/living-with-a-model")
     assert first["path"] == "the-stories/living-with-a-model.md"
     assert client.get("/api/entries/organising-the-evidence").get_json()["duplicates"] == []
+
+
+def test_an_entry_page_names_who_else_writes_on_this(client: FlaskClient):
+    markup = client.get("/entries/living-with-a-model").get_data(as_text=True)
+    assert_inert(markup)
+    text = text_of(markup)
+    assert "Who else writes on this" in text
+    people = text[text.index("Who else writes on this") :]
+    # the reposting author first, with the themes and phrases they share and a count
+    assert people.split()[5] == "@archivist"
+    assert "1 of 1 entry on these themes and phrases" in people
+    assert 'href="/authors/archivist"' in markup
+    # never the entry's own author
+    assert "@quietharbor" not in people.split("Cite this entry")[0]
+
+
+def test_the_api_names_related_authors_with_their_pages(client: FlaskClient):
+    data = client.get("/api/entries/living-with-a-model").get_json()
+    people = data["related_authors"]
+    assert people and people[0]["name"] == "@archivist"
+    first = people[0]
+    assert first["count"] == 1 and first["entries"] == 1
+    assert "Deprecation" in first["themes"] and first["url"].endswith("/authors/archivist")
+    assert all(p["name"] != "@quietharbor" for p in people)
+    assert set(first) == {"name", "count", "entries", "themes", "phrases", "score", "url"}
+
+
+def test_an_author_page_shows_themes_over_time_and_related_authors(client: FlaskClient):
+    markup = client.get("/authors/datawren").get_data(as_text=True)
+    assert_inert(markup)
+    text = text_of(markup)
+    assert "Themes over time" in text and "Who else writes on this" in text
+    assert "Autonomy 2 entries" in text
+    # the table beside the charts: one row per month with an entry, one column per theme
+    assert "Entries per month, as a table" in text
+    assert "Month Autonomy Deprecation Transparency March 2024 1 0 1 June 2025 1 1 0" in text
+    assert markup.count('<svg class="sparkline"') == 3
+    people = text[text.index("Who else writes on this") :]
+    assert "@quietharbor 2 of 2 entries on the same themes and phrases" in people
+    assert "@datawren" not in people.split("Search within")[0]

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from indexer.results import SearchResult
 from webapp import caching, citation, hosts, render
 from webapp.core import library, request_for, setting
-from webapp.links import entry_url
+from webapp.links import author_url, entry_url
 from webapp.openapi import document
 from webapp.state import SearchState
 from webapp.views.entries import find
@@ -59,13 +59,15 @@ def facet_values(name: str) -> Response:
 @bp.get("/entries/<entry_id>")
 @caching.validated
 def entry(entry_id: str) -> Response:
-    found = find(entry_id, related=setting("RELATED"))
+    found = find(entry_id, related=setting("RELATED"), authors=setting("RELATED_AUTHORS"))
     url = entry_url(found.id, external=True)
     body = found.to_dict()
     body["url"] = url
     body["body_html"] = str(render.body_html(found.body))
     for record in body["related"] + body["duplicates"]:
         record["url"] = entry_url(record["id"], external=True)
+    for person in body["related_authors"]:
+        person["url"] = hosts.root() + author_url(person["name"])
     body["citation"] = {
         "text": citation.text(found, current_app.config["SITE_NAME"], url),
         "csl_json": hosts.external_url("entries.entry_csl", entry_id=found.id),

@@ -11,14 +11,16 @@ from webapp.state import Scope, SearchState
 bp = Blueprint("search", __name__)
 
 
-def search_page(scope: Scope | None = None, path: str = "/search", home: bool = False) -> str:
-    """Render the search page for this request's parameters, within a scope if given."""
+def search_page(scope: Scope | None = None, path: str = "/search", home: bool = False,
+                **extra: object) -> str:
+    """Render the search page for this request's parameters, within a scope if given (`extra`
+    goes to the template: an author page's related authors and themes over time)."""
     state = SearchState.from_args(request.args, path, scope)
     result = library().search(request_for(state))
     page = present.search_page(result, state, library().taxonomy(), setting("FACET_SHOWN"))
     return render_template(
         "search.html", page=page, scope=scope, home=home and not state.pairs,
-        export_limit=setting("EXPORT_LIMIT"), feed_size=setting("FEED_SIZE"),
+        export_limit=setting("EXPORT_LIMIT"), feed_size=setting("FEED_SIZE"), **extra,
     )
 
 
