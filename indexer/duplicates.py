@@ -24,14 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
-FILE = "duplicates.npz"
+from indexer.near_copies import FILE, THRESHOLD
+
 SHINGLE = 4  # words per shingle
 PERMS = 64
 ROWS = 2
 BANDS = PERMS // ROWS
 MIN_SHINGLES = 8  # shorter texts are not compared: a few words say the same thing too often
 SHORTER_SHARE = 0.5  # the shorter text is at least this share of the longer one's shingles
-THRESHOLD = 0.8
 FEW_FRESH = 200  # more new entries than this are paired all at once, by band
 ESTIMATE_SLACK = 0.15  # candidates whose estimated similarity is this far below are not checked
 

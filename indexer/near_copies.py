@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from indexer import duplicates as dup
 from indexer import generations as gens
-from indexer.documents import day_text
 from indexer.records import Perspective, Problem
-from indexer.results import Duplicate, DuplicatePair
+
+if TYPE_CHECKING:  # NumPy and the search core load only when there is something to hash
+    from indexer import duplicates as dup
+    from indexer.results import Duplicate, DuplicatePair
+
+FILE = "duplicates.npz"  # the signatures, beside the index of each generation
+THRESHOLD = 0.8  # least similarity of a near-duplicate, unless asked for another
 
 READ_ALL = 1000  # more fresh entries than this: read every stored document once, in order
 
@@ -26,7 +30,7 @@ def after_build(index_dir: Path, changed: bool, previous: Path | None) -> list[P
     """Bring the current generation's signatures up to date when a build changed something (or
     they are missing); return the warnings for its new and changed entries."""
     current = gens.current_path(index_dir)
-    if current is None or not (changed or not (current / dup.FILE).is_file()):
+    if current is None or not (changed or not (current / FILE).is_file()):
         return []
     return refresh(current, previous if previous != current else None)
 
@@ -36,6 +40,8 @@ def refresh(generation: Path, previous: Path | None = None) -> list[Problem]:
     that nearly duplicates another. `previous` lends the signatures of unchanged files to a
     full build."""
     from whoosh import index as whoosh_index
+
+    from indexer import duplicates as dup
 
     manifest = gens.read_manifest(generation)
     holders = manifest.ids()
@@ -49,14 +55,16 @@ def refresh(generation: Path, previous: Path | None = None) -> list[Problem]:
         shingled = dup.remembered(_texts(searcher, stored))
         sigs, fresh = dup.updated(old, want, shingled)
         sigs.save(generation)
-        pairs = dup.fresh_pairs(sigs, fresh, shingled)
+        pairs = dup.fresh_pairs(sigs, fresh, shingled, THRESHOLD)
         return warnings(pairs, set(fresh), lambda i: stored.get(i) or _fields(searcher, i))
 
 
 def check_pairs(entries: Iterable[tuple[Perspective, str]]) -> list[Problem]:
     """Return a warning for each pair of entries (with their plain text) nearly the same."""
+    from indexer import duplicates as dup
+
     by_id = {p.id: (p, text) for p, text in entries}
-    pairs = dup.pairs_among({i: t for i, (_, t) in by_id.items()})
+    pairs = dup.pairs_among({i: t for i, (_, t) in by_id.items()}, THRESHOLD)
     where = {i: {"path": p.path, "line": p.line} for i, (p, _) in by_id.items()}
     return warnings(pairs, set(by_id), where.__getitem__)
 
@@ -102,18 +110,23 @@ def _texts(searcher: Any, stored: dict[str, dict[str, Any]]) -> Callable[[str], 
 
 
 def of_entry(
-    searcher: Any, sigs: dup.Signatures, entry_id: str, threshold: float = dup.THRESHOLD
+    searcher: Any, sigs: dup.Signatures, entry_id: str, threshold: float = THRESHOLD
 ) -> tuple[Duplicate, ...]:
     """Return the entries whose text is nearly the same as this one's, most similar first."""
+    from indexer import duplicates as dup
+
     shingled = dup.remembered(_texts(searcher, {}))
     pairs = dup.near(sigs, entry_id, shingled, threshold)
     return tuple(_duplicate(_fields(searcher, p.b), p.similarity) for p in pairs)
 
 
 def every_pair(
-    searcher: Any, sigs: dup.Signatures, threshold: float = dup.THRESHOLD
+    searcher: Any, sigs: dup.Signatures, threshold: float = THRESHOLD
 ) -> list[DuplicatePair]:
     """Return every pair of entries whose text is nearly the same, most similar first."""
+    from indexer import duplicates as dup
+    from indexer.results import DuplicatePair
+
     shingled = dup.remembered(_texts(searcher, {}))
     out = []
     for p in dup.all_pairs(sigs, shingled, threshold):
@@ -128,6 +141,9 @@ def every_pair(
 
 
 def _duplicate(f: dict[str, Any], similarity: float) -> Duplicate:
+    from indexer.documents import day_text
+    from indexer.results import Duplicate
+
     return Duplicate(
         id=f["id"],
         title=f["title"],
