@@ -254,6 +254,35 @@ def _print_result(result: SearchResult) -> None:
         click.echo("\n(partial: the query took too long and was cut short)")
 
 
+@main.group()
+def themes() -> None:
+    """Draft themes for the archive, or find the themes an entry lacks."""
+
+
+@themes.command("suggest")
+@_paths
+@click.argument("entry_id", required=False)
+@click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True,
+              help="Most candidate themes drafted.")
+def themes_suggest(archive: Path, index_dir: Path, entry_id: str | None, limit: int) -> None:
+    """Print a themes.yaml draft of the themes the archive lacks (or those ENTRY_ID lacks)."""
+    from indexer.theme_drafts import to_yaml
+
+    lib = _library(index_dir)
+    if entry_id is None:
+        click.echo(to_yaml(lib.theme_draft(limit), str(archive)), nl=False)
+        return
+    found = lib.theme_suggestions(entry_id)
+    if found is None:
+        raise click.ClickException(f"no entry with id {entry_id!r}; "
+                                   "'perspectives search' shows ids in brackets")
+    if not found:
+        click.echo(f"{entry_id}: its closest entries suggest no theme it lacks")
+    for s in found[:limit]:
+        click.echo(f"{s.label} ({s.slug}): {s.share:.0%} of its closest entries have it, "
+                   f"e.g. {'; '.join(s.evidence[:3])}")
+
+
 @main.command()
 @_paths
 @click.option("--threshold", type=click.FloatRange(0.5, 1.0), default=0.8, show_default=True,

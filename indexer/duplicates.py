@@ -164,8 +164,13 @@ class Signatures:
         """Read the signatures beside an index (none when the file is missing or unreadable)."""
         try:
             with np.load(folder / FILE, allow_pickle=False) as f:
+                if f["ids"].dtype != np.uint8 or f["sigs"].dtype != np.uint32:
+                    return cls.empty()  # another layout (an older build): hashed again
                 ids = bytes(f["ids"]).decode("utf-8").split("\n") if len(f["ids"]) else []
-                return cls(ids, f["digests"].tolist(), f["sigs"], f["sizes"])
+                sigs, sizes, digests = f["sigs"], f["sizes"], f["digests"]
+                if not (sigs.shape == (len(ids), PERMS) and len(sizes) == len(digests) == len(ids)):
+                    return cls.empty()
+                return cls(ids, digests.tolist(), sigs, sizes)
         except (OSError, ValueError, KeyError, UnicodeDecodeError):
             return cls.empty()
 

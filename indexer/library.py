@@ -23,7 +23,7 @@ from whoosh.searching import Searcher
 
 from indexer import duplicates as dup
 from indexer import generations as gens
-from indexer import near_copies, people
+from indexer import near_copies, people, theme_drafts
 from indexer import subject as subjects
 from indexer.documents import day_text
 from indexer.facetdefs import BY_NAME
@@ -437,6 +437,23 @@ class Library:
         view = self._view()
         return people.timeline(view.table, name, _labels(view)["theme"])
 
+    def theme_draft(self, limit: int = 20) -> list[theme_drafts.Candidate]:
+        """Return candidate themes the archive's taxonomy lacks (theme_drafts.py)."""
+        view = self._view()
+        return theme_drafts.draft(view.searcher, self._postings(view), view.taxonomy,
+                                  _themes_of(view), limit)
+
+    def theme_suggestions(self, entry_id: str) -> list[theme_drafts.Suggestion] | None:
+        """Return the themes an entry lacks that its closest entries have, or None."""
+        view = self._view()
+        n = view.searcher.document_number(id=entry_id)
+        if n is None:
+            return None
+        column = view.table.columns["theme"]
+        labels = {**column.labels, **_labels(view)["theme"]}
+        return theme_drafts.for_entry(view.searcher, self._postings(view), n, labels,
+                                      _themes_of(view))
+
     def duplicates(self, threshold: float = dup.THRESHOLD) -> list[DuplicatePair]:
         """Return every pair of entries whose text is nearly the same (near_copies.py)."""
         view = self._view()
@@ -521,6 +538,17 @@ class _Found:
 def _labels(view: _View) -> dict[str, dict[str, str]]:
     """Return the labels the taxonomy gives, per facet: a filter may name a theme by them."""
     return {"theme": {slug: t.label for slug, t in view.taxonomy.items()}}
+
+
+def _themes_of(view: _View) -> dict[int, tuple[str, ...]]:
+    """Return each live entry's themes by document number."""
+    column = view.table.columns["theme"]
+    out: dict[int, tuple[str, ...]] = {int(n): () for n in np.flatnonzero(view.table.live)}
+    assert column.docs is not None
+    for d, code in zip(column.docs.tolist(), column.coded.codes.tolist()):
+        if d in out:
+            out[d] = (*out[d], column.coded.values[code])
+    return out
 
 
 def _bound_mapped(view: _View) -> None:
