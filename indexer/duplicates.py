@@ -177,16 +177,14 @@ class Signatures:
     def save(self, folder: Path) -> None:
         """Write the file beside the index atomically: a reader sees the old one or the new."""
         tmp = folder / (FILE + ".tmp")
-        with open(tmp, "wb") as f:
-            ids = np.frombuffer("\n".join(self.ids).encode("utf-8"), dtype=np.uint8)
-            np.savez(
-                f,
-                ids=ids,
-                digests=np.array(self.digests, dtype=np.uint64),
-                sigs=self.sigs,
-                sizes=self.sizes,
-            )
-        os.replace(tmp, folder / FILE)
+        try:
+            with open(tmp, "wb") as f:
+                ids = np.frombuffer("\n".join(self.ids).encode("utf-8"), dtype=np.uint8)
+                np.savez(f, ids=ids, digests=np.array(self.digests, dtype=np.uint64),
+                         sigs=self.sigs, sizes=self.sizes)
+            os.replace(tmp, folder / FILE)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def bands(self) -> np.ndarray:
         """Return each entry's band keys (BANDS uint64), computed once."""

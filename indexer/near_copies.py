@@ -32,7 +32,10 @@ def after_build(index_dir: Path, changed: bool, previous: Path | None) -> list[P
     current = gens.current_path(index_dir)
     if current is None or not (changed or not (current / FILE).is_file()):
         return []
-    return refresh(current, previous if previous != current else None)
+    try:
+        return refresh(current, previous if previous != current else None)
+    except OSError as e:  # a full disk: the index is whole, only the advice is missing
+        return [Problem(FILE, 1, f"near-duplicates not checked: {e.strerror or e}")]
 
 
 def refresh(generation: Path, previous: Path | None = None) -> list[Problem]:
