@@ -28,6 +28,7 @@ from indexer.related import related_entries
 K = 5
 SYSTEMS = ("new", "before", "whoosh")
 JUDGED = Path(__file__).parent / "judgments" / "related"
+NOTES = "### How the judged set was made"  # hand-written notes under the figures, kept by --write
 
 
 @dataclass

@@ -369,6 +369,9 @@ def related_main(cfg: argparse.Namespace) -> None:
     if cfg.write:
         old = run.RESULTS_MD.read_text(encoding="utf-8")
         body = "## Related entries\n\n" + related_relevance.__doc__.split("\n\n", 2)[2] + "\n" + text
+        kept = (get_section(old, "Related entries") or "").partition(related_relevance.NOTES)
+        if kept[1]:  # the notes written by hand under the figures stay
+            body = body.rstrip("\n") + "\n\n" + kept[1] + kept[2]
         run.RESULTS_MD.write_text(put_section(old, "Related entries", body, before="Machine"),
                                   encoding="utf-8")
         print(f"wrote {run.RESULTS_MD}")
