@@ -20,6 +20,7 @@ from indexer.words import COMMON
 _ANALYZER = text_analyzer()
 _BREAK = re.compile(r"[.!?;:,()\[\]\"“”—–\n]")
 BREAK = "\x00"
+_PLAIN = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*(?:['’]s?)?(?: [^\W_]+(?:['’.\-][^\W_]+)*(?:['’]s?)?)*")
 _POSSESSIVE = re.compile(r"['’][sS]?$")
 LONG = 400  # words: a text this long must use a pair twice before it is a key phrase
 CANDIDATES = 10  # pairs kept per text, best first
@@ -72,8 +73,9 @@ def _written(
     ("work in progress")."""
     out: dict[tuple[str, str], str] = {}
     for (a, start, _), (b, _, end) in pairwise(tokens):
-        if (a, b) in wanted and (a, b) not in out and not _BREAK.search(text, start, end):
-            out[(a, b)] = " ".join(reader_word(w) for w in text[start:end].split())
+        span = " ".join(text[start:end].split())
+        if (a, b) in wanted and (a, b) not in out and _PLAIN.fullmatch(span):
+            out[(a, b)] = " ".join(reader_word(w) for w in span.split())
     return out
 
 
