@@ -39,6 +39,12 @@ SETTINGS: tuple[Setting, ...] = (
         " page and in `/api/entries/<id>`.",
     ),
     Setting(
+        "SUGGEST_THEMES",
+        False,
+        "For editors: an entry page also lists the themes the entry lacks that its closest"
+        " entries have, with the evidence (`perspectives themes suggest ID`).",
+    ),
+    Setting(
         "FACET_SIZE",
         100,
         "Values counted and sent per facet when a request gives no `facet_size` (0: all).",

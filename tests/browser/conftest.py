@@ -53,15 +53,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def discovery_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The same archive with a repost: an entry page with possible duplicates (issue 11)."""
-    yield from _serve(build(tmp_path_factory.mktemp("discovery"), REPOST))
+    yield from _serve(build(tmp_path_factory.mktemp("discovery"), REPOST), SUGGEST_THEMES=True)
 
 
-def _serve(index: Path) -> Iterator[str]:
+def _serve(index: Path, **config: object) -> Iterator[str]:
     from werkzeug.serving import make_server
 
     from webapp import create_app
 
-    server = make_server("127.0.0.1", 0, create_app({"INDEX": str(index)}), threaded=True)
+    app = create_app({"INDEX": str(index), **config})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -87,3 +87,18 @@ def test_an_author_page_shows_themes_over_time_and_related_authors(client: Flask
     people = text[text.index("Who else writes on this") :]
     assert "@quietharbor 2 of 2 entries on the same themes and phrases" in people
     assert "@datawren" not in people.split("Search within")[0]
+
+
+def test_an_entry_page_suggests_missing_themes_only_for_editors(discovery_index: Path):
+    quiet = create_app({"INDEX": str(discovery_index), "TESTING": True}).test_client()
+    editors = create_app(
+        {"INDEX": str(discovery_index), "TESTING": True, "SUGGEST_THEMES": True}
+    ).test_client()
+    path = "/entries/why-youre-anthropomorphizing-misses-the-point"
+    assert "Themes it may lack" not in quiet.get(path).get_data(as_text=True)
+    markup = editors.get(path).get_data(as_text=True)
+    assert_inert(markup)
+    text = text_of(markup)
+    assert "Themes it may lack" in text
+    assert "Autonomy 80% of its closest entries, e.g." in text
+    assert 'href="/themes/autonomy"' in markup

@@ -52,6 +52,7 @@ def entry(entry_id: str) -> str:
         cite_text=citation.text(found, site, url),
         cite_bibtex=citation.bibtex(found, site, url),
         meta=citation.meta_tags(found, site, url),
+        lacking=library().theme_suggestions(found.id) if setting("SUGGEST_THEMES") else None,
     )
 
 
