@@ -333,12 +333,27 @@ def build_index(
         else:
             report = _incremental(archive, current, config, manifest, progress, named)
         site_problems = publish_site(archive, gens.current_path(index_dir) or index_dir)
+        _publish_completions(gens.current_path(index_dir))
     # the same taxonomy as when the manifest was written: its problems then were none
     unread = not config.taxonomy_read and not report.full and manifest.taxonomy_ok
     report.problems = sorted(set(report.problems + ([] if unread else config.problems)
                                  + site_problems))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _publish_completions(generation: Path | None) -> None:
+    """Write the suggestion lists of the index as it now is (completions.py), so no reader's
+    request ever builds them."""
+    if generation is None:
+        return
+    from whoosh import index as whoosh_index
+
+    from indexer.completions import publish
+
+    ix = whoosh_index.open_dir(str(generation))
+    with ix.reader() as reader:
+        publish(reader, generation)
 
 
 def _full(archive: Path, index_dir: Path, config: Config, previous: Path | None,

@@ -198,6 +198,30 @@ def facets(archive: Path, index_dir: Path, name: str, text: tuple[str, ...], que
         click.echo(f"{'*' if v.selected else ' '} {v.count:>6}  {label}")
 
 
+@main.command()
+@_paths
+@click.argument("text", nargs=-1)
+@click.option("--limit", type=click.IntRange(1, 20), default=8, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the suggestions of /api/suggest.")
+def suggest(archive: Path, index_dir: Path, text: tuple[str, ...], limit: int,
+            as_json: bool) -> None:
+    """Suggest completions of TEXT's last word, and the themes, authors and titles it matches."""
+    q = " ".join(text)
+    try:
+        found = _library(index_dir).suggest(q, limit)
+    except BadParameter as e:
+        raise click.BadParameter(e.message, param_hint="TEXT") from None
+    if as_json:
+        click.echo(json.dumps({"q": q, "suggestions": [s.to_dict() for s in found]}, indent=2,
+                              ensure_ascii=False))
+        return
+    if not found:
+        click.echo("No suggestions.")
+    for s in found:
+        shown = s.value if s.kind == "word" else s.text
+        click.echo(f"{s.kind:<7}{s.count:>7}  {shown}")
+
+
 def _library(index_dir: Path) -> Library:
     from indexer.library import IndexMissing, Library
 

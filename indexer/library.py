@@ -21,6 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from indexer import completions as compl
 from indexer import generations as gens
 from indexer import subject as subjects
 from indexer.documents import day_text
@@ -71,6 +72,9 @@ class _View:
     folded: dict[str, Folded] = field(default_factory=dict)  # per facet, for facet search
     postings: PostingCache = field(default_factory=PostingCache)  # see postings.Postings
     remembered: subjects.Remembered = field(default_factory=subjects.Remembered)  # subject.py
+    completions: compl.Completions | None = None  # the vocabulary for suggestions (completions.py)
+    named: dict[str, compl.Named] = field(default_factory=dict)  # author, theme: folded names
+    looked: float = 0.0  # when a newer completions file was last looked for
 
     def close(self) -> None:
         self.searcher.close()
@@ -125,6 +129,7 @@ class Library:
         self._built: dict[str, str] = {}  # by generation
         self._vocabularies = Vocabularies()  # for did-you-mean, of the segments being read
         self._site: tuple[tuple[str, int, int], Site] | None = None  # by (path, mtime, size)
+        self._completions: tuple[tuple[str, int], compl.Completions] | None = None  # by state
 
     # -- the open generation -------------------------------------------------------------
 
@@ -159,7 +164,39 @@ class Library:
                 del self._tables[gone]
             for key in [k for k in self._lengths if k[0] not in segments]:
                 del self._lengths[key]
-        return _View(name, searcher, table, taxonomy, built)
+            completions = self._opened_completions(name, path, searcher)
+        view = _View(name, searcher, table, taxonomy, built, completions=completions)
+        labels = _labels(view)
+        for facet in ("author", "theme"):
+            column = table.columns[facet]
+            view.named[facet] = compl.Named.of(column.coded.values,
+                                               {**column.labels, **labels.get(facet, {})})
+        return view
+
+    def _opened_completions(self, name: str, path: Path, searcher: Searcher) -> compl.Completions:
+        """Return the suggestion lists of this state of the index, shared by the threads (read
+        from the file `perspectives index` wrote; called under the lock)."""
+        key = (name, searcher.reader().generation())
+        if self._completions is None or self._completions[0][0] != name:
+            self._completions = (key, compl.opened(searcher.reader(), path))
+        elif self._completions[0] != key:
+            self._completions = (key, compl.refreshed(self._completions[1], searcher.reader(), path))
+        return self._completions[1]
+
+    def _current_completions(self, view: _View) -> compl.Completions | None:
+        """Return the view's suggestion lists, taking the newer file once an incremental run
+        has written it (looked for at most once a second)."""
+        held = view.completions
+        reader = view.searcher.reader()
+        if held is None or held.generation == reader.generation():
+            return held
+        now = time.monotonic()
+        if now - view.looked < 1.0:
+            return held
+        view.looked = now
+        with self._lock:
+            view.completions = compl.refreshed(held, reader, self.index_dir / view.name)
+        return view.completions
 
     def info(self) -> dict[str, Any]:
         """Return the generation, entry count, build time, and first and last dates (YYYY-MM-DD,
@@ -266,6 +303,53 @@ class Library:
                             all_labels, view.folded[name])
         _bound_mapped(view)
         return page
+
+    def suggest(self, q: str, limit: int = 8) -> tuple[compl.Suggestion, ...]:
+        """Return suggestions for text being typed: completions of its last word (most held
+        first), then the themes, authors and titles that match it, at most `limit` in all."""
+        if len(q) > compl.MAX_SUGGEST_CHARS:
+            raise BadParameter("q", f"at most {compl.MAX_SUGGEST_CHARS} characters, got {len(q)}")
+        view = self._view()
+        start, last = compl.last_word(q)
+        completions = self._current_completions(view)
+        found: list[compl.Suggestion] = []
+        if last and completions is not None and not last.startswith(("@", "#")):
+            found += [compl.Suggestion("word", c.word, q[:start] + c.word, c.entries)
+                      for c in completions.complete(last, limit=max(limit // 2, 1))]
+        typed = compl.typed_words(q)
+        for facet in ("theme", "author"):
+            found += self._named(view, facet, typed)
+        found += self._titles(view, completions, q, start, last)
+        return tuple(found[:limit]) if len(found) <= limit else _balanced(found, limit)
+
+    def _named(self, view: _View, facet: str, typed: list[str], most: int = 3
+               ) -> list[compl.Suggestion]:
+        column = view.table.columns[facet]
+        codes = view.named[facet].matching(typed)
+        if not codes:
+            return []
+        counts = column.tally(view.table.live)
+        labels = self.labels(facet) if facet == "theme" else column.labels
+        codes = sorted((c for c in codes if counts[c] > 0), key=lambda c: (-int(counts[c]), c))
+        return [compl.Suggestion(facet, labels.get(column.coded.values[c]) or column.coded.values[c],
+                                 column.coded.values[c], int(counts[c])) for c in codes[:most]]
+
+    def _titles(self, view: _View, completions: compl.Completions | None, q: str, start: int,
+                last: str, most: int = 3) -> list[compl.Suggestion]:
+        if completions is None:
+            return []
+        query = compl.title_query(q, start, last, completions)
+        if query is None:
+            return []
+        ids, scores = evaluate(query, self._postings(view))
+        if not len(ids):
+            return []
+        best = ids[np.lexsort((ids, -scores))[:most]]
+        out = []
+        for n in best:
+            f = view.searcher.stored_fields(int(n))
+            out.append(compl.Suggestion("title", f["title"], f["id"], 1))
+        return out
 
     def _suggestion(self, view: _View, q: str) -> str | None:
         """Return the query corrected from the archive's vocabulary, when that finds more."""
@@ -468,6 +552,27 @@ class _Found:
         if self.subject is None or self.tiers is None:
             return 0
         return int(np.count_nonzero(self.tiers[self.counts.docs] == 0))
+
+
+def _balanced(found: list[compl.Suggestion], limit: int) -> tuple[compl.Suggestion, ...]:
+    """Return `limit` suggestions, in their order, taking from each kind in turn so that words
+    never crowd out the one title or theme that matches."""
+    kinds: dict[str, list[compl.Suggestion]] = {}
+    for s in found:
+        kinds.setdefault(s.kind, []).append(s)
+    taken: set[int] = set()
+    while len(taken) < limit:
+        before = len(taken)
+        for items in kinds.values():
+            for s in items:
+                if id(s) not in taken:
+                    taken.add(id(s))
+                    break
+            if len(taken) == limit:
+                break
+        if len(taken) == before:
+            break
+    return tuple(s for s in found if id(s) in taken)
 
 
 def _labels(view: _View) -> dict[str, dict[str, str]]:

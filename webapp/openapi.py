@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from indexer.completions import KINDS, MAX_SUGGEST_CHARS
 from indexer.facetdefs import BY_NAME
 from indexer.facetsearch import MAX_MATCH_CHARS, VALUE_SORTS
 from indexer.results import MAX_PER_PAGE, SORTS
@@ -129,6 +130,19 @@ CSV_PARAMS = [
         "1: add a `snippet` column after the entry's columns: the passage that matched, as text.",
     ),
 ]
+SUGGEST_PARAMS = [
+    _param(
+        "q",
+        {"type": "string", "maxLength": MAX_SUGGEST_CHARS},
+        "Text being typed: its last word is completed; titles, authors and themes holding its "
+        "words (the last one as a prefix) are offered too.",
+    ),
+    _param(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": 20, "default": 8},
+        "Most suggestions answered.",
+    ),
+]
 ID_PARAM = _param("id", {"type": "string", "pattern": ID_PATTERN}, "The entry's id.", where="path")
 
 
@@ -252,6 +266,35 @@ VALUE_PAGE = {
         "links": {"type": "object", "additionalProperties": STRING},
     },
 }
+SUGGESTIONS = {
+    "type": "object",
+    "required": ["q", "suggestions"],
+    "properties": {
+        "q": STRING,
+        "suggestions": {
+            "type": "array",
+            "description": "Completions of the last word (most entries first), then themes, "
+            "authors and titles.",
+            "items": {
+                "type": "object",
+                "required": ["kind", "text", "value", "count", "url"],
+                "properties": {
+                    "kind": {"type": "string", "enum": list(KINDS)},
+                    "text": {**STRING, "description": "What is shown."},
+                    "value": {**STRING, "description": "word: the whole query with its last word "
+                              "completed; title: the entry's id; author: the author; theme: "
+                              "the theme's slug."},
+                    "count": {"type": "integer", "description": "Entries holding the word (in "
+                              "any spelling, singular or plural), by the author, of the theme; "
+                              "1 for a title."},
+                    "url": {"type": "string", "format": "uri",
+                            "description": "Where picking it leads: the search, the entry, or "
+                            "the search filtered by the author or theme."},
+                },
+            },
+        },
+    },
+}
 RELATED = {
     "type": "object",
     "properties": {
@@ -338,6 +381,16 @@ def document(server: str, site: str) -> dict[str, Any]:
                 "the filters describe (the facet's own selection ignored, as in /api/search). "
                 "`links.html` is the same list as a page of its own.",
             ),
+            "/api/suggest": _get(
+                "Suggestions for text being typed",
+                SUGGEST_PARAMS,
+                {"application/json": {"schema": _ref("Suggestions")}},
+                400,
+                description="Completions of the last word from the archive's vocabulary (ranked "
+                "by how many entries hold them, spellings folded: organis offers organization), "
+                "then the themes, authors and titles whose words start with the typed ones, each "
+                "with its kind and count. Made for a search box: answers in milliseconds.",
+            ),
             "/api/entries/{id}": _get(
                 "One entry with related entries",
                 [ID_PARAM],
@@ -393,6 +446,7 @@ def document(server: str, site: str) -> dict[str, Any]:
                 "Hit": HIT,
                 "FacetValue": FACET_VALUE,
                 "FacetValues": VALUE_PAGE,
+                "Suggestions": SUGGESTIONS,
                 "Entry": ENTRY,
                 "Related": RELATED,
                 "Error": ERROR,
