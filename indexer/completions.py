@@ -16,6 +16,7 @@ Moving parts:
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from bisect import bisect_left
@@ -32,7 +33,8 @@ from indexer.facetsearch import fold
 COMPLETIONS_FILE = "completions.npz"
 MAX_WORD = 30  # longer vocabulary words (URLs run together, hashes) are never offered
 MIN_TITLE_PREFIX = 2  # titles are looked for once the last word has this many letters
-MAX_TITLE_WORDS = 24  # completions of the last word looked for in titles
+MAX_FILTERED = 20_000  # words a spelling pattern is checked against (past it, the literal start)
+MAX_TITLE_WORDS = 8  # completions of the last word looked for in titles
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,15 @@ class Completions:
         done by `perspectives index`, not by a web request)."""
         held: dict[str, int] = {}
         for fieldname in ("title", "body"):
-            for raw, info in reader.iter_prefix(fieldname, EXACT):
-                term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                held[term] = max(held.get(term, 0), info.doc_frequency())
+            in_field: dict[str, int] = {}
+            # segment by segment: a reader over several merges their terms ten times slower
+            for leaf, _ in reader.leaf_readers():
+                for raw, info in leaf.iter_prefix(fieldname, EXACT):
+                    term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                    in_field[term] = in_field.get(term, 0) + info.doc_frequency()
+            for term, entries in in_field.items():
+                if entries > held.get(term, 0):
+                    held[term] = entries
         words: list[str] = []
         counts: list[int] = []
         families: dict[str, list[int]] = {}
@@ -103,15 +111,21 @@ class Completions:
             return None
 
     def complete(self, prefix: str, limit: int = 6) -> list[Completion]:
-        """Return the words (one per family) that start with a typed prefix, most held first."""
-        folded = fold_prefix(prefix + "*").rstrip("*")
-        if not folded:
+        """Return the words (one per family) that start with a typed prefix in any spelling
+        (organis: organization; colou: color), most held first."""
+        pattern = fold_prefix(prefix + "*")
+        literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
+        if not literal:
             return []
-        lo = bisect_left(self.words, folded)
-        hi = bisect_left(self.words, folded + "\uffff", lo)
+        lo = bisect_left(self.words, literal)
+        hi = bisect_left(self.words, literal + "\uffff", lo)
         if lo == hi:
             return []
-        families = np.unique(self.shown[lo:hi])
+        members = np.arange(lo, hi)
+        if pattern.rstrip("*") != literal and hi - lo <= MAX_FILTERED:
+            rx = re.compile(fnmatch.translate(pattern))
+            members = members[[bool(rx.match(self.words[i])) for i in range(lo, hi)]]
+        families = np.unique(self.shown[members])
         counts = self.counts[families]
         order = np.lexsort((families, -counts))[:limit]
         return [Completion(self.words[int(families[i])], int(counts[i])) for i in order]
@@ -142,24 +156,31 @@ def refreshed(held: Completions, reader: IndexReader, generation: Path) -> Compl
     return found if found is not None and found.generation == reader.generation() else held
 
 
-@dataclass(frozen=True)
 class Named:
-    """A facet's values and labels folded once per generation, for matching typed words."""
+    """A facet's values and labels folded once per generation, each word of them sorted with
+    the values holding it, for matching typed word starts by bisection."""
 
-    words: list[tuple[str, ...]]  # per value code, the folded words of its value and label
+    def __init__(self, words: list[tuple[str, ...]]) -> None:
+        pairs = sorted({(w, code) for code, held in enumerate(words) for w in held})
+        self.keys = [w for w, _ in pairs]
+        self.codes = np.array([code for _, code in pairs], dtype=np.int32)
 
     @classmethod
     def of(cls, values: list[str], labels: dict[str, str]) -> Named:
-        return cls([tuple(fold(v + " " + labels.get(v, "")).replace("@", " ").split())
-                    for v in values])
+        return cls([tuple(typed_words(v + " " + labels.get(v, ""))) for v in values])
 
     def matching(self, typed: list[str]) -> list[int]:
         """Return the codes of values in which every typed word starts a word (the last one may
         be partial)."""
-        if not typed:
-            return []
-        return [i for i, words in enumerate(self.words)
-                if all(any(w.startswith(t) for w in words) for t in typed)]
+        found: np.ndarray | None = None
+        for word in typed:
+            lo = bisect_left(self.keys, word)
+            hi = bisect_left(self.keys, word + "\uffff", lo)
+            codes = np.unique(self.codes[lo:hi])
+            found = codes if found is None else np.intersect1d(found, codes, assume_unique=True)
+            if not len(found):
+                return []
+        return [] if found is None else [int(c) for c in found]
 
 
 def typed_words(q: str) -> list[str]:
@@ -207,9 +228,10 @@ def title_query(q: str, start: int, last: str, completions: Completions) -> wq.Q
     if last:
         words = completions.complete(last, limit=MAX_TITLE_WORDS) if len(last) >= MIN_TITLE_PREFIX else []
         terms = sorted({EXACT + light_stem(c.word) for c in words})
-        if not terms:
-            return None
-        parts.append(wq.Or([wq.Term("title", t) for t in terms]))
+        if terms:
+            parts.append(wq.Or([wq.Term("title", t) for t in terms]))
+        elif not parts or len(last) >= MIN_TITLE_PREFIX + 2:
+            return None  # a word the archive has no completion for (a stop word's start is let by)
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
