@@ -212,3 +212,24 @@ def test_facets_lists_the_values_holding_a_text_with_counts(indexed, run):
 def test_facets_names_what_is_wrong(indexed, run, args, hint):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2 and f"Invalid value for {hint}" in result.output
+
+
+def test_suggest_completes_the_last_word_and_names_themes_and_titles(indexed, run):
+    result = run("suggest", "autono")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "word         2  autonomy",
+        "theme        2  Autonomy",
+        "title        1  On Dignity, Autonomy, and the Future We Choose",
+    ]
+    data = json.loads(run("suggest", "model", "dep", "--json").output)
+    assert data["q"] == "model dep"
+    assert {"kind": "word", "text": "deprecation", "value": "model deprecation",
+            "count": 1} in data["suggestions"]
+    assert run("suggest", "zzzzqx").output == "No suggestions.\n"
+
+
+def test_suggest_names_what_is_wrong(indexed, run):
+    result = CliRunner().invoke(main, ["suggest", "a" * 201])
+    assert result.exit_code == 2
+    assert "at most 200 characters" in result.output
