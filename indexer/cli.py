@@ -142,15 +142,17 @@ def check(archive: Path, index_dir: Path, fieldmap: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of /api/search.")
 @click.option("--subject/--no-subject", default=True, show_default=True,
               help="Follow a query that finds few entries with entries on the same subject.")
+@click.option("--typos/--no-typos", default=True, show_default=True,
+              help="Match a word the archive lacks with its near spellings too.")
 def search(archive: Path, index_dir: Path, query: tuple[str, ...], theme: tuple[str, ...],
            author: tuple[str, ...], section: tuple[str, ...], date_from: str | None,
            date_to: str | None, sort: str, limit: int, page: int, as_json: bool,
-           subject: bool) -> None:
+           subject: bool, typos: bool) -> None:
     """Search the index: words, "phrases", OR, NOT, -word, field:value, prefix*."""
     params = {"q": [" ".join(query)], "theme": list(theme), "author": list(author),
               "section": list(section), "from": [date_from or ""], "to": [date_to or ""],
               "sort": [sort], "page": [str(page)], "per_page": [str(limit)],
-              "subject": ["1" if subject else "0"]}
+              "subject": ["1" if subject else "0"], "typos": ["1" if typos else "0"]}
     try:
         result = _library(index_dir).search(parse_request(params))
     except BadParameter as e:
@@ -253,6 +255,9 @@ def _print_result(result: SearchResult) -> None:
     click.echo(f"{result.total - result.on_subject} results{q}{more} (page {req.page} of {result.pages})")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
+    if result.near:
+        near = "; ".join(f"{n.typed} → {', '.join(n.words)}" for n in result.near)
+        click.echo(f"Including near spellings: {near} (--no-typos for the words alone)")
     subject_shown = False
     for i, hit in enumerate(result.hits, (req.page - 1) * req.per_page + 1):
         if hit.subject and not subject_shown:

@@ -36,16 +36,18 @@ from indexer.matching import (
     is_plain,
     match_clauses,
     plain_clauses,
+    single_words,
     with_exact,
 )
 from indexer.postings import PostingCache, Postings, evaluate
 from indexer.query import ParsedQuery, expand_wildcards, parse_text, resolve_themes
 from indexer.related import related_entries
-from indexer.results import BadParameter, Entry, Hit, SearchRequest, SearchResult
+from indexer.results import BadParameter, Entry, Hit, Near, SearchRequest, SearchResult
 from indexer.site import SITE_FILE, Site, common_words, load_site
 from indexer.subject import Subject
 from indexer.suggest import Vocabularies, suggestion
 from indexer.themes import Theme, load_taxonomy
+from indexer.typos import near_spellings
 
 SEARCH_SECONDS = 2.0  # past this, a costly query answers with what it has, marked partial
 # Past this much of the process's memory in mapped file pages (the index's, and the libraries'
@@ -277,12 +279,13 @@ class Library:
             total=len(found.counts.docs),
             hits=hits,
             facets=facets(found.counts, req, labels, req.facet_size),
-            suggestion=self._suggestion(view, req.q),
+            suggestion=None if found.near else self._suggestion(view, req.q),
             partial=found.partial,
             generation=view.name,
             all_words=found.all_words,
             on_subject=found.on_subject(),
             subject_words=found.subject_words(),
+            near=found.near,
         )
         _bound_mapped(view)
         return result
@@ -378,8 +381,16 @@ class Library:
         """Find and score the documents matching the query text, then filter and count them."""
         if is_plain(req.q):
             clauses = plain_clauses(req.q)
+            near: dict[str, Near] = {}
+            if clauses and req.typos:
+                near = near_spellings(single_words(req.q), view.searcher, self._postings(view),
+                                      self._vocabularies)
+                if near:
+                    clauses = plain_clauses(req.q, {k: n.words for k, n in near.items()})
             if clauses:
-                return self._match_plain(view, req, clauses)
+                found = self._match_plain(view, req, clauses)
+                found.near = tuple(near.values())
+                return found
         return self._match_parsed(view, req)
 
     def _match_plain(self, view: _View, req: SearchRequest, clauses: list[Clause]) -> _Found:
@@ -532,6 +543,7 @@ class _Found:
     clauses: int = 0
     groups: tuple[Group, ...] | None = None  # plain queries: each clause's highlight
     subject: Subject | None = None  # plain queries that found few: entries on their subject
+    near: tuple[Near, ...] = ()  # plain words matched with their near spellings too (typos.py)
 
     def is_partial(self, n: int) -> bool:
         """Tell whether entry n holds only some of the query's words."""

@@ -16,6 +16,7 @@ meaning: such text goes to the query parser (query.py) instead.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,8 +64,10 @@ def is_plain(text: str) -> bool:
     return bool(text.strip()) and not _STRICT.search(text)
 
 
-def plain_clauses(text: str) -> list[Clause]:
-    """Return the clauses of plain query text (stop words make none)."""
+def plain_clauses(text: str, near: Mapping[str, Sequence[str]] | None = None) -> list[Clause]:
+    """Return the clauses of plain query text (stop words make none); a word that `near` names
+    (lowercase) also matches its near spellings there (typos.py), but only as its stem does,
+    so the entries holding it as typed rank first."""
     clauses: list[Clause] = []
     for chunk in text.split():
         if "*" in chunk or "?" in chunk:
@@ -72,12 +75,34 @@ def plain_clauses(text: str) -> list[Clause]:
             continue
         for run, joined in _runs(chunk):
             clause = _clause(run, joined)
+            if clause is not None and near and len(run) == 1 and run[0].lower() in near:
+                clause = _with_near(clause, near[run[0].lower()])
             if clause is not None:
                 clauses.append(clause)
     unique: dict[str, Clause] = {}
     for clause in clauses:
         unique.setdefault(repr(clause.stem), clause)
     return list(unique.values())
+
+
+def _with_near(clause: Clause, words: Sequence[str]) -> Clause:
+    """Return a one-word clause that also matches other words, as its stem does."""
+    terms = [t for t in (query_terms(w)[0] for w in words) if t is not None]
+    if not terms:
+        return clause
+    stem = wq.Or([clause.stem, *(_both(wq.Term, t) for t in terms)])
+    group = Group(clause.group.exact, clause.group.stem + tuple((t,) for t in terms))
+    return Clause(clause.text, stem, clause.exact, group)
+
+
+def single_words(text: str) -> list[str]:
+    """Return the words of plain query text that make a clause of their own (not compounds,
+    dotted names or wildcards): the ones typo tolerance may look up."""
+    out = []
+    for chunk in text.split():
+        if "*" not in chunk and "?" not in chunk:
+            out += [run[0] for run, _ in _runs(chunk) if len(run) == 1]
+    return out
 
 
 def _runs(chunk: str) -> list[tuple[list[str], bool]]:

@@ -48,6 +48,7 @@ class SearchRequest:
     per_page: int = 10
     facet_size: int = 0  # values listed per facet, most frequent first (selected ones always); 0: all
     subject: bool = True  # a plain query that finds few entries is followed by entries on its subject
+    typos: bool = True  # a plain word the archive lacks also matches its near spellings (typos.py)
 
     def selected(self, facet: str) -> tuple[str, ...]:
         """Return the selected values of one facet."""
@@ -104,6 +105,17 @@ class Facet:
 
 
 @dataclass(frozen=True)
+class Near:
+    """A typed word and the archive's words searched with it, most held first (typos.py)."""
+
+    typed: str
+    words: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"typed": self.typed, "words": list(self.words)}
+
+
+@dataclass(frozen=True)
 class SearchResult:
     """One page of results, the total, disjunctive facet counts and a did-you-mean."""
 
@@ -121,6 +133,9 @@ class SearchResult:
     # the best matches' subject (subject.py), and the key words that brought them
     on_subject: int = 0
     subject_words: tuple[str, ...] = ()
+    # plain words the archive lacks (or holds in a few entries), each with the archive words
+    # searched with it (typos.py): "desing" -> ("design",)
+    near: tuple[Near, ...] = ()
 
     @property
     def pages(self) -> int:
@@ -152,6 +167,7 @@ class SearchResult:
             "all_words": self.all_words,
             "on_subject": self.on_subject,
             "subject_words": list(self.subject_words),
+            "near_spellings": [n.to_dict() for n in self.near],
         }
 
 

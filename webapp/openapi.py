@@ -62,6 +62,15 @@ SEARCH_PARAMS = [
     _param(
         "sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "Order of results."
     ),
+    _param(
+        "typos",
+        {"type": "integer", "enum": [0, 1], "default": 1},
+        "1: a word of a plain query that the archive lacks (or holds in a few entries, next to "
+        "a far more frequent word one edit away) also matches its nearest archive words: none "
+        "under 5 letters, 1 edit from 5, 2 from 9; entries holding the words as typed rank "
+        "first, `near_spellings` says which words were added. Quoted words never; 0: the words "
+        "as typed only.",
+    ),
 ]
 PAGE_PARAMS = [
     _param(
@@ -244,6 +253,12 @@ SEARCH = {
                                       "best matches (hits marked `subject`); they hold none of "
                                       "the query's words."},
         "subject_words": {**STRINGS, "description": "The key words that brought those entries."},
+        "near_spellings": {
+            "type": "array",
+            "description": "Plain words matched with their near spellings too (see `typos`).",
+            "items": {"type": "object", "required": ["typed", "words"],
+                      "properties": {"typed": STRING, "words": STRINGS}},
+        },
         "generation": STRING,
         "links": {"type": "object", "additionalProperties": {"type": ["string", "null"]}},
     },
