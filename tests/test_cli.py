@@ -233,3 +233,14 @@ def test_suggest_names_what_is_wrong(indexed, run):
     result = CliRunner().invoke(main, ["suggest", "a" * 201])
     assert result.exit_code == 2
     assert "at most 200 characters" in result.output
+
+
+def test_search_says_near_spellings_and_can_leave_them_out(indexed, run):
+    result = run("search", "autonmy", "--no-subject")
+    assert result.exit_code == 0, result.output
+    assert "Including near spellings: autonmy → autonomy (--no-typos for the words alone)" in result.output
+    strict = run("search", "autonmy", "--no-typos")
+    assert strict.output.startswith('0 results for "autonmy"')
+    assert "Did you mean: autonomy" in strict.output
+    data = json.loads(run("search", "autonmy", "--json").output)
+    assert data["near_spellings"] == [{"typed": "autonmy", "words": ["autonomy"]}]

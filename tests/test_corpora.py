@@ -253,3 +253,40 @@ def test_home_pages_speak_in_the_archives_own_words(request, name: str) -> None:
     assert len(examples) == 4 and examples[:len(themes)] == themes
     entries = built.library.info()["entries"]
     assert f"{entries} entries" in text
+
+
+# -- issue 10: suggestions while typing, typo tolerance, synonyms --------------------------
+
+
+def test_18f_suggests_while_typing(blog: Built) -> None:
+    found = blog.library.suggest("desig")
+    assert [(s.kind, s.text) for s in found[:2]] == [("word", "design"), ("word", "designer")]
+    assert found[0].count > 250
+    assert ("theme", "design") in [(s.kind, s.value) for s in found]
+    assert any(s.kind == "title" and "design" in s.text.lower() for s in found)
+    assert [s.text for s in blog.library.suggest("govern") if s.kind == "word"][:1] == ["government"]
+
+
+def test_18f_near_spellings_are_searched_at_once(blog: Built) -> None:
+    lib = blog.library
+    design = set(_ids(lib, "design"))
+    found = lib.search(parse_request({"q": ["desing"], "subject": ["0"]}))
+    assert [n.to_dict() for n in found.near] == [{"typed": "desing", "words": ["design"]}]
+    assert set(_ids(lib, "desing")) == design and len(design) > 300
+    assert "<mark>design</mark>" in found.hits[0].snippet.lower()
+    assert _ids(lib, '"desing"') == []  # quoted: never fuzzed
+    assert lib.search(parse_request({"q": ["desing"], "typos": ["0"]})).total == 0
+    government = lib.search(parse_request({"q": ["goverment"], "subject": ["0"]}))
+    assert [n.words for n in government.near] == [("government",)]
+    assert set(_ids(lib, "goverment")) == set(_ids(lib, "government"))
+
+
+def test_18f_words_as_typed_rank_above_near_spellings(blog: Built) -> None:
+    # "posible" is in one post; "possible", one edit away, in a great many
+    lib = blog.library
+    typed = _ids(lib, '"posible"')
+    assert len(typed) == 1
+    found = lib.search(parse_request({"q": ["posible"], "subject": ["0"]}))
+    assert [(n.typed, n.words) for n in found.near] == [("posible", ("possible",))]
+    assert found.total > 50
+    assert found.hits[0].id == typed[0]
