@@ -308,11 +308,13 @@ def build_index(
     wait: bool = True,
     on_wait: Callable[[], None] | None = None,
     only: Sequence[Path] | None = None,
+    synonyms: Path | None = None,
 ) -> BuildReport:
     """Bring the index up to date with the archive; readers never see a half-built index.
 
     `only` names the files an editor added, changed or deleted: an incremental run then looks
-    at those alone instead of every file of the archive (a full build ignores it)."""
+    at those alone instead of every file of the archive (a full build ignores it). `synonyms`
+    names the synonyms file to publish (by default the archive's synonyms.yaml)."""
     if not archive.is_dir():
         raise ArchiveError(f"{archive}: no archive folder here (set --archive or PERSPECTIVES_ARCHIVE)")
     named = [archive_relative(archive, path) for path in only] if only else None
@@ -333,6 +335,8 @@ def build_index(
         else:
             report = _incremental(archive, current, config, manifest, progress, named)
         site_problems = publish_site(archive, gens.current_path(index_dir) or index_dir)
+        site_problems += _publish_synonyms(synonyms or archive / "synonyms.yaml",
+                                           gens.current_path(index_dir) or index_dir)
         _publish_completions(gens.current_path(index_dir))
     # the same taxonomy as when the manifest was written: its problems then were none
     unread = not config.taxonomy_read and not report.full and manifest.taxonomy_ok
@@ -340,6 +344,17 @@ def build_index(
                                  + site_problems))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _publish_synonyms(source: Path, generation: Path) -> list[Problem]:
+    """Copy the synonyms file into the index and return its problems (synonyms.py)."""
+    # synonyms.py is imported only when there is a file: it loads the analyzer, which a run
+    # that finds nothing changed does without
+    if not source.is_file() and not (generation / "synonyms.yaml").is_file():
+        return []
+    from indexer.synonyms import publish
+
+    return publish(source, generation)
 
 
 def _publish_completions(generation: Path | None) -> None:

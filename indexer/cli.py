@@ -42,6 +42,12 @@ def _fieldmap(f):  # type: ignore[no-untyped-def]
                              "(default: ARCHIVE/fieldmap.yaml if present).")(f)
 
 
+def _synonyms(f):  # type: ignore[no-untyped-def]
+    return click.option("--synonyms", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                        envvar="PERSPECTIVES_SYNONYMS",
+                        help="The editors' synonyms (default: ARCHIVE/synonyms.yaml if present).")(f)
+
+
 @click.group()
 @click.version_option(package_name="perspectives")
 def main() -> None:
@@ -51,26 +57,27 @@ def main() -> None:
 @main.command()
 @_paths
 @_fieldmap
+@_synonyms
 @click.option("--full", is_flag=True, help="Rebuild everything into a new generation.")
 @click.option("--wait/--no-wait", default=True, show_default=True,
               help="Wait for another running index, or stop at once.")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-def index(archive: Path, index_dir: Path, fieldmap: Path | None, full: bool, wait: bool,
-          files: tuple[Path, ...]) -> None:
+def index(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path | None,
+          full: bool, wait: bool, files: tuple[Path, ...]) -> None:
     """Index new, changed and deleted files of the archive (all of it with --full).
 
     Name FILES (added, edited or deleted) to look at those alone rather than at every file of
     the archive: the quick way to publish an edit in a large archive."""
     if full and files:
         raise click.UsageError("--full rebuilds the whole archive: name no files with it")
-    report = _build(archive, index_dir, fieldmap, full, wait, files)
+    report = _build(archive, index_dir, fieldmap, full, wait, files, synonyms)
     _print_report(report)
     if report.rejected:
         sys.exit(1)
 
 
 def _build(archive: Path, index_dir: Path, fieldmap: Path | None, full: bool,
-           wait: bool, files: tuple[Path, ...] = ()) -> BuildReport:
+           wait: bool, files: tuple[Path, ...] = (), synonyms: Path | None = None) -> BuildReport:
     def on_wait() -> None:
         click.echo("Another 'perspectives index' is running; waiting for it to finish…", err=True)
 
@@ -85,7 +92,8 @@ def _build(archive: Path, index_dir: Path, fieldmap: Path | None, full: bool,
 
     try:
         return build_index(archive, index_dir, full=full, fieldmap=fieldmap,
-                           progress=progress, wait=wait, on_wait=on_wait, only=files or None)
+                           progress=progress, wait=wait, on_wait=on_wait, only=files or None,
+                           synonyms=synonyms)
     except IndexBusy as e:
         raise click.ClickException(f"{e}. Try again when it ends, or use --wait.") from None
     except ArchiveError as e:
@@ -112,12 +120,13 @@ def _print_report(report: BuildReport) -> None:
 @main.command()
 @_paths
 @_fieldmap
-def check(archive: Path, index_dir: Path, fieldmap: Path | None) -> None:
+@_synonyms
+def check(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path | None) -> None:
     """Validate the archive without indexing; exit 1 if any file has a problem."""
     from indexer.validate import check_archive
 
     try:
-        problems, entries = check_archive(archive, fieldmap)
+        problems, entries = check_archive(archive, fieldmap, synonyms)
     except ArchiveError as e:
         raise click.ClickException(str(e)) from None
     for problem in problems:
@@ -258,6 +267,9 @@ def _print_result(result: SearchResult) -> None:
     if result.near:
         near = "; ".join(f"{n.typed} → {', '.join(n.words)}" for n in result.near)
         click.echo(f"Including near spellings: {near} (--no-typos for the words alone)")
+    if result.synonyms:
+        said = "; ".join(f"{', '.join(u.matched)} for {u.typed}" for u in result.synonyms)
+        click.echo(f"Also searched, from the archive's synonyms: {said}")
     subject_shown = False
     for i, hit in enumerate(result.hits, (req.page - 1) * req.per_page + 1):
         if hit.subject and not subject_shown:
@@ -268,6 +280,8 @@ def _print_result(result: SearchResult) -> None:
         themes = f" · {', '.join(hit.themes)}" if hit.themes else ""
         click.echo(f"   {hit.author} · {hit.date} · {hit.section}{themes}")
         click.echo("   " + _terminal(hit.snippet))
+        for use in hit.synonyms:
+            click.echo(f"   (matched {' or '.join(use.matched)} for {use.typed})")
     for facet in result.facets:
         if facet.name == "month" or not facet.results:
             continue

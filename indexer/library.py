@@ -42,10 +42,19 @@ from indexer.matching import (
 from indexer.postings import PostingCache, Postings, evaluate
 from indexer.query import ParsedQuery, expand_wildcards, parse_text, resolve_themes
 from indexer.related import related_entries
-from indexer.results import BadParameter, Entry, Hit, Near, SearchRequest, SearchResult
+from indexer.results import (
+    BadParameter,
+    Entry,
+    Hit,
+    Near,
+    SearchRequest,
+    SearchResult,
+    SynonymUse,
+)
 from indexer.site import SITE_FILE, Site, common_words, load_site
 from indexer.subject import Subject
 from indexer.suggest import Vocabularies, suggestion
+from indexer.synonyms import SYNONYMS_FILE, Expansion, Synonyms, group_rules, load_synonyms
 from indexer.themes import Theme, load_taxonomy
 from indexer.typos import near_spellings
 
@@ -131,6 +140,7 @@ class Library:
         self._built: dict[str, str] = {}  # by generation
         self._vocabularies = Vocabularies()  # for did-you-mean, of the segments being read
         self._site: tuple[tuple[str, int, int], Site] | None = None  # by (path, mtime, size)
+        self._synonyms: tuple[tuple[str, int, int], Synonyms] | None = None  # the same
         self._completions: tuple[tuple[str, int], compl.Completions] | None = None  # by state
 
     # -- the open generation -------------------------------------------------------------
@@ -237,6 +247,26 @@ class Library:
             self._site = cached
         return cached[1]
 
+    def synonyms(self) -> Synonyms:
+        """Return the editors' synonyms as the last index run copied them (read again whenever
+        the copy changes), with the themes' own synonyms; none when the file is broken."""
+        view = self._view()
+        path = self.index_dir / view.name / SYNONYMS_FILE
+        try:
+            stat = path.stat()
+            key = (str(path), stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            key = (view.name, 0, 0)
+        cached = self._synonyms
+        if cached is None or cached[0] != key:
+            found = load_synonyms(path)[0]
+            for theme in view.taxonomy.values():
+                if theme.synonyms:
+                    found = found.merged(Synonyms(group_rules([theme.label, *theme.synonyms])))
+            cached = (key, found)
+            self._synonyms = cached
+        return cached[1]
+
     def examples(self, n: int = 4) -> tuple[str, ...]:
         """Return searches drawn from the archive itself: its two most used themes, then the
         words most of its titles hold."""
@@ -286,6 +316,7 @@ class Library:
             on_subject=found.on_subject(),
             subject_words=found.subject_words(),
             near=found.near,
+            synonyms=found.synonyms,
         )
         _bound_mapped(view)
         return result
@@ -387,11 +418,26 @@ class Library:
                                       self._vocabularies)
                 if near:
                     clauses = plain_clauses(req.q, {k: n.words for k, n in near.items()})
+            clauses, expansions = self.synonyms().expand(clauses)
             if clauses:
                 found = self._match_plain(view, req, clauses)
                 found.near = tuple(near.values())
+                found.synonyms = tuple(e.use for e in expansions)
+                found.only_synonyms = self._only_synonyms(view, expansions)
                 return found
         return self._match_parsed(view, req)
+
+    def _only_synonyms(self, view: _View, expansions: tuple[Expansion, ...]
+                       ) -> list[tuple[SynonymUse, np.ndarray]]:
+        """Return, for each use of the synonyms, which entries only the synonyms found."""
+        out = []
+        ctx = self._postings(view)
+        for e in expansions:
+            added = np.zeros(len(view.table.live), dtype=bool)
+            added[evaluate(e.added, ctx)[0]] = True
+            added[evaluate(e.typed, ctx)[0]] = False
+            out.append((e.use, added))
+        return out
 
     def _match_plain(self, view: _View, req: SearchRequest, clauses: list[Clause]) -> _Found:
         """Match plain words: every word first, then most of them (matching.py)."""
@@ -505,6 +551,7 @@ class Library:
             source=f.get("source", ""), note=f.get("note", ""), authors=tuple(f.get("authors", ())),
             snippet=snippet(f.get("body", ""), groups) if groups is not None else "",
             score=round(float(score), 4), partial=found.is_partial(n) and not subject, subject=subject,
+            synonyms=found.synonyms_of(n),
         )
 
     # -- entries -------------------------------------------------------------------------
@@ -544,6 +591,13 @@ class _Found:
     groups: tuple[Group, ...] | None = None  # plain queries: each clause's highlight
     subject: Subject | None = None  # plain queries that found few: entries on their subject
     near: tuple[Near, ...] = ()  # plain words matched with their near spellings too (typos.py)
+    synonyms: tuple[SynonymUse, ...] = ()  # plain words matched with the editors' synonyms
+    # per use of the synonyms, the entries they alone found (hits say so)
+    only_synonyms: list[tuple[SynonymUse, np.ndarray]] = field(default_factory=list)
+
+    def synonyms_of(self, n: int) -> tuple[SynonymUse, ...]:
+        """Return the synonyms that alone brought entry n (for the words they stand for)."""
+        return tuple(use for use, only in self.only_synonyms if only[n])
 
     def is_partial(self, n: int) -> bool:
         """Tell whether entry n holds only some of the query's words."""

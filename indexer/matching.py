@@ -90,7 +90,7 @@ def _with_near(clause: Clause, words: Sequence[str]) -> Clause:
     terms = [t for t in (query_terms(w)[0] for w in words) if t is not None]
     if not terms:
         return clause
-    stem = wq.Or([clause.stem, *(_both(wq.Term, t) for t in terms)])
+    stem = wq.Or([clause.stem, *(both(wq.Term, t) for t in terms)])
     group = Group(clause.group.exact, clause.group.stem + tuple((t,) for t in terms))
     return Clause(clause.text, stem, clause.exact, group)
 
@@ -121,7 +121,7 @@ def _runs(chunk: str) -> list[tuple[list[str], bool]]:
     return runs
 
 
-def _both(make: type[wq.Query], value: object) -> wq.Query:
+def both(make: type[wq.Query], value: object) -> wq.Query:
     return wq.Or([make("title", value, boost=TITLE_BOOST), make("body", value)])  # type: ignore[call-arg]
 
 
@@ -131,7 +131,7 @@ def _clause(words: list[str], joined_form: bool) -> Clause | None:
     if len(words) == 1:
         if not stems:
             return None
-        return Clause(words[0], _both(wq.Term, stems[0]), _both(wq.Term, exacts[0]),
+        return Clause(words[0], both(wq.Term, stems[0]), both(wq.Term, exacts[0]),
                       Group(((exacts[0],),), ((stems[0],),)))
     joined, joined_exact = query_terms("".join(words)) if joined_form else (None, None)
     stem_parts: list[wq.Query] = []
@@ -139,11 +139,11 @@ def _clause(words: list[str], joined_form: bool) -> Clause | None:
     if len(stems) == len(words):  # "e-mail", "A/B": "mail" alone is not what was typed
         # every part anywhere matches ("5.2" in a message about GPT-4o and GPT-5.2); the
         # parts side by side, as written, match exactly and rank first
-        stem_parts.append(wq.And([_both(wq.Term, t) for t in stems]))
-        exact_parts.append(_both(wq.Phrase, exacts))
+        stem_parts.append(wq.And([both(wq.Term, t) for t in stems]))
+        exact_parts.append(both(wq.Phrase, exacts))
     if joined is not None and joined_exact is not None:
-        stem_parts.append(_both(wq.Term, joined))
-        exact_parts.append(_both(wq.Term, joined_exact))
+        stem_parts.append(both(wq.Term, joined))
+        exact_parts.append(both(wq.Term, joined_exact))
     if not stem_parts:
         return None
     text = ("-" if joined_form else ".").join(words)
@@ -174,7 +174,7 @@ def _joined_pairs(clauses: list[Clause], ctx: Postings) -> dict[tuple[int, int],
         term = query_terms(a + b)[0]
         if term is None:
             continue
-        found = evaluate(_both(wq.Term, term), ctx)
+        found = evaluate(both(wq.Term, term), ctx)
         if len(found[0]):
             out[(i, i + 1)] = found
     return out

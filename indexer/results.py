@@ -64,6 +64,17 @@ class SearchRequest:
 
 
 @dataclass(frozen=True)
+class SynonymUse:
+    """Words of a query and the editors' synonyms searched with them (synonyms.py)."""
+
+    typed: str
+    matched: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"typed": self.typed, "matched": list(self.matched)}
+
+
+@dataclass(frozen=True)
 class Hit:
     """One result: the entry's fields and an HTML snippet in which only <mark> is markup."""
 
@@ -81,11 +92,14 @@ class Hit:
     partial: bool = False  # holds only some of a plain query's words
     authors: tuple[str, ...] = ()  # each person; `author` is them as one line to display
     subject: bool = False  # holds none of the words: shares the key words of the best matches
+    # the editors' synonyms it was found by, where it holds none of the words they stand for
+    synonyms: tuple[SynonymUse, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["themes"] = list(self.themes)
         d["authors"] = list(self.authors)
+        d["synonyms"] = [s.to_dict() for s in self.synonyms]
         return d
 
 
@@ -136,6 +150,8 @@ class SearchResult:
     # plain words the archive lacks (or holds in a few entries), each with the archive words
     # searched with it (typos.py): "desing" -> ("design",)
     near: tuple[Near, ...] = ()
+    # plain words for which the archive's synonyms were searched too: "telework" -> ("remote work",)
+    synonyms: tuple[SynonymUse, ...] = ()
 
     @property
     def pages(self) -> int:
@@ -168,6 +184,7 @@ class SearchResult:
             "on_subject": self.on_subject,
             "subject_words": list(self.subject_words),
             "near_spellings": [n.to_dict() for n in self.near],
+            "synonyms": [s.to_dict() for s in self.synonyms],
         }
 
 

@@ -290,3 +290,27 @@ def test_18f_words_as_typed_rank_above_near_spellings(blog: Built) -> None:
     assert [(n.typed, n.words) for n in found.near] == [("posible", ("possible",))]
     assert found.total > 50
     assert found.hits[0].id == typed[0]
+
+
+def test_digitalgov_synonyms_find_posts_that_only_say_the_other_words(
+        news: Built, tmp_path: Path) -> None:
+    index = news.library.index_dir
+    rules = tmp_path / "synonyms.yaml"
+    rules.write_text("- [telework, remote work]\n", encoding="utf-8")
+    build_index(news.archive, index, fieldmap=FIELDMAPS / "digitalgov-news.yaml", synonyms=rules)
+    try:
+        lib = Library(index)
+        found = lib.search(parse_request({"q": ["telework"], "subject": ["0"], "per_page": ["100"]}))
+        assert [u.to_dict() for u in found.synonyms] == [{"typed": "telework",
+                                                         "matched": ["remote work"]}]
+        only = [h for h in found.hits if h.synonyms]
+        typed = set(_ids(lib, '"telework"'))
+        assert only and not {h.id for h in only} & typed  # they never say telework
+        remote = set(_ids(lib, '"remote work"'))
+        assert {h.id for h in only} <= remote
+        # the word as typed first, then its stem-mates (teleworking) and the synonym alike
+        exact = [i for i, h in enumerate(found.hits) if "<mark>telework</mark>" in h.snippet.lower()]
+        assert exact and max(exact) < found.hits.index(only[0])
+    finally:
+        build_index(news.archive, index, fieldmap=FIELDMAPS / "digitalgov-news.yaml")
+    assert Library(index).search(parse_request({"q": ["telework"]})).synonyms == ()

@@ -208,6 +208,9 @@ HIT = {
         "score": {"type": "number"},
         "partial": {"type": "boolean",
                     "description": "The entry holds only some of the words of a plain query."},
+        "synonyms": {"type": "array", "items": _ref("SynonymUse"),
+                     "description": "The synonyms that alone brought this entry: it holds none "
+                                    "of the words they stand for."},
         "subject": {"type": "boolean",
                     "description": "The entry holds none of the words: it shares the key words "
                                    "of the best matches (see `subject_words`)."},
@@ -253,6 +256,12 @@ SEARCH = {
                                       "best matches (hits marked `subject`); they hold none of "
                                       "the query's words."},
         "subject_words": {**STRINGS, "description": "The key words that brought those entries."},
+        "synonyms": {
+            "type": "array",
+            "description": "Plain words for which the archive's synonyms (synonyms.yaml, and "
+            "the themes' own) were searched too.",
+            "items": _ref("SynonymUse"),
+        },
         "near_spellings": {
             "type": "array",
             "description": "Plain words matched with their near spellings too (see `typos`).",
@@ -280,6 +289,12 @@ VALUE_PAGE = {
         },
         "links": {"type": "object", "additionalProperties": STRING},
     },
+}
+SYNONYM_USE = {
+    "type": "object",
+    "required": ["typed", "matched"],
+    "properties": {"typed": {**STRING, "description": "The query's words."},
+                   "matched": {**STRINGS, "description": "What was searched with them."}},
 }
 SUGGESTIONS = {
     "type": "object",
@@ -462,6 +477,7 @@ def document(server: str, site: str) -> dict[str, Any]:
                 "FacetValue": FACET_VALUE,
                 "FacetValues": VALUE_PAGE,
                 "Suggestions": SUGGESTIONS,
+                "SynonymUse": SYNONYM_USE,
                 "Entry": ENTRY,
                 "Related": RELATED,
                 "Error": ERROR,
