@@ -244,3 +244,18 @@ def test_search_says_near_spellings_and_can_leave_them_out(indexed, run):
     assert "Did you mean: autonomy" in strict.output
     data = json.loads(run("search", "autonmy", "--json").output)
     assert data["near_spellings"] == [{"typed": "autonmy", "words": ["autonomy"]}]
+
+
+def test_check_reports_a_broken_synonyms_file_with_its_line(indexed, run):
+    path = indexed / "archive" / "synonyms.yaml"
+    path.write_text("- [telework, remote work]\n- [lonely]\n", encoding="utf-8")
+    result = run("check")
+    assert result.exit_code == 1
+    assert f"{path.as_posix()}:2: a group needs two or more different words" in result.output
+    other = indexed / "elsewhere.yaml"
+    other.write_text("- llm =>\n", encoding="utf-8")
+    result = run("check", "--synonyms", str(other))
+    assert f"{other.as_posix()}:1: the right side of '=>' is empty" in result.output
+    indexing = run("index", "--synonyms", str(other))
+    assert indexing.exit_code == 0  # the file's problems are said; no entry was rejected
+    assert f"{other.as_posix()}:1: the right side" in indexing.output
