@@ -12,6 +12,8 @@ Moving parts:
 - `Completions.complete`: the words starting with a folded prefix, a bisection in the sorted
   list, the most held first.
 - `Named`: authors' and themes' names folded once per generation, matched by word prefixes.
+- `suggest`: the completions, then the themes, authors and titles (a bounded title query:
+  the typed words, the last one as its most held completions), every kind represented.
 """
 
 from __future__ import annotations
@@ -26,9 +28,12 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as wq
 from whoosh.reading import IndexReader
+from whoosh.searching import Searcher
 
 from indexer.analysis import EXACT, WORD_PATTERN, fold_prefix, light_stem, query_terms
+from indexer.facets import FacetTable
 from indexer.facetsearch import fold
+from indexer.postings import Postings, evaluate
 
 COMPLETIONS_FILE = "completions.npz"
 MAX_WORD = 30  # longer vocabulary words (URLs run together, hashes) are never offered
@@ -235,3 +240,74 @@ def title_query(q: str, start: int, last: str, completions: Completions) -> wq.Q
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What one open generation draws suggestions from."""
+
+    completions: Completions | None
+    named: dict[str, Named]  # author, theme
+    table: FacetTable
+    labels: dict[str, dict[str, str]]  # per facet, the labels of its values
+    searcher: Searcher
+    ctx: Postings
+
+
+def suggest(q: str, limit: int, src: Sources) -> tuple[Suggestion, ...]:
+    """Return completions of the last word of typed text (most held first), then the themes,
+    authors and titles that match it, at most `limit` in all, every kind represented."""
+    start, last = last_word(q)
+    found: list[Suggestion] = []
+    if last and src.completions is not None and not last.startswith(("@", "#")):
+        found += [Suggestion("word", c.word, q[:start] + c.word, c.entries)
+                  for c in src.completions.complete(last, limit=max(limit // 2, 1))]
+    typed = typed_words(q)
+    for facet in ("theme", "author"):
+        found += _named(src, facet, typed)
+    found += _titles(src, q, start, last)
+    return tuple(found) if len(found) <= limit else _balanced(found, limit)
+
+
+def _named(src: Sources, facet: str, typed: list[str], most: int = 3) -> list[Suggestion]:
+    """Return the values of a facet whose words start with the typed ones, most entries first."""
+    column = src.table.columns[facet]
+    codes = src.named[facet].matching(typed)
+    if not codes:
+        return []
+    counts = column.tally(src.table.live)
+    labels = src.labels.get(facet, {})
+    codes = sorted((c for c in codes if counts[c] > 0), key=lambda c: (-int(counts[c]), c))
+    return [Suggestion(facet, labels.get(column.coded.values[c]) or column.coded.values[c],
+                       column.coded.values[c], int(counts[c])) for c in codes[:most]]
+
+
+def _titles(src: Sources, q: str, start: int, last: str, most: int = 3) -> list[Suggestion]:
+    """Return the best-scored titles holding the typed words (the last one completed)."""
+    if src.completions is None:
+        return []
+    query = title_query(q, start, last, src.completions)
+    if query is None:
+        return []
+    ids, scores = evaluate(query, src.ctx)
+    if not len(ids):
+        return []
+    out = []
+    for n in ids[np.lexsort((ids, -scores))[:most]]:
+        f = src.searcher.stored_fields(int(n))
+        out.append(Suggestion("title", f["title"], f["id"], 1))
+    return out
+
+
+def _balanced(found: list[Suggestion], limit: int) -> tuple[Suggestion, ...]:
+    """Return `limit` suggestions, in their order, taking from each kind in turn so that words
+    never crowd out the one title or theme that matches."""
+    kinds: dict[str, list[int]] = {}
+    for i, s in enumerate(found):
+        kinds.setdefault(s.kind, []).append(i)
+    taken: set[int] = set()
+    while len(taken) < limit and any(kinds.values()):
+        for indexes in kinds.values():
+            if indexes and len(taken) < limit:
+                taken.add(indexes.pop(0))
+    return tuple(s for i, s in enumerate(found) if i in taken)

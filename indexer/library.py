@@ -344,46 +344,10 @@ class Library:
         if len(q) > compl.MAX_SUGGEST_CHARS:
             raise BadParameter("q", f"at most {compl.MAX_SUGGEST_CHARS} characters, got {len(q)}")
         view = self._view()
-        start, last = compl.last_word(q)
-        completions = self._current_completions(view)
-        found: list[compl.Suggestion] = []
-        if last and completions is not None and not last.startswith(("@", "#")):
-            found += [compl.Suggestion("word", c.word, q[:start] + c.word, c.entries)
-                      for c in completions.complete(last, limit=max(limit // 2, 1))]
-        typed = compl.typed_words(q)
-        for facet in ("theme", "author"):
-            found += self._named(view, facet, typed)
-        found += self._titles(view, completions, q, start, last)
-        return tuple(found[:limit]) if len(found) <= limit else _balanced(found, limit)
-
-    def _named(self, view: _View, facet: str, typed: list[str], most: int = 3
-               ) -> list[compl.Suggestion]:
-        column = view.table.columns[facet]
-        codes = view.named[facet].matching(typed)
-        if not codes:
-            return []
-        counts = column.tally(view.table.live)
-        labels = self.labels(facet) if facet == "theme" else column.labels
-        codes = sorted((c for c in codes if counts[c] > 0), key=lambda c: (-int(counts[c]), c))
-        return [compl.Suggestion(facet, labels.get(column.coded.values[c]) or column.coded.values[c],
-                                 column.coded.values[c], int(counts[c])) for c in codes[:most]]
-
-    def _titles(self, view: _View, completions: compl.Completions | None, q: str, start: int,
-                last: str, most: int = 3) -> list[compl.Suggestion]:
-        if completions is None:
-            return []
-        query = compl.title_query(q, start, last, completions)
-        if query is None:
-            return []
-        ids, scores = evaluate(query, self._postings(view))
-        if not len(ids):
-            return []
-        best = ids[np.lexsort((ids, -scores))[:most]]
-        out = []
-        for n in best:
-            f = view.searcher.stored_fields(int(n))
-            out.append(compl.Suggestion("title", f["title"], f["id"], 1))
-        return out
+        labels = {"theme": self.labels("theme"), "author": view.table.columns["author"].labels}
+        sources = compl.Sources(self._current_completions(view), view.named, view.table, labels,
+                                view.searcher, self._postings(view))
+        return compl.suggest(q, limit, sources)
 
     def _suggestion(self, view: _View, q: str) -> str | None:
         """Return the query corrected from the archive's vocabulary, when that finds more."""
@@ -618,27 +582,6 @@ class _Found:
         if self.subject is None or self.tiers is None:
             return 0
         return int(np.count_nonzero(self.tiers[self.counts.docs] == 0))
-
-
-def _balanced(found: list[compl.Suggestion], limit: int) -> tuple[compl.Suggestion, ...]:
-    """Return `limit` suggestions, in their order, taking from each kind in turn so that words
-    never crowd out the one title or theme that matches."""
-    kinds: dict[str, list[compl.Suggestion]] = {}
-    for s in found:
-        kinds.setdefault(s.kind, []).append(s)
-    taken: set[int] = set()
-    while len(taken) < limit:
-        before = len(taken)
-        for items in kinds.values():
-            for s in items:
-                if id(s) not in taken:
-                    taken.add(id(s))
-                    break
-            if len(taken) == limit:
-                break
-        if len(taken) == before:
-            break
-    return tuple(s for s in found if id(s) in taken)
 
 
 def _labels(view: _View) -> dict[str, dict[str, str]]:
