@@ -34,7 +34,7 @@ from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from indexer.analysis import WORD_PATTERN, query_stems, query_terms
 from indexer.highlight import Group
-from indexer.matching import Clause, both
+from indexer.matching import TITLE_BOOST, Clause
 from indexer.records import Problem
 from indexer.results import SynonymUse
 
@@ -91,7 +91,8 @@ class Synonyms:
                 joined = tuple(t for k in keys[i:j] for t in k)
                 alternatives = self.rules.get(joined)
                 if alternatives:
-                    extra, group = _alternatives(alternatives)
+                    # each word of the run gets its share: together they score one match
+                    extra, group = _alternatives(alternatives, 1 / (j - i))
                     for n in range(i, j):
                         out[n] = _with(out[n], extra, group)
                     typed = " ".join(c.text for c in clauses[i:j])
@@ -104,16 +105,18 @@ class Synonyms:
         return out, tuple(used)
 
 
-def _alternatives(phrases: tuple[str, ...]) -> tuple[list[wq.Query], Group]:
+def _alternatives(phrases: tuple[str, ...], weight: float) -> tuple[list[wq.Query], Group]:
     """Return the queries that match the phrases (in the title or the body, each one's words
-    side by side) and what snippets mark for them."""
+    side by side), their scores weighed, and what snippets mark for them."""
     queries: list[wq.Query] = []
     seqs: list[tuple[str, ...]] = []
     for phrase in phrases:
         stems = [t for t in (query_terms(w)[0] for w in WORD_PATTERN.findall(phrase)) if t]
         if not stems:
             continue
-        queries.append(both(wq.Term, stems[0]) if len(stems) == 1 else both(wq.Phrase, stems))
+        make, value = (wq.Term, stems[0]) if len(stems) == 1 else (wq.Phrase, stems)
+        queries.append(wq.Or([make("title", value, boost=TITLE_BOOST * weight),  # type: ignore[arg-type]
+                              make("body", value, boost=weight)]))  # type: ignore[arg-type]
         seqs.append(tuple(stems))
     return queries, Group((), tuple(seqs))
 
