@@ -162,14 +162,26 @@ def load_synonyms(path: Path) -> tuple[Synonyms, list[Problem]]:
     return Synonyms(rules), problems
 
 
+def keys_of(phrase: str) -> list[Key]:
+    """Return the keys a phrase is typed as: its stems, and a hyphenated compound's joined form
+    too (GPT-4o is typed gpt4o as well, as the index has it)."""
+    keys = [tuple(query_stems(phrase))]
+    if "-" in phrase:
+        joined = tuple(query_stems(phrase.replace("-", "")))
+        if joined and joined not in keys:
+            keys.append(joined)
+    return [k for k in keys if k]
+
+
 def group_rules(phrases: list[str]) -> dict[Key, tuple[str, ...]]:
     """Return the rules of a group: each phrase finds every other one."""
-    keys = [(tuple(query_stems(p)), p) for p in phrases]
     out: dict[Key, tuple[str, ...]] = {}
-    for key, phrase in keys:
-        others = tuple(p for k, p in keys if k != key)
-        if key and others:
-            out[key] = tuple(dict.fromkeys(out.get(key, ()) + others))
+    for phrase in phrases:
+        own = keys_of(phrase)
+        others = tuple(p for p in phrases if not set(keys_of(p)) & set(own))
+        for key in own:
+            if others:
+                out[key] = tuple(dict.fromkeys(out.get(key, ()) + others))
     return out
 
 
@@ -193,7 +205,7 @@ def _rule(name: str, item: Node, problems: list[Problem]) -> list[tuple[Key, tup
         before, _, after = text.partition(ONE_WAY)
         lefts = _side(name, item, before, "left", problems)
         rights = _side(name, item, after, "right", problems)
-        return [(tuple(query_stems(left)), tuple(rights)) for left in lefts] if rights else []
+        return [(key, tuple(rights)) for left in lefts for key in keys_of(left)] if rights else []
     problems.append(Problem(name, _line(item), "expected a group ([a, b]) or a rule (a => b)"))
     return []
 

@@ -128,3 +128,13 @@ def test_themes_may_list_synonyms(archive_dir, index_dir):
     assert [u.to_dict() for u in found.synonyms] == [{"typed": "model sunsetting",
                                                      "matched": ["Model Deprecation"]}]
     assert found.total > 0
+
+
+def test_compounds_and_digits(archive_dir, index_dir):
+    (archive_dir / "synonyms.yaml").write_text("- [4o, GPT-4o]\n", encoding="utf-8")
+    build_index(archive_dir, index_dir)
+    lib = Library(index_dir)
+    assert search(lib, "4o").synonyms[0].matched == ("GPT-4o",)
+    for typed in ("GPT-4o", "gpt4o"):  # the compound, as written or joined
+        assert search(lib, typed).synonyms[0].matched == ("4o",), typed
+    assert search(lib, "4o").total == search(lib, "GPT-4o").total > 0
