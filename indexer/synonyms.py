@@ -43,6 +43,7 @@ ONE_WAY = "=>"
 MAX_RULES = 5000
 MAX_TERM_CHARS = 100
 MAX_WORDS = 6  # words of one side's phrase
+SYNONYM_WEIGHT = 0.5  # a synonym scores this much beside the words as typed
 
 
 Key = tuple[str, ...]  # the stem terms of a phrase
@@ -91,8 +92,9 @@ class Synonyms:
                 joined = tuple(t for k in keys[i:j] for t in k)
                 alternatives = self.rules.get(joined)
                 if alternatives:
-                    # each word of the run gets its share: together they score one match
-                    extra, group = _alternatives(alternatives, 1 / (j - i))
+                    # each word of the run gets its share: together they score one match,
+                    # at half the weight of the words as typed (bench/RESULTS.md, Synonyms)
+                    extra, group = _alternatives(alternatives, SYNONYM_WEIGHT / (j - i))
                     for n in range(i, j):
                         out[n] = _with(out[n], extra, group)
                     typed = " ".join(c.text for c in clauses[i:j])
