@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from nltk.stem.snowball import SnowballStemmer
@@ -288,9 +288,9 @@ _TEXT = text_analyzer()
 WORD_PATTERN = _RX  # the tokenizer's pattern, for splitting query text as the index does
 
 
-def text_term(raw: str) -> str | None:
-    """Return the indexed (stemmed) term of one word as written, or None for a stop word."""
-    return _text_term(raw)
+# the indexed (stemmed) term of one word as written, or None for a stop word: the cached
+# function itself, since snippets call it once per word of every text they scan
+text_term: Callable[[str], str | None] = _text_term
 
 
 def exact_term(raw: str) -> str | None:
