@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from indexer import generations as gens
+from indexer import ids as id_rule
 from indexer.archive import SKIPPED_NAMES, ArchiveStats, archive_stats, read_file
 from indexer.fieldmap import FieldMap, load_fieldmap
 from indexer.records import ArchiveError, FileRead, Perspective, Problem
@@ -235,34 +236,23 @@ def _read(archive: Path, rels: list[str], fieldmap: FieldMap) -> list[FileRead]:
 
 def resolve(reads: dict[str, FileRead], taken: dict[str, str], report: BuildReport
             ) -> dict[str, list[Perspective]]:
-    """Return each read file's entries to index, dropping duplicate ids (`taken`: id -> path)."""
-    out: dict[str, list[Perspective]] = {}
+    """Return each read file's entries to index, by the duplicate-id rule (`ids.settle`;
+    `taken`: id -> path), and count and report every file with problems."""
+    settled = id_rule.settle(reads, taken)
+    repeats: dict[str, list[Problem]] = {}
+    for problem in settled.problems:
+        repeats.setdefault(problem.path, []).append(problem)
     for rel in sorted(reads):
-        read = reads[rel]
-        problems = list(read.problems)
-        kept: list[Perspective] = []
-        for p in read.entries:
-            holder = taken.get(p.id)
-            if holder is not None and (holder != rel or any(k.id == p.id for k in kept)):
-                problems.append(Problem(rel, p.line, f"duplicate id {p.id!r}: already used by {holder}"))
-                continue
-            taken[p.id] = rel
-            kept.append(p)
+        problems = reads[rel].problems + repeats.get(rel, [])
         if problems:
             report.rejected += 1
             report.problems.extend(problems)
-        out[rel] = kept
-    return out
+    return settled.entries
 
 
-def _holders(files: Mapping[str, dict[str, Any]], reads: dict[str, FileRead]) -> dict[str, str]:
-    """Return id -> path for the ids a file read again held before and still has, or is broken
-    now (its last good version keeps them): a file new to an id cannot take it from them."""
-    out: dict[str, str] = {}
-    for rel, read in reads.items():
-        have = {p.id for p in read.entries}
-        out.update({i: rel for i in files.get(rel, {}).get("ids", []) if i in have or read.problems})
-    return out
+def _ids(files: Mapping[str, dict[str, Any]], reads: Iterable[str]) -> dict[str, list[str]]:
+    """Return path -> the ids the manifest's files say it holds, for the files read."""
+    return {rel: files.get(rel, {}).get("ids", []) for rel in reads}
 
 
 def _lost(rel: str, info: dict[str, Any], kept: list[Perspective], taken: dict[str, str],
@@ -363,7 +353,7 @@ def _full(archive: Path, index_dir: Path, config: Config, previous: Path | None,
 
     def settle(reads: list[FileRead]) -> dict[str, set[str]]:
         found.reads.update((read.path, read) for read in reads)
-        taken = _holders(old.files, found.reads)
+        taken = id_rule.holders(_ids(old.files, found.reads), found.reads)
         entries = resolve(found.reads, taken, report)
         settled.update(entries=entries,
                        carried=_carry_broken(previous, old, found, entries, taken, report))
@@ -461,7 +451,7 @@ def _plan(current: Path, table: gens.FileTable, found: Scan, before: dict[str, s
     for rel in (*found.reads, *found.removed):  # a file read again or gone holds nothing yet
         for i in table.get(rel, {}).get("ids", []):
             taken.pop(i, None)
-    taken.update(_holders(table, found.reads))
+    taken.update(id_rule.holders(_ids(table, found.reads), found.reads))
     entries = resolve(found.reads, taken, report)
     bad = {p.path for p in report.problems}
     plan = _Plan(dict.fromkeys(found.removed), deletes=list(found.removed))
