@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from nltk.stem.snowball import SnowballStemmer
-from nltk.tokenize import RegexpTokenizer
 from whoosh.analysis import STOP_WORDS, Analyzer, Token
 from whoosh.formats import Positions
 
@@ -31,10 +30,10 @@ from indexer.spelling import fold_fragment, fold_variant
 # carry a #/@ sigil (#keep4o, @Seltaa_) and a trailing % (75%). Hyphens split (GPT‑4o).
 _PART = r"[^\W_](?:\w*[^\W_])?"
 _WORD = rf"[#@]?{_PART}(?:['’]{_PART})*(?:(?<=\d)\.\d+|(?<=\d),\d{{3}}(?!\d))*%?"
-# The pattern is NLTK's RegexpTokenizer's; we run it with `re` because NLTK 3.10 wraps every
-# match in a ReDoS time guard that costs 2.7x here (the pattern is linear: no nested repeats).
-_SPLITTER = RegexpTokenizer(_WORD)
-_RX = re.compile(_SPLITTER._pattern)
+# Compiled as NLTK's RegexpTokenizer would (its flags), but run with `re` itself: NLTK 3.10
+# wraps every match in a ReDoS time guard that costs 2.7x here (the pattern is linear: no
+# nested repeats).
+_RX = re.compile(_WORD, re.UNICODE | re.MULTILINE | re.DOTALL)
 
 _STOPS = STOP_WORDS | frozenset(string.ascii_lowercase)  # single letters, but keep digits
 _STEMMER = SnowballStemmer("english")

@@ -23,6 +23,7 @@ from whoosh.searching import Searcher
 
 from indexer import generations as gens
 from indexer import subject as subjects
+from indexer import whoosh_internals
 from indexer.documents import day_text
 from indexer.facetdefs import BY_NAME
 from indexer.facets import Counts, FacetTable, FilterSet, count, facets
@@ -90,14 +91,7 @@ class _View:
 
     def maps(self) -> list[mmap.mmap]:
         """Return the memory maps of this view's compound segments."""
-        out = []
-        for leaf, _ in self.searcher.reader().leaf_readers():
-            storage = getattr(leaf, "_storage", None)
-            storage = getattr(storage, "a", storage)  # a compound segment over its folder
-            source = getattr(storage, "_source", None)
-            if isinstance(source, mmap.mmap):
-                out.append(source)
-        return out
+        return whoosh_internals.segment_maps(self.searcher.reader())
 
 
 class HitStream(Iterator[Hit]):
