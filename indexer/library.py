@@ -8,6 +8,7 @@ thread and replaced when the index changes, so no state outlives a generation; `
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import threading
 import time
@@ -84,10 +85,8 @@ class _View:
         if not hasattr(mmap, "MADV_DONTNEED"):
             return
         for source in self.maps():
-            try:
+            with contextlib.suppress(OSError, ValueError):  # closed meanwhile, or unsupported
                 source.madvise(mmap.MADV_DONTNEED)
-            except (OSError, ValueError):  # closed meanwhile, or not supported here
-                pass
 
     def maps(self) -> list[mmap.mmap]:
         """Return the memory maps of this view's compound segments."""
