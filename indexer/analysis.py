@@ -17,6 +17,7 @@ import re
 import string
 import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from nltk.stem.snowball import SnowballStemmer
@@ -199,10 +200,11 @@ def _analyze_one(value: str, stem: bool) -> list[Row]:
     return [(text, 0, 0, len(value))]
 
 
-# The folded words a build analyzes, recorded while a build runs (never in a web worker, whose
-# query words must not grow memory): they become the index's vocabulary for prefix queries.
-_VOCABULARY: set[str] = set()
-_RECORDING = [False]
+# The folded words a build analyzes go into the set of `recording_vocabulary` while it is open
+# (never in a web worker, whose query words must not grow memory): they become the index's
+# vocabulary for prefix queries. Whoosh calls the analyzer deep inside add_document, so the set
+# being filled is held here, for the length of one block.
+_RECORDING: list[set[str]] = []
 
 
 @lru_cache(maxsize=300_000)
@@ -211,25 +213,23 @@ def _text_term(raw: str) -> str | None:
     folded = fold_word(raw.lower())
     if not folded or folded in _STOPS:
         return None
-    if _RECORDING[0]:
-        _VOCABULARY.add(folded)
+    if _RECORDING:
+        _RECORDING[0].add(folded)
     return stem(folded)
 
 
-def start_vocabulary() -> None:
-    """Start recording the folded words analyzed from now on (forgetting every cached one)."""
+@contextmanager
+def recording_vocabulary() -> Iterator[set[str]]:
+    """Yield the set of the folded words analyzed inside the block (every cached analysis is
+    forgotten first, so each word is seen); recording stops when the block ends."""
     _text_term.cache_clear()
     _RECENT[True] = _RECENT[False] = ()
-    _VOCABULARY.clear()
-    _RECORDING[0] = True
-
-
-def take_vocabulary() -> set[str]:
-    """Stop recording and return the folded words analyzed since `start_vocabulary`."""
-    words = set(_VOCABULARY)
-    _VOCABULARY.clear()
-    _RECORDING[0] = False
-    return words
+    words: set[str] = set()
+    _RECORDING[:] = [words]
+    try:
+        yield words
+    finally:
+        _RECORDING.clear()
 
 
 def _joined(value: str, before: Row, after: Row) -> bool:

@@ -22,7 +22,6 @@ def full_build(archive: Path, index_dir: Path, config: Config, previous: Path | 
 
     from whoosh import index as whoosh_index
 
-    from indexer.analysis import start_vocabulary
     from indexer.parallel import commit_segments, read_and_write
     from indexer.schema import make_schema
 
@@ -44,7 +43,6 @@ def full_build(archive: Path, index_dir: Path, config: Config, previous: Path | 
                        carried=carry_broken(previous, old, found, entries, taken, report))
         return {rel: {p.id for p in kept} for rel, kept in entries.items()}
 
-    start_vocabulary()
     # in path order, so that documents number (and ties rank) the same in every build
     paths = [archive / rel for rel in sorted(stats.paths)]
     _, segments, words = read_and_write(ix, paths, archive, config.fieldmap, settle, document,

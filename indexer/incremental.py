@@ -87,24 +87,23 @@ def _write(current: Path, plan: _Plan, config: Config, progress: Progress | None
     """Delete and add the plan's documents in one commit, then merge small segments."""
     from whoosh import index as whoosh_index
 
-    from indexer.analysis import start_vocabulary, take_vocabulary
+    from indexer.analysis import recording_vocabulary
     from indexer.documents import vocabulary_document
 
     ix = whoosh_index.open_dir(str(current))
     writer = ix.writer(limitmb=128)
     document = document_maker(config)  # before recording: the taxonomy's terms are no vocabulary
-    start_vocabulary()
-    for rel in plan.deletes:
-        writer.delete_by_term("path", rel)
-    total = len(plan.entries)
-    for done, (rel, kept) in enumerate(plan.entries.items(), 1):
-        for p in kept:
-            writer.add_document(**document(p))
-        for doc in plan.carried.get(rel, []):
-            writer.add_document(**doc)
-        if progress:
-            progress(done, total)
-    words = take_vocabulary()
+    with recording_vocabulary() as words:
+        for rel in plan.deletes:
+            writer.delete_by_term("path", rel)
+        total = len(plan.entries)
+        for done, (rel, kept) in enumerate(plan.entries.items(), 1):
+            for p in kept:
+                writer.add_document(**document(p))
+            for doc in plan.carried.get(rel, []):
+                writer.add_document(**doc)
+            if progress:
+                progress(done, total)
     if words:
         writer.add_document(**vocabulary_document(words))
     # Whoosh 2.7 can lose a deletion when it merges the segment holding it at commit; merge=False

@@ -24,7 +24,7 @@ from typing import Any
 
 from whoosh.index import Index
 
-from indexer.analysis import take_vocabulary
+from indexer.analysis import recording_vocabulary
 from indexer.archive import read_file
 from indexer.documents import vocabulary_document
 from indexer.fieldmap import FieldMap
@@ -110,7 +110,9 @@ def read_and_write(ix: Index, paths: Sequence[Path], root: Path, fieldmap: Field
         reads = [read_file(p, root, fieldmap) for p in paths]
         keep = settle(reads)
         entries = [p for read in reads for p in read.entries if p.id in keep.get(read.path, ())]
-        return reads, _write_chunk(ix, entries, document, progress, None), take_vocabulary()
+        with recording_vocabulary() as words:
+            written = _write_chunk(ix, entries, document, progress, None)
+        return reads, written, words
     ctx = _context()
     done = ctx.Value("i", 0)
     size = -(-len(paths) // procs)
@@ -174,9 +176,10 @@ def _reader_writer(paths: list[Path], conn: Any) -> None:
         keep = conn.recv()
         entries = [p for read in reads for p in read.entries if p.id in keep.get(read.path, ())]
         del reads
-        written = _write_chunk(_JOB["ix"], entries, _JOB["document"], None, _JOB["done"],
-                               release=True)
-        conn.send(("ok", (written, take_vocabulary())))
+        with recording_vocabulary() as words:
+            written = _write_chunk(_JOB["ix"], entries, _JOB["document"], None, _JOB["done"],
+                                   release=True)
+        conn.send(("ok", (written, words)))
     except BaseException as e:  # noqa: BLE001 - report any failure to the parent, then exit
         conn.send(("error", e if isinstance(e, OSError) else f"{type(e).__name__}: {e}"))
 
@@ -216,9 +219,10 @@ def commit_segments(ix: Index, segments: list[Any], extra: Sequence[dict[str, An
                     words: set[str] | None = None) -> None:
     """Commit the new segments, extra documents and the vocabulary as the index's only contents."""
     writer = lengths_writer(ix, limitmb=LIMIT_MB)
-    for doc in extra:
-        writer.add_document(**doc)
-    vocabulary = (words or set()) | take_vocabulary()
+    with recording_vocabulary() as extra_words:  # the last good versions of broken entries
+        for doc in extra:
+            writer.add_document(**doc)
+    vocabulary = (words or set()) | extra_words
     if vocabulary:
         writer.add_document(**vocabulary_document(vocabulary))
     commit_toc(writer, segments)
