@@ -13,11 +13,11 @@ Moving parts (all picklable, since Whoosh pickles the schema; state lives at mod
 
 from __future__ import annotations
 
+import contextlib
 import re
 import string
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 
 from nltk.stem.snowball import SnowballStemmer
@@ -218,7 +218,7 @@ def _text_term(raw: str) -> str | None:
     return stem(folded)
 
 
-@contextmanager
+@contextlib.contextmanager
 def recording_vocabulary() -> Iterator[set[str]]:
     """Yield the set of the folded words analyzed inside the block (every cached analysis is
     forgotten first, so each word is seen); recording stops when the block ends."""
