@@ -117,7 +117,7 @@ def check(archive: Path, index_dir: Path, fieldmap: Path | None) -> None:
     from indexer.validate import check_archive
 
     try:
-        problems, entries = check_archive(archive, fieldmap)
+        problems, entries = check_archive(archive, fieldmap, index_dir)
     except ArchiveError as e:
         raise click.ClickException(str(e)) from None
     for problem in problems:

@@ -174,7 +174,7 @@ def _best_window(found: list[_Occurrence], chars: int) -> _Occurrence:
     best, best_key = found[0], (-1, -1)
     held: dict[tuple[int, bool], int] = {}
     j = 0
-    for i, first in enumerate(found):
+    for _i, first in enumerate(found):
         while j < len(found) and found[j].end <= first.start + width:
             key = (found[j].group, found[j].exact)
             held[key] = held.get(key, 0) + 1
