@@ -26,11 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.results_md import put_section
-from indexer.build import build_index
-from indexer.completions import COMPLETIONS_FILE, Completions
-from indexer.generations import current_name, current_path
-from indexer.library import Library
+from bench.results_md import put_section  # noqa: E402
+from indexer.build import build_index  # noqa: E402
+from indexer.completions import COMPLETIONS_FILE, Completions  # noqa: E402
+from indexer.generations import current_name, current_path  # noqa: E402
+from indexer.library import Library  # noqa: E402
 
 HEADING = "Suggestions while typing (issue 10)"
 WORK = ROOT / "bench" / "work" / "suggest"
@@ -50,7 +50,8 @@ def make_corpus() -> Path:
 
 def percentiles(times: list[float]) -> dict[str, float]:
     ordered = sorted(times)
-    at = lambda p: ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+    def at(p):
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
     return {"p50": at(0.50) * 1000, "p95": at(0.95) * 1000, "max": ordered[-1] * 1000,
             "mean": statistics.fmean(ordered) * 1000}
 

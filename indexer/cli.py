@@ -126,7 +126,7 @@ def check(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path 
     from indexer.validate import check_archive
 
     try:
-        problems, entries = check_archive(archive, fieldmap, synonyms)
+        problems, entries = check_archive(archive, fieldmap, index_dir, synonyms)
     except ArchiveError as e:
         raise click.ClickException(str(e)) from None
     for problem in problems:

@@ -8,6 +8,7 @@ thread and replaced when the index changes, so no state outlives a generation; `
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import threading
 import time
@@ -24,7 +25,8 @@ from whoosh.searching import Searcher
 from indexer import completions as compl
 from indexer import generations as gens
 from indexer import subject as subjects
-from indexer.documents import day_text
+from indexer import whoosh_internals
+from indexer.documents import day_text, summary
 from indexer.facetdefs import BY_NAME
 from indexer.facets import Counts, FacetTable, FilterSet, count, facets
 from indexer.facetsearch import Folded, ValuePage, match_values
@@ -98,21 +100,12 @@ class _View:
         if not hasattr(mmap, "MADV_DONTNEED"):
             return
         for source in self.maps():
-            try:
+            with contextlib.suppress(OSError, ValueError):  # closed meanwhile, or unsupported
                 source.madvise(mmap.MADV_DONTNEED)
-            except (OSError, ValueError):  # closed meanwhile, or not supported here
-                pass
 
     def maps(self) -> list[mmap.mmap]:
         """Return the memory maps of this view's compound segments."""
-        out = []
-        for leaf, _ in self.searcher.reader().leaf_readers():
-            storage = getattr(leaf, "_storage", None)
-            storage = getattr(storage, "a", storage)  # a compound segment over its folder
-            source = getattr(storage, "_source", None)
-            if isinstance(source, mmap.mmap):
-                out.append(source)
-        return out
+        return whoosh_internals.segment_maps(self.searcher.reader())
 
 
 class HitStream(Iterator[Hit]):
@@ -509,10 +502,7 @@ class Library:
         if subject and groups is not None and found.subject is not None:
             groups = found.subject.groups  # the key words it shares with the best matches
         return Hit(
-            id=f["id"], title=f["title"], author=f["author"], date=day_text(f["day"]),
-            section=f.get("section", ""), section_heading=f.get("section_heading", ""),
-            themes=tuple(t for t in f.get("themes", "").split(",") if t),
-            source=f.get("source", ""), note=f.get("note", ""), authors=tuple(f.get("authors", ())),
+            **summary(f),
             snippet=snippet(f.get("body", ""), groups) if groups is not None else "",
             score=round(float(score), 4), partial=found.is_partial(n) and not subject, subject=subject,
             synonyms=found.synonyms_of(n),
@@ -528,11 +518,7 @@ class Library:
             return None
         f = view.searcher.stored_fields(n)
         entry = Entry(
-            id=f["id"], title=f["title"], author=f["author"], date=day_text(f["day"]),
-            section=f.get("section", ""), section_heading=f.get("section_heading", ""),
-            themes=tuple(t for t in f.get("themes", "").split(",") if t),
-            source=f.get("source", ""), note=f.get("note", ""), body=f.get("markdown", ""),
-            path=f.get("path", ""), authors=tuple(f.get("authors", ())),
+            **summary(f), body=f.get("markdown", ""), path=f.get("path", ""),
             related=related_entries(view.searcher, n, related, self._postings(view)) if related else (),
         )
         _bound_mapped(view)

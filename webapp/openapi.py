@@ -20,7 +20,7 @@ def _param(
 ) -> dict[str, Any]:
     if repeat:
         schema = {"type": "array", "items": schema}
-    p = {"name": name, "in": where, "description": text, "schema": schema}
+    p: dict[str, Any] = {"name": name, "in": where, "description": text, "schema": schema}
     if repeat:
         p.update(style="form", explode=True)
     if where == "path":

@@ -8,12 +8,11 @@ Browser tests skip when /usr/bin/chromium is missing, unless PERSPECTIVES_REQUIR
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from web_fixtures import build
+from web_fixtures import build, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -47,18 +46,11 @@ def chromium() -> Path:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
     from webapp import create_app
 
     index = build(tmp_path_factory.mktemp("browser"))
-    server = make_server("127.0.0.1", 0, create_app({"INDEX": str(index)}), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    with serving(create_app({"INDEX": str(index)}), threaded=True) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
