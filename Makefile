@@ -10,7 +10,8 @@ PORT ?= 5000
 run: install
 	$(BIN)/perspectives serve --host $(HOST) --port $(PORT)
 
-test: install-test system-packages web-checkers
+# The checks CI relies on: lint first (ruff and mypy, as `make lint`), then every test.
+test: lint system-packages web-checkers
 	$(BIN)/pytest
 
 install: $(VENV)/.installed
@@ -41,7 +42,7 @@ node_modules/.installed: package.json package-lock.json
 	else echo "npm is missing: the axe and vnu tests skip (scripts/system-packages.sh)" >&2; fi
 
 lint: install-test
-	$(BIN)/ruff check indexer webapp tests
+	$(BIN)/ruff check indexer webapp tests bench scripts
 	$(BIN)/mypy
 
 bench: install-test

@@ -21,19 +21,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.results_md import put_section
-from indexer.build import build_index
-from indexer.facetdefs import FACETS
-from indexer.generations import current_name
-from indexer.library import Library
-from indexer.params import parse_request
+from bench.results_md import put_section  # noqa: E402
+from indexer.build import build_index  # noqa: E402
+from indexer.facetdefs import FACETS  # noqa: E402
+from indexer.generations import current_name  # noqa: E402
+from indexer.library import Library  # noqa: E402
+from indexer.params import parse_request  # noqa: E402
 
 HEADING = "Facet search (issue 10)"
 
 
 def percentiles(times: list[float]) -> dict[str, float]:
     ordered = sorted(times)
-    at = lambda p: ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+    def at(p):
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
     return {"p50": at(0.50) * 1000, "p95": at(0.95) * 1000, "max": ordered[-1] * 1000,
             "mean": statistics.fmean(ordered) * 1000}
 

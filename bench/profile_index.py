@@ -18,6 +18,8 @@ from pathlib import Path
 from pyinstrument import Profiler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import contextlib
+
 from profile_search import inclusive  # noqa: E402
 
 
@@ -30,10 +32,8 @@ def main() -> None:
     from indexer.cli import main as cli
 
     sys.argv = ["perspectives", *args]
-    try:
+    with contextlib.suppress(SystemExit):
         cli()
-    except SystemExit:
-        pass
     prof.stop()
     elapsed = time.perf_counter() - t0
     out.write_text(prof.output_text(unicode=True, color=False, show_all=False))

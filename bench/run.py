@@ -221,16 +221,16 @@ def run_measured(cmd: list[str], env: dict | None = None, name: str = "cmd",
 class Server:
     """A server process started in its own session, so that stopping it ends exactly its tree."""
 
-    running: list["Server"] = []
+    running: list[Server] = []
 
     def __init__(self, name: str, cmd: list[str], port: int, health: str,
                  env: dict | None = None, cwd: Path = REPO) -> None:
         self.name, self.cmd, self.port, self.health, self.env, self.cwd = name, cmd, port, health, env, cwd
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 180) -> "Server":
+    def start(self, timeout: float = 180) -> Server:
         LOGS.mkdir(parents=True, exist_ok=True)
-        self.log = open(LOGS / f"server-{self.name}.log", "w")
+        self.log = open(LOGS / f"server-{self.name}.log", "w")  # noqa: SIM115 - open while it runs
         self.proc = subprocess.Popen(self.cmd, stdout=self.log, stderr=subprocess.STDOUT, env=self.env,
                                      cwd=str(self.cwd), start_new_session=True)
         Server.running.append(self)
@@ -469,7 +469,7 @@ def add_files(archive: Path, sources: list[Path], word: str, k0: int) -> list[Pa
         tag = f"bench{k0 + k}{word[-4:]}"
         text = src.read_text(encoding="utf-8")
         head, sep, rest = text.partition("\n---")  # only the frontmatter's id or slug
-        head = re.sub(r"^(id|slug): *(.+)$", lambda m: f"{m[1]}: {tag}-{m[2].strip()}", head,
+        head = re.sub(r"^(id|slug): *(.+)$", lambda m, tag=tag: f"{m[1]}: {tag}-{m[2].strip()}", head,
                       count=2, flags=re.M)
         text = head + sep + rest
         m = re.match(r"(\d{4}-\d{2}-\d{2}-)(.*)", src.stem)
@@ -587,14 +587,7 @@ def _edits(c: Corpus, cfg: Any, client: Client, rng: random.Random, files: list[
 
 # -- entries for the peers, and the query mix ------------------------------------------------------------
 
-STOP = set("""i me my myself we our ours ourselves you your yours yourself yourselves he him his
-himself she her hers herself it its itself they them their theirs themselves what which who whom
-this that these those am is are was were be been being have has had having do does did doing a an
-the and but if or because as until while of at by for with about against between into through
-during before after above below to from up down in out on off over under again further then once
-here there when where why how all any both each few more most other some such no nor not only own
-same so than too very s t can will just don should now d ll m o re ve y also would could one may
-must might shall use used using""".split())
+STOP = set(["i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "your", "yours", "yourself", "yourselves", "he", "him", "his", "himself", "she", "her", "hers", "herself", "it", "its", "itself", "they", "them", "their", "theirs", "themselves", "what", "which", "who", "whom", "this", "that", "these", "those", "am", "is", "are", "was", "were", "be", "been", "being", "have", "has", "had", "having", "do", "does", "did", "doing", "a", "an", "the", "and", "but", "if", "or", "because", "as", "until", "while", "of", "at", "by", "for", "with", "about", "against", "between", "into", "through", "during", "before", "after", "above", "below", "to", "from", "up", "down", "in", "out", "on", "off", "over", "under", "again", "further", "then", "once", "here", "there", "when", "where", "why", "how", "all", "any", "both", "each", "few", "more", "most", "other", "some", "such", "no", "nor", "not", "only", "own", "same", "so", "than", "too", "very", "s", "t", "can", "will", "just", "don", "should", "now", "d", "ll", "m", "o", "re", "ve", "y", "also", "would", "could", "one", "may", "must", "might", "shall", "use", "used", "using"])
 _TOKEN = re.compile(r"[a-z]+")
 
 
@@ -632,24 +625,23 @@ def make_queries(c: Corpus) -> dict:
     years: collections.Counter = collections.Counter()
     theme_author: collections.Counter = collections.Counter()
     ids = []
-    dump = open(c.dump, encoding="utf-8")
-    for i, line in enumerate(dump):
-        r = json.loads(line)
-        ids.append(r["id"])
-        authors[r["author"]] += 1
-        sections[r["section"]] += 1
-        years[r["year"]] += 1
-        for t in r["themes"]:
-            themes[t] += 1
-            theme_author[(t, r["author"])] += 1
-        if i % step == 0:
-            toks = _TOKEN.findall((r["title"] + " " + r["body"]).lower())
-            words = {t for t in toks if len(t) >= 4 and t not in STOP}
-            df.update(words)
-            sets.append(words)
-            bigrams.update({(a, b) for a, b in zip(toks, toks[1:])
-                            if len(a) >= 4 and len(b) >= 4 and a not in STOP and b not in STOP and a != b})
-    dump.close()
+    with open(c.dump, encoding="utf-8") as dump:
+        for i, line in enumerate(dump):
+            r = json.loads(line)
+            ids.append(r["id"])
+            authors[r["author"]] += 1
+            sections[r["section"]] += 1
+            years[r["year"]] += 1
+            for t in r["themes"]:
+                themes[t] += 1
+                theme_author[(t, r["author"])] += 1
+            if i % step == 0:
+                toks = _TOKEN.findall((r["title"] + " " + r["body"]).lower())
+                words = {t for t in toks if len(t) >= 4 and t not in STOP}
+                df.update(words)
+                sets.append(words)
+                bigrams.update({(a, b) for a, b in zip(toks, toks[1:])
+                                if len(a) >= 4 and len(b) >= 4 and a not in STOP and b not in STOP and a != b})
     sample = len(sets)
     frac = {w: k / sample for w, k in df.items()}
     common = max((w for w in frac if frac[w] <= 0.95), key=lambda w: frac[w])
@@ -678,7 +670,7 @@ def make_queries(c: Corpus) -> dict:
                             key=lambda w: -frac[w])
         prefix = (long_words[0][:8] + "*") if long_words else common[:5] + "*"
         variant = "organisation"
-    words = {"rare": rare, "common": common, "two": " ".join(two), "phrase": '"%s"' % " ".join(phrase),
+    words = {"rare": rare, "common": common, "two": " ".join(two), "phrase": '"{}"'.format(" ".join(phrase)),
              "prefix": prefix, "variant": variant, "variant2": "behaviour"}
 
     top_sections = [s for s, _ in sections.most_common()]
@@ -956,7 +948,7 @@ def stage_search(c: Corpus, cfg: argparse.Namespace, ours: bool, peers: bool) ->
         # Warm-up: every kind once on every system (opens indexes, fills OS caches), not timed.
         log(f"[{c.name}] warming up {', '.join(s.name for s in systems)}")
         for s in systems:
-            for name, spec in specs.items():
+            for spec in specs.values():
                 if spec["kind"] != "export" and s.path_fn(spec, 0) is not None:
                     s.client.get(s.path_fn(spec, 0))
 
@@ -1081,9 +1073,10 @@ def stage_profile(c: Corpus, cfg: argparse.Namespace, previous: dict) -> dict:
 def machine() -> dict:
     def first(path: str, key: str) -> str:
         try:
-            for line in open(path, encoding="utf-8"):
-                if line.startswith(key):
-                    return line.split(":", 1)[1].strip()
+            with open(path, encoding="utf-8") as lines:
+                for line in lines:
+                    if line.startswith(key):
+                        return line.split(":", 1)[1].strip()
         except OSError:
             pass
         return "?"
@@ -1126,7 +1119,6 @@ SYSTEM_LABEL = {"ours": "ours", "datasette": "Datasette", "whoosh-plain": "plain
 
 def render_corpus(name: str, d: dict) -> list[str]:
     L: list[str] = []
-    meta = d.get("meta", {})
     L.append(f"## {name}")
     L.append("")
     for stage in ("index", "search", "profile"):
@@ -1136,7 +1128,7 @@ def render_corpus(name: str, d: dict) -> list[str]:
             L.append(f"- {stage}: {m.get('date', '?')}, `{m.get('command', '?')}`"
                      f"{' (quick)' if m.get('quick') else ''}, load average (1/5/15 min) at start "
                      f"{' '.join(m.get('machine', {}).get('loadavg', []))}"
-                     f"{', at end ' + ' '.join('%.2f' % x for x in end) if end else ''}, commit "
+                     f"{', at end ' + ' '.join(f'{x:.2f}' for x in end) if end else ''}, commit "
                      f"{m.get('machine', {}).get('git', '?')}{' + uncommitted core changes' if m.get('machine', {}).get('git_dirty') else ''}")
     L.append("")
     idx = d.get("index")
@@ -1149,7 +1141,7 @@ def render_corpus(name: str, d: dict) -> list[str]:
               f"| ours, `perspectives index --full` (median of {f['repeats']}) | {f['wall']:.1f} s | "
               f"{f['entries_per_s']:.0f} | {f['cpu']:.1f} s ({f['cores_used']:.2f}) | {mb(f['index_bytes'])} | "
               f"{mb(f['maxrss_bytes'])} | {mb(f['tree_peak_bytes'])}"
-              f"{' (%s)' % mb(f['tree_pss_bytes']) if f.get('tree_pss_bytes') else ''} |"]
+              f"{' ({})'.format(mb(f['tree_pss_bytes'])) if f.get('tree_pss_bytes') else ''} |"]
         if "sqlite_build" in srch:
             s = srch["sqlite_build"]
             L.append(f"| SQLite FTS5 porter (rows + FTS + 4 indexes + VACUUM) | {s['seconds']:.1f} s | "
@@ -1174,21 +1166,21 @@ def render_corpus(name: str, d: dict) -> list[str]:
                   "|---|---|---|---|---|",
                   f"| nothing changed (no-op run) | {idx.get('noop_index_seconds', 0):.2f} s | – | – | 1 |",
                   f"| edit one file | {med([e['index_cmd'] for e in ed]):.2f} s | "
-                  f"{'%.2f s (max %.2f)' % (med(vis), max(vis)) if vis else 'never'} | "
-                  f"{'%.2f s' % med(stab) if stab else '–'} | {len(ed)} |"]
+                  f"{f'{med(vis):.2f} s (max {max(vis):.2f})' if vis else 'never'} | "
+                  f"{f'{med(stab):.2f} s' if stab else '–'} | {len(ed)} |"]
             en = idx.get("edit_named", [])
             if en:
                 vis = [e["visible"] for e in en if e["visible"] is not None]
                 stab = [e["visible_stable"] for e in en if e["visible_stable"] is not None]
                 L.append(f"| edit one file, named (`perspectives index FILE`) | "
                          f"{med([e['index_cmd'] for e in en]):.2f} s | "
-                         f"{'%.2f s (max %.2f)' % (med(vis), max(vis)) if vis else 'never'} | "
-                         f"{'%.2f s' % med(stab) if stab else '–'} | {len(en)} |")
+                         f"{f'{med(vis):.2f} s (max {max(vis):.2f})' if vis else 'never'} | "
+                         f"{f'{med(stab):.2f} s' if stab else '–'} | {len(en)} |")
             if ad:
                 vis = [e["visible"] for e in ad if e["visible"] is not None]
                 stab = [e["visible_stable"] for e in ad if e["visible_stable"] is not None]
                 L.append(f"| add 10 files | {med([e['index_cmd'] for e in ad]):.2f} s | "
-                         f"{'%.2f s' % med(vis) if vis else 'never'} | {'%.2f s' % med(stab) if stab else '–'} | {len(ad)} |")
+                         f"{f'{med(vis):.2f} s' if vis else 'never'} | {f'{med(stab):.2f} s' if stab else '–'} | {len(ad)} |")
             errs = [e["poll_error"] for e in ed + ad if e.get("poll_error")]
             if errs:
                 L += ["", f"The server answered errors while polling: {errs[0]}"]
@@ -1232,7 +1224,7 @@ def render_corpus(name: str, d: dict) -> list[str]:
                        f"{ratio(o.get('p50'), x.get('p50'))} |"
             if tv:
                 x = tv.get(k, {})
-                row += f" {'%.1f' % x['p50_ms'] if x else '–'} | {x.get('total', '–') if x else '–'} |"
+                row += f" {'{:.1f}'.format(x['p50_ms']) if x else '–'} | {x.get('total', '–') if x else '–'} |"
             L.append(row)
         ds4 = systems.get("datasette+4facets", {}).get("sequential", {})
         if ds4:
@@ -1265,7 +1257,7 @@ def render_corpus(name: str, d: dict) -> list[str]:
                         f"{mb(master[0] if master else None)}"
                         + (f", workers {', '.join(mb(w) for w in workers)}" if workers else ""))
                 if before:
-                    text += (f"; before the CSV export (searching only): "
+                    text += ("; before the CSV export (searching only): "
                              + (f"workers {', '.join(mb(w) for w in bw)}" if bw else f"{mb(bm[0] if bm else None)}"))
                 L.append(text)
         reuse = {k: v.get("keepalive_reuse") for k, v in systems.items() if v.get("keepalive_reuse") is not None}
@@ -1363,7 +1355,7 @@ def targets(name: str, d: dict) -> list[str]:
         peak = max(f["maxrss_bytes"], f["tree_peak_bytes"])
         pss = f.get("tree_pss_bytes")
         out.append(f"| full build peak memory ≤ 1.5 GB | {mb(peak)} summed RSS of the process tree"
-                   f"{', %s PSS' % mb(pss) if pss else ''} | {mark(peak <= 1.5e9)} |")
+                   f"{f', {mb(pss)} PSS' if pss else ''} | {mark(peak <= 1.5e9)} |")
     mem = ours.get("memory", {})
     workers = [v["peak"] for v in mem.values() if v["role"] == "worker"]
     if workers:
@@ -1485,7 +1477,7 @@ def summary_lines(names: list[str]) -> list[str]:
         seq = systems.get("ours", {}).get("sequential", {})
         kinds = [k for k in seq if k not in ("related", "export.csv") and seq[k].get("p50")]
 
-        def ratios(peer: str) -> str:
+        def ratios(peer: str, systems: dict = systems, seq: dict = seq, kinds: list = kinds) -> str:
             other = systems.get(peer, {}).get("sequential", {})
             r = sorted(seq[k]["p50"] / other[k]["p50"] for k in kinds if other.get(k, {}).get("p50"))
             return " · ".join(ratio(x, 1.0) for x in (r[0], statistics.median(r), r[-1])) if r else "–"
@@ -1494,10 +1486,10 @@ def summary_lines(names: list[str]) -> list[str]:
                  if idx else "–")
         vis = [e["visible"] for e in (idx or {}).get("edit_one", []) if e.get("visible") is not None]
         p50s = sorted(seq[k]["p50"] for k in kinds)
-        rps = " · ".join("%.0f" % systems[x]["concurrent"]["rps"] if systems.get(x, {}).get("concurrent") else "–"
+        rps = " · ".join("{:.0f}".format(systems[x]["concurrent"]["rps"]) if systems.get(x, {}).get("concurrent") else "–"
                          for x in ("ours", "datasette", "whoosh-plain"))
         mem = [v["peak"] for v in systems.get("ours", {}).get("memory", {}).values() if v["role"] == "worker"]
-        L.append(f"| {name} | {build} | {'%.2f s' % med(vis) if vis else '–'} | "
+        L.append(f"| {name} | {build} | {f'{med(vis):.2f} s' if vis else '–'} | "
                  f"{ms(p50s[0]) + '–' + ms(p50s[-1]) + ' ms' if p50s else '–'} | {ratios('datasette')} | "
                  f"{ratios('whoosh-plain')} | {rps} | {mb(max(mem)) if mem else '–'} |")
     return L + [""]

@@ -1,3 +1,3 @@
 """Perspectives: the archive reader, the index builder and the search core."""
 
-from indexer import whoosh_fixes  # noqa: F401  (applied before any index is read)
+from indexer import whoosh_internals  # noqa: F401  (applied before any index is read)

@@ -13,14 +13,14 @@ Moving parts (all picklable, since Whoosh pickles the schema; state lives at mod
 
 from __future__ import annotations
 
+import contextlib
 import re
 import string
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from nltk.stem.snowball import SnowballStemmer
-from nltk.tokenize import RegexpTokenizer
 from whoosh.analysis import STOP_WORDS, Analyzer, Token
 from whoosh.formats import Positions
 
@@ -31,10 +31,10 @@ from indexer.spelling import fold_fragment, fold_variant
 # carry a #/@ sigil (#keep4o, @Seltaa_) and a trailing % (75%). Hyphens split (GPT‑4o).
 _PART = r"[^\W_](?:\w*[^\W_])?"
 _WORD = rf"[#@]?{_PART}(?:['’]{_PART})*(?:(?<=\d)\.\d+|(?<=\d),\d{{3}}(?!\d))*%?"
-# The pattern is NLTK's RegexpTokenizer's; we run it with `re` because NLTK 3.10 wraps every
-# match in a ReDoS time guard that costs 2.7x here (the pattern is linear: no nested repeats).
-_SPLITTER = RegexpTokenizer(_WORD)
-_RX = re.compile(_SPLITTER._pattern)
+# Compiled as NLTK's RegexpTokenizer would (its flags), but run with `re` itself: NLTK 3.10
+# wraps every match in a ReDoS time guard that costs 2.7x here (the pattern is linear: no
+# nested repeats).
+_RX = re.compile(_WORD, re.UNICODE | re.MULTILINE | re.DOTALL)
 
 _STOPS = STOP_WORDS | frozenset(string.ascii_lowercase)  # single letters, but keep digits
 _STEMMER = SnowballStemmer("english")
@@ -200,10 +200,11 @@ def _analyze_one(value: str, stem: bool) -> list[Row]:
     return [(text, 0, 0, len(value))]
 
 
-# The folded words a build analyzes, recorded while a build runs (never in a web worker, whose
-# query words must not grow memory): they become the index's vocabulary for prefix queries.
-_VOCABULARY: set[str] = set()
-_RECORDING = [False]
+# The folded words a build analyzes go into the set of `recording_vocabulary` while it is open
+# (never in a web worker, whose query words must not grow memory): they become the index's
+# vocabulary for prefix queries. Whoosh calls the analyzer deep inside add_document, so the set
+# being filled is held here, for the length of one block.
+_RECORDING: list[set[str]] = []
 
 
 @lru_cache(maxsize=300_000)
@@ -212,25 +213,23 @@ def _text_term(raw: str) -> str | None:
     folded = fold_word(raw.lower())
     if not folded or folded in _STOPS:
         return None
-    if _RECORDING[0]:
-        _VOCABULARY.add(folded)
+    if _RECORDING:
+        _RECORDING[0].add(folded)
     return stem(folded)
 
 
-def start_vocabulary() -> None:
-    """Start recording the folded words analyzed from now on (forgetting every cached one)."""
+@contextlib.contextmanager
+def recording_vocabulary() -> Iterator[set[str]]:
+    """Yield the set of the folded words analyzed inside the block (every cached analysis is
+    forgotten first, so each word is seen); recording stops when the block ends."""
     _text_term.cache_clear()
     _RECENT[True] = _RECENT[False] = ()
-    _VOCABULARY.clear()
-    _RECORDING[0] = True
-
-
-def take_vocabulary() -> set[str]:
-    """Stop recording and return the folded words analyzed since `start_vocabulary`."""
-    words = set(_VOCABULARY)
-    _VOCABULARY.clear()
-    _RECORDING[0] = False
-    return words
+    words: set[str] = set()
+    _RECORDING[:] = [words]
+    try:
+        yield words
+    finally:
+        _RECORDING.clear()
 
 
 def _joined(value: str, before: Row, after: Row) -> bool:
@@ -288,9 +287,9 @@ _TEXT = text_analyzer()
 WORD_PATTERN = _RX  # the tokenizer's pattern, for splitting query text as the index does
 
 
-def text_term(raw: str) -> str | None:
-    """Return the indexed (stemmed) term of one word as written, or None for a stop word."""
-    return _text_term(raw)
+# the indexed (stemmed) term of one word as written, or None for a stop word: the cached
+# function itself, since snippets call it once per word of every text they scan
+text_term: Callable[[str], str | None] = _text_term
 
 
 def exact_term(raw: str) -> str | None:

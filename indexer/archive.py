@@ -7,7 +7,8 @@ Moving parts:
 - `read_file` reads one file: size and byte checks, UTF-8 decoding, the frontmatter split,
   YAML loading, then either one entry built from its fields (`fieldmap.EntryFields`) or a
   compiled page handed to `compiled.py`;
-- `find_duplicates` / `unique_entries` settle ids shared between files (first path wins);
+- `find_duplicates` / `unique_entries` settle ids shared between files, by the rule of
+  `ids.py` (the one `perspectives index` follows);
 - `read_archive` puts them together.
 
 The frontmatter is split here rather than by python-frontmatter, which strips the text first and
@@ -21,13 +22,14 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from indexer import compiled
+from indexer import ids as id_rule
 from indexer.fieldmap import DEFAULT_NAME, EntryFields, FieldMap, Frontmatter, load_fieldmap
 from indexer.records import ArchiveError, FileRead, Perspective, Problem
 
@@ -47,13 +49,15 @@ class ArchiveRead:
     problems: list[Problem] = field(default_factory=list)  # sorted
 
 
-def read_archive(root: Path, fieldmap: FieldMap | None = None) -> ArchiveRead:
-    """Read every archive file under root; fieldmap defaults to `<root>/fieldmap.yaml`."""
+def read_archive(root: Path, fieldmap: FieldMap | None = None,
+                 indexed: Mapping[str, Iterable[str]] | None = None) -> ArchiveRead:
+    """Read every archive file under root; fieldmap defaults to `<root>/fieldmap.yaml`.
+    `indexed` (path -> ids) is what the index holds: its files keep their ids (`ids.py`)."""
     if not root.is_dir():
         raise ArchiveError(f"{root}: archive folder not found")
     fieldmap = fieldmap if fieldmap is not None else load_fieldmap(root)
     reads = [read_file(path, root, fieldmap) for path in list_archive_files(root, fieldmap)]
-    entries, duplicates = _settle_ids(reads)
+    entries, duplicates = _settle_ids(reads, indexed or {})
     problems = [problem for read in reads for problem in read.problems] + duplicates
     return ArchiveRead({read.path: read for read in reads}, entries, sorted(problems))
 
@@ -106,12 +110,13 @@ def read_file(path: Path, root: Path, fieldmap: FieldMap | None = None) -> FileR
 
 
 def find_duplicates(files: Iterable[FileRead]) -> list[Problem]:
-    """Report every entry whose id an earlier entry (in path order) already has."""
+    """Report every entry whose id an earlier entry (in path order) already has (no index)."""
     return _settle_ids(files)[1]
 
 
 def unique_entries(files: Iterable[FileRead]) -> list[Perspective]:
-    """Return the entries of files, keeping only the first (in path order) of each id."""
+    """Return the entries of files, keeping only the first (in path order) of each id (no
+    index)."""
     return _settle_ids(files)[0]
 
 
@@ -126,21 +131,12 @@ def relative_path(path: Path, root: Path) -> str:
         raise ArchiveError(f"{path}: not inside the archive folder {root}") from error
 
 
-def _settle_ids(files: Iterable[FileRead]) -> tuple[list[Perspective], list[Problem]]:
-    """Split the entries of files into first uses of each id and problems for the repeats."""
-    first: dict[str, Perspective] = {}
-    kept: list[Perspective] = []
-    repeats: list[Problem] = []
-    for read in sorted(files, key=lambda read: read.path):
-        for entry in read.entries:
-            earlier = first.setdefault(entry.id, entry)
-            if earlier is entry:
-                kept.append(entry)
-            else:
-                where = f"{earlier.path}:{earlier.line}"
-                reason = f"duplicate id {entry.id!r}: already used by {where}"
-                repeats.append(Problem(entry.path, entry.line, reason))
-    return kept, repeats
+def _settle_ids(files: Iterable[FileRead], indexed: Mapping[str, Iterable[str]] | None = None
+                ) -> tuple[list[Perspective], list[Problem]]:
+    """Split the entries of files into the ones kept and problems for the repeats."""
+    reads = {read.path: read for read in files}
+    settled = id_rule.settle(reads, id_rule.holders(indexed or {}, reads))
+    return [p for rel in sorted(settled.entries) for p in settled.entries[rel]], settled.problems
 
 
 def _walk(folder: str, prefix: str, seen: set[tuple[int, int]], found: ArchiveStats) -> None:

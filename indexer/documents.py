@@ -1,7 +1,13 @@
-"""Turn a Perspective into the Whoosh document that stores and indexes it."""
+"""The indexed document, defined here once: a Perspective becomes the Whoosh document that stores
+and indexes it (`make_document`); the indexed fields derived from the stored ones
+(`derived_fields`: query keys and facet columns) are computed here for a new document and for
+one rebuilt from an older generation (stored.py); what every result shape shows of an entry
+comes from its stored fields through `summary` (results.Hit, results.Entry, related entries).
+The fields themselves are declared in schema.py, the facets in facetdefs.py."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from indexer.facetdefs import FACETS
@@ -27,9 +33,7 @@ def make_document(p: Perspective, themes: tuple[str, ...], body: str | None = No
         "markdown": p.body,
         "author": p.author,
         "authors": p.authors,
-        "author_key": ",".join(a.replace(",", " ") for a in p.authors),
         "section": p.section,
-        "section_key": p.section,
         "section_heading": p.section_heading,
         "themes": ",".join(themes),
         "theme_labels": theme_labels(p, themes),
@@ -38,10 +42,36 @@ def make_document(p: Perspective, themes: tuple[str, ...], body: str | None = No
         "note": p.note,
         "line": p.line,
     }
-    return doc | facet_columns(doc)
+    return doc | derived_fields(doc)
 
 
-def facet_columns(fields: dict[str, Any]) -> dict[str, str]:
+def derived_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the indexed-only fields of an entry with these stored fields: the keys that
+    `author:` and `section:` search, and the facet columns."""
+    return {
+        "author_key": ",".join(a.replace(",", " ") for a in fields.get("authors", ())),
+        "section_key": fields.get("section", ""),
+        **facet_columns(fields),
+    }
+
+
+def summary(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what every result shape shows of an entry, from its stored fields."""
+    return {
+        "id": fields["id"],
+        "title": fields["title"],
+        "author": fields["author"],
+        "date": day_text(fields["day"]),
+        "section": fields.get("section", ""),
+        "section_heading": fields.get("section_heading", ""),
+        "themes": tuple(t for t in fields.get("themes", "").split(",") if t),
+        "source": fields.get("source", ""),
+        "note": fields.get("note", ""),
+        "authors": tuple(fields.get("authors", ())),
+    }
+
+
+def facet_columns(fields: Mapping[str, Any]) -> dict[str, str]:
     """Return the facet columns of an entry with these stored fields."""
     return {f.column: f.column_text(fields) for f in FACETS}
 

@@ -289,7 +289,9 @@ def write_manifest(generation: Path, manifest: Manifest) -> None:
 def merge_small(ix: Index) -> None:
     """Merge small segments (`segments_to_merge`) in a writer with no deletions pending:
     Whoosh 2.7 can lose a deletion when it merges the segment holding it in the same commit."""
-    sizes = {seg.segment_id(): _segment_bytes(ix, seg) for seg in ix._segments()}
+    from indexer.whoosh_internals import index_segments  # local: this module loads no Whoosh
+
+    sizes = {seg.segment_id(): _segment_bytes(ix, seg) for seg in index_segments(ix)}
     chosen = segments_to_merge(sizes)
     if chosen:
         ix.writer(limitmb=128).commit(mergetype=partial_merge(chosen))

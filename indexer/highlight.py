@@ -14,6 +14,8 @@ Everything else is escaped: only `<mark>` is markup.
 from __future__ import annotations
 
 import html
+import itertools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -99,18 +101,40 @@ def snippet(text: str, groups: Iterable[Group], chars: int = SNIPPET_CHARS) -> s
     return ("… " if start else "") + body + (" …" if end < len(text) else "")
 
 
-def _tokens(text: str, wanted: frozenset[str]) -> list[tuple[str, str, int, int]]:
-    """Return the words of text as (stem, exact, start, end); the exact term only of words
-    whose stem a group asks for (the rest can only break a phrase)."""
-    rows = []
-    term = text_term
-    for m in WORD_PATTERN.finditer(text, 0, min(len(text), SCAN_CHARS)):
-        word = m.group()
-        stem = term(word)
-        if stem is not None:
-            exact = (exact_term(word) or "") if stem in wanted else ""
-            rows.append((stem, exact, m.start(), m.end()))
-    return rows
+# the tokenizer's pattern as a separator of re.split: words and what lies between them
+# alternate, so a word's place is the sum of the lengths before it (all of it in C)
+_SPLIT = re.compile(f"({WORD_PATTERN.pattern})")
+
+
+class _Words:
+    """The words of a text as the index sees them (stop words dropped), reduced to what a
+    snippet needs: where each word a query asks for stands, by stem and by exact form."""
+
+    def __init__(self, text: str, wanted: frozenset[str]) -> None:
+        parts = _SPLIT.split(text[:SCAN_CHARS])  # between, word, between, word, ..., between
+        words = parts[1::2]
+        self.at: dict[tuple[int, str], list[int]] = {}  # (0 stem | 1 exact, term) -> positions
+        self._word: dict[int, int] = {}  # position (stop words dropped) -> word number
+        i = 0
+        for w, stem in enumerate(map(text_term, words)):
+            if stem is None:
+                continue
+            if stem in wanted:
+                self.at.setdefault((0, stem), []).append(i)
+                self.at.setdefault((1, exact_term(words[w]) or ""), []).append(i)
+                self._word[i] = w
+            i += 1
+        self._sets = {key: set(places) for key, places in self.at.items()}
+        self._ends = list(itertools.accumulate(map(len, parts))) if self._word else []
+
+    def holds(self, col: int, term: str, i: int) -> bool:
+        """Tell whether position i holds the term (a stem, col 0, or an exact form, col 1)."""
+        return i in self._sets.get((col, term), ())
+
+    def span(self, i: int) -> tuple[int, int]:
+        """Return where the word at position i stands in the text."""
+        w = self._word[i]
+        return self._ends[2 * w], self._ends[2 * w + 1]
 
 
 def _occurrences(text: str, groups: tuple[Group, ...]) -> list[_Occurrence]:
@@ -118,11 +142,13 @@ def _occurrences(text: str, groups: tuple[Group, ...]) -> list[_Occurrence]:
     if not groups:
         return []
     wanted = frozenset(t for g in groups for seq in g.stem for t in seq)
-    toks = _tokens(text, wanted)
+    words = _Words(text, wanted)
+    if not words.at:
+        return []
     found: list[_Occurrence] = []
     for gi, group in enumerate(groups):
-        exact = [o for seq in group.exact for o in _find(toks, seq, 1, gi, True)]
-        found.extend(exact or [o for seq in group.stem for o in _find(toks, seq, 0, gi, False)])
+        exact = [o for seq in group.exact for o in _find(words, seq, 1, gi, True)]
+        found.extend(exact or [o for seq in group.stem for o in _find(words, seq, 0, gi, False)])
     found.sort(key=lambda o: (o.start, -(o.end - o.start)))
     kept: list[_Occurrence] = []
     for o in found:
@@ -131,15 +157,14 @@ def _occurrences(text: str, groups: tuple[Group, ...]) -> list[_Occurrence]:
     return kept
 
 
-def _find(toks: list[tuple[str, str, int, int]], seq: Seq, col: int, gi: int, exact: bool
-          ) -> Iterator[_Occurrence]:
+def _find(words: _Words, seq: Seq, col: int, gi: int, exact: bool) -> Iterator[_Occurrence]:
+    """Yield each place where the words of `seq` stand in a row (by stem or exact form)."""
     n = len(seq)
     if not n:
         return
-    for i, tok in enumerate(toks):
-        if tok[col] == seq[0] and all(i + k < len(toks) and toks[i + k][col] == seq[k]
-                                      for k in range(1, n)):
-            yield _Occurrence(gi, exact, tok[2], toks[i + n - 1][3])
+    for i in words.at.get((col, seq[0]), ()):
+        if all(words.holds(col, seq[k], i + k) for k in range(1, n)):
+            yield _Occurrence(gi, exact, words.span(i)[0], words.span(i + n - 1)[1])
 
 
 def _best_window(found: list[_Occurrence], chars: int) -> _Occurrence:
@@ -149,7 +174,7 @@ def _best_window(found: list[_Occurrence], chars: int) -> _Occurrence:
     best, best_key = found[0], (-1, -1)
     held: dict[tuple[int, bool], int] = {}
     j = 0
-    for i, first in enumerate(found):
+    for _i, first in enumerate(found):
         while j < len(found) and found[j].end <= first.start + width:
             key = (found[j].group, found[j].exact)
             held[key] = held.get(key, 0) + 1

@@ -22,17 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.index import Index
-from whoosh.util.numeric import byte_to_length
-from whoosh.writing import SegmentWriter
 
-from indexer.analysis import take_vocabulary
+from indexer.analysis import recording_vocabulary
 from indexer.archive import read_file
 from indexer.documents import vocabulary_document
 from indexer.fieldmap import FieldMap
-from indexer.postings import length_bytes
 from indexer.records import FileRead, Perspective
+from indexer.whoosh_internals import commit_segments as commit_toc
+from indexer.whoosh_internals import end_segment, lengths_writer, pool_bytes
 
 PARALLEL_MIN = 2000  # fewer entries than this are built in one process
 LIMIT_MB = 192  # Whoosh's posting pool size per writer
@@ -44,40 +42,6 @@ Progress = Callable[[int, int], None]
 
 # Set before forking; the children inherit them without pickling.
 _JOB: dict[str, Any] = {}
-
-
-class Writer(SegmentWriter):
-    """Whoosh's SegmentWriter, looking up field lengths in memory while it writes postings.
-
-    Whoosh reads the new segment's length column from disk once per posting (a seek and a
-    read each: ~15% of a build); here each field's column is read once.
-    """
-
-    def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        reader = self.per_document_reader() if self.codec.length_stats else None
-        lengths = _Lengths(reader) if reader is not None else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-        self.fieldwriter.close()
-        if reader is not None:
-            reader.close()
-
-
-class _Lengths:
-    """A new segment's field lengths, as `doc_field_length` answers them, read once per field."""
-
-    def __init__(self, reader: Any) -> None:
-        self._reader = reader
-        self._n = reader.doc_count_all()
-        self._fields: dict[str, list[int | None] | None] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
-        if fieldname not in self._fields:
-            column = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            self._fields[fieldname] = None if column is None else [
-                byte_to_length(b) if b else None for b in length_bytes(column, self._n)]
-        table = self._fields[fieldname]
-        return default if table is None else table[docnum]
 
 
 def processes() -> int:
@@ -146,7 +110,9 @@ def read_and_write(ix: Index, paths: Sequence[Path], root: Path, fieldmap: Field
         reads = [read_file(p, root, fieldmap) for p in paths]
         keep = settle(reads)
         entries = [p for read in reads for p in read.entries if p.id in keep.get(read.path, ())]
-        return reads, _write_chunk(ix, entries, document, progress, None), take_vocabulary()
+        with recording_vocabulary() as words:
+            written = _write_chunk(ix, entries, document, progress, None)
+        return reads, written, words
     ctx = _context()
     done = ctx.Value("i", 0)
     size = -(-len(paths) // procs)
@@ -210,9 +176,10 @@ def _reader_writer(paths: list[Path], conn: Any) -> None:
         keep = conn.recv()
         entries = [p for read in reads for p in read.entries if p.id in keep.get(read.path, ())]
         del reads
-        written = _write_chunk(_JOB["ix"], entries, _JOB["document"], None, _JOB["done"],
-                               release=True)
-        conn.send(("ok", (written, take_vocabulary())))
+        with recording_vocabulary() as words:
+            written = _write_chunk(_JOB["ix"], entries, _JOB["document"], None, _JOB["done"],
+                                   release=True)
+        conn.send(("ok", (written, words)))
     except BaseException as e:  # noqa: BLE001 - report any failure to the parent, then exit
         conn.send(("error", e if isinstance(e, OSError) else f"{type(e).__name__}: {e}"))
 
@@ -225,16 +192,16 @@ def _write_chunk(ix: Index, entries: Sequence[Perspective],
     list), so its text is freed while the posting pool grows."""
     full = SEGMENT_FULL * LIMIT_MB * 1024 * 1024
     written = []
-    writer = Writer(ix, _lk=False, limitmb=LIMIT_MB)
+    writer = lengths_writer(ix, lock=False, limitmb=LIMIT_MB)
     last = time.monotonic()
     for i, p in enumerate(entries, 1):
         if release:
             entries[i - 1] = None  # type: ignore[index]
         writer.add_document(**document(p))
         del p
-        if writer.pool.currentsize > full and i < len(entries):
-            written.append(writer._finalize_segment())
-            writer = Writer(ix, _lk=False, limitmb=LIMIT_MB)
+        if pool_bytes(writer) > full and i < len(entries):
+            written.append(end_segment(writer))
+            writer = lengths_writer(ix, lock=False, limitmb=LIMIT_MB)
         if i % 100 == 0:
             if done is not None:
                 with done.get_lock():
@@ -242,26 +209,20 @@ def _write_chunk(ix: Index, entries: Sequence[Perspective],
             if progress and time.monotonic() - last > 0.2:
                 progress(i, len(entries))
                 last = time.monotonic()
-    # no writer._finish(): it would remove the temporary folder the other writers share;
-    # the committing writer removes it
-    if not writer._added:
-        writer._close_segment()
-        return written
-    return [*written, writer._finalize_segment()]
+    # the writer's temporary folder is shared with the other writers: the committing writer
+    # removes it
+    last_segment = end_segment(writer)
+    return written if last_segment is None else [*written, last_segment]
 
 
 def commit_segments(ix: Index, segments: list[Any], extra: Sequence[dict[str, Any]] = (),
                     words: set[str] | None = None) -> None:
     """Commit the new segments, extra documents and the vocabulary as the index's only contents."""
-    writer = Writer(ix, limitmb=LIMIT_MB)
-    for doc in extra:
-        writer.add_document(**doc)
-    vocabulary = (words or set()) | take_vocabulary()
+    writer = lengths_writer(ix, limitmb=LIMIT_MB)
+    with recording_vocabulary() as extra_words:  # the last good versions of broken entries
+        for doc in extra:
+            writer.add_document(**doc)
+    vocabulary = (words or set()) | extra_words
     if vocabulary:
         writer.add_document(**vocabulary_document(vocabulary))
-    if writer._added:
-        segments = [*segments, writer._finalize_segment()]
-    else:
-        writer._close_segment()
-    writer._commit_toc([s for s in segments if s is not None])
-    writer._finish()
+    commit_toc(writer, segments)

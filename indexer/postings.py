@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
+
+from indexer import whoosh_internals
 
 B, K1 = 0.75, 1.2
 _LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
@@ -89,25 +90,9 @@ class Postings:
 
 
 def _segment_lengths(searcher: Searcher, fieldname: str) -> np.ndarray:
-    reader = searcher.reader()
-    n = reader.doc_count_all()
-    codes = np.zeros(n, dtype=np.uint8)
-    perdoc = getattr(reader, "_perdoc", None)
-    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if perdoc else None
-    if column is not None:
-        codes[:] = np.frombuffer(length_bytes(column, n), dtype=np.uint8)
+    codes = np.frombuffer(whoosh_internals.segment_lengths(searcher.reader(), fieldname),
+                          dtype=np.uint8)
     return _LENGTHS[codes]
-
-
-def length_bytes(column: Any, n: int) -> bytes:
-    """Return a lengths column's bytes (one per document, 0 when none), n of them: read at
-    once from the column's file, or one by one from a column of another kind."""
-    if getattr(column, "_fixedlen", None) == 1 and hasattr(column, "_dbfile"):
-        count = min(column._count, n)
-        raw = bytes(column._dbfile.get(column._basepos, count)) if count else b""
-    else:
-        raw = bytes(column[i] for i in range(n))
-    return raw + bytes(n - len(raw))
 
 
 EMPTY: Docs = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
@@ -173,7 +158,7 @@ def _read_term(fieldname: str, text: str, ctx: Postings) -> Docs:
         reader = searcher.reader()
         if (fieldname, text) not in reader:
             continue
-        ids, w = _read_postings(reader.postings(fieldname, text))
+        ids, w = whoosh_internals.read_postings(reader.postings(fieldname, text))
         chunks.append(ids + offset)
         weights.append(w)
     if not chunks:
@@ -193,25 +178,6 @@ def _holds(schema: Any, fieldname: str, text: str) -> bool:
     except (ValueError, TypeError, OverflowError):
         return False
     return True
-
-
-def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
-    """Read a whole posting list: block arrays from Whoosh's own codec, else one by one."""
-    ids: list[int] = []
-    weights: list[float] = []
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.extend(matcher._ids)
-            weights.extend(matcher._weights)
-            matcher._next_block()
-    else:
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
 
 
 def _bm25(ctx: Postings, fieldname: str, text: str, ids: np.ndarray, tf: np.ndarray) -> np.ndarray:
@@ -311,24 +277,9 @@ def _positions(fieldname: str, word: str, wanted: np.ndarray, ctx: Postings, fmt
     out: dict[int, list[int]] = {}
     for searcher, offset in ctx.segments():
         reader = searcher.reader()
-        if (fieldname, word) not in reader:
-            continue
-        m = reader.postings(fieldname, word)
-        if not (hasattr(m, "_read_ids") and hasattr(m, "_next_block")):
-            while m.is_active():
-                if wanted[m.id() + offset]:
-                    out[m.id() + offset] = fmt.decode_positions(m.value())
-                m.next()
-            continue
-        while m.is_active():
-            m._read_ids()
-            ids = np.asarray(m._ids, dtype=np.int64) + offset
-            chosen = np.flatnonzero(wanted[ids])
-            if len(chosen):
-                m._read_values()
-                for i in chosen.tolist():
-                    out[int(ids[i])] = fmt.decode_positions(m._values[i])
-            m._next_block()
+        if (fieldname, word) in reader:
+            matcher = reader.postings(fieldname, word)
+            out.update(whoosh_internals.read_positions(matcher, wanted, offset, fmt))
     return out
 
 
@@ -353,7 +304,7 @@ def _range(q: wq.TermRange, ctx: Postings) -> Docs:
     within the time limit (Whoosh would open a matcher for every one before the first match);
     past either bound the answer is partial. Scored as Whoosh would: by the query's own terms."""
     terms: list[wq.Query] = []
-    for i, text in enumerate(q._btexts(ctx.searcher.reader())):
+    for i, text in enumerate(whoosh_internals.range_texts(q, ctx.searcher.reader())):
         if len(terms) >= MAX_RANGE_TERMS or (i % 256 == 255 and time.perf_counter() > ctx.deadline):
             ctx.partial = True
             break

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import time
+import weakref
 from dataclasses import dataclass, field
 
 from whoosh import qparser
@@ -136,18 +137,46 @@ def _expand(node: wq.Query, reader: IndexReader, result: ParsedQuery, deadline: 
     return wq.Or([wq.Term(node.fieldname, t, boost=node.boost) for t in terms])
 
 
+# the words each pattern matched, per open reader (its generation's words never change): a
+# prefix's scan of the vocabulary is the dearest part of a prefix query with few results
+_EXPANDED: weakref.WeakKeyDictionary[IndexReader, dict[str, tuple[list[str], bool]]] = (
+    weakref.WeakKeyDictionary())
+_EXPANDED_PER_READER = 4096
+
+
 def _matching_words(reader: IndexReader, pattern: str, literal: str, deadline: float,
                     result: ParsedQuery) -> list[str]:
+    """Return the folded words of the archive that match the pattern (at most MAX_EXPANSION;
+    more, or a scan the clock cut short, make the answer partial)."""
+    known = _EXPANDED.setdefault(reader, {})
+    if pattern not in known:
+        words, capped, timed_out = _scan_words(reader, pattern, literal, deadline)
+        if timed_out:  # not remembered: another time it may finish
+            result.partial = True
+            return words
+        if len(known) >= _EXPANDED_PER_READER:
+            known.clear()
+        known[pattern] = (words, capped)
+    words, capped = known[pattern]
+    result.partial = result.partial or capped
+    return words
+
+
+def _scan_words(reader: IndexReader, pattern: str, literal: str, deadline: float
+                ) -> tuple[list[str], bool, bool]:
+    """Return the matching words, whether there were more than MAX_EXPANSION, and whether the
+    deadline stopped the scan."""
     rx = re.compile(fnmatch.translate(pattern))
     words: list[str] = []
     for i, raw in enumerate(reader.expand_prefix("words", literal)):
         word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         if rx.match(word):
             words.append(word)
-        if len(words) >= MAX_EXPANSION or (i % 512 == 0 and time.perf_counter() > deadline):
-            result.partial = True
-            break
-    return words
+        if len(words) >= MAX_EXPANSION:
+            return words, True, False
+        if i % 512 == 0 and time.perf_counter() > deadline:
+            return words, False, True
+    return words, False, False
 
 
 def resolve_themes(q: wq.Query, labels: dict[str, str]) -> wq.Query:

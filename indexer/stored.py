@@ -7,7 +7,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
-from indexer.documents import facet_columns
+from indexer.documents import derived_fields
 from indexer.markup import plain_text
 
 
@@ -16,9 +16,7 @@ def document_from_stored(fields: dict[str, Any]) -> dict[str, Any]:
     doc = dict(fields)
     if "body" not in doc:  # stored since schema 5
         doc["body"] = plain_text(doc.get("markdown", ""))
-    doc["author_key"] = ",".join(a.replace(",", " ") for a in doc.get("authors", ()))
-    doc["section_key"] = doc.get("section", "")
-    return doc | facet_columns(doc)
+    return doc | derived_fields(doc)
 
 
 def documents_for_paths(generation: Path, paths: list[str]) -> dict[str, list[dict[str, Any]]]:

@@ -16,6 +16,7 @@ Everything talks to 127.0.0.1 only, and every loop is bounded in count and time.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -193,10 +194,8 @@ def strays(index: Path, wait: float = 10.0) -> list[int]:
     while (found := processes_on(index)) and time.monotonic() < deadline:
         time.sleep(0.1)
     for pid in found:
-        try:
+        with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
     return found
 
 

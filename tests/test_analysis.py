@@ -184,3 +184,24 @@ def test_highlight_marks_original_word(searcher) -> None:
     highlights = {hit["id"]: hit.highlights("body") for hit in hits}
     assert "ANTHROPOMORPHISATION" in highlights["a"]
     assert "ANTHROPOMORPHIZING" in highlights["d"]
+
+
+def test_the_vocabulary_is_what_the_block_analyzed_and_recording_stops_with_it():
+    import pytest as _pytest
+
+    from indexer.analysis import recording_vocabulary
+
+    def text_terms(text: str) -> list[str]:
+        return [t.text for t in text_analyzer()(text)]
+
+    text_terms("Organising before")  # cached before: still seen inside the block
+    with recording_vocabulary() as words:
+        text_terms("Organising the colour of data")
+    assert words == {"organizing", "color", "data"}
+    text_terms("afterwards unrecorded")
+    assert words == {"organizing", "color", "data"}
+    with _pytest.raises(RuntimeError), recording_vocabulary() as failed:
+        text_terms("interrupted")
+        raise RuntimeError
+    text_terms("later words")
+    assert failed == {"interrupted"}

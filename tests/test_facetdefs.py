@@ -134,3 +134,21 @@ def test_fieldmap_lists_give_one_author_each(tmp_path: Path):
                                    "date: 2024-01-02\n---\nBody.\n", encoding="utf-8")
     read = read_file(tmp_path / "a.md", tmp_path, FieldMap(author=("authors",)))
     assert read.entries[0].authors == ("melody", "kate")
+
+
+def test_every_result_shape_shows_the_summary_of_the_stored_fields(library):
+    """Hit and Entry carry the same summary of an entry (documents.summary), each with its own
+    additions: what a field added to the summary shows everywhere."""
+    import dataclasses
+
+    from indexer.documents import summary
+    from indexer.params import parse_request
+
+    hit = library.search(parse_request({})).hits[0]
+    entry = library.entry(hit.id)
+    assert entry is not None
+    view = library._view()
+    shown = summary(view.searcher.stored_fields(view.searcher.document_number(id=hit.id)))
+    for shape in (hit, entry):
+        fields = dataclasses.asdict(shape)
+        assert {k: fields[k] for k in shown} == shown

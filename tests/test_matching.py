@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh import query as wq
 
 from indexer.analysis import compounds, exact_term, light_stem, text_term
 from indexer.build import build_index
 from indexer.library import Library
-from indexer.matching import is_plain, needed, plain_clauses
+from indexer.matching import is_plain, needed, plain_clauses, steps
 from indexer.params import parse_request
 
 ENTRIES = {
@@ -210,3 +211,40 @@ def test_query_words_use_caches_of_their_own() -> None:
     before = _text_term.cache_info().currsize
     plain_clauses("zzyzx-unheard of words")
     assert _text_term.cache_info().currsize == before
+
+
+def test_steps_count_words_below_three_clauses_and_weigh_them_from_three() -> None:
+    held = np.array([2, 1, 1])
+    assert steps(held, np.array([1.0, 0.9, 0.1]), 2).tolist() == [2, 1, 1]
+    held = np.array([3, 2, 2, 1])
+    share = np.array([1.0, 0.9, 0.4, 0.7])
+    # every clause on top; then by the share of the query's weight held, never up to the top
+    assert steps(held, share, 3).tolist() == [3, 2, 1, 2]
+
+
+@pytest.fixture(scope="module")
+def weighed_lib(tmp_path_factory: pytest.TempPathFactory) -> Library:
+    """Many entries talk of models and chat; two mention a retirement."""
+    base = tmp_path_factory.mktemp("weighed")
+    root = base / "archive"
+    root.mkdir()
+    bodies = {f"talk-{i}": "The model answered in the chat again today." for i in range(12)}
+    bodies["common-pair"] = ("Another chat with the model, long and winding, about the model and the chat "
+                             "and nothing else; the model kept the chat going.")
+    bodies["telling-one"] = "They are retiring it next week."
+    for i, (slug, body) in enumerate(bodies.items()):
+        (root / f"{slug}.md").write_text(
+            f'---\ntitle: "Entry {i}"\nauthor: "@w{i}"\ndate: 2024-02-{i + 1:02d}\n'
+            f'section: "Tests"\nsource: https://example.org/{slug}\n---\n{body}\n', encoding="utf-8")
+    report = build_index(root, base / "index", full=True)
+    assert report.problems == []
+    return Library(base / "index")
+
+
+def test_partial_matches_holding_the_telling_words_rank_first(weighed_lib: Library) -> None:
+    # none holds all three words; "retiring" is what the query is about, while chat and model
+    # are in every other entry: the entry holding retiring alone ranks above those holding
+    # two words every entry has
+    found = ids(weighed_lib, "retiring model chat")
+    assert found[0] == "telling-one"
+    assert set(found) == {"telling-one", "common-pair", *(f"talk-{i}" for i in range(12))}

@@ -61,3 +61,38 @@ def test_plain_query_never_calls_the_parser(monkeypatch):
 
     monkeypatch.setattr("whoosh.qparser.default.QueryParser.parse", broken)
     assert parse_text("NOT AND NOT agile", SCHEMA) == word("agil")
+
+
+def _entry(root, slug: str, body: str) -> None:
+    (root / f"{slug}.md").write_text(
+        f'---\ntitle: "{slug}"\nauthor: "@a"\ndate: 2024-03-01\nsection: "S"\n'
+        f"source: https://example.org/{slug}\n---\n{body}\n", encoding="utf-8")
+
+
+def test_prefix_expansions_are_remembered_per_generation_with_their_partial_mark(
+        tmp_path, monkeypatch) -> None:
+    from indexer import query as query_module
+    from indexer.build import build_index
+    from indexer.library import Library
+    from indexer.params import parse_request
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for slug, body in {"a": "autonomy matters", "b": "an automaton", "c": "autumn leaves"}.items():
+        _entry(archive, slug, body)
+    build_index(archive, tmp_path / "index", full=True)
+    lib = Library(tmp_path / "index")
+    ask = parse_request({"q": ["aut*"], "per_page": ["50"]})
+    first = lib.search(ask)
+    assert {h.id for h in first.hits} == {"a", "b", "c"} and not first.partial
+    assert {h.id for h in lib.search(ask).hits} == {"a", "b", "c"}  # remembered, the same
+
+    monkeypatch.setattr(query_module, "MAX_EXPANSION", 2)
+    narrow = parse_request({"q": ["au*"], "per_page": ["50"]})
+    # more words than allowed: partial, the first time and when remembered
+    assert lib.search(narrow).partial and lib.search(narrow).partial
+    monkeypatch.setattr(query_module, "MAX_EXPANSION", 400)
+
+    _entry(archive, "d", "the autopilot engaged")  # a new generation reads its new words
+    build_index(archive, tmp_path / "index")
+    assert {h.id for h in lib.search(ask).hits} == {"a", "b", "c", "d"}

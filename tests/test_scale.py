@@ -30,15 +30,13 @@ from typing import Any
 
 import pytest
 from whoosh import index as whoosh_index
-from whoosh import query as wq
-from whoosh import sorting
-from whoosh.searching import Searcher
+from whoosh_oracle import compare_scores, expected_facets
+from whoosh_oracle import counts as _counts
 
 from indexer import generations as gens
 from indexer.build import BuildReport, build_index
 from indexer.library import Library
 from indexer.params import parse_request
-from indexer.query import parse_text
 from indexer.results import SearchResult
 
 pytestmark = pytest.mark.slow
@@ -157,13 +155,6 @@ def _all_ids(library: Library, **params: str | list[str]) -> list[str]:
     return [hit.id for hit in library.iter_hits(req, snippets=False)]
 
 
-def _counts(result: SearchResult, facet: str) -> dict[str, int]:
-    """A facet's non-zero counts (a selected value with no match is listed with 0)."""
-    values = result.facet(facet).results
-    assert len({v.value for v in values}) == len(values), f"{facet}: a value listed twice"
-    return {v.value: v.count for v in values if v.count}
-
-
 def _compiled_ids(scale: Scale) -> dict[str, str]:
     """Title -> id of the compiled pages' entries, as the index holds them."""
     if scale.by_title is not None:
@@ -253,25 +244,9 @@ def test_relevance_scores_are_whooshs_bm25f(scale: Scale, text: str) -> None:
     """The posting-list evaluator's scores (a fast path of its own) equal Whoosh's BM25F for
     each entry, on the query the parser makes (the ranking tiers over them are tested in
     test_matching.py)."""
-    import numpy as np
-
-    from indexer.postings import Postings, evaluate
-
     ix = whoosh_index.open_dir(str(scale.generation))
     with ix.searcher() as searcher:
-        q = parse_text(text, searcher.schema)
-        assert q is not None
-        live = np.array([not searcher.reader().is_deleted(n)
-                         for n in range(searcher.doc_count_all())])  # fmt: skip
-        ids, scores = evaluate(q, Postings(searcher, live))
-        core = {searcher.stored_fields(int(n))["id"]: round(float(v), 4)
-                for n, v in zip(ids, scores)}  # fmt: skip
-        whoosh = {searcher.stored_fields(h.docnum)["id"]: h.score
-                  for h in searcher.search(q, limit=None)}  # fmt: skip
-    assert set(core) == set(whoosh)
-    wrong = [(i, v, round(whoosh[i], 4)) for i, v in core.items()
-             if v != pytest.approx(whoosh[i], rel=1e-4, abs=1e-4)]  # fmt: skip
-    assert not wrong, f"{len(wrong)} of {len(core)} scores differ (id, core, whoosh): {wrong[:5]}"
+        core = compare_scores(searcher, text)
     hits = list(scale.library.iter_hits(parse_request({"q": [text]}), snippets=False))
     assert {h.id for h in hits} >= set(core)  # plain words also show entries with some of them
 
@@ -327,40 +302,6 @@ def test_choosing_a_section_and_two_authors_counts_each_facet_without_its_own_ch
 # -- facet counts against Whoosh's own grouping -------------------------------------------
 
 
-def _whoosh_counts(searcher: Searcher, q: wq.Query) -> dict[str, dict[str, int]]:
-    """Count author, section, theme and year of q's matches with Whoosh's groupedby."""
-    facets = sorting.Facets()
-    facets.add_field("authors_col", maptype=sorting.Count)  # one author per entry here
-    facets.add_field("section", maptype=sorting.Count)
-    facets.add_field("themes", allow_overlap=True, maptype=sorting.Count)
-    facets.add_field("day", maptype=sorting.Count)
-    results = searcher.search(q, groupedby=facets, limit=None)
-
-    def text(key: Any) -> str:
-        return key.decode("utf-8") if isinstance(key, bytes) else str(key)
-
-    years: Counter[str] = Counter()
-    for day, n in results.groups("day").items():
-        years[str(int(day) // 10000)] += n
-    return {
-        "author": {text(k): n for k, n in results.groups("authors_col").items() if n},
-        "section": {text(k): n for k, n in results.groups("section").items() if n},
-        "theme": {text(k): n for k, n in results.groups("themes").items() if n and k is not None},
-        "year": dict(years),
-        "total": {"": len(results)},
-    }
-
-
-def _any(field: str, values: list[str]) -> wq.Query | None:
-    return wq.Or([wq.Term(field, v) for v in values]) if values else None
-
-
-def _and(*parts: wq.Query | None) -> wq.Query:
-    """Every entry that matches all the parts (documents without an id, such as the index's
-    vocabulary documents, are not entries)."""
-    return wq.And([wq.Every("id")] + [p for p in parts if p is not None])
-
-
 REQUESTS: list[dict[str, list[str]]] = [
     {},
     {"q": ["transparency"]},
@@ -384,26 +325,7 @@ def test_facet_counts_equal_whoosh_groupedby(scale: Scale, params: dict[str, lis
     result = scale.library.search(req)
     ix = whoosh_index.open_dir(str(scale.generation))
     with ix.searcher() as searcher:
-        text = parse_text(req.q, searcher.schema)
-        day = None
-        if req.date_from or req.date_to:
-            low = req.date_from.day if req.date_from else None
-            high = req.date_to.day if req.date_to else None
-            day = wq.NumericRange(
-                "day",
-                low.year * 10000 + low.month * 100 + low.day if low else None,
-                high.year * 10000 + high.month * 100 + high.day if high else None,
-            )
-        authors = _any("authors_col", list(req.authors))
-        sections = _any("section", list(req.sections))
-        themes = _any("themes", list(req.themes))
-        expect = {
-            "author": _whoosh_counts(searcher, _and(text, sections, themes, day))["author"],
-            "section": _whoosh_counts(searcher, _and(text, authors, themes, day))["section"],
-            "theme": _whoosh_counts(searcher, _and(text, authors, sections, day))["theme"],
-            "year": _whoosh_counts(searcher, _and(text, authors, sections, themes))["year"],
-        }
-        total = _whoosh_counts(searcher, _and(text, authors, sections, themes, day))["total"][""]
+        expect, total = expected_facets(searcher, req)
     assert result.total == total
     for facet, counts in expect.items():
         assert _counts(result, facet) == counts, facet

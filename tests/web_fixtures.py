@@ -3,10 +3,14 @@ that check HTML is inert. Shared by tests/web and tests/browser."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
+import threading
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from indexer.build import build_index
 
@@ -202,3 +206,20 @@ def assert_inert(markup: str) -> None:
 def text_of(markup: str) -> str:
     """Return the visible text of HTML, unescaped, on one line."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+@contextlib.contextmanager
+def serving(app: Any, **options: Any) -> Iterator[str]:
+    """Serve a WSGI app over real HTTP on a free local port, in a thread; yield its base URL and
+    stop it on the way out. `options` go to Werkzeug's make_server (a request handler, say)."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, **options)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()

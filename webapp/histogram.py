@@ -60,8 +60,8 @@ def counts(result: SearchResult, name: str) -> dict[str, int]:
 
 def _span(req: SearchRequest, years: dict[str, int]) -> tuple[int, int] | None:
     lows = [int(y) for y in years]
-    low = req.date_from.day.year if req.date_from else min(lows, default=None)
-    high = req.date_to.day.year if req.date_to else max(lows, default=None)
+    low = req.date_from.day.year if req.date_from else (min(lows) if lows else None)
+    high = req.date_to.day.year if req.date_to else (max(lows) if lows else None)
     if low is None or high is None:
         return None
     if req.date_from and not req.date_to:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -66,7 +67,7 @@ class PageLink:
     current: bool
 
 
-def labels(result: SearchResult, taxonomy: dict[str, object]) -> dict[str, str]:
+def labels(result: SearchResult, taxonomy: Mapping[str, object]) -> dict[str, str]:
     """Return display labels of theme slugs, from the facet first, then the taxonomy."""
     out = {slug: getattr(theme, "label", slug) for slug, theme in taxonomy.items()}
     for facet in result.facets:
@@ -194,7 +195,7 @@ class SearchPage:
 
 
 def search_page(
-    result: SearchResult, state: SearchState, taxonomy: dict[str, object], shown: int
+    result: SearchResult, state: SearchState, taxonomy: Mapping[str, object], shown: int
 ) -> SearchPage:
     names = labels(result, taxonomy)
     return SearchPage(

@@ -8,12 +8,11 @@ Browser tests skip when /usr/bin/chromium is missing, unless PERSPECTIVES_REQUIR
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from web_fixtures import REPOST, build
+from web_fixtures import REPOST, build, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -47,28 +46,21 @@ def chromium() -> Path:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from _serve(build(tmp_path_factory.mktemp("browser")))
+    from webapp import create_app
+
+    index = build(tmp_path_factory.mktemp("browser"))
+    with serving(create_app({"INDEX": str(index)}), threaded=True) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def discovery_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The same archive with a repost: an entry page with possible duplicates (issue 11)."""
-    yield from _serve(build(tmp_path_factory.mktemp("discovery"), REPOST), SUGGEST_THEMES=True)
-
-
-def _serve(index: Path, **config: object) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
     from webapp import create_app
 
-    app = create_app({"INDEX": str(index), **config})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    index = build(tmp_path_factory.mktemp("discovery"), REPOST)
+    with serving(create_app({"INDEX": str(index), "SUGGEST_THEMES": True}), threaded=True) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

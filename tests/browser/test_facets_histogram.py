@@ -4,11 +4,10 @@ facet's own page (without), and the date histogram's labels on a phone."""
 from __future__ import annotations
 
 import itertools
-import threading
 from collections.abc import Iterator
 
 import pytest
-from web_fixtures import build
+from web_fixtures import build, serving
 
 pytestmark = pytest.mark.browser
 
@@ -16,19 +15,11 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def short_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app over the test archive with two values per facet shown, so the rest need the box."""
-    from werkzeug.serving import make_server
-
     from webapp import create_app
 
     index = build(tmp_path_factory.mktemp("facets"))
-    app = create_app({"INDEX": str(index), "FACET_SHOWN": 2})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    with serving(create_app({"INDEX": str(index), "FACET_SHOWN": 2}), threaded=True) as url:
+        yield url
 
 
 def test_filter_box_finds_a_value_and_chooses_it(page, short_server):
@@ -131,7 +122,6 @@ def test_phone_histogram_labels_never_overlap(phone, live_server, screenshots, q
 def commons_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app over the Commons (273 messages on three days), when the shared corpora are here."""
     from test_corpora import CORPORA, FIELDMAPS
-    from werkzeug.serving import make_server
 
     from indexer.build import build_index
     from webapp import create_app
@@ -141,13 +131,8 @@ def commons_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     index = tmp_path_factory.mktemp("commons") / "index"
     build_index(CORPORA / "the-commons", index, full=True,
                 fieldmap=FIELDMAPS / "the-commons.yaml")
-    server = make_server("127.0.0.1", 0, create_app({"INDEX": str(index)}), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    with serving(create_app({"INDEX": str(index)}), threaded=True) as url:
+        yield url
 
 
 def test_the_commons_shows_its_three_days_and_a_day_narrows_to_it(phone, commons_server,

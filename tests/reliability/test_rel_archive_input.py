@@ -220,12 +220,13 @@ def _run(plan: Plan, archive: Path, index: Path, full: bool, b: Base) -> None:
         assert gens.current_name(index) == before
         assert {h.id for h in _all_hits(Library(index))} == set(b.titles)
         return
+    checked, _ = check_archive(archive, index_dir=index)  # `check` settles ids as `index` does
     report = build_index(archive, index, full=full)
     _check_problems(report.problems, plan, archive)
     ids = _check_index(index, plan, b)
-    if not plan.duplicates:  # `check` settles duplicates by path order, the index by holder
-        checked, _ = check_archive(archive)
-        assert {p.path for p in checked} == {p.path for p in report.problems}
+    assert {p.path for p in checked} == {p.path for p in report.problems}
+    duplicate = [p for p in report.problems if "duplicate id" in p.reason]
+    assert [p for p in checked if "duplicate id" in p.reason] == duplicate
     again = build_index(archive, index)  # problems stay reported until fixed; nothing moves
     assert {p.path for p in again.problems} == {p.path for p in report.problems}
     assert _check_index(index, plan, b) == ids

@@ -6,14 +6,12 @@ from __future__ import annotations
 import gzip
 import re
 import shutil
-import threading
 import urllib.request
 from pathlib import Path
 
 import brotli
 import pytest
-from web_fixtures import build
-from werkzeug.serving import make_server
+from web_fixtures import build, serving
 
 from indexer.build import build_index
 from webapp import create_app
@@ -126,15 +124,8 @@ def test_permissions_policy_has_no_interest_cohort(client):
 def dev_server(tmp_path_factory):
     """The app behind Werkzeug's server with the handler `perspectives serve` uses."""
     index = build(tmp_path_factory.mktemp("devserver"))
-    server = make_server(
-        "127.0.0.1", 0, create_app({"INDEX": str(index)}), request_handler=QuietRequestHandler
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    with serving(create_app({"INDEX": str(index)}), request_handler=QuietRequestHandler) as url:
+        yield url
 
 
 def test_the_development_server_names_no_versions_and_compresses(dev_server):

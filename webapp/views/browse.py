@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from indexer.results import FacetValue, SearchRequest
 from webapp import histogram
@@ -96,7 +97,7 @@ def authors() -> str:
 
 
 @bp.get("/authors/<path:handle>")
-def author(handle: str) -> Response | str:
+def author(handle: str) -> BaseResponse | str:
     for candidate in author_candidates(handle):
         found = library().search(SearchRequest(authors=(candidate,), per_page=1))
         if found.hits:
@@ -106,7 +107,7 @@ def author(handle: str) -> Response | str:
             if author_handle(name) != handle:
                 return redirect(_with_query(author_url(name)), 301)
             path = author_url(name)  # quoted: request.path is not ('#', '?', ' ')
-            return search_page(Scope("author", name, path, name), path, **_discovery(name))
+            return search_page(Scope("author", name, path, name), path, extra=_discovery(name))
     raise NotFound(f"no author {handle!r} in the archive")
 
 

@@ -1,0 +1,123 @@
+"""An incremental run: the files new, changed or gone since the current generation's manifest
+(`scanning.scan`), planned (`_plan`: documents to delete and add, manifest rows to change) and
+written in one commit to the current generation, whose small segments are then merged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from indexer import generations as gens
+from indexer import ids as id_rule
+from indexer.build import BuildReport, Config, Progress, document_maker
+from indexer.records import Perspective
+from indexer.resolution import carry_entries, file_info, indexed_ids, lost_ids, resolve
+from indexer.scanning import Scan, scan
+
+
+@dataclass
+class _Plan:
+    """What an incremental run changes: files' manifest infos, and documents."""
+
+    infos: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # None: drop the file
+    deletes: list[str] = field(default_factory=list)  # paths whose documents go
+    entries: dict[str, list[Perspective]] = field(default_factory=dict)  # to add, by path
+    carried: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # old documents kept
+
+
+def incremental_build(archive: Path, current: Path, config: Config, manifest: gens.Manifest,
+                 progress: Progress | None, named: list[str] | None = None) -> BuildReport:
+    report = BuildReport(full=False, generation=current.name)
+    table = manifest.table
+    found = scan(archive, config, table, named)
+    # a run killed between its commit and its manifest may have indexed files the manifest
+    # does not list: then whatever is read again is deleted by path first
+    cut_short = manifest.toc is not None and manifest.toc != gens.toc_generation(current)
+    before = table.holders() if found.reads or found.removed else {}
+    plan = _plan(current, table, found, before, report, cut_short)
+    wrote = bool(plan.deletes or plan.entries)
+    if wrote:
+        _write(current, plan, config, progress)
+        manifest.toc = gens.toc_generation(current)
+    if wrote or plan.infos or found.touched:
+        touched = {rel: found.stat(rel) for rel in found.touched}
+        manifest.table = table.updated(found.stats.paths, plan.infos, touched)
+        if config.taxonomy_read:
+            manifest.taxonomy_ok = not config.problems
+        gens.write_manifest(current, manifest)
+    _count(report, table, plan, found.removed, len(before) if before else table.count_ids())
+    return report
+
+
+def _plan(current: Path, table: gens.FileTable, found: Scan, before: dict[str, str],
+          report: BuildReport, cut_short: bool) -> _Plan:
+    """Settle what an incremental run writes for the files it read and the files gone."""
+    taken = dict(before)
+    for rel in (*found.reads, *found.removed):  # a file read again or gone holds nothing yet
+        for i in table.get(rel, {}).get("ids", []):
+            taken.pop(i, None)
+    taken.update(id_rule.holders(indexed_ids(table, found.reads), found.reads))
+    entries = resolve(found.reads, taken, report)
+    bad = {p.path for p in report.problems}
+    plan = _Plan(dict.fromkeys(found.removed), deletes=list(found.removed))
+    for rel, kept in entries.items():
+        info, read = table.get(rel), found.reads[rel]
+        if not kept:
+            if info is not None:
+                report.kept.append(rel)  # broken now: its last good version stays
+            elif cut_short:
+                plan.deletes.append(rel)
+            continue
+        lost = lost_ids(rel, info or {}, kept, taken, read)
+        ids = sorted(p.id for p in kept)
+        plan.infos[rel] = file_info(read.digest, found.stat(rel), ids, rel in bad)
+        if lost:  # some entries are broken now: their last good versions stay
+            report.kept.append(rel)
+            plan.infos[rel], plan.carried[rel] = carry_entries(current, rel, info or {}, kept, lost)
+        elif info is not None and info["digest"] == read.digest and info["ids"] == ids and (
+                not cut_short):
+            continue  # indexed as it is (only its problems are reported again)
+        plan.deletes.append(rel)
+        plan.entries[rel] = kept
+    return plan
+
+
+def _write(current: Path, plan: _Plan, config: Config, progress: Progress | None) -> None:
+    """Delete and add the plan's documents in one commit, then merge small segments."""
+    from whoosh import index as whoosh_index
+
+    from indexer.analysis import recording_vocabulary
+    from indexer.documents import vocabulary_document
+
+    ix = whoosh_index.open_dir(str(current))
+    writer = ix.writer(limitmb=128)
+    document = document_maker(config)  # before recording: the taxonomy's terms are no vocabulary
+    with recording_vocabulary() as words:
+        for rel in plan.deletes:
+            writer.delete_by_term("path", rel)
+        total = len(plan.entries)
+        for done, (rel, kept) in enumerate(plan.entries.items(), 1):
+            for p in kept:
+                writer.add_document(**document(p))
+            for doc in plan.carried.get(rel, []):
+                writer.add_document(**doc)
+            if progress:
+                progress(done, total)
+    if words:
+        writer.add_document(**vocabulary_document(words))
+    # Whoosh 2.7 can lose a deletion when it merges the segment holding it at commit; merge=False
+    # keeps deletions exact, and the small segments are merged by a writer that deletes nothing
+    writer.commit(merge=False)
+    gens.merge_small(ix)
+
+
+def _count(report: BuildReport, table: gens.FileTable, plan: _Plan, removed: list[str],
+           entries_before: int) -> None:
+    """Count what an incremental run changed, from the files it changed (ids move only between
+    them: a file cannot take an id that a file left as it was holds)."""
+    old = {i for rel in (*plan.infos, *removed) for i in table.get(rel, {}).get("ids", [])}
+    new = {i for info in plan.infos.values() if info for i in info["ids"]}
+    report.added, report.removed = len(new - old), len(old - new)
+    report.updated = len({p.id for kept in plan.entries.values() for p in kept} & old)
+    report.entries = entries_before + report.added - report.removed

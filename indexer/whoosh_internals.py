@@ -1,0 +1,287 @@
+"""Every use of Whoosh's private parts, behind one door, and one fix to Whoosh itself.
+
+Speed needs a few of Whoosh's internals: posting lists read a block at a time, field lengths
+read as one byte column, a segment writer that keeps lengths in memory, the memory maps of
+compound segments. They are reached from here only, for the pinned Whoosh (asserted on import);
+`tests/test_whoosh_internals.py` holds a contract test per private attribute, so an upgrade that
+moves one fails loudly rather than silently taking a slow path. A matcher or column of a kind
+met nowhere in the pinned Whoosh raises `Unexpected`.
+
+Moving parts:
+- the fix (applied on import): opening a compound segment, Whoosh wrapped every part it opens
+  (postings, term index, columns) in a `BufferFile` whose `io.BytesIO(buffer)` *copies* the
+  part: a reader of a 100,000-entry index held a private copy of it (~300 MB a process, on
+  every index change). Here the part is read through a view of the map (`_View`) instead;
+  nothing is copied, and the pages read stay shared with the operating system's file cache;
+- postings: `read_postings` (a whole list's documents and weights), `read_positions` (the
+  positions of the documents wanted);
+- lengths and writing: `segment_lengths` (a segment's length bytes of a field),
+  `lengths_writer` (a `SegmentWriter` that reads the new segment's lengths once per field),
+  `pool_bytes`, `end_segment` (a segment written, not committed), `commit_segments`;
+- `range_texts` (the words of a `TermRange`), `index_segments`, `segment_maps`.
+"""
+
+from __future__ import annotations
+
+import io
+import mmap
+import types
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import whoosh
+from whoosh.filedb import structfile
+
+if TYPE_CHECKING:  # imported where used: `indexer` loads no more of Whoosh than the fix needs
+    import numpy as np
+    from whoosh import query as wq
+    from whoosh.index import Index
+    from whoosh.matching import Matcher
+    from whoosh.reading import IndexReader, SegmentReader
+    from whoosh.writing import SegmentWriter
+
+PINNED = (2, 7, 5)  # whoosh-reloaded, as pyproject.toml pins it
+if tuple(whoosh.__version__) != PINNED:
+    raise ImportError(
+        f"indexer needs Whoosh {'.'.join(map(str, PINNED))} (whoosh-reloaded), found "
+        f"{whoosh.versionstring()}: indexer/whoosh_internals.py reaches its private parts; "
+        "check them with tests/test_whoosh_internals.py before moving the pin")
+
+
+class Unexpected(TypeError):
+    """A Whoosh object of a kind the pinned Whoosh never gives here."""
+
+
+class _View(io.RawIOBase):
+    """A read-only, seekable file over a buffer, handing out copies of the slices read."""
+
+    def __init__(self, buf: Any) -> None:
+        self._buf = memoryview(buf)
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._buf)}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def read(self, size: int | None = -1) -> bytes:
+        end = len(self._buf) if size is None or size < 0 else min(len(self._buf), self._pos + size)
+        data = bytes(self._buf[self._pos:end]) if end > self._pos else b""
+        self._pos = max(self._pos, end)
+        return data
+
+    def readinto(self, target: Any) -> int:
+        data = self.read(len(target))
+        target[: len(data)] = data
+        return len(data)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        end = len(self._buf) if size is None or size < 0 else min(len(self._buf), self._pos + size)
+        start = self._pos
+        while start < end:  # look for the newline a block at a time, never copying the rest
+            found = bytes(self._buf[start:min(end, start + 4096)]).find(b"\n")
+            if found >= 0:
+                return self.read(start + found + 1 - self._pos)
+            start += 4096
+        return self.read(end - self._pos)
+
+def _buffer_file_init(self: Any, buf: Any, name: str | None = None, onclose: Any = None) -> None:
+    self._buf = buf
+    self._name = name
+    self.file = _View(buf)
+    self.onclose = onclose
+    self.is_real = False
+    self.is_closed = False
+
+
+WHOOSH_BUFFER_INIT = structfile.BufferFile.__init__  # Whoosh's own, for the contract test
+structfile.BufferFile.__init__ = _buffer_file_init
+
+
+# -- postings ----------------------------------------------------------------------------
+
+
+def read_postings(matcher: Matcher) -> tuple[np.ndarray, np.ndarray]:
+    """Return a whole posting list's documents (int64) and weights (float64), deleted ones
+    included, read as the codec's block arrays."""
+    import numpy as np
+
+    m = _block_matcher(matcher)
+    ids: list[int] = []
+    weights: list[float] = []
+    while m.is_active():
+        m._read_ids()
+        m._read_weights()
+        ids.extend(m._ids)
+        weights.extend(m._weights)
+        m._next_block()
+    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+
+
+def read_positions(matcher: Matcher, wanted: np.ndarray, offset: int, fmt: Any
+                   ) -> dict[int, list[int]]:
+    """Return the positions of the word in each wanted document (docnum + offset: a number of
+    the whole index), decoding the values of a block only when it holds one of them."""
+    import numpy as np
+
+    m = _block_matcher(matcher)
+    out: dict[int, list[int]] = {}
+    while m.is_active():
+        m._read_ids()
+        ids = np.asarray(m._ids, dtype=np.int64) + offset
+        chosen = np.flatnonzero(wanted[ids])
+        if len(chosen):
+            m._read_values()
+            for i in chosen.tolist():
+                out[int(ids[i])] = fmt.decode_positions(m._values[i])
+        m._next_block()
+    return out
+
+
+def _block_matcher(matcher: Matcher) -> Any:
+    """Return the codec's own matcher of a posting list. A segment with deletions wraps it in a
+    FilterMatcher that leaves them out (callers drop them through the live mask instead). The
+    pinned codec never inlines postings in a term (its `inlinelimit=1` means "fewer than
+    one"), so every list is read in blocks."""
+    from whoosh.codec import whoosh3
+    from whoosh.matching.wrappers import FilterMatcher
+
+    m = matcher.child if isinstance(matcher, FilterMatcher) else matcher
+    if not isinstance(m, whoosh3.W3LeafMatcher):
+        raise Unexpected(f"a posting list read through {type(m).__name__}")
+    return m
+
+
+def range_texts(q: wq.TermRange, reader: IndexReader) -> Iterator[bytes]:
+    """Return the words of the index a range query covers, in order."""
+    return iter(q._btexts(reader))
+
+
+# -- field lengths -----------------------------------------------------------------------
+
+
+def segment_lengths(reader: SegmentReader, fieldname: str) -> bytes:
+    """Return a segment's field lengths as Whoosh stores them: one byte a document (0: none)."""
+    n = reader.doc_count_all()
+    column = _lengths_column(reader._perdoc, fieldname)
+    return bytes(n) if column is None else _column_bytes(column, n)
+
+
+def _lengths_column(perdoc: Any, fieldname: str) -> Any | None:
+    """Return a per-document reader's column of a field's lengths (None: it has none)."""
+    from whoosh import columns
+    from whoosh.codec import whoosh3
+
+    column = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+    if column is not None and (not isinstance(column, columns.FixedBytesColumn.Reader)
+                               or column._fixedlen != 1):
+        raise Unexpected(f"field lengths in a {type(column).__name__}")
+    return column
+
+
+def _column_bytes(column: Any, n: int) -> bytes:
+    """Read a lengths column's bytes at once from its file, n of them (0 past its end)."""
+    count = min(column._count, n)
+    raw = bytes(column._dbfile.get(column._basepos, count)) if count else b""
+    return raw + bytes(n - len(raw))
+
+
+def lengths_writer(ix: Index, lock: bool = True, limitmb: int = 128) -> SegmentWriter:
+    """Return Whoosh's SegmentWriter, made to look up field lengths in memory while it writes
+    postings; without lock, one of several that write segments of one index at once (as
+    Whoosh's `MpWriter(multisegment=True)` makes them), committed by one of them.
+
+    Whoosh reads the new segment's length column from disk once per posting (a seek and a
+    read each: ~15% of a build); here each field's column is read once.
+    """
+    from whoosh.writing import SegmentWriter
+
+    writer = SegmentWriter(ix, _lk=lock, limitmb=limitmb)
+    writer._flush_segment = types.MethodType(_flush_segment, writer)  # type: ignore[method-assign]
+    return writer
+
+
+def _flush_segment(writer: SegmentWriter) -> None:
+    """Write the segment's postings, its field lengths read once per field."""
+    writer.perdocwriter.close()
+    reader = writer.per_document_reader() if writer.codec.length_stats else None
+    lengths = _Lengths(reader) if reader is not None else None
+    writer.fieldwriter.add_postings(writer.schema, lengths, writer.pool.iter_postings())
+    writer.fieldwriter.close()
+    if reader is not None:
+        reader.close()
+
+
+def pool_bytes(writer: SegmentWriter) -> int:
+    """Return how much a writer's posting pool holds."""
+    return int(writer.pool.currentsize)
+
+
+def end_segment(writer: SegmentWriter) -> Any | None:
+    """Write out the documents added as a segment (None when there are none), uncommitted;
+    the writer's temporary folder stays for the others that share it."""
+    if not writer._added:
+        writer._close_segment()
+        return None
+    return writer._finalize_segment()
+
+
+def commit_segments(writer: SegmentWriter, segments: Iterable[Any]) -> None:
+    """Make the given segments, and the writer's own documents, the index's contents."""
+    own = end_segment(writer)
+    writer._commit_toc([s for s in [*segments, own] if s is not None])
+    writer._finish()
+
+
+class _Lengths:
+    """A new segment's field lengths, as `doc_field_length` answers them, read once per field."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._n = reader.doc_count_all()
+        self._fields: dict[str, list[int | None] | None] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        from whoosh.util.numeric import byte_to_length
+
+        if fieldname not in self._fields:
+            column = _lengths_column(self._reader, fieldname)
+            self._fields[fieldname] = None if column is None else [
+                byte_to_length(b) if b else None for b in _column_bytes(column, self._n)]
+        table = self._fields[fieldname]
+        return default if table is None else table[docnum]
+
+
+# -- segments ----------------------------------------------------------------------------
+
+
+def index_segments(ix: Index) -> list[Any]:
+    """Return the segments of an index's latest table of contents."""
+    return list(ix._segments())
+
+
+def segment_maps(reader: IndexReader) -> list[mmap.mmap]:
+    """Return the memory maps of an open reader's compound segments."""
+    from whoosh.filedb import compound, filestore
+    from whoosh.reading import SegmentReader
+
+    out = []
+    for leaf, _ in reader.leaf_readers():
+        if not isinstance(leaf, SegmentReader):  # an empty index: nothing mapped
+            continue
+        storage = leaf._storage
+        if isinstance(storage, filestore.OverlayStorage):  # a segment over the index folder
+            storage = storage.a
+        if isinstance(storage, compound.CompoundStorage) and isinstance(storage._source,
+                                                                         mmap.mmap):
+            out.append(storage._source)
+    return out

@@ -1,0 +1,329 @@
+"""Whoosh's private parts behind indexer/whoosh_internals.py: the fix to its compound-segment
+reading (same bytes, no private copy of the index) and a contract test per private attribute."""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from indexer.library import Library
+from indexer.params import parse_request
+from indexer.whoosh_internals import _View
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DATA = b"line one\nline two\n" + bytes(range(256)) * 40 + b"\nend"
+
+
+@pytest.mark.parametrize("ops", [
+    [("read", 3), ("readline",), ("tell",), ("seek", 5), ("read", 100), ("readline",)],
+    [("readline",), ("readline",), ("readline", 10), ("seek", -2, 2), ("read", -1), ("read", 5)],
+    [("seek", 4, 1), ("seek", 3, 1), ("tell",), ("read",), ("tell",), ("seek", 0), ("readline", 4)],
+])
+def test_view_reads_as_bytesio_does(ops):
+    view, ref = _View(DATA), io.BytesIO(DATA)
+    for name, *args in ops:
+        assert getattr(view, name)(*args) == getattr(ref, name)(*args)
+
+
+def _anon_mb() -> int:
+    with open(f"/proc/{os.getpid()}/status", encoding="ascii") as f:
+        return next(int(line.split()[1]) // 1024 for line in f if line.startswith("RssAnon"))
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux /proc")
+def test_opening_an_index_does_not_copy_it(tmp_path):
+    """A 2,500-entry index is ~8 MB of postings: reading it must not add them to the heap."""
+    from whoosh import index as whoosh_index
+    from whoosh.fields import TEXT, Schema
+
+    ix = whoosh_index.create_in(str(tmp_path), Schema(body=TEXT))
+    writer = ix.writer()
+    for i in range(2500):
+        writer.add_document(body=" ".join(f"w{(i * 7 + k) % 5000}x{k % 50}" for k in range(200)))
+    writer.commit()
+    size = sum(p.stat().st_size for p in tmp_path.iterdir()) // 2**20
+    assert size >= 5
+    before = _anon_mb()
+    with ix.searcher() as s:
+        assert s.doc_frequency("body", "w7x7") >= 1
+        assert _anon_mb() - before < size / 2
+
+
+def test_search_through_the_fix(library: Library):
+    assert library.search(parse_request({"q": ["autonomy"]})).total == 2
+
+
+def test_released_pages_are_read_again_unchanged(library: Library, monkeypatch):
+    """Past MAPPED_MB of mapped pages, a view hands back the index pages it read (madvise):
+    the next reads fault them in again from the file, with the same answers."""
+    from indexer import library as library_module
+
+    before = library.search(parse_request({"q": ["autonomy"]}))
+    view = library._view()
+    segments = view.searcher.reader().leaf_readers()
+    assert len(view.maps()) == len(segments) >= 1  # what release() hands back
+
+    released = []
+    monkeypatch.setattr(library_module, "MAPPED_MB", 0)  # release after every request
+    monkeypatch.setattr(type(view), "release", lambda self: released.append(self.name))
+    after = library.search(parse_request({"q": ["autonomy"]}))
+    hits = list(library.iter_hits(parse_request({"q": ["autonomy"]})))
+    assert len(released) >= 2
+    monkeypatch.undo()
+    view.release()  # the real one
+    again = library.search(parse_request({"q": ["autonomy"]}))
+    assert [h.id for h in before.hits] == [h.id for h in after.hits] == [h.id for h in again.hits]
+    assert [h.snippet for h in again.hits] == [h.snippet for h in before.hits]
+    assert len(hits) == before.total
+
+
+# -- the contract: each private part of Whoosh that indexer/whoosh_internals.py reaches -------
+# An upgrade that renames or reshapes one fails here, by name, instead of a search silently
+# taking a slow path.
+
+
+def test_the_whoosh_imported_is_the_one_pinned_and_asserted():
+    import importlib.metadata
+    import tomllib
+
+    import whoosh
+
+    from indexer import whoosh_internals
+
+    pins = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    wanted = ".".join(map(str, whoosh_internals.PINNED))
+    assert f"whoosh-reloaded=={wanted}" in pins["project"]["dependencies"]
+    assert importlib.metadata.version("whoosh-reloaded") == wanted
+    assert tuple(whoosh.__version__) == whoosh_internals.PINNED
+
+
+def test_another_whoosh_version_stops_the_import(monkeypatch):
+    import importlib.util
+
+    import whoosh
+
+    from indexer import whoosh_internals
+
+    monkeypatch.setattr(whoosh, "__version__", (2, 7, 6))
+    monkeypatch.setattr(whoosh, "versionstring", lambda: "2.7.6")
+    spec = importlib.util.spec_from_file_location("internals_again", whoosh_internals.__file__)
+    assert spec is not None and spec.loader is not None
+    with pytest.raises(ImportError, match=r"needs Whoosh 2\.7\.5 .* found 2\.7\.6"):
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+
+
+def test_buffer_file_init_sets_what_the_fix_sets():
+    """The fix replaces BufferFile.__init__: Whoosh's must take the same arguments and set
+    the same attributes (with `file` a copy, which is what the fix avoids)."""
+    import inspect
+
+    from indexer.whoosh_internals import WHOOSH_BUFFER_INIT
+
+    assert list(inspect.signature(WHOOSH_BUFFER_INIT).parameters) == [
+        "self", "buf", "name", "onclose"]
+    source = inspect.getsource(WHOOSH_BUFFER_INIT)
+    for attribute in ("_buf", "_name", "file", "onclose", "is_real", "is_closed"):
+        assert f"self.{attribute} = " in source, attribute
+    assert "BytesIO(buf)" in source
+
+
+@pytest.fixture
+def segment(index_dir):
+    """The segment of the fixture index's entries (its vocabulary document has another)."""
+    from whoosh import index as whoosh_index
+
+    from indexer import generations as gens
+
+    ix = whoosh_index.open_dir(str(gens.current_path(index_dir)))
+    with ix.searcher() as searcher:
+        leaves = [leaf for leaf, _ in searcher.reader().leaf_readers()]
+        yield max(leaves, key=lambda leaf: leaf.doc_count_all())
+
+
+def _doc_frequency_term(segment, least):  # type: ignore[no-untyped-def]
+    return next(text for text in segment.lexicon("body") if segment.doc_frequency("body", text) >= least)
+
+
+def test_postings_come_as_block_matchers_never_inlined(segment):
+    """W3Codec reads every term's postings from blocks (W3LeafMatcher): it would inline fewer
+    than `inlinelimit` (1) postings in the term; a segment with deletions wraps the matcher in
+    a FilterMatcher."""
+    from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
+    from whoosh.matching.wrappers import FilterMatcher
+
+    assert W3Codec()._inlinelimit == 1
+    single = next(t for t in segment.lexicon("body") if segment.doc_frequency("body", t) == 1)
+    for text in (_doc_frequency_term(segment, 3), single):
+        assert type(segment.postings("body", text)) is W3LeafMatcher
+    inner = segment.postings("body", single)
+    assert FilterMatcher(inner, {0}, exclude=True).child is inner
+
+
+@pytest.mark.parametrize("attribute", ["_read_ids", "_read_weights", "_read_values",
+                                       "_next_block", "_ids", "_weights", "_values"])
+def test_block_matchers_read_a_block_at_a_time(segment, attribute):
+    m = segment.postings("body", _doc_frequency_term(segment, 3))
+    m._read_ids()
+    m._read_weights()
+    m._read_values()
+    assert hasattr(m, attribute)
+    ids, weights, values = list(m._ids), list(m._weights), list(m._values)
+    assert len(ids) == len(weights) == len(values) >= 3
+    m._next_block()
+    assert not m.is_active()  # the fixture's lists are one block
+
+
+def test_read_postings_and_positions_equal_the_public_matcher(segment):
+    import numpy as np
+
+    from indexer.whoosh_internals import read_positions, read_postings
+
+    fmt = segment.schema["body"].format
+    for text in (_doc_frequency_term(segment, 3), _doc_frequency_term(segment, 1)):
+        public = segment.postings("body", text)
+        expected = list(public.items_as("positions"))
+        ids, weights = read_postings(segment.postings("body", text))
+        assert ids.tolist() == [n for n, _ in expected]
+        assert weights.tolist() == [segment.postings("body", text).weight()] + weights.tolist()[1:]
+        wanted = np.ones(segment.doc_count_all() + 5, dtype=bool)
+        positions = read_positions(segment.postings("body", text), wanted, 5, fmt)
+        assert positions == {n + 5: list(p) for n, p in expected}
+
+
+def test_another_kind_of_matcher_is_refused(segment):
+    from whoosh.matching import NullMatcher
+
+    from indexer.whoosh_internals import Unexpected, read_postings
+
+    with pytest.raises(Unexpected, match="NullMatcherClass"):
+        read_postings(NullMatcher)
+
+
+def test_range_texts_are_a_term_ranges_words(segment):
+    from whoosh import query as wq
+
+    from indexer.whoosh_internals import range_texts
+
+    texts = list(range_texts(wq.TermRange("body", "a", "c"), segment))
+    assert texts and all(isinstance(t, bytes) and b"a" <= t <= b"c" for t in texts)
+
+
+def test_lengths_are_read_from_the_segments_length_column(segment):
+    """SegmentReader._perdoc, its _cached_reader, whoosh3._lenfield and LENGTHS_COLUMN, and the
+    column reader's _fixedlen, _count, _dbfile and _basepos."""
+    from whoosh.codec import whoosh3
+    from whoosh.columns import FixedBytesColumn
+    from whoosh.util.numeric import length_to_byte
+
+    from indexer.whoosh_internals import segment_lengths
+
+    column = segment._perdoc._cached_reader(whoosh3._lenfield("body"), whoosh3.LENGTHS_COLUMN)
+    assert isinstance(column, FixedBytesColumn.Reader) and column._fixedlen == 1
+    assert column._count == segment.doc_count_all() and column._basepos >= 0
+    assert hasattr(column._dbfile, "get")
+    expected = bytes(length_to_byte(segment.doc_field_length(n, "body", 0))
+                     for n in range(segment.doc_count_all()))
+    assert segment_lengths(segment, "body") == expected
+    assert segment_lengths(segment, "path") == bytes(segment.doc_count_all())  # no lengths
+
+
+@pytest.mark.parametrize("attribute", ["_flush_segment", "_added", "_close_segment",
+                                       "_finalize_segment", "_commit_toc", "_finish",
+                                       "perdocwriter", "fieldwriter", "per_document_reader",
+                                       "codec", "pool"])
+def test_segment_writers_have_what_lengths_writer_uses(tmp_path, attribute):
+    import inspect
+
+    from whoosh import index as whoosh_index
+    from whoosh.fields import TEXT, Schema
+    from whoosh.writing import SegmentWriter
+
+    from indexer.whoosh_internals import lengths_writer
+
+    assert "_lk" in inspect.signature(SegmentWriter.__init__).parameters
+    writer = lengths_writer(whoosh_index.create_in(str(tmp_path), Schema(body=TEXT)))
+    assert hasattr(writer, attribute)
+    assert hasattr(writer.pool, "currentsize") and hasattr(writer.pool, "iter_postings")
+    assert hasattr(writer.codec, "length_stats") and hasattr(writer.fieldwriter, "add_postings")
+    writer.cancel()
+
+
+def test_segments_written_apart_and_committed_together(tmp_path):
+    """Two writers without the lock each end a segment; a third commits them with its own
+    documents: one index, each field length as Whoosh's own writer records it."""
+    from whoosh import index as whoosh_index
+    from whoosh.fields import TEXT, Schema
+
+    from indexer.whoosh_internals import (
+        commit_segments,
+        end_segment,
+        index_segments,
+        lengths_writer,
+        pool_bytes,
+    )
+
+    ix = whoosh_index.create_in(str(tmp_path), Schema(body=TEXT(stored=True)))
+    texts = ["one two three", "four five", "six", "seven eight nine ten"]
+    segments = []
+    for part in (texts[:2], texts[2:3]):
+        writer = lengths_writer(ix, lock=False)
+        for text in part:
+            writer.add_document(body=text)
+        assert pool_bytes(writer) > 0
+        segments.append(end_segment(writer))
+    empty = lengths_writer(ix, lock=False)
+    assert end_segment(empty) is None
+    last = lengths_writer(ix)
+    last.add_document(body=texts[3])
+    commit_segments(last, segments)
+    assert len(index_segments(ix)) == 3
+    with ix.searcher() as searcher:
+        lengths = {d["body"]: searcher.reader().doc_field_length(n, "body")
+                   for n, d in enumerate(searcher.all_stored_fields())}
+    assert lengths == {text: len(text.split()) for text in texts}
+
+
+def test_segment_maps_are_the_compound_segments_memory_maps(segment, library):
+    """SegmentReader._storage, OverlayStorage.a and CompoundStorage._source."""
+    import mmap
+
+    from whoosh.filedb.compound import CompoundStorage
+    from whoosh.filedb.filestore import OverlayStorage
+
+    storage = segment._storage
+    storage = storage.a if isinstance(storage, OverlayStorage) else storage
+    assert isinstance(storage, CompoundStorage) and isinstance(storage._source, mmap.mmap)
+    assert len(library._view().maps()) == len(library._view().searcher.reader().leaf_readers())
+
+
+def test_no_module_but_whoosh_internals_reaches_a_private_name_it_does_not_define():
+    """Every `x._name` in indexer/ and webapp/ (x not self or cls) names something our own code
+    defines; Whoosh's and NLTK's private names appear in whoosh_internals.py alone."""
+    import ast
+
+    ours: set[str] = set()
+    used: dict[str, set[str]] = {}
+    for path in sorted([*(ROOT / "indexer").glob("*.py"), *(ROOT / "webapp").glob("*.py")]):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
+                ours.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                ours.add(node.id)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                ours.add(node.attr)
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                ours.add(node.target.id)
+            elif isinstance(node, ast.ImportFrom) and path.name != "whoosh_internals.py":
+                for alias in node.names:
+                    if alias.name.startswith("_") and (node.module or "").startswith(
+                            ("whoosh", "nltk")):
+                        used.setdefault(path.name, set()).add(alias.name)
+            if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                    and not node.attr.startswith("__") and path.name != "whoosh_internals.py"
+                    and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))):
+                used.setdefault(path.name, set()).add(node.attr)
+    foreign = {name: sorted(names - ours - {"_exit"}) for name, names in used.items()}
+    assert {name: names for name, names in foreign.items() if names} == {}
