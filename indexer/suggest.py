@@ -19,6 +19,7 @@ import math
 import re
 import threading
 import time
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -129,11 +130,24 @@ class Vocabulary:
         return out[:MAX_OPTIONS]
 
 
+# entries per term, per open reader: a term's count is looked up in every segment (32 after a
+# parallel build of 100,000 entries: about a millisecond), and typo tolerance and did-you-mean
+# both ask it of every word of every query
+_ENTRIES: weakref.WeakKeyDictionary[IndexReader, dict[str, int]] = weakref.WeakKeyDictionary()
+_ENTRIES_PER_READER = 65_536
+
+
 def entries_at_most(searcher: Searcher, terms: list[str]) -> int:
     """Return an upper bound of the entries holding every term (deleted ones included)."""
-    return min(
-        max(searcher.doc_frequency("body", t), searcher.doc_frequency("title", t)) for t in terms
-    )
+    known = _ENTRIES.setdefault(searcher.reader(), {})
+    out = []
+    for t in terms:
+        if t not in known:
+            if len(known) >= _ENTRIES_PER_READER:
+                known.clear()
+            known[t] = max(searcher.doc_frequency("body", t), searcher.doc_frequency("title", t))
+        out.append(known[t])
+    return min(out)
 
 
 class Vocabularies:
