@@ -131,23 +131,29 @@ class Vocabulary:
 
 
 # entries per term, per open reader: a term's count is looked up in every segment (32 after a
-# parallel build of 100,000 entries: about a millisecond), and typo tolerance and did-you-mean
-# both ask it of every word of every query
-_ENTRIES: weakref.WeakKeyDictionary[IndexReader, dict[str, int]] = weakref.WeakKeyDictionary()
+# parallel build of 100,000 entries: about a millisecond), and typo tolerance, did-you-mean and
+# related entries ask it of every word
+_ENTRIES: weakref.WeakKeyDictionary[IndexReader, dict[tuple[str, str], int]] = (
+    weakref.WeakKeyDictionary())
 _ENTRIES_PER_READER = 65_536
+
+
+def doc_frequency(searcher: Searcher, fieldname: str, term: str) -> int:
+    """Return how many entries hold the term in the field (deleted ones included)."""
+    known = _ENTRIES.setdefault(searcher.reader(), {})
+    key = (fieldname, term)
+    if key not in known:
+        if len(known) >= _ENTRIES_PER_READER:
+            known.clear()
+        known[key] = searcher.doc_frequency(fieldname, term)
+    return known[key]
 
 
 def entries_at_most(searcher: Searcher, terms: list[str]) -> int:
     """Return an upper bound of the entries holding every term (deleted ones included)."""
-    known = _ENTRIES.setdefault(searcher.reader(), {})
-    out = []
-    for t in terms:
-        if t not in known:
-            if len(known) >= _ENTRIES_PER_READER:
-                known.clear()
-            known[t] = max(searcher.doc_frequency("body", t), searcher.doc_frequency("title", t))
-        out.append(known[t])
-    return min(out)
+    return min(
+        max(doc_frequency(searcher, "body", t), doc_frequency(searcher, "title", t)) for t in terms
+    )
 
 
 class Vocabularies:
