@@ -429,7 +429,8 @@ def poll_visible(client: Client, word: str, want: int, t0: float, timeout: float
     first = stable = None
     streak = 0
     polls = 0
-    path = "/api/search?" + urllib.parse.urlencode({"q": word, "per_page": 1})
+    # the word alone: entries on the same subject or near spellings would change the total
+    path = "/api/search?" + urllib.parse.urlencode({"q": word, "per_page": 1, "subject": 0, "typos": 0})
     failures, error = 0, None
     while time.perf_counter() - t0 < timeout:
         status, body, _ = client.get(path)
