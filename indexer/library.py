@@ -30,6 +30,7 @@ from indexer.facetdefs import BY_NAME
 from indexer.facets import Counts, FacetTable, FilterSet, count, facets
 from indexer.facetsearch import Folded, ValuePage, match_values
 from indexer.highlight import Group, groups_for, snippet
+from indexer.languages import ENGLISH, LANGUAGES
 from indexer.matching import (
     TIER,
     Clause,
@@ -38,6 +39,7 @@ from indexer.matching import (
     match_clauses,
     plain_clauses,
     with_exact,
+    with_languages,
 )
 from indexer.postings import PostingCache, Postings, evaluate
 from indexer.query import ParsedQuery, expand_wildcards, parse_text, resolve_themes
@@ -215,6 +217,7 @@ class Library:
         out = dict(view.table.columns[facet].labels)
         if facet == "theme":
             out.update({slug: t.label for slug, t in view.taxonomy.items()})
+        out.update(_labels(view).get(facet, {}) if facet == "language" else {})
         return out
 
     # -- searching -----------------------------------------------------------------------
@@ -286,7 +289,7 @@ class Library:
     def _match(self, view: _View, req: SearchRequest) -> _Found:
         """Find and score the documents matching the query text, then filter and count them."""
         if is_plain(req.q):
-            clauses = plain_clauses(req.q)
+            clauses = plain_clauses(req.q, _languages(view, req))
             if clauses:
                 return self._match_plain(view, req, clauses)
         return self._match_parsed(view, req)
@@ -335,6 +338,7 @@ class Library:
         q = parse_text(req.q, view.searcher.schema)
         if q is not None:
             q = with_exact(resolve_themes(q, _labels(view)["theme"]), req.q)
+            q = with_languages(q, req.q, _languages(view, req))
         parsed = expand_wildcards(q, view.searcher.reader()) if q is not None else ParsedQuery(None)
         live = view.table.live
         if parsed.query is None:
@@ -458,7 +462,18 @@ class _Found:
 
 def _labels(view: _View) -> dict[str, dict[str, str]]:
     """Return the labels the taxonomy gives, per facet: a filter may name a theme by them."""
-    return {"theme": {slug: t.label for slug, t in view.taxonomy.items()}}
+    return {"theme": {slug: t.label for slug, t in view.taxonomy.items()},
+            "language": {code: lang.name for code, lang in LANGUAGES.items()}}
+
+
+def _languages(view: _View, req: SearchRequest) -> tuple[str, ...]:
+    """Return the languages a query is analysed for besides English: those chosen in the
+    language facet, else those the archive holds (languages.py)."""
+    column = view.table.columns["language"]
+    if req.languages:
+        return tuple(sorted(column.facet.selected(req.languages) - {ENGLISH}))
+    held = column.tally(view.table.live)
+    return tuple(sorted({column.coded.values[i] for i in np.flatnonzero(held)} - {"", ENGLISH}))
 
 
 def _bound_mapped(view: _View) -> None:

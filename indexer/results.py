@@ -41,6 +41,7 @@ class SearchRequest:
     themes: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
     date_from: DateBound | None = None
     date_to: DateBound | None = None
     sort: str = "relevance"
@@ -80,6 +81,7 @@ class Hit:
     partial: bool = False  # holds only some of a plain query's words
     authors: tuple[str, ...] = ()  # each person; `author` is them as one line to display
     subject: bool = False  # holds none of the words: shares the key words of the best matches
+    language: str = "en"  # the entry's language (languages.LANGUAGES code)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -189,6 +191,7 @@ class Entry:
     path: str
     related: tuple[Related, ...] = field(default=())
     authors: tuple[str, ...] = ()  # each person; `author` is them as one line to display
+    language: str = "en"  # the entry's language (languages.LANGUAGES code)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
