@@ -95,30 +95,44 @@ def bigrams(run: str, start: int = 0) -> list[tuple[str, int, int]]:
 
 
 # English function words: a text where they are at least this share of the words is English
-_ENGLISH_WORDS = frozenset(
-    ["the", "of", "and", "to", "in", "is", "that", "for", "it", "was", "on", "with", "as", "are", "be", "this", "by", "at", "not", "have", "from", "or", "an", "but", "they", "we", "you", "which", "their", "has", "will", "can", "our", "would", "been", "more", "all", "were", "about", "there", "what", "its", "so", "if", "when", "who", "one", "also", "do", "how", "my", "your", "these", "them", "than"])
+_ENGLISH_WORDS = frozenset({
+    "the", "of", "and", "to", "in", "is", "that", "for", "it", "was", "on", "with", "as", "are",
+    "be", "this", "by", "at", "not", "have", "from", "or", "an", "but", "they", "we", "you",
+    "which", "their", "has", "will", "can", "our", "would", "been", "more", "all", "were", "about",
+    "there", "what", "its", "so", "if", "when", "who", "one", "also", "do", "how", "my", "your",
+    "these", "them", "than", "i", "me", "i'm", "it's", "don't", "just", "you're",
+})
 _ENGLISH_SHARE = 0.2
-_SAMPLE = 2000  # characters of title and body a detection reads
-_WORDS = re.compile(r"[^\W\d_]+")
+_FEWEST_WORDS = 8  # texts of fewer distinct words ("good bye, my love", "Test message") stay English
+_SAMPLE = 1000  # characters of title and body a detection reads
+_FOREIGN_LETTER = re.compile(r"[^\W\d_a-zA-Z]")
+_WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
 def detect(title: str, body: str) -> str:
     """Return the language code of an entry's text (English when nothing else is clear)."""
     text = f"{title}\n{body}"[:_SAMPLE]
-    cjk = len(_CJK.findall(text))
-    if cjk and cjk * 4 >= len(_WORDS.findall(text)):
-        if _KANA.search(text):
-            return "ja"
-        return "ko" if _HANGUL.search(text) else "zh"
-    words = [w.lower() for w in _WORDS.findall(text)]
-    if not words:
+    if _CJK.search(text):
+        cjk = len(_CJK.findall(text))
+        if cjk * 4 >= len(_WORDS.findall(text)):
+            if _KANA.search(text):
+                return "ja"
+            return "ko" if _HANGUL.search(text) else "zh"
+    words = _WORDS.findall(text.lower().replace("’", "'"))
+    if len(set(words)) < _FEWEST_WORDS:
         return ENGLISH
-    if sum(w in _ENGLISH_WORDS for w in words) >= _ENGLISH_SHARE * len(words):
+    share = sum(map(_ENGLISH_WORDS.__contains__, words)) / len(words)
+    if share >= _ENGLISH_SHARE or share >= _ENGLISH_SHARE / 2 and _plain_ascii(text):
         return ENGLISH
     found = _detector().detect_language_of(text)
     if found is None:
         return ENGLISH
     return language_code(found.iso_code_639_1.name) or ENGLISH
+
+
+def _plain_ascii(text: str) -> bool:
+    # fewer than 1% of the letters outside ASCII: no umlaut, accent or other script to speak of
+    return len(_FOREIGN_LETTER.findall(text)) < len(text) / 100
 
 
 @cache
