@@ -104,6 +104,7 @@ _ENGLISH_WORDS = frozenset({
 })
 _ENGLISH_SHARE = 0.2
 _FEWEST_WORDS = 8  # texts of fewer distinct words ("good bye, my love", "Test message") stay English
+_DETECTOR_SAMPLE = 3000
 _SAMPLE = 1000  # characters of title and body a detection reads
 _FOREIGN_LETTER = re.compile(r"[^\W\d_a-zA-Z]")
 _WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -124,15 +125,16 @@ def detect(title: str, body: str) -> str:
     share = sum(map(_ENGLISH_WORDS.__contains__, words)) / len(words)
     if share >= _ENGLISH_SHARE or share >= _ENGLISH_SHARE / 2 and _plain_ascii(text):
         return ENGLISH
-    found = _detector().detect_language_of(text)
+    # the detector reads more: a page may open with a synopsis of option names
+    found = _detector().detect_language_of(f"{title}\n{body}"[:_DETECTOR_SAMPLE])
     if found is None:
         return ENGLISH
     return language_code(found.iso_code_639_1.name) or ENGLISH
 
 
 def _plain_ascii(text: str) -> bool:
-    # fewer than 1% of the letters outside ASCII: no umlaut, accent or other script to speak of
-    return len(_FOREIGN_LETTER.findall(text)) < len(text) / 100
+    # at most one letter in 500 outside ASCII: no umlaut, accent or other script to speak of
+    return len(_FOREIGN_LETTER.findall(text)) < len(text) / 500
 
 
 @cache
