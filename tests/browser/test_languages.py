@@ -62,3 +62,62 @@ def test_mixed_results_show_every_script(page, browser, multilingual_server, scr
     assert facet.is_visible()
     shoot(page, browser, screenshots, "search-multilingual")
     assert not page.problems
+
+
+MULTILINGUAL_PAGES = {
+    "entry-ja": "/entries/ja-henko?q=利用者",
+    "entry-zh": "/entries/zh-xuanze",
+    "entry-de": "/entries/de-entscheidung?q=Entscheidungen",
+    "search-mixed": "/search?q=模型+変更+Entscheidungen+model",
+    "search-language": "/search?language=ja&language=de",
+}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violation_on_multilingual_pages(browser, multilingual_server, scheme):
+    from test_audits import AXE, VIEWPORTS, _describe, _tool
+
+    source = _tool(AXE, "axe-core").read_text(encoding="utf-8")
+    found = {}
+    for width in VIEWPORTS:
+        context = browser.new_context(color_scheme=scheme, bypass_csp=True, **VIEWPORTS[width])
+        page = context.new_page()
+        try:
+            for name, path in MULTILINGUAL_PAGES.items():
+                page.goto(multilingual_server + path)
+                page.wait_for_load_state("load")
+                page.add_script_tag(content=source)
+                result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})"
+                                       ".then(r => ({violations: r.violations}))")
+                if result["violations"]:
+                    found[f"{name} {width}"] = _describe(result["violations"])
+        finally:
+            context.close()
+    assert found == {}, found
+
+
+def test_vnu_finds_no_error_on_multilingual_pages(multilingual_server, tmp_path):
+    import json
+    import shutil as sh
+    import subprocess
+    import urllib.parse
+    import urllib.request
+
+    from test_audits import VNU, _tool
+
+    jar = _tool(VNU, "vnu-jar")
+    java = sh.which("java")
+    if not java:
+        pytest.skip("java is missing (apt-get install default-jre-headless)")
+    files = []
+    for name, path in MULTILINGUAL_PAGES.items():
+        url = multilingual_server + urllib.parse.quote(path, safe="/?=&+")
+        with urllib.request.urlopen(url, timeout=30) as resp:
+            (tmp_path / f"{name}.html").write_bytes(resp.read())
+        files.append(str(tmp_path / f"{name}.html"))
+    run = subprocess.run([java, "-jar", str(jar), "--format", "json", "--exit-zero-always", *files],
+                         capture_output=True, text=True, timeout=300, check=True)
+    errors = [f"{m.get('url', '')}:{m.get('lastLine')}: {m['message']}"
+              for m in json.loads(run.stderr)["messages"]
+              if m["type"] == "error" or m.get("subType") == "fatal"]
+    assert errors == []
