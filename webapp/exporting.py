@@ -32,10 +32,10 @@ HIT_COLUMNS = (
     "section",
     "section_heading",
     "themes",
-    "language",
     "source",
     "note",
     "url",
+    "language",  # last: the columns before it keep their places
 )
 PROVENANCE_COLUMNS = ("query", "filters", "sort", "generation", "exported")
 INCOMPLETE = "# incomplete"
