@@ -6,8 +6,9 @@
     .venv/bin/python bench/relevance.py --pool QUERY      what to judge: the first 20 of each system
     .venv/bin/python bench/relevance.py --write           also update "## Relevance" in RESULTS.md
 
-Moving parts: our index of each corpus, with its field map (`perspectives index`, incremental, in
-bench/work/relevance/NAME/index); the dump of its entries (dump_entries.py), which is the very
+Moving parts: our index of each corpus, with its field map and the synonyms of
+bench/synonyms/NAME.yaml (`perspectives index`, incremental, in bench/work/relevance/NAME/index;
+`--no-synonyms` searches without them); the dump of its entries (dump_entries.py), which is the very
 plain text (title, body) the peers index; the peers' rankings (`peers.py rank`, in the peers' venv:
 SQLite FTS5 porter+bm25 with implicit AND, tantivy en_stem with its default OR parser); and the
 figures (relevance_metrics.py). Corpora are found as bench/run.py finds them
@@ -33,6 +34,7 @@ from indexer.library import Library
 from indexer.results import SearchRequest
 
 JUDGMENTS = run.BENCH / "judgments"
+SYNONYMS = run.BENCH / "synonyms"  # what an editor of each judged archive would write
 WORK = run.WORK / "relevance"
 SYSTEMS = ("ours", "fts5", "tantivy")
 DEPTH = 50  # results asked of each system: recall@50
@@ -49,6 +51,7 @@ class Corpus:
     name: str
     archive: Path
     fieldmap: Path | None
+    synonyms: Path | None = None  # bench/synonyms/NAME.yaml: an editor's synonyms for it
 
     @property
     def index(self) -> Path:
@@ -69,7 +72,9 @@ def corpus(name: str) -> Corpus:
     if not archive.is_dir():
         raise SystemExit(f"no corpus at {root} (set PERSPECTIVES_CORPORA to the corpora folder)")
     fieldmap = run.REPO / "fieldmaps" / f"{name}.yaml"
-    return Corpus(name, archive, fieldmap if fieldmap.is_file() else None)
+    synonyms = SYNONYMS / f"{name}.yaml"
+    return Corpus(name, archive, fieldmap if fieldmap.is_file() else None,
+                  synonyms if synonyms.is_file() else None)
 
 
 def manpages_corpus() -> Corpus:
@@ -98,6 +103,8 @@ def ensure_index(c: Corpus) -> None:
     args = [str(run.PERSPECTIVES), "index", "--archive", str(c.archive), "--index", str(c.index)]
     if c.fieldmap:
         args += ["--fieldmap", str(c.fieldmap)]
+    if c.synonyms:  # published by every run, taken away by a run without it: no reindex
+        args += ["--synonyms", str(c.synonyms)]
     r = subprocess.run(args, check=False, capture_output=True, text=True, cwd=str(run.REPO))
     if r.returncode not in (0, 1) or run.current_generation(c.index) is None:
         raise SystemExit(f"[{c.name}] indexing failed (rc {r.returncode}):\n{r.stderr[-2000:]}")
@@ -315,13 +322,18 @@ def main() -> None:
         action="append",
         help=f"print the first {POOL} of each system with context, to judge",
     )
+    ap.add_argument("--no-synonyms", action="store_true",
+                    help="search without bench/synonyms/NAME.yaml (to compare)")
     ap.add_argument("--write", action="store_true", help='update "## Relevance" in RESULTS.md')
     cfg = ap.parse_args()
     names = cfg.corpus or judged_corpora()
     systems = SYSTEMS if cfg.system == "all" else (cfg.system,)
     sections = []
     for name in names:
-        sections += run_corpus(corpus(name), systems, cfg)
+        c = corpus(name)
+        if cfg.no_synonyms:
+            c.synonyms = None
+        sections += run_corpus(c, systems, cfg)
     if cfg.write and sections:
         write_results(sections)
         print(f"wrote {run.RESULTS_MD}")

@@ -170,11 +170,13 @@ def build_index(
     wait: bool = True,
     on_wait: Callable[[], None] | None = None,
     only: Sequence[Path] | None = None,
+    synonyms: Path | None = None,
 ) -> BuildReport:
     """Bring the index up to date with the archive; readers never see a half-built index.
 
     `only` names the files an editor added, changed or deleted: an incremental run then looks
-    at those alone instead of every file of the archive (a full build ignores it)."""
+    at those alone instead of every file of the archive (a full build ignores it). `synonyms`
+    names the synonyms file to publish (by default the archive's synonyms.yaml)."""
     if not archive.is_dir():
         raise ArchiveError(f"{archive}: no archive folder here (set --archive or PERSPECTIVES_ARCHIVE)")
     named = [archive_relative(archive, path) for path in only] if only else None
@@ -199,12 +201,40 @@ def build_index(
 
             report = incremental_build(archive, current, config, manifest, progress, named)
         site_problems = publish_site(archive, gens.current_path(index_dir) or index_dir)
+        site_problems += _publish_synonyms(synonyms or archive / "synonyms.yaml",
+                                           gens.current_path(index_dir) or index_dir)
+        _publish_completions(gens.current_path(index_dir))
     # the same taxonomy as when the manifest was written: its problems then were none
     unread = not config.taxonomy_read and not report.full and manifest.taxonomy_ok
     report.problems = sorted(set(report.problems + ([] if unread else config.problems)
                                  + site_problems))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _publish_synonyms(source: Path, generation: Path) -> list[Problem]:
+    """Copy the synonyms file into the index and return its problems (synonyms.py)."""
+    # synonyms.py is imported only when there is a file: it loads the analyzer, which a run
+    # that finds nothing changed does without
+    if not source.is_file() and not (generation / "synonyms.yaml").is_file():
+        return []
+    from indexer.synonyms import publish
+
+    return publish(source, generation)
+
+
+def _publish_completions(generation: Path | None) -> None:
+    """Write the suggestion lists of the index as it now is (completions.py), so no reader's
+    request ever builds them."""
+    if generation is None:
+        return
+    from whoosh import index as whoosh_index
+
+    from indexer.completions import publish
+
+    ix = whoosh_index.open_dir(str(generation))
+    with ix.reader() as reader:
+        publish(reader, generation)
 
 
 def is_stale(archive: Path, index_dir: Path, fieldmap: Path | None = None) -> bool:

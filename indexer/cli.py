@@ -43,6 +43,12 @@ def _fieldmap(f):  # type: ignore[no-untyped-def]
                              "(default: ARCHIVE/fieldmap.yaml if present).")(f)
 
 
+def _synonyms(f):  # type: ignore[no-untyped-def]
+    return click.option("--synonyms", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                        envvar="PERSPECTIVES_SYNONYMS",
+                        help="The editors' synonyms (default: ARCHIVE/synonyms.yaml if present).")(f)
+
+
 @click.group()
 @click.version_option(package_name="perspectives")
 def main() -> None:
@@ -52,26 +58,27 @@ def main() -> None:
 @main.command()
 @_paths
 @_fieldmap
+@_synonyms
 @click.option("--full", is_flag=True, help="Rebuild everything into a new generation.")
 @click.option("--wait/--no-wait", default=True, show_default=True,
               help="Wait for another running index, or stop at once.")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-def index(archive: Path, index_dir: Path, fieldmap: Path | None, full: bool, wait: bool,
-          files: tuple[Path, ...]) -> None:
+def index(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path | None,
+          full: bool, wait: bool, files: tuple[Path, ...]) -> None:
     """Index new, changed and deleted files of the archive (all of it with --full).
 
     Name FILES (added, edited or deleted) to look at those alone rather than at every file of
     the archive: the quick way to publish an edit in a large archive."""
     if full and files:
         raise click.UsageError("--full rebuilds the whole archive: name no files with it")
-    report = _build(archive, index_dir, fieldmap, full, wait, files)
+    report = _build(archive, index_dir, fieldmap, full, wait, files, synonyms)
     _print_report(report)
     if report.rejected:
         sys.exit(1)
 
 
 def _build(archive: Path, index_dir: Path, fieldmap: Path | None, full: bool,
-           wait: bool, files: tuple[Path, ...] = ()) -> BuildReport:
+           wait: bool, files: tuple[Path, ...] = (), synonyms: Path | None = None) -> BuildReport:
     def on_wait() -> None:
         click.echo("Another 'perspectives index' is running; waiting for it to finish…", err=True)
 
@@ -86,7 +93,8 @@ def _build(archive: Path, index_dir: Path, fieldmap: Path | None, full: bool,
 
     try:
         return build_index(archive, index_dir, full=full, fieldmap=fieldmap,
-                           progress=progress, wait=wait, on_wait=on_wait, only=files or None)
+                           progress=progress, wait=wait, on_wait=on_wait, only=files or None,
+                           synonyms=synonyms)
     except IndexBusy as e:
         raise click.ClickException(f"{e}. Try again when it ends, or use --wait.") from None
     except ArchiveError as e:
@@ -113,12 +121,13 @@ def _print_report(report: BuildReport) -> None:
 @main.command()
 @_paths
 @_fieldmap
-def check(archive: Path, index_dir: Path, fieldmap: Path | None) -> None:
+@_synonyms
+def check(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path | None) -> None:
     """Validate the archive without indexing; exit 1 if any file has a problem."""
     from indexer.validate import check_archive
 
     try:
-        problems, entries = check_archive(archive, fieldmap, index_dir)
+        problems, entries = check_archive(archive, fieldmap, index_dir, synonyms)
     except ArchiveError as e:
         raise click.ClickException(str(e)) from None
     for problem in problems:
@@ -145,15 +154,18 @@ def check(archive: Path, index_dir: Path, fieldmap: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of /api/search.")
 @click.option("--subject/--no-subject", default=True, show_default=True,
               help="Follow a query that finds few entries with entries on the same subject.")
+@click.option("--typos/--no-typos", default=True, show_default=True,
+              help="Match a word the archive lacks with its near spellings too.")
 def search(archive: Path, index_dir: Path, query: tuple[str, ...], theme: tuple[str, ...],
            author: tuple[str, ...], section: tuple[str, ...], language: tuple[str, ...],
            date_from: str | None, date_to: str | None, sort: str, limit: int, page: int,
-           as_json: bool, subject: bool) -> None:
+           as_json: bool, subject: bool, typos: bool) -> None:
     """Search the index: words, "phrases", OR, NOT, -word, field:value, prefix*."""
     params = {"q": [" ".join(query)], "theme": list(theme), "author": list(author),
               "section": list(section), "language": list(language),
-              "from": [date_from or ""], "to": [date_to or ""], "sort": [sort], "page": [str(page)], "per_page": [str(limit)],
-              "subject": ["1" if subject else "0"]}
+              "from": [date_from or ""], "to": [date_to or ""],
+              "sort": [sort], "page": [str(page)], "per_page": [str(limit)],
+              "subject": ["1" if subject else "0"], "typos": ["1" if typos else "0"]}
     try:
         result = _library(index_dir).search(parse_request(params))
     except BadParameter as e:
@@ -204,6 +216,30 @@ def facets(archive: Path, index_dir: Path, name: str, text: tuple[str, ...], que
         click.echo(f"{'*' if v.selected else ' '} {v.count:>6}  {label}")
 
 
+@main.command()
+@_paths
+@click.argument("text", nargs=-1)
+@click.option("--limit", type=click.IntRange(1, 20), default=8, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the suggestions of /api/suggest.")
+def suggest(archive: Path, index_dir: Path, text: tuple[str, ...], limit: int,
+            as_json: bool) -> None:
+    """Suggest completions of TEXT's last word, and the themes, authors and titles it matches."""
+    q = " ".join(text)
+    try:
+        found = _library(index_dir).suggest(q, limit)
+    except BadParameter as e:
+        raise click.BadParameter(e.message, param_hint="TEXT") from None
+    if as_json:
+        click.echo(json.dumps({"q": q, "suggestions": [s.to_dict() for s in found]}, indent=2,
+                              ensure_ascii=False))
+        return
+    if not found:
+        click.echo("No suggestions.")
+    for s in found:
+        shown = s.value if s.kind == "word" else s.text
+        click.echo(f"{s.kind:<7}{s.count:>7}  {shown}")
+
+
 def _library(index_dir: Path) -> Library:
     from indexer.library import IndexMissing, Library
 
@@ -235,6 +271,12 @@ def _print_result(result: SearchResult) -> None:
     click.echo(f"{result.total - result.on_subject} results{q}{more} (page {req.page} of {result.pages})")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
+    if result.near:
+        near = "; ".join(f"{n.typed} → {', '.join(n.words)}" for n in result.near)
+        click.echo(f"Including near spellings: {near} (--no-typos for the words alone)")
+    if result.synonyms:
+        said = "; ".join(f"{', '.join(u.matched)} for {u.typed}" for u in result.synonyms)
+        click.echo(f"Also searched, from the archive's synonyms: {said}")
     subject_shown = False
     for i, hit in enumerate(result.hits, (req.page - 1) * req.per_page + 1):
         if hit.subject and not subject_shown:
@@ -246,6 +288,8 @@ def _print_result(result: SearchResult) -> None:
         language = f" · {language_name(hit.language)}" if hit.language != "en" else ""
         click.echo(f"   {hit.author} · {hit.date} · {hit.section}{language}{themes}")
         click.echo("   " + _terminal(hit.snippet))
+        for use in hit.synonyms:
+            click.echo(f"   (matched {' or '.join(use.matched)} for {use.typed})")
     for facet in result.facets:
         if facet.name == "month" or not facet.results:
             continue

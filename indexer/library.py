@@ -22,6 +22,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from indexer import completions as compl
 from indexer import generations as gens
 from indexer import subject as subjects
 from indexer import whoosh_internals
@@ -38,17 +39,28 @@ from indexer.matching import (
     is_plain,
     match_clauses,
     plain_clauses,
+    single_words,
     with_exact,
     with_languages,
 )
 from indexer.postings import PostingCache, Postings, evaluate
 from indexer.query import ParsedQuery, expand_wildcards, parse_text, resolve_themes
 from indexer.related import related_entries
-from indexer.results import BadParameter, Entry, Hit, SearchRequest, SearchResult
+from indexer.results import (
+    BadParameter,
+    Entry,
+    Hit,
+    Near,
+    SearchRequest,
+    SearchResult,
+    SynonymUse,
+)
 from indexer.site import SITE_FILE, Site, common_words, load_site
 from indexer.subject import Subject
 from indexer.suggest import Vocabularies, suggestion
+from indexer.synonyms import SYNONYMS_FILE, Expansion, Synonyms, group_rules, load_synonyms
 from indexer.themes import Theme, load_taxonomy
+from indexer.typos import near_spellings
 
 SEARCH_SECONDS = 2.0  # past this, a costly query answers with what it has, marked partial
 # Past this much of the process's memory in mapped file pages (the index's, and the libraries'
@@ -75,6 +87,9 @@ class _View:
     folded: dict[str, Folded] = field(default_factory=dict)  # per facet, for facet search
     postings: PostingCache = field(default_factory=PostingCache)  # see postings.Postings
     remembered: subjects.Remembered = field(default_factory=subjects.Remembered)  # subject.py
+    completions: compl.Completions | None = None  # the vocabulary for suggestions (completions.py)
+    named: dict[str, compl.Named] = field(default_factory=dict)  # author, theme: folded names
+    looked: float = 0.0  # when a newer completions file was last looked for
 
     def close(self) -> None:
         self.searcher.close()
@@ -120,6 +135,8 @@ class Library:
         self._built: dict[str, str] = {}  # by generation
         self._vocabularies = Vocabularies()  # for did-you-mean, of the segments being read
         self._site: tuple[tuple[str, int, int], Site] | None = None  # by (path, mtime, size)
+        self._synonyms: tuple[tuple[str, int, int], Synonyms] | None = None  # the same
+        self._completions: tuple[tuple[str, int], compl.Completions] | None = None  # by state
 
     # -- the open generation -------------------------------------------------------------
 
@@ -154,7 +171,39 @@ class Library:
                 del self._tables[gone]
             for key in [k for k in self._lengths if k[0] not in segments]:
                 del self._lengths[key]
-        return _View(name, searcher, table, taxonomy, built)
+            completions = self._opened_completions(name, path, searcher)
+        view = _View(name, searcher, table, taxonomy, built, completions=completions)
+        labels = _labels(view)
+        for facet in ("author", "theme"):
+            column = table.columns[facet]
+            view.named[facet] = compl.Named.of(column.coded.values,
+                                               {**column.labels, **labels.get(facet, {})})
+        return view
+
+    def _opened_completions(self, name: str, path: Path, searcher: Searcher) -> compl.Completions:
+        """Return the suggestion lists of this state of the index, shared by the threads (read
+        from the file `perspectives index` wrote; called under the lock)."""
+        key = (name, searcher.reader().generation())
+        if self._completions is None or self._completions[0][0] != name:
+            self._completions = (key, compl.opened(searcher.reader(), path))
+        elif self._completions[0] != key:
+            self._completions = (key, compl.refreshed(self._completions[1], searcher.reader(), path))
+        return self._completions[1]
+
+    def _current_completions(self, view: _View) -> compl.Completions | None:
+        """Return the view's suggestion lists, taking the newer file once an incremental run
+        has written it (looked for at most once a second)."""
+        held = view.completions
+        reader = view.searcher.reader()
+        if held is None or held.generation == reader.generation():
+            return held
+        now = time.monotonic()
+        if now - view.looked < 1.0:
+            return held
+        view.looked = now
+        with self._lock:
+            view.completions = compl.refreshed(held, reader, self.index_dir / view.name)
+        return view.completions
 
     def info(self) -> dict[str, Any]:
         """Return the generation, entry count, build time, and first and last dates (YYYY-MM-DD,
@@ -191,6 +240,26 @@ class Library:
         if cached is None or cached[0] != key:
             cached = (key, load_site(path)[0])
             self._site = cached
+        return cached[1]
+
+    def synonyms(self) -> Synonyms:
+        """Return the editors' synonyms as the last index run copied them (read again whenever
+        the copy changes), with the themes' own synonyms; none when the file is broken."""
+        view = self._view()
+        path = self.index_dir / view.name / SYNONYMS_FILE
+        try:
+            stat = path.stat()
+            key = (str(path), stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            key = (view.name, 0, 0)
+        cached = self._synonyms
+        if cached is None or cached[0] != key:
+            found = load_synonyms(path)[0]
+            for theme in view.taxonomy.values():
+                if theme.synonyms:
+                    found = found.merged(Synonyms(group_rules([theme.label, *theme.synonyms])))
+            cached = (key, found)
+            self._synonyms = cached
         return cached[1]
 
     def examples(self, n: int = 4) -> tuple[str, ...]:
@@ -236,12 +305,14 @@ class Library:
             total=len(found.counts.docs),
             hits=hits,
             facets=facets(found.counts, req, labels, req.facet_size),
-            suggestion=self._suggestion(view, req.q),
+            suggestion=None if found.near else self._suggestion(view, req.q),
             partial=found.partial,
             generation=view.name,
             all_words=found.all_words,
             on_subject=found.on_subject(),
             subject_words=found.subject_words(),
+            near=found.near,
+            synonyms=found.synonyms,
         )
         _bound_mapped(view)
         return result
@@ -262,6 +333,17 @@ class Library:
                             all_labels, view.folded[name])
         _bound_mapped(view)
         return page
+
+    def suggest(self, q: str, limit: int = 8) -> tuple[compl.Suggestion, ...]:
+        """Return suggestions for text being typed: completions of its last word (most held
+        first), then the themes, authors and titles that match it, at most `limit` in all."""
+        if len(q) > compl.MAX_SUGGEST_CHARS:
+            raise BadParameter("q", f"at most {compl.MAX_SUGGEST_CHARS} characters, got {len(q)}")
+        view = self._view()
+        labels = {"theme": self.labels("theme"), "author": view.table.columns["author"].labels}
+        sources = compl.Sources(self._current_completions(view), view.named, view.table, labels,
+                                view.searcher, self._postings(view))
+        return compl.suggest(q, limit, sources)
 
     def _suggestion(self, view: _View, q: str) -> str | None:
         """Return the query corrected from the archive's vocabulary, when that finds more."""
@@ -289,10 +371,34 @@ class Library:
     def _match(self, view: _View, req: SearchRequest) -> _Found:
         """Find and score the documents matching the query text, then filter and count them."""
         if is_plain(req.q):
-            clauses = plain_clauses(req.q, _languages(view, req))
+            languages = _languages(view, req)
+            clauses = plain_clauses(req.q, languages=languages)
+            near: dict[str, Near] = {}
+            if clauses and req.typos:
+                near = near_spellings(single_words(req.q), view.searcher, self._postings(view),
+                                      self._vocabularies)
+                if near:
+                    clauses = plain_clauses(req.q, {k: n.words for k, n in near.items()}, languages)
+            clauses, expansions = self.synonyms().expand(clauses)
             if clauses:
-                return self._match_plain(view, req, clauses)
+                found = self._match_plain(view, req, clauses)
+                found.near = tuple(near.values())
+                found.synonyms = tuple(e.use for e in expansions)
+                found.only_synonyms = self._only_synonyms(view, expansions)
+                return found
         return self._match_parsed(view, req)
+
+    def _only_synonyms(self, view: _View, expansions: tuple[Expansion, ...]
+                       ) -> list[tuple[SynonymUse, np.ndarray]]:
+        """Return, for each use of the synonyms, which entries only the synonyms found."""
+        out = []
+        ctx = self._postings(view)
+        for e in expansions:
+            added = np.zeros(len(view.table.live), dtype=bool)
+            added[evaluate(e.added, ctx)[0]] = True
+            added[evaluate(e.typed, ctx)[0]] = False
+            out.append((e.use, added))
+        return out
 
     def _match_plain(self, view: _View, req: SearchRequest, clauses: list[Clause]) -> _Found:
         """Match plain words: every word first, then most of them (matching.py)."""
@@ -404,6 +510,7 @@ class Library:
             **summary(f),
             snippet=snippet(f.get("body", ""), groups) if groups is not None else "",
             score=round(float(score), 4), partial=found.is_partial(n) and not subject, subject=subject,
+            synonyms=found.synonyms_of(n),
         )
 
     # -- entries -------------------------------------------------------------------------
@@ -438,6 +545,14 @@ class _Found:
     clauses: int = 0
     groups: tuple[Group, ...] | None = None  # plain queries: each clause's highlight
     subject: Subject | None = None  # plain queries that found few: entries on their subject
+    near: tuple[Near, ...] = ()  # plain words matched with their near spellings too (typos.py)
+    synonyms: tuple[SynonymUse, ...] = ()  # plain words matched with the editors' synonyms
+    # per use of the synonyms, the entries they alone found (hits say so)
+    only_synonyms: list[tuple[SynonymUse, np.ndarray]] = field(default_factory=list)
+
+    def synonyms_of(self, n: int) -> tuple[SynonymUse, ...]:
+        """Return the synonyms that alone brought entry n (for the words they stand for)."""
+        return tuple(use for use, only in self.only_synonyms if only[n])
 
     def is_partial(self, n: int) -> bool:
         """Tell whether entry n holds only some of the query's words."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -67,9 +68,12 @@ def is_plain(text: str) -> bool:
     return bool(text.strip()) and not _STRICT.search(text)
 
 
-def plain_clauses(text: str, languages: tuple[str, ...] = ()) -> list[Clause]:
-    """Return the clauses of plain query text (stop words make none); each word also matches
-    its stem in each of `languages` (the archive's other languages, languages.py)."""
+def plain_clauses(text: str, near: Mapping[str, Sequence[str]] | None = None,
+                  languages: tuple[str, ...] = ()) -> list[Clause]:
+    """Return the clauses of plain query text (stop words make none); a word that `near` names
+    (lowercase) also matches its near spellings there (typos.py), but only as its stem does,
+    so the entries holding it as typed rank first; each word also matches its stem in each of
+    `languages` (the archive's other languages, languages.py)."""
     clauses: list[Clause] = []
     for chunk in text.split():
         if "*" in chunk or "?" in chunk:
@@ -77,12 +81,34 @@ def plain_clauses(text: str, languages: tuple[str, ...] = ()) -> list[Clause]:
             continue
         for run, joined in _runs(chunk):
             clause = _clause(run, joined, languages)
+            if clause is not None and near and len(run) == 1 and run[0].lower() in near:
+                clause = _with_near(clause, near[run[0].lower()])
             if clause is not None:
                 clauses.append(clause)
     unique: dict[str, Clause] = {}
     for clause in clauses:
         unique.setdefault(repr(clause.stem), clause)
     return list(unique.values())
+
+
+def _with_near(clause: Clause, words: Sequence[str]) -> Clause:
+    """Return a one-word clause that also matches other words, as its stem does."""
+    terms = [t for t in (query_terms(w)[0] for w in words) if t is not None]
+    if not terms:
+        return clause
+    stem = wq.Or([clause.stem, *(both(wq.Term, t) for t in terms)])
+    group = Group(clause.group.exact, clause.group.stem + tuple((t,) for t in terms))
+    return Clause(clause.text, stem, clause.exact, group)
+
+
+def single_words(text: str) -> list[str]:
+    """Return the words of plain query text that make a clause of their own (not compounds,
+    dotted names or wildcards): the ones typo tolerance may look up."""
+    out = []
+    for chunk in text.split():
+        if "*" not in chunk and "?" not in chunk:
+            out += [run[0] for run, _ in _runs(chunk) if len(run) == 1 and not is_cjk(run[0])]
+    return out
 
 
 def _runs(chunk: str) -> list[tuple[list[str], bool]]:
@@ -101,7 +127,7 @@ def _runs(chunk: str) -> list[tuple[list[str], bool]]:
     return runs
 
 
-def _both(make: type[wq.Query], value: object) -> wq.Query:
+def both(make: type[wq.Query], value: object) -> wq.Query:
     return wq.Or([make("title", value, boost=TITLE_BOOST), make("body", value)])  # type: ignore[call-arg]
 
 
@@ -114,10 +140,10 @@ def _clause(words: list[str], joined_form: bool, languages: tuple[str, ...] = ()
         if not stems:
             return None
         others = foreign_query_terms(words[0], languages)
-        stem = _both(wq.Term, stems[0])
+        stem = both(wq.Term, stems[0])
         if others:  # English entries score exactly as before: these terms are not theirs
-            stem = wq.Or([stem, *(_both(wq.Term, t) for t in others)])
-        return Clause(words[0], stem, _both(wq.Term, exacts[0]),
+            stem = wq.Or([stem, *(both(wq.Term, t) for t in others)])
+        return Clause(words[0], stem, both(wq.Term, exacts[0]),
                       Group(((exacts[0],),), ((stems[0],), *((t,) for t in others))))
     joined, joined_exact = query_terms("".join(words)) if joined_form else (None, None)
     stem_parts: list[wq.Query] = []
@@ -125,11 +151,11 @@ def _clause(words: list[str], joined_form: bool, languages: tuple[str, ...] = ()
     if len(stems) == len(words):  # "e-mail", "A/B": "mail" alone is not what was typed
         # every part anywhere matches ("5.2" in a message about GPT-4o and GPT-5.2); the
         # parts side by side, as written, match exactly and rank first
-        stem_parts.append(wq.And([_both(wq.Term, t) for t in stems]))
-        exact_parts.append(_both(wq.Phrase, exacts))
+        stem_parts.append(wq.And([both(wq.Term, t) for t in stems]))
+        exact_parts.append(both(wq.Phrase, exacts))
     if joined is not None and joined_exact is not None:
-        stem_parts.append(_both(wq.Term, joined))
-        exact_parts.append(_both(wq.Term, joined_exact))
+        stem_parts.append(both(wq.Term, joined))
+        exact_parts.append(both(wq.Term, joined_exact))
     if not stem_parts:
         return None
     text = ("-" if joined_form else ".").join(words)
@@ -141,7 +167,7 @@ def _cjk_clause(word: str) -> Clause:
     """Return the clause of a CJK word: the phrase of its character bigrams, as indexed, so
     利用者 finds 利用者 and not entries holding only 利用 or 用者 apart."""
     grams = tuple(g for g, _, _ in bigrams(word))
-    q = _both(wq.Term, grams[0]) if len(grams) == 1 else _both(wq.Phrase, list(grams))
+    q = both(wq.Term, grams[0]) if len(grams) == 1 else both(wq.Phrase, list(grams))
     return Clause(word, q, q, Group((grams,), (grams,)))
 
 
@@ -168,7 +194,7 @@ def _joined_pairs(clauses: list[Clause], ctx: Postings) -> dict[tuple[int, int],
         term = query_terms(a + b)[0]
         if term is None:
             continue
-        found = evaluate(_both(wq.Term, term), ctx)
+        found = evaluate(both(wq.Term, term), ctx)
         if len(found[0]):
             out[(i, i + 1)] = found
     return out

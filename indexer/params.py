@@ -62,8 +62,8 @@ def _one(get: Getter, name: str) -> str | None:
 
 def parse_request(params: Mapping[str, Sequence[str]] | Getter, per_page: int = 10,
                   facet_size: int = 0) -> SearchRequest:
-    """Build a SearchRequest from parameter lists (q, theme, author, section, language, from, to, sort,
-    page, per_page, facet_size, subject)."""
+    """Build a SearchRequest from parameter lists (q, theme, author, section, language, from, to,
+    sort, page, per_page, facet_size, subject, typos)."""
     get: Getter = params if callable(params) else (lambda k: params.get(k, ()))  # type: ignore[union-attr]
     q = " ".join(v for v in get("q") if v)
     if len(q) > MAX_QUERY_CHARS:
@@ -81,6 +81,9 @@ def parse_request(params: Mapping[str, Sequence[str]] | Getter, per_page: int = 
     subject_text = _one(get, "subject")
     if subject_text not in (None, "", "0", "1"):
         raise BadParameter("subject", f"expected 0 or 1, got {subject_text!r}")
+    typos_text = _one(get, "typos")
+    if typos_text not in (None, "", "0", "1"):
+        raise BadParameter("typos", f"expected 0 or 1, got {typos_text!r}")
     return SearchRequest(
         q=q.replace("\x00", " ").strip(),
         **{f.request: _values(get, f.name) for f in FACETS},  # type: ignore[arg-type]
@@ -91,4 +94,5 @@ def parse_request(params: Mapping[str, Sequence[str]] | Getter, per_page: int = 
         per_page=parse_int("per_page", per_page_text, 1, MAX_PER_PAGE) if per_page_text else per_page,
         facet_size=parse_int("facet_size", size_text, 0, 100_000) if size_text else facet_size,
         subject=subject_text != "0",
+        typos=typos_text != "0",
     )

@@ -49,6 +49,7 @@ class SearchRequest:
     per_page: int = 10
     facet_size: int = 0  # values listed per facet, most frequent first (selected ones always); 0: all
     subject: bool = True  # a plain query that finds few entries is followed by entries on its subject
+    typos: bool = True  # a plain word the archive lacks also matches its near spellings (typos.py)
 
     def selected(self, facet: str) -> tuple[str, ...]:
         """Return the selected values of one facet."""
@@ -61,6 +62,17 @@ class SearchRequest:
             "from": self.date_from.text if self.date_from else None,
             "to": self.date_to.text if self.date_to else None,
         }
+
+
+@dataclass(frozen=True)
+class SynonymUse:
+    """Words of a query and the editors' synonyms searched with them (synonyms.py)."""
+
+    typed: str
+    matched: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"typed": self.typed, "matched": list(self.matched)}
 
 
 @dataclass(frozen=True)
@@ -81,12 +93,15 @@ class Hit:
     partial: bool = False  # holds only some of a plain query's words
     authors: tuple[str, ...] = ()  # each person; `author` is them as one line to display
     subject: bool = False  # holds none of the words: shares the key words of the best matches
+    # the editors' synonyms it was found by, where it holds none of the words they stand for
+    synonyms: tuple[SynonymUse, ...] = ()
     language: str = "en"  # the entry's language (languages.LANGUAGES code)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["themes"] = list(self.themes)
         d["authors"] = list(self.authors)
+        d["synonyms"] = [s.to_dict() for s in self.synonyms]
         return d
 
 
@@ -103,6 +118,17 @@ class Facet:
     name: str
     results: tuple[FacetValue, ...]
     distinct: int = 0  # how many values have a count (the list may hold fewer)
+
+
+@dataclass(frozen=True)
+class Near:
+    """A typed word and the archive's words searched with it, most held first (typos.py)."""
+
+    typed: str
+    words: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"typed": self.typed, "words": list(self.words)}
 
 
 @dataclass(frozen=True)
@@ -123,6 +149,11 @@ class SearchResult:
     # the best matches' subject (subject.py), and the key words that brought them
     on_subject: int = 0
     subject_words: tuple[str, ...] = ()
+    # plain words the archive lacks (or holds in a few entries), each with the archive words
+    # searched with it (typos.py): "desing" -> ("design",)
+    near: tuple[Near, ...] = ()
+    # plain words for which the archive's synonyms were searched too: "telework" -> ("remote work",)
+    synonyms: tuple[SynonymUse, ...] = ()
 
     @property
     def pages(self) -> int:
@@ -154,6 +185,8 @@ class SearchResult:
             "all_words": self.all_words,
             "on_subject": self.on_subject,
             "subject_words": list(self.subject_words),
+            "near_spellings": [n.to_dict() for n in self.near],
+            "synonyms": [s.to_dict() for s in self.synonyms],
         }
 
 

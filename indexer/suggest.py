@@ -97,9 +97,10 @@ class Vocabulary:
     def __len__(self) -> int:
         return sum(len(words) for words in self.by_length.values())
 
-    def close_words(self, folded: str) -> list[tuple[str, int]]:
-        """Return the words within max_distance edits of a folded word, with their distance."""
-        limit = max_distance(folded)
+    def close_words(self, folded: str, limit: int | None = None) -> list[tuple[str, int]]:
+        """Return the words within `limit` edits (max_distance by default) of a folded word,
+        with their distance."""
+        limit = max_distance(folded) if limit is None else limit
         found: list[tuple[str, int]] = []
         for length in range(len(folded) - limit, len(folded) + limit + 1):
             words = self.by_length.get(length)
@@ -122,13 +123,13 @@ class Vocabulary:
         for word, distance in self.close_words(folded):
             terms = stems(word)
             if terms and terms != own:
-                out.append(Candidate(word, distance, _entries_at_most(searcher, terms)))
+                out.append(Candidate(word, distance, entries_at_most(searcher, terms)))
         out = [c for c in out if c.entries]
         out.sort(key=lambda c: (-c.score, c.distance, c.word))
         return out[:MAX_OPTIONS]
 
 
-def _entries_at_most(searcher: Searcher, terms: list[str]) -> int:
+def entries_at_most(searcher: Searcher, terms: list[str]) -> int:
     """Return an upper bound of the entries holding every term (deleted ones included)."""
     return min(
         max(searcher.doc_frequency("body", t), searcher.doc_frequency("title", t)) for t in terms
@@ -157,7 +158,7 @@ class Vocabularies:
 
 
 @dataclass(frozen=True)
-class _Word:
+class Word:
     """A word of the query: where it is, its folded form and terms, how many entries have it."""
 
     start: int
@@ -187,7 +188,7 @@ def _at_least(searcher: Searcher, terms: list[tuple[str, ...]]) -> int:
     return max(searcher.doc_frequency("body", flat[0]), searcher.doc_frequency("title", flat[0]))
 
 
-def _words(q: str, searcher: Searcher, ctx: Postings) -> list[_Word]:
+def _words(q: str, searcher: Searcher, ctx: Postings) -> list[Word]:
     """Return the query's words (not syntax, not stop words), counting the rare ones exactly;
     a hyphenated word gives its parts, as the analyzer splits it (self-drivng: self, drivng)."""
     out, cursor = [], 0
@@ -199,22 +200,22 @@ def _words(q: str, searcher: Searcher, ctx: Postings) -> list[_Word]:
         if _left_as_typed(q, found.start(), found.end()):
             continue
         for part in re.finditer(r"[^\-]+", text):
-            word = _word(found.start() + part.start(), part.group(), searcher, ctx)
+            word = query_word(found.start() + part.start(), part.group(), searcher, ctx)
             if word is not None:
                 out.append(word)
     return out
 
 
-def _word(start: int, text: str, searcher: Searcher, ctx: Postings) -> _Word | None:
+def query_word(start: int, text: str, searcher: Searcher, ctx: Postings) -> Word | None:
     """Return a word of the query with its terms and entries, or None for a stop word."""
     folded = fold_prefix(text.lower())
     terms = tuple(query_stems(folded))
     if not terms:
         return None
-    entries = _entries_at_most(searcher, list(terms))
+    entries = entries_at_most(searcher, list(terms))
     if entries <= FEW:
         entries = _count(ctx, [terms])
-    return _Word(start, text, folded, terms, entries)
+    return Word(start, text, folded, terms, entries)
 
 
 def _left_as_typed(q: str, start: int, end: int) -> bool:
@@ -224,7 +225,7 @@ def _left_as_typed(q: str, start: int, end: int) -> bool:
     return excluded or q[end : end + 1] in ("*", "?", "~")
 
 
-def _correctable(word: _Word) -> bool:
+def _correctable(word: Word) -> bool:
     """Tell whether a word is rare enough, and word-like enough, to correct."""
     shortest = KNOWN_MIN_LENGTH if word.entries else 3
     return (
@@ -235,7 +236,7 @@ def _correctable(word: _Word) -> bool:
 Option = tuple[str, tuple[str, ...], float]  # word, its terms, score
 
 
-def _options(word: _Word, vocabulary: Vocabulary, searcher: Searcher) -> list[Option]:
+def _options(word: Word, vocabulary: Vocabulary, searcher: Searcher) -> list[Option]:
     """Return the spellings to try for a word: its candidates, and itself when it is known."""
     found: list[Option] = [
         (c.word, tuple(stems(c.word)), c.score)
@@ -297,7 +298,7 @@ def suggestion(q: str, searcher: Searcher, ctx: Postings, vocabularies: Vocabula
     return None
 
 
-def _rewrite(q: str, targets: list[_Word], corrections: list[str]) -> str:
+def _rewrite(q: str, targets: list[Word], corrections: list[str]) -> str:
     """Return the query text with each target word replaced by its correction."""
     out, end = [], 0
     for word, correction in zip(targets, corrections):

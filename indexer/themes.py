@@ -25,8 +25,8 @@ from indexer.records import Problem
 from indexer.slugs import theme_slug as slugify
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_FIELDS = ("label", "description", "terms")
-_EXPECTED = "label, description and terms"
+_FIELDS = ("label", "description", "terms", "synonyms")
+_EXPECTED = "label, description, terms and synonyms"
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class Theme:
     label: str
     description: str
     terms: tuple[str, ...]
+    synonyms: tuple[str, ...] = ()  # searched with the label, and it with them (synonyms.py)
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,8 @@ def _read_theme(place: _Place, node: Node) -> Theme | None:
     label = _text(place, "label", fields.get("label"), required=True)
     description = _text(place, "description", fields.get("description"), required=False)
     terms = _terms(place, fields.get("terms"))
-    return Theme(place.slug, label, description, terms) if label and terms else None
+    synonyms = _terms(place, fields["synonyms"], "synonyms") if "synonyms" in fields else ()
+    return Theme(place.slug, label, description, terms, synonyms) if label and terms else None
 
 
 def _text(place: _Place, field: str, node: Node | None, required: bool) -> str:
@@ -166,13 +168,13 @@ def _text(place: _Place, field: str, node: Node | None, required: bool) -> str:
     return " ".join(node.value.split())
 
 
-def _terms(place: _Place, node: Node | None) -> tuple[str, ...]:
-    """Read the list of terms, each a word or phrase that keeps words after analysis."""
+def _terms(place: _Place, node: Node | None, field: str = "terms") -> tuple[str, ...]:
+    """Read a list of terms, each a word or phrase that keeps words after analysis."""
     if node is None:
-        place.report(None, "missing terms")
+        place.report(None, f"missing {field}")
         return ()
     if not isinstance(node, SequenceNode) or not node.value:
-        place.report(node, "terms must be a non-empty list")
+        place.report(node, f"{field} must be a non-empty list")
         return ()
     terms = []
     for item in node.value:
@@ -180,7 +182,7 @@ def _terms(place: _Place, node: Node | None) -> tuple[str, ...]:
             terms.append(" ".join(item.value.split()))
         else:
             shown = item.value if isinstance(item, ScalarNode) else "a nested value"
-            place.report(item, f"term '{shown}' has no searchable words")
+            place.report(item, f"{field[:-1]} '{shown}' has no searchable words")
     return tuple(terms)
 
 

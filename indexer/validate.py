@@ -9,18 +9,22 @@ from indexer.archive import read_archive
 from indexer.build import load_config
 from indexer.records import ArchiveError, Problem
 from indexer.site import SITE_FILE, load_site
+from indexer.synonyms import SYNONYMS_FILE, load_synonyms
 
 
-def check_archive(archive: Path, fieldmap: Path | None = None, index_dir: Path | None = None
-                  ) -> tuple[list[Problem], int]:
-    """Return every problem of the archive (files, taxonomy, site.yaml) and the number of valid
-    entries. With an index, its files keep the ids they hold, as `perspectives index` decides."""
+def check_archive(archive: Path, fieldmap: Path | None = None, index_dir: Path | None = None,
+                  synonyms: Path | None = None) -> tuple[list[Problem], int]:
+    """Return every problem of the archive (files, taxonomy, site.yaml, synonyms.yaml: the
+    archive's or the one named) and the number of valid entries. With an index, its files keep
+    the ids they hold, as `perspectives index` decides."""
     if not archive.is_dir():
         raise ArchiveError(f"{archive}: no archive folder here (set --archive or PERSPECTIVES_ARCHIVE)")
     config = load_config(archive, fieldmap)
     read = read_archive(archive, config.fieldmap, _indexed_ids(index_dir))
     _, site = load_site(archive / SITE_FILE)
-    return sorted(set(config.problems) | set(read.problems) | set(site)), len(read.entries)
+    _, said = load_synonyms(synonyms or archive / SYNONYMS_FILE)
+    problems = set(config.problems) | set(read.problems) | set(site) | set(said)
+    return sorted(problems), len(read.entries)
 
 
 def _indexed_ids(index_dir: Path | None) -> dict[str, list[str]]:

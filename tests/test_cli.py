@@ -212,3 +212,50 @@ def test_facets_lists_the_values_holding_a_text_with_counts(indexed, run):
 def test_facets_names_what_is_wrong(indexed, run, args, hint):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2 and f"Invalid value for {hint}" in result.output
+
+
+def test_suggest_completes_the_last_word_and_names_themes_and_titles(indexed, run):
+    result = run("suggest", "autono")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "word         2  autonomy",
+        "theme        2  Autonomy",
+        "title        1  On Dignity, Autonomy, and the Future We Choose",
+    ]
+    data = json.loads(run("suggest", "model", "dep", "--json").output)
+    assert data["q"] == "model dep"
+    assert {"kind": "word", "text": "deprecation", "value": "model deprecation",
+            "count": 1} in data["suggestions"]
+    assert run("suggest", "zzzzqx").output == "No suggestions.\n"
+
+
+def test_suggest_names_what_is_wrong(indexed, run):
+    result = CliRunner().invoke(main, ["suggest", "a" * 201])
+    assert result.exit_code == 2
+    assert "at most 200 characters" in result.output
+
+
+def test_search_says_near_spellings_and_can_leave_them_out(indexed, run):
+    result = run("search", "autonmy", "--no-subject")
+    assert result.exit_code == 0, result.output
+    assert "Including near spellings: autonmy → autonomy (--no-typos for the words alone)" in result.output
+    strict = run("search", "autonmy", "--no-typos")
+    assert strict.output.startswith('0 results for "autonmy"')
+    assert "Did you mean: autonomy" in strict.output
+    data = json.loads(run("search", "autonmy", "--json").output)
+    assert data["near_spellings"] == [{"typed": "autonmy", "words": ["autonomy"]}]
+
+
+def test_check_reports_a_broken_synonyms_file_with_its_line(indexed, run):
+    path = indexed / "archive" / "synonyms.yaml"
+    path.write_text("- [telework, remote work]\n- [lonely]\n", encoding="utf-8")
+    result = run("check")
+    assert result.exit_code == 1
+    assert f"{path.as_posix()}:2: a group needs two or more different words" in result.output
+    other = indexed / "elsewhere.yaml"
+    other.write_text("- llm =>\n", encoding="utf-8")
+    result = run("check", "--synonyms", str(other))
+    assert f"{other.as_posix()}:1: the right side of '=>' is empty" in result.output
+    indexing = run("index", "--synonyms", str(other))
+    assert indexing.exit_code == 0  # the file's problems are said; no entry was rejected
+    assert f"{other.as_posix()}:1: the right side" in indexing.output

@@ -57,9 +57,11 @@ def _build(tmp_path_factory: pytest.TempPathFactory, name: str, archive: str = "
     return Built(folder, report, Library(index))
 
 
-def _ids(library: Library, q: str) -> list[str]:
-    """Return the ids of the entries holding the query's words (none only on their subject)."""
-    return [h.id for h in library.iter_hits(parse_request({"q": [q], "subject": ["0"]}), snippets=False)]
+def _ids(library: Library, q: str, typos: bool = True) -> list[str]:
+    """Return the ids of the entries holding the query's words (none only on their subject;
+    with `typos`, their near spellings' too where the archive lacks a word)."""
+    req = parse_request({"q": [q], "subject": ["0"], "typos": ["1" if typos else "0"]})
+    return [h.id for h in library.iter_hits(req, snippets=False)]
 
 
 # -- 18F blog -----------------------------------------------------------------------------
@@ -137,7 +139,7 @@ def test_digitalgov_shortcodes_are_not_text(news: Built) -> None:
         "handshake",
         "skyscraper",
     ):
-        hits = _ids(news.library, word)
+        hits = _ids(news.library, word, typos=False)  # "deadlink" is near "deadline"
         with_shortcode = []
         for entry_id in hits:
             entry = news.library.entry(entry_id, related=0)
@@ -253,3 +255,64 @@ def test_home_pages_speak_in_the_archives_own_words(request, name: str) -> None:
     assert len(examples) == 4 and examples[:len(themes)] == themes
     entries = built.library.info()["entries"]
     assert f"{entries} entries" in text
+
+
+# -- issue 10: suggestions while typing, typo tolerance, synonyms --------------------------
+
+
+def test_18f_suggests_while_typing(blog: Built) -> None:
+    found = blog.library.suggest("desig")
+    assert [(s.kind, s.text) for s in found[:2]] == [("word", "design"), ("word", "designer")]
+    assert found[0].count > 250
+    assert ("theme", "design") in [(s.kind, s.value) for s in found]
+    assert any(s.kind == "title" and "design" in s.text.lower() for s in found)
+    assert [s.text for s in blog.library.suggest("govern") if s.kind == "word"][:1] == ["government"]
+
+
+def test_18f_near_spellings_are_searched_at_once(blog: Built) -> None:
+    lib = blog.library
+    design = set(_ids(lib, "design"))
+    found = lib.search(parse_request({"q": ["desing"], "subject": ["0"]}))
+    assert [n.to_dict() for n in found.near] == [{"typed": "desing", "words": ["design"]}]
+    assert set(_ids(lib, "desing")) == design and len(design) > 300
+    assert "<mark>design</mark>" in found.hits[0].snippet.lower()
+    assert _ids(lib, '"desing"') == []  # quoted: never fuzzed
+    assert lib.search(parse_request({"q": ["desing"], "typos": ["0"]})).total == 0
+    government = lib.search(parse_request({"q": ["goverment"], "subject": ["0"]}))
+    assert [n.words for n in government.near] == [("government",)]
+    assert set(_ids(lib, "goverment")) == set(_ids(lib, "government"))
+
+
+def test_18f_words_as_typed_rank_above_near_spellings(blog: Built) -> None:
+    # "posible" is in one post; "possible", one edit away, in a great many
+    lib = blog.library
+    typed = _ids(lib, '"posible"')
+    assert len(typed) == 1
+    found = lib.search(parse_request({"q": ["posible"], "subject": ["0"]}))
+    assert [(n.typed, n.words) for n in found.near] == [("posible", ("possible",))]
+    assert found.total > 50
+    assert found.hits[0].id == typed[0]
+
+
+def test_digitalgov_synonyms_find_posts_that_only_say_the_other_words(
+        news: Built, tmp_path: Path) -> None:
+    index = news.library.index_dir
+    rules = tmp_path / "synonyms.yaml"
+    rules.write_text("- [telework, remote work]\n", encoding="utf-8")
+    build_index(news.archive, index, fieldmap=FIELDMAPS / "digitalgov-news.yaml", synonyms=rules)
+    try:
+        lib = Library(index)
+        found = lib.search(parse_request({"q": ["telework"], "subject": ["0"], "per_page": ["100"]}))
+        assert [u.to_dict() for u in found.synonyms] == [{"typed": "telework",
+                                                         "matched": ["remote work"]}]
+        only = [h for h in found.hits if h.synonyms]
+        typed = set(_ids(lib, '"telework"'))
+        assert only and not {h.id for h in only} & typed  # they never say telework
+        remote = set(_ids(lib, '"remote work"'))
+        assert {h.id for h in only} <= remote
+        # the word as typed first, then its stem-mates (teleworking) and the synonym alike
+        exact = [i for i, h in enumerate(found.hits) if "<mark>telework</mark>" in h.snippet.lower()]
+        assert exact and max(exact) < found.hits.index(only[0])
+    finally:
+        build_index(news.archive, index, fieldmap=FIELDMAPS / "digitalgov-news.yaml")
+    assert Library(index).search(parse_request({"q": ["telework"]})).synonyms == ()

@@ -134,8 +134,8 @@ def test_snippet_marks_prefix_matches(library):
 
 
 def test_did_you_mean(library):
-    assert search(library, q="autonomyy").suggestion == "autonomy"
-    assert search(library, q="anthropomorphsm").suggestion is not None
+    assert search(library, q="autonomyy", typos="0").suggestion == "autonomy"
+    assert search(library, q="anthropomorphsm", typos="0").suggestion is not None
     assert search(library, q="autonomy").suggestion is None
 
 

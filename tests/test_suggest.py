@@ -56,7 +56,8 @@ def library(built: tuple[Path, Path]) -> Library:
 
 
 def suggest(library: Library, q: str) -> str | None:
-    return library.search(parse_request({"q": [q]})).suggestion
+    # the link a search with typos off offers (with them on, the near spellings are searched)
+    return library.search(parse_request({"q": [q], "typos": ["0"]})).suggestion
 
 
 # -- candidates and scores ---------------------------------------------------------------

@@ -201,7 +201,7 @@ GOOD = "  label: Good\n  terms: [good]\n"
         ("good:\n" + GOOD + "bad:\n  label: Bad\n  terms: []\n", 6, "terms must be a non-empty list"),
         ("good:\n" + GOOD + "bad:\n  label: Bad\n  terms:\n    - the\n", 7, "term 'the' has no searchable words"),
         ("good:\n" + GOOD + "bad:\n  label: [x]\n  terms: [thing]\n", 5, "theme 'bad': label must be text"),
-        ("good:\n" + GOOD + "bad: just text\n", 4, "theme 'bad': expected label, description and terms"),
+        ("good:\n" + GOOD + "bad: just text\n", 4, "theme 'bad': expected label, description, terms and synonyms"),
         ("good:\n" + GOOD + "Model Deprecation:\n  label: M\n  terms: [m]\n", 4, "write 'model-deprecation'"),
         ("good:\n" + GOOD + "good:\n  label: Again\n  terms: [thing]\n", 4, "theme 'good' is defined twice"),
         ("good:\n" + GOOD + "  colour: red\n", 4, "theme 'good': unknown field"),

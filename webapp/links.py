@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from flask import current_app, url_for
 
+from indexer.completions import Suggestion
 from webapp.hosts import absolute
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -51,6 +52,17 @@ def entry_url(entry_id: str, q: str = "", external: bool = False) -> str:
     args: dict[str, Any] = {"q": q} if q else {}
     url = url_for("entries.entry", entry_id=entry_id, **args)
     return absolute(url) if external else url
+
+
+def suggestion_url(s: Suggestion) -> str:
+    """Return where picking a suggestion leads: a search, an entry, an author's or a theme's page."""
+    if s.kind == "title":
+        return entry_url(s.value)
+    if s.kind == "author":
+        return author_url(s.value)
+    if s.kind == "theme":
+        return theme_url(s.value)
+    return url_for("search.search", q=s.value)
 
 
 FEED_SINCE = "2026-12-01"  # the date in the tag: URI of a feed (a feed has no date of its own)

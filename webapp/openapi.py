@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from indexer.completions import KINDS, MAX_SUGGEST_CHARS
 from indexer.facetdefs import BY_NAME
 from indexer.facetsearch import MAX_MATCH_CHARS, VALUE_SORTS
 from indexer.results import MAX_PER_PAGE, SORTS
@@ -66,6 +67,15 @@ SEARCH_PARAMS = [
     ),
     _param(
         "sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "Order of results."
+    ),
+    _param(
+        "typos",
+        {"type": "integer", "enum": [0, 1], "default": 1},
+        "1: a word of a plain query that the archive lacks (or holds in a few entries, next to "
+        "a far more frequent word one edit away) also matches its nearest archive words: none "
+        "under 5 letters, 1 edit from 5, 2 from 9; entries holding the words as typed rank "
+        "first, `near_spellings` says which words were added. Quoted words never; 0: the words "
+        "as typed only.",
     ),
 ]
 PAGE_PARAMS = [
@@ -135,6 +145,19 @@ CSV_PARAMS = [
         "1: add a `snippet` column after the entry's columns: the passage that matched, as text.",
     ),
 ]
+SUGGEST_PARAMS = [
+    _param(
+        "q",
+        {"type": "string", "maxLength": MAX_SUGGEST_CHARS},
+        "Text being typed: its last word is completed; titles, authors and themes holding its "
+        "words (the last one as a prefix) are offered too.",
+    ),
+    _param(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": 20, "default": 8},
+        "Most suggestions answered.",
+    ),
+]
 ID_PARAM = _param("id", {"type": "string", "pattern": ID_PATTERN}, "The entry's id.", where="path")
 
 
@@ -192,6 +215,9 @@ HIT = {
         "score": {"type": "number"},
         "partial": {"type": "boolean",
                     "description": "The entry holds only some of the words of a plain query."},
+        "synonyms": {"type": "array", "items": _ref("SynonymUse"),
+                     "description": "The synonyms that alone brought this entry: it holds none "
+                                    "of the words they stand for."},
         "subject": {"type": "boolean",
                     "description": "The entry holds none of the words: it shares the key words "
                                    "of the best matches (see `subject_words`)."},
@@ -237,6 +263,18 @@ SEARCH = {
                                       "best matches (hits marked `subject`); they hold none of "
                                       "the query's words."},
         "subject_words": {**STRINGS, "description": "The key words that brought those entries."},
+        "synonyms": {
+            "type": "array",
+            "description": "Plain words for which the archive's synonyms (synonyms.yaml, and "
+            "the themes' own) were searched too.",
+            "items": _ref("SynonymUse"),
+        },
+        "near_spellings": {
+            "type": "array",
+            "description": "Plain words matched with their near spellings too (see `typos`).",
+            "items": {"type": "object", "required": ["typed", "words"],
+                      "properties": {"typed": STRING, "words": STRINGS}},
+        },
         "generation": STRING,
         "links": {"type": "object", "additionalProperties": {"type": ["string", "null"]}},
     },
@@ -257,6 +295,41 @@ VALUE_PAGE = {
             "description": "The selected values first (always, whatever q), then one page.",
         },
         "links": {"type": "object", "additionalProperties": STRING},
+    },
+}
+SYNONYM_USE = {
+    "type": "object",
+    "required": ["typed", "matched"],
+    "properties": {"typed": {**STRING, "description": "The query's words."},
+                   "matched": {**STRINGS, "description": "What was searched with them."}},
+}
+SUGGESTIONS = {
+    "type": "object",
+    "required": ["q", "suggestions"],
+    "properties": {
+        "q": STRING,
+        "suggestions": {
+            "type": "array",
+            "description": "Completions of the last word (most entries first), then themes, "
+            "authors and titles.",
+            "items": {
+                "type": "object",
+                "required": ["kind", "text", "value", "count", "url"],
+                "properties": {
+                    "kind": {"type": "string", "enum": list(KINDS)},
+                    "text": {**STRING, "description": "What is shown."},
+                    "value": {**STRING, "description": "word: the whole query with its last word "
+                              "completed; title: the entry's id; author: the author; theme: "
+                              "the theme's slug."},
+                    "count": {"type": "integer", "description": "Entries holding the word (in "
+                              "any spelling, singular or plural), by the author, of the theme; "
+                              "1 for a title."},
+                    "url": {"type": "string", "format": "uri",
+                            "description": "Where picking it leads: the search, the entry, or "
+                            "the search filtered by the author or theme."},
+                },
+            },
+        },
     },
 }
 RELATED = {
@@ -346,6 +419,16 @@ def document(server: str, site: str) -> dict[str, Any]:
                 "the filters describe (the facet's own selection ignored, as in /api/search). "
                 "`links.html` is the same list as a page of its own.",
             ),
+            "/api/suggest": _get(
+                "Suggestions for text being typed",
+                SUGGEST_PARAMS,
+                {"application/json": {"schema": _ref("Suggestions")}},
+                400,
+                description="Completions of the last word from the archive's vocabulary (ranked "
+                "by how many entries hold them, spellings folded: organis offers organization), "
+                "then the themes, authors and titles whose words start with the typed ones, each "
+                "with its kind and count. Made for a search box: answers in milliseconds.",
+            ),
             "/api/entries/{id}": _get(
                 "One entry with related entries",
                 [ID_PARAM],
@@ -401,6 +484,8 @@ def document(server: str, site: str) -> dict[str, Any]:
                 "Hit": HIT,
                 "FacetValue": FACET_VALUE,
                 "FacetValues": VALUE_PAGE,
+                "Suggestions": SUGGESTIONS,
+                "SynonymUse": SYNONYM_USE,
                 "Entry": ENTRY,
                 "Related": RELATED,
                 "Error": ERROR,

@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 from indexer.facetdefs import BY_NAME, FACETS
 
 FILTERS = tuple(f.name for f in FACETS)
-PARAMS = ("q", *FILTERS, "from", "to", "sort", "per_page", "facet_size", "subject")
+PARAMS = ("q", *FILTERS, "from", "to", "sort", "per_page", "facet_size", "subject", "typos")
 Pairs = tuple[tuple[str, str], ...]
 
 
@@ -111,11 +111,11 @@ class SearchState:
 
     def clear_url(self) -> str:
         """Return the URL of the same query with no filters and no dates."""
-        return self.url(p for p in self.pairs if p[0] in ("q", "sort", "per_page", "subject"))
+        return self.url(p for p in self.pairs if p[0] in ("q", "sort", "per_page", "subject", "typos"))
 
     def export_url(self, path: str) -> str:
         return self.url(self.all_pairs(), path=path)
 
     def hidden(self) -> Pairs:
         """Return the pairs a search form must carry that it has no visible field for."""
-        return tuple(p for p in self.pairs if p[0] in ("per_page", "subject"))
+        return tuple(p for p in self.pairs if p[0] in ("per_page", "subject", "typos"))

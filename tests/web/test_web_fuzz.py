@@ -24,9 +24,10 @@ ROUTES = [
     "/search.json",
     "/search.atom",
     "/themes/autonomy",
+    "/api/suggest",
 ]
 NAMES = st.sampled_from(
-    ["q", "theme", "author", "section", "from", "to", "sort", "page", "per_page", "x"]
+    ["q", "theme", "author", "section", "from", "to", "sort", "page", "per_page", "limit", "x"]
 )
 VALUES = st.one_of(
     st.text(max_size=40),

@@ -29,6 +29,7 @@ ROUTES = {
     "/entries/<entry_id>.csl.json",
     "/entries/<entry_id>.bib",
     "/api/search",
+    "/api/suggest",
     "/api/facets/<name>",
     "/facets/<name>",
     "/api/entries/<entry_id>",

@@ -156,11 +156,31 @@ def test_page_past_the_end_explains_and_links_back(client):
 
 
 def test_did_you_mean_offers_a_corrected_query(client):
-    data = api(client, "q=autonmy")
-    assert data["suggestion"]
-    markup = page(client, "/search?q=autonmy")
+    data = api(client, "q=autonmy&typos=0")
+    assert data["suggestion"] and data["total"] == 0
+    markup = page(client, "/search?q=autonmy&typos=0")
     assert "Did you mean" in markup
     assert f"q={data['suggestion']}" in markup
+
+
+def test_near_spellings_are_searched_at_once_and_said(client):
+    data = api(client, "q=autonmy")
+    assert data["near_spellings"] == [{"typed": "autonmy", "words": ["autonomy"]}]
+    assert data["total"] == api(client, "q=autonomy")["total"] > 0
+    assert data["suggestion"] is None  # the results are there: no link to them
+    markup = page(client, "/search?q=autonmy")
+    assert 'Including near spellings: <span class="near-typed">autonmy</span> → autonomy.' in markup
+    assert 'href="/search?q=autonmy&amp;typos=0">Search only for what you typed</a>' in markup
+    assert "<mark>autonomy</mark>" in markup
+    assert api(client, "q=%22autonmy%22")["total"] == 0  # quoted: never fuzzed
+    assert api(client, "q=autonmy&typos=0")["near_spellings"] == []
+
+
+@pytest.mark.parametrize("value", ["2", "yes", "-1"])
+def test_typos_takes_0_or_1(client, value):
+    resp = client.get(f"/api/search?q=autonmy&typos={value}")
+    assert resp.status_code == 400
+    assert resp.get_json()["error"]["parameter"] == "typos"
 
 
 def test_empty_state_helps(client):
@@ -194,10 +214,10 @@ def test_odd_query_text_degrades_not_fails(client, q):
 
 
 def test_did_you_mean_corrects_the_whole_query_and_links_it(client):
-    data = api(client, "q=user+autonmy")
+    data = api(client, "q=user+autonmy&typos=0")
     assert data["suggestion"] == "user autonomy"
-    markup = page(client, "/search?q=user+autonmy")
-    assert 'href="/search?q=user+autonomy">user autonomy</a>' in markup
+    markup = page(client, "/search?q=user+autonmy&typos=0")
+    assert 'href="/search?typos=0&amp;q=user+autonomy">user autonomy</a>' in markup
     assert api(client, "q=autonomy")["suggestion"] is None
 
 

@@ -1,4 +1,4 @@
-"""The JSON API: /api/search, /api/facets/<name>, /api/entries/<id>, and the OpenAPI document
+"""The JSON API: /api/search, /api/suggest, /api/facets/<name>, /api/entries/<id>, and the OpenAPI document
 that describes them."""
 
 from __future__ import annotations
@@ -7,10 +7,11 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
+from indexer.params import parse_int
 from indexer.results import SearchResult
 from webapp import caching, citation, hosts, render
 from webapp.core import library, request_for, setting
-from webapp.links import entry_url
+from webapp.links import entry_url, suggestion_url
 from webapp.openapi import document
 from webapp.state import SearchState
 from webapp.views.entries import find
@@ -54,6 +55,17 @@ def facet_values(name: str) -> Response:
     body["per_page"] = vq.per_page
     body["links"] = {"html": hosts.root() + vq.url(url_for("facets.facet_page", name=name))}
     return jsonify(body)
+
+
+@bp.get("/suggest")
+@caching.validated
+def suggest() -> Response:
+    q = request.args.get("q", "")
+    limit = parse_int("limit", request.args["limit"], 1, 20) if request.args.get("limit") else 8
+    found = library().suggest(q, limit)
+    root = hosts.root()
+    return jsonify({"q": q, "suggestions": [{**s.to_dict(), "url": root + suggestion_url(s)}
+                                            for s in found]})
 
 
 @bp.get("/entries/<entry_id>")
