@@ -39,14 +39,19 @@ from indexer.spelling import fold_fragment, fold_variant
 # A word starts and ends with a letter or digit (so markdown's _emphasis_ is not part of it),
 # may join parts with apostrophes (don't, OpenAI’s) and digits with . or , (5.2, 1,000), may
 # carry a #/@ sigil (#keep4o, @Seltaa_) and a trailing % (75%). Hyphens split (GPT‑4o).
-# A run of CJK characters (no spaces between words) is a token of its own, split into bigrams.
-_PART = rf"[^\W_{CJK_CLASS}](?:[^\W{CJK_CLASS}]*[^\W_{CJK_CLASS}])?"
-_WORD = (rf"[{CJK_CLASS}]+|"
-         rf"[#@]?{_PART}(?:['’]{_PART})*(?:(?<=\d)\.\d+|(?<=\d),\d{{3}}(?!\d))*%?")
+_PART = r"[^\W_](?:\w*[^\W_])?"
+_WORD = rf"[#@]?{_PART}(?:['’]{_PART})*(?:(?<=\d)\.\d+|(?<=\d),\d{{3}}(?!\d))*%?"
 # Compiled as NLTK's RegexpTokenizer would (its flags), but run with `re` itself: NLTK 3.10
 # wraps every match in a ReDoS time guard that costs 2.7x here (the pattern is linear: no
 # nested repeats).
 _RX = re.compile(_WORD, re.UNICODE | re.MULTILINE | re.DOTALL)
+# Text with CJK characters: a run of them (no spaces between words) is a token of its own, split
+# into bigrams, and a word stops where one starts. Only such text is read with this pattern: its
+# character sets cost English text time (`\w*` is one opcode, a set is checked char by char).
+_CJK_PART = rf"[^\W_{CJK_CLASS}](?:[^\W{CJK_CLASS}]*[^\W_{CJK_CLASS}])?"
+_CJK_WORD = (rf"[{CJK_CLASS}]+|[#@]?{_CJK_PART}(?:['’]{_CJK_PART})*"
+             rf"(?:(?<=\d)\.\d+|(?<=\d),\d{{3}}(?!\d))*%?")
+_RX_CJK = re.compile(_CJK_WORD, re.UNICODE | re.MULTILINE | re.DOTALL)
 
 _STOPS = STOP_WORDS | frozenset(string.ascii_lowercase)  # single letters, but keep digits
 _STEMMER = SnowballStemmer("english")
@@ -216,7 +221,7 @@ def _rows(value: str, term: Callable[[str], str | None]) -> list[Row]:
 
 def _tokens(value: str, start: int = 0) -> Iterator[tuple[str, int, int]]:
     """Yield each token of a text with its span: words, and the bigrams of CJK runs."""
-    for m in _RX.finditer(value, start):
+    for m in (_RX_CJK if has_cjk(value) else _RX).finditer(value, start):
         word = m.group()
         if is_cjk(word):
             yield from bigrams(word, m.start())
@@ -368,7 +373,8 @@ def word_analyzer() -> TermAnalyzer:
 
 
 _TEXT = text_analyzer()
-WORD_PATTERN = _RX  # the tokenizer's pattern, for splitting query text as the index does
+WORD_PATTERN = _RX_CJK  # the tokenizer's pattern, for splitting query text as the index does
+PLAIN_WORD_PATTERN = _RX  # the same for text without CJK characters (faster)
 
 
 # the indexed (stemmed) term of one word as written, or None for a stop word: the cached

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from whoosh import query as wq
 
 from indexer.analysis import (
-    WORD_PATTERN,
+    PLAIN_WORD_PATTERN,
     exact_term,
     foreign_query_terms,
     query_stems,
@@ -112,7 +112,8 @@ def snippet(text: str, groups: Iterable[Group], chars: int = SNIPPET_CHARS) -> s
 
 # the tokenizer's pattern as a separator of re.split: words and what lies between them
 # alternate, so a word's place is the sum of the lengths before it (all of it in C)
-_SPLIT = re.compile(f"({WORD_PATTERN.pattern})")
+# (text with CJK characters takes the slower path of `_Words._read_tokens`)
+_SPLIT = re.compile(f"({PLAIN_WORD_PATTERN.pattern})")
 
 
 class _Words:
