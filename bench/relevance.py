@@ -5,6 +5,7 @@
     .venv/bin/python bench/relevance.py --show QUERY      the first 10 of each system, with grades
     .venv/bin/python bench/relevance.py --pool QUERY      what to judge: the first 20 of each system
     .venv/bin/python bench/relevance.py --write           also update "## Relevance" in RESULTS.md
+    .venv/bin/python bench/relevance.py --related         precision@5 of related entries (related_relevance.py)
 
 Moving parts: our index of each corpus, with its field map and the synonyms of
 bench/synonyms/NAME.yaml (`perspectives index`, incremental, in bench/work/relevance/NAME/index;
@@ -26,6 +27,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+import related_relevance
 import run
 from relevance_metrics import JudgedQuery, JudgmentError, load_judgments, ndcg, recall
 from results_md import get_section, put_section
@@ -320,12 +322,17 @@ def main() -> None:
         "--pool",
         metavar="QUERY",
         action="append",
+        nargs="?",
+        const="",
         help=f"print the first {POOL} of each system with context, to judge",
     )
     ap.add_argument("--no-synonyms", action="store_true",
                     help="search without bench/synonyms/NAME.yaml (to compare)")
     ap.add_argument("--write", action="store_true", help='update "## Relevance" in RESULTS.md')
+    ap.add_argument("--related", action="store_true", help="precision@5 of related entries")
     cfg = ap.parse_args()
+    if cfg.related:
+        return related_main(cfg)
     names = cfg.corpus or judged_corpora()
     systems = SYSTEMS if cfg.system == "all" else (cfg.system,)
     sections = []
@@ -364,6 +371,38 @@ def run_corpus(c: Corpus, systems: tuple[str, ...], cfg: argparse.Namespace) -> 
     lines = table(c.name, judged, figs)
     print("\n".join(lines))
     return lines
+
+
+def related_main(cfg: argparse.Namespace) -> None:
+    """Report precision@5 of the related lists over the judged entries (or, with --pool, judge)."""
+    names = cfg.corpus or sorted(p.stem for p in related_relevance.JUDGED.glob("*.yaml"))
+    lines, overall = [], {s: [] for s in related_relevance.SYSTEMS}
+    for name in names:
+        c = corpus(name)
+        ensure_index(c)
+        if cfg.pool is not None:
+            related_relevance.pool(name, c.index)
+            continue
+        more, per = related_relevance.report(name, c.index)
+        lines += more
+        for s in overall:
+            overall[s] += per[s]
+    if cfg.pool is not None:
+        return
+    n = len(overall["new"])
+    head = ["| system | precision@5 |", "|---|---:|"]
+    head += [f"| {s} | {sum(v) / max(n, 1):.2f} |" for s, v in overall.items()]
+    text = "\n".join([f"{n} judged entries.", "", *head, "", *lines])
+    print(text)
+    if cfg.write:
+        old = run.RESULTS_MD.read_text(encoding="utf-8")
+        body = "## Related entries\n\n" + related_relevance.__doc__.split("\n\n", 2)[2] + "\n" + text
+        kept = (get_section(old, "Related entries") or "").partition(related_relevance.NOTES)
+        if kept[1]:  # the notes written by hand under the figures stay
+            body = body.rstrip("\n") + "\n\n" + kept[1] + kept[2]
+        run.RESULTS_MD.write_text(put_section(old, "Related entries", body, before="Machine"),
+                                  encoding="utf-8")
+        print(f"wrote {run.RESULTS_MD}")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from indexer import generations as gens
+from indexer import near_copies
 from indexer.archive import archive_stats
 from indexer.fieldmap import FieldMap, load_fieldmap
 from indexer.records import ArchiveError, Perspective, Problem
@@ -53,6 +54,7 @@ class BuildReport:
     rejected: int = 0
     entries: int = 0
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # near-duplicates: exit status unchanged
     kept: list[str] = field(default_factory=list)  # broken files whose last good version stays
     seconds: float = 0.0
     generation: str = ""
@@ -200,6 +202,8 @@ def build_index(
             from indexer.incremental import incremental_build
 
             report = incremental_build(archive, current, config, manifest, progress, named)
+        changed = report.full or bool(report.added or report.updated or report.removed)
+        report.warnings = near_copies.after_build(index_dir, changed, current)
         site_problems = publish_site(archive, gens.current_path(index_dir) or index_dir)
         site_problems += _publish_synonyms(synonyms or archive / "synonyms.yaml",
                                            gens.current_path(index_dir) or index_dir)

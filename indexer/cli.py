@@ -18,7 +18,7 @@ import click
 from indexer.build import BuildReport, IndexBusy, build_index, is_stale
 from indexer.languages import language_name
 from indexer.params import parse_request
-from indexer.records import ArchiveError
+from indexer.records import ArchiveError, Problem
 from indexer.results import SORTS, BadParameter, SearchResult
 
 if TYPE_CHECKING:
@@ -115,6 +115,8 @@ def _print_report(report: BuildReport) -> None:
         click.echo(str(problem), err=True)
     for rel in report.kept:
         click.echo(f"{rel}:1: broken now; its last good version stays in the index", err=True)
+    for warning in report.warnings:
+        click.echo(str(warning), err=True)
     click.echo(report.summary())
 
 
@@ -126,12 +128,15 @@ def check(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path 
     """Validate the archive without indexing; exit 1 if any file has a problem."""
     from indexer.validate import check_archive
 
+    warnings: list[Problem] = []
     try:
-        problems, entries = check_archive(archive, fieldmap, index_dir, synonyms)
+        problems, entries = check_archive(archive, fieldmap, index_dir, synonyms, warnings)
     except ArchiveError as e:
         raise click.ClickException(str(e)) from None
     for problem in problems:
         click.echo(str(problem))
+    for warning in warnings:
+        click.echo(str(warning))
     files = len({p.path for p in problems})
     click.echo(f"{entries} entries valid; {len(problems)} problems in {files} files")
     if problems:
@@ -298,6 +303,54 @@ def _print_result(result: SearchResult) -> None:
         click.echo(f"\n{facet.name}: {shown}")
     if result.partial:
         click.echo("\n(partial: the query took too long and was cut short)")
+
+
+@main.group()
+def themes() -> None:
+    """Draft themes for the archive, or find the themes an entry lacks."""
+
+
+@themes.command("suggest")
+@_paths
+@click.argument("entry_id", required=False)
+@click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True,
+              help="Most candidate themes drafted.")
+def themes_suggest(archive: Path, index_dir: Path, entry_id: str | None, limit: int) -> None:
+    """Print a themes.yaml draft of the themes the archive lacks (or those ENTRY_ID lacks)."""
+    from indexer.theme_drafts import to_yaml
+
+    lib = _library(index_dir)
+    if entry_id is None:
+        click.echo(to_yaml(lib.theme_draft(limit), str(archive)), nl=False)
+        return
+    found = lib.theme_suggestions(entry_id)
+    if found is None:
+        raise click.ClickException(f"no entry with id {entry_id!r}; "
+                                   "'perspectives search' shows ids in brackets")
+    if not found:
+        click.echo(f"{entry_id}: its closest entries suggest no theme it lacks")
+    for s in found[:limit]:
+        click.echo(f"{s.label} ({s.slug}): {s.share:.0%} of its closest entries have it, "
+                   f"e.g. {'; '.join(s.evidence[:3])}")
+
+
+@main.command()
+@_paths
+@click.option("--threshold", type=click.FloatRange(0.5, 1.0), default=0.8, show_default=True,
+              help="Least share of the shorter text the other holds.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def duplicates(archive: Path, index_dir: Path, threshold: float, as_json: bool) -> None:
+    """List the pairs of entries whose text is nearly the same."""
+    pairs = _library(index_dir).duplicates(threshold)
+    if as_json:
+        rows = [p.to_dict() for p in pairs]
+        click.echo(json.dumps({"threshold": threshold, "pairs": rows}, indent=2,
+                              ensure_ascii=False))
+        return
+    for p in pairs:
+        click.echo(f"{p.similarity:.0%}  {p.a.path}  [{p.a.id}]\n"
+                   f"      {p.b.path}  [{p.b.id}]")
+    click.echo(f"{len(pairs)} pairs nearly the same (at least {threshold:.0%})")
 
 
 @main.command()

@@ -23,9 +23,10 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from indexer import completions as compl
+from indexer import duplicates as dup
 from indexer import generations as gens
+from indexer import near_copies, people, theme_drafts, whoosh_internals
 from indexer import subject as subjects
-from indexer import whoosh_internals
 from indexer.documents import day_text, summary
 from indexer.facetdefs import BY_NAME
 from indexer.facets import Counts, FacetTable, FilterSet, count, facets
@@ -45,15 +46,18 @@ from indexer.matching import (
 )
 from indexer.postings import PostingCache, Postings, evaluate
 from indexer.query import ParsedQuery, expand_wildcards, parse_text, resolve_themes
-from indexer.related import related_entries
+from indexer.related import profile, related_entries
 from indexer.results import (
     BadParameter,
+    DuplicatePair,
     Entry,
     Hit,
     Near,
+    RelatedAuthor,
     SearchRequest,
     SearchResult,
     SynonymUse,
+    ThemeTimeline,
 )
 from indexer.site import SITE_FILE, Site, common_words, load_site
 from indexer.subject import Subject
@@ -135,6 +139,7 @@ class Library:
         self._built: dict[str, str] = {}  # by generation
         self._vocabularies = Vocabularies()  # for did-you-mean, of the segments being read
         self._site: tuple[tuple[str, int, int], Site] | None = None  # by (path, mtime, size)
+        self._dups: tuple[tuple[str, int, int], dup.Signatures] | None = None  # the same
         self._synonyms: tuple[tuple[str, int, int], Synonyms] | None = None  # the same
         self._completions: tuple[tuple[str, int], compl.Completions] | None = None  # by state
 
@@ -515,16 +520,69 @@ class Library:
 
     # -- entries -------------------------------------------------------------------------
 
-    def entry(self, entry_id: str, related: int = 5) -> Entry | None:
-        """Return the entry with that id and its related entries, or None."""
+    def related_authors(self, name: str, limit: int = 5) -> tuple[RelatedAuthor, ...]:
+        """Return the authors closest to an author's themes and key phrases (people.py)."""
+        view = self._view()
+        return people.near_author(view.searcher, view.table, self._postings(view), name,
+                                  _labels(view)["theme"], limit)
+
+    def author_timeline(self, name: str) -> tuple[tuple[str, ...], tuple[ThemeTimeline, ...]]:
+        """Return an author's months and their themes' entries per month (people.py)."""
+        view = self._view()
+        return people.timeline(view.table, name, _labels(view)["theme"])
+
+    def theme_draft(self, limit: int = 20) -> list[theme_drafts.Candidate]:
+        """Return candidate themes the archive's taxonomy lacks (theme_drafts.py)."""
+        view = self._view()
+        return theme_drafts.draft(view.searcher, self._postings(view), view.taxonomy,
+                                  _themes_of(view), limit)
+
+    def theme_suggestions(self, entry_id: str) -> list[theme_drafts.Suggestion] | None:
+        """Return the themes an entry lacks that its closest entries have, or None."""
+        view = self._view()
+        n = view.searcher.document_number(id=entry_id)
+        if n is None:
+            return None
+        column = view.table.columns["theme"]
+        labels = {**column.labels, **_labels(view)["theme"]}
+        return theme_drafts.for_entry(view.searcher, self._postings(view), n, labels,
+                                      _themes_of(view))
+
+    def duplicates(self, threshold: float = dup.THRESHOLD) -> list[DuplicatePair]:
+        """Return every pair of entries whose text is nearly the same (near_copies.py)."""
+        view = self._view()
+        return near_copies.every_pair(view.searcher, self._signatures(), threshold)
+
+    def _signatures(self) -> dup.Signatures:
+        """Return the current generation's signatures, read again when the file changes."""
+        path = self.index_dir / self._view().name / dup.FILE
+        try:
+            st = path.stat()
+            key = (str(path), st.st_mtime_ns, st.st_size)
+        except OSError:
+            return dup.Signatures.empty()
+        with self._lock:
+            if self._dups is None or self._dups[0] != key:
+                self._dups = (key, dup.Signatures.load(path.parent))
+            return self._dups[1]
+
+    def entry(self, entry_id: str, related: int = 5, authors: int = 0) -> Entry | None:
+        """Return the entry with that id, its related entries and authors, or None."""
         view = self._view()
         n = view.searcher.document_number(id=entry_id)
         if n is None:
             return None
         f = view.searcher.stored_fields(n)
+        ctx, labels = self._postings(view), _labels(view)["theme"]
+        known = profile(view.searcher, n, ctx, labels) if related or authors else None
+        own = tuple(f.get("authors", ())) or (f["author"],)
         entry = Entry(
             **summary(f), body=f.get("markdown", ""), path=f.get("path", ""),
-            related=related_entries(view.searcher, n, related, self._postings(view)) if related else (),
+            related=related_entries(view.searcher, n, related, ctx, labels, known)
+            if related else (),
+            duplicates=near_copies.of_entry(view.searcher, self._signatures(), f["id"]),
+            related_authors=people.near_entry(view.table, known, own, authors)
+            if known and authors else (),
         )
         _bound_mapped(view)
         return entry
@@ -589,6 +647,17 @@ def _languages(view: _View, req: SearchRequest) -> tuple[str, ...]:
         return tuple(sorted(column.facet.selected(req.languages) - {ENGLISH}))
     held = column.tally(view.table.live)
     return tuple(sorted({column.coded.values[i] for i in np.flatnonzero(held)} - {"", ENGLISH}))
+
+
+def _themes_of(view: _View) -> dict[int, tuple[str, ...]]:
+    """Return each live entry's themes by document number."""
+    column = view.table.columns["theme"]
+    out: dict[int, tuple[str, ...]] = {int(n): () for n in np.flatnonzero(view.table.live)}
+    assert column.docs is not None
+    for d, code in zip(column.docs.tolist(), column.coded.codes.tolist()):
+        if d in out:
+            out[d] = (*out[d], column.coded.values[code])
+    return out
 
 
 def _bound_mapped(view: _View) -> None:

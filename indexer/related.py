@@ -1,60 +1,229 @@
-"""Related entries: Whoosh's `more_like` over an entry's key terms, with the words they share."""
+"""Related entries: what an entry is about, matched three ways and ranked as one list.
+
+Moving parts, each scored from 0 to 1 per other entry and added with its weight:
+- themes: the entry's themes that another shares, each weighted by how rare it is;
+- key phrases (keyphrases.py): the entry's collocations that another uses as a phrase, each
+  weighted by how rare it is; a phrase no other entry uses, or one in many entries, says nothing;
+- more like this: Whoosh's key terms of the entry (Bo1), as one OR query over whole posting
+  lists (postings.py), the score over the best one's.
+The reasons given are words a reader knows: shared themes, then shared key phrases, then
+shared key words, never a number, a stop word, a stem or a word in more than a few percent of
+the entries.
+"""
 
 from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from indexer.analysis import EXACT, stems, surface_words
+from indexer.analysis import stems_and_words
 from indexer.documents import day_text
+from indexer.keyphrases import key_phrases, reader_word, wordlike
 from indexer.postings import Postings, evaluate
 from indexer.results import Related
+from indexer.words import COMMON
+
+__all__ = ["COMMON", "Profile", "Reason", "phrase_ids", "profile", "related_entries"]
 
 KEY_TERMS = 25
 # A key term in more than this share of the entries (and more than FEW_DOCS of them) says
 # little about what is related, and reading its long posting list is most of the cost of a
 # related list at 100,000 entries (60-270 ms cold): such terms are left out.
-COMMON_SHARE = 0.05
+COMMON_SHARE = 0.15
 FEW_DOCS = 50
+# A word, phrase or theme in more than this share of the entries is boilerplate as a reason.
+REASON_SHARE = 0.04
+REASON_FLOOR = 5  # ... unless it is in this few entries
 MAX_SHARED = 6
-# Function words a reader does not count as "shared": the index keeps them (Whoosh's stop list
-# is short, so phrases stay exact) but they say nothing about why two entries are related.
-COMMON = frozenset(["about", "above", "after", "again", "against", "all", "also", "am", "among", "an", "another", "any", "anyone", "anything", "around", "because", "been", "before", "being", "below", "between", "both", "but", "can", "cannot", "could", "did", "do", "does", "doing", "done", "down", "during", "each", "either", "else", "enough", "even", "ever", "every", "few", "first", "for", "from", "further", "get", "gets", "getting", "got", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "however", "i", "into", "its", "itself", "just", "last", "least", "less", "let", "like", "made", "make", "makes", "many", "me", "might", "more", "most", "much", "must", "my", "myself", "near", "need", "never", "no", "nobody", "none", "nor", "nothing", "now", "of", "off", "often", "once", "one", "only", "onto", "other", "others", "otherwise", "our", "ours", "ourselves", "out", "over", "own", "per", "perhaps", "quite", "rather", "really", "same", "several", "shall", "she", "should", "since", "so", "some", "someone", "something", "still", "such", "than", "that", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "thing", "things", "those", "though", "through", "thus", "till", "too", "toward", "under", "until", "up", "upon", "very", "was", "way", "ways", "were", "what", "whatever", "where", "whether", "which", "while", "who", "whom", "whose", "why", "within", "without", "would", "yes", "yet", "you", "your", "yours", "yourself"])
+LONG_TEXT = 300  # words: a longer text must use a word twice to make it a key word
+TITLE_TIMES = 3  # a word of the title counts as this many uses: a title says what it is about
+PHRASES = 10  # key phrases matched per entry
+PAIR_SLACK = 3  # pairs of words in this many times too many entries: positions not read
+WEIGHTS = {"themes": 1.0, "phrases": 0.8, "terms": 1.0}
 
 
-def related_entries(searcher: Searcher, docnum: int, limit: int, ctx: Postings
-                    ) -> tuple[Related, ...]:
-    """Return up to `limit` entries most like this one, each with the words both use.
+@dataclass(frozen=True)
+class Reason:
+    """One thing an entry is about, as a reader reads it, and the entries that share it."""
 
-    Like Whoosh's `more_like`: the entry's key terms (Bo1 model) weighted by their scores, as
-    one OR query, but evaluated over whole posting lists (postings.py).
-    """
+    kind: str  # "theme", "phrase" or "word"
+    label: str
+    ids: np.ndarray  # sorted docnums
+    weight: float
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What an entry is about: its reasons by kind and each other entry's score."""
+
+    scores: np.ndarray  # per docnum
+    reasons: tuple[Reason, ...]
+
+
+def profile(
+    searcher: Searcher, docnum: int, ctx: Postings, labels: Mapping[str, str] | None = None
+) -> Profile:
+    """Return the entry's themes, key phrases and key words, and every entry's score against them."""
     fields = searcher.stored_fields(docnum)
-    text = fields.get("title", "") + "\n" + fields.get("body", "")
-    # Whoosh scores key terms with stop words kept; a word that analyzes to nothing is one
-    most = max(FEW_DOCS, COMMON_SHARE * searcher.doc_count())
-    key = [(t, w) for t, w in searcher.key_terms_from_text("body", text, numterms=KEY_TERMS * 2)
-           if not t.startswith(EXACT) and stems(t) and t not in COMMON
-           and searcher.doc_frequency("body", t) <= most
-           ][:KEY_TERMS]
-    if not key:
-        return ()
-    ids, scores = evaluate(wq.Or([wq.Term("body", t, boost=w) for t, w in key]), ctx)
+    n = searcher.doc_count()
+    parts = {
+        "themes": _themes(fields, ctx, n, labels or {}),
+        "phrases": _phrases(fields, ctx, n),
+        "terms": [],
+    }
+    terms, mlt = _terms(searcher, fields, ctx, n)
+    parts["terms"] = terms
+    size = len(ctx.live)
+    scores = np.zeros(size, dtype=np.float64)
+    for kind, reasons in parts.items():
+        if kind == "terms":
+            continue
+        total = sum(r.weight for r in reasons)
+        for r in reasons:
+            scores[r.ids] += WEIGHTS[kind] * r.weight / total
+    ids, values = mlt
     others = ids != docnum
-    ids, scores = ids[others], scores[others]
-    order = np.lexsort((ids, -scores))[:limit]
-    readable = surface_words(text, {t for t, _ in key})
-    postings = {t: evaluate(wq.Term("body", t), ctx)[0] for t, _ in key}
+    ids, values = ids[others], values[others]
+    if len(ids):
+        scores[ids] += WEIGHTS["terms"] * values / float(values.max())
+    scores[docnum] = 0.0
+    shown = tuple(
+        r
+        for kind in ("themes", "phrases", "terms")
+        for r in parts[kind]
+        if len(r.ids) <= max(REASON_FLOOR, REASON_SHARE * n) or kind == "themes"
+    )
+    return Profile(scores, shown)
+
+
+def related_entries(
+    searcher: Searcher,
+    docnum: int,
+    limit: int,
+    ctx: Postings,
+    labels: Mapping[str, str] | None = None,
+    known: Profile | None = None,
+) -> tuple[Related, ...]:
+    """Return up to `limit` entries most like this one, each with what they share."""
+    p = known or profile(searcher, docnum, ctx, labels)
+    hits = np.flatnonzero(p.scores > 0)
+    order = hits[np.lexsort((hits, -p.scores[hits]))][:limit]
     out = []
-    for n, score in zip(ids[order], scores[order]):
-        hit = searcher.stored_fields(int(n))
-        shared = [readable[t] for t, _ in key if t in readable and _holds(postings[t], int(n))]
-        out.append(Related(
-            id=hit["id"], title=hit["title"], author=hit["author"], date=day_text(hit["day"]),
-            shared=tuple(shared[:MAX_SHARED]), score=round(float(score), 4),
-        ))
+    for n in order.tolist():
+        hit = searcher.stored_fields(n)
+        held = [r for r in p.reasons if _holds(r.ids, n)]
+        themes = tuple(r.label for r in held if r.kind == "theme")
+        phrases = _distinct(r.label for r in held if r.kind == "phrase")
+        words = [
+            r.label
+            for r in held
+            if r.kind == "word" and not any(r.label.lower() in ph.lower().split() for ph in phrases)
+        ]
+        out.append(
+            Related(
+                id=hit["id"],
+                title=hit["title"],
+                author=hit["author"],
+                date=day_text(hit["day"]),
+                shared=(*themes, *phrases, *words)[:MAX_SHARED],
+                score=round(float(p.scores[n]), 4),
+                themes=themes,
+                phrases=phrases,
+            )
+        )
     return tuple(out)
+
+
+def _themes(fields: dict, ctx: Postings, n: int, labels: Mapping[str, str]) -> list[Reason]:
+    slugs = [t for t in fields.get("themes", "").split(",") if t]
+    own = fields.get("theme_labels", ()) or ()
+    out = []
+    for i, slug in enumerate(slugs):
+        ids = evaluate(wq.Term("themes", slug), ctx)[0]
+        if len(ids) < 2:
+            continue
+        label = (own[i] if i < len(own) else "") or labels.get(slug) or slug
+        out.append(Reason("theme", label, np.sort(ids), _idf(len(ids), n)))
+    return out
+
+
+def _phrases(fields: dict, ctx: Postings, n: int) -> list[Reason]:
+    text = fields.get("title", "") + "\n" + fields.get("body", "")
+    out: list[Reason] = []
+    most = max(FEW_DOCS, COMMON_SHARE * n)
+    for phrase in key_phrases(text):
+        ids = phrase_ids(phrase.terms, ctx, most)
+        if 2 <= len(ids) <= most:
+            out.append(Reason("phrase", phrase.words, ids, _idf(len(ids), n)))
+        if len(out) == PHRASES:
+            break
+    return out
+
+
+def phrase_ids(terms: tuple[str, str], ctx: Postings, most: float) -> np.ndarray:
+    """Return the entries that use a phrase (in the body), when it is neither unique nor common.
+
+    Both words are matched first, from cached postings: positions are read only for a pair
+    that enough entries, and not too many, hold.
+    """
+    a, b = terms
+    both = evaluate(wq.And([wq.Term("body", a), wq.Term("body", b)]), ctx)[0]
+    if not 2 <= len(both) <= most * PAIR_SLACK:
+        return np.zeros(0, dtype=np.int64)
+    return np.sort(evaluate(wq.Phrase("body", [a, b]), ctx)[0])
+
+
+def _terms(
+    searcher: Searcher, fields: dict, ctx: Postings, n: int
+) -> tuple[list[Reason], tuple[np.ndarray, np.ndarray]]:
+    """Return the key words as reasons, and the more-like-this scores over them.
+
+    Key words are the entry's most used words weighed by rarity (tf-idf), a word used once in a
+    long text left out: Whoosh's Bo1 picks the rarest words, which makes entries related by
+    one odd word they share ("drowning"). The query boosts a word by how often the entry uses
+    it; BM25 weighs the rarity once.
+    """
+    most = max(FEW_DOCS, COMMON_SHARE * n)
+    times: Counter[str] = Counter()
+    written: dict[str, str] = {}
+    for text, each in ((fields.get("title", ""), TITLE_TIMES), (fields.get("body", ""), 1)):
+        for term, word in stems_and_words(text):
+            if wordlike(term, word):
+                times[term] += each
+                written.setdefault(term, word)
+    least = 2 if sum(times.values()) >= LONG_TEXT else 1
+    weights = {}
+    for t, k in times.items():
+        df = searcher.doc_frequency("body", t) if k >= least else 0
+        if 2 <= df <= most:
+            weights[t] = k * _idf(df, n)
+    key = sorted(weights, key=lambda t: (-weights[t], t))[:KEY_TERMS]
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0))
+    if not key:
+        return [], empty
+    query = wq.Or([wq.Term("body", t, boost=1 + math.log(times[t])) for t in key])
+    ids, scores = evaluate(query, ctx)
+    reasons = [
+        Reason(
+            "word", reader_word(written[t]), np.sort(evaluate(wq.Term("body", t), ctx)[0]), weights[t]
+        )
+        for t in key
+    ]
+    return reasons, (ids, scores)
+
+
+def _idf(df: int, n: int) -> float:
+    return math.log(1 + n / max(df, 1))
+
+
+def _distinct(labels: object) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(labels))  # type: ignore[call-overload]
 
 
 def _holds(sorted_ids: np.ndarray, n: int) -> bool:

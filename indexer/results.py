@@ -200,11 +200,68 @@ class Related:
     date: str
     shared: tuple[str, ...]
     score: float
+    themes: tuple[str, ...] = ()  # the shared themes, as labels
+    phrases: tuple[str, ...] = ()  # the shared key phrases, as written
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        d["shared"] = list(self.shared)
+        for key in ("shared", "themes", "phrases"):
+            d[key] = list(d[key])
         return d
+
+
+@dataclass(frozen=True)
+class RelatedAuthor:
+    """An author whose entries are close to an entry's (or an author's) themes and key phrases."""
+
+    name: str
+    count: int  # their entries that share a theme or a key phrase
+    entries: int  # all their entries
+    themes: tuple[str, ...]  # the shared themes, as labels, most shared first
+    phrases: tuple[str, ...]  # the shared key phrases, as written
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["themes"], d["phrases"] = list(self.themes), list(self.phrases)
+        return d
+
+
+@dataclass(frozen=True)
+class ThemeTimeline:
+    """One of an author's themes: its entries per month, over the author's months."""
+
+    slug: str
+    label: str
+    total: int
+    counts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An entry whose text is nearly the same as another's, and how much (0 to 1)."""
+
+    id: str
+    title: str
+    author: str
+    date: str
+    path: str
+    similarity: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """Two entries whose text is nearly the same."""
+
+    a: Duplicate
+    b: Duplicate
+    similarity: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"similarity": self.similarity, "a": self.a.to_dict(), "b": self.b.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -224,6 +281,8 @@ class Entry:
     path: str
     related: tuple[Related, ...] = field(default=())
     authors: tuple[str, ...] = ()  # each person; `author` is them as one line to display
+    duplicates: tuple[Duplicate, ...] = ()  # entries whose text is nearly the same
+    related_authors: tuple[RelatedAuthor, ...] = ()  # who else writes on this
     language: str = "en"  # the entry's language (languages.LANGUAGES code)
 
     def to_dict(self) -> dict[str, Any]:
@@ -231,4 +290,6 @@ class Entry:
         d["themes"] = list(self.themes)
         d["authors"] = list(self.authors)
         d["related"] = [r.to_dict() for r in self.related]
+        d["duplicates"] = [x.to_dict() for x in self.duplicates]
+        d["related_authors"] = [a.to_dict() for a in self.related_authors]
         return d

@@ -148,8 +148,11 @@ def test_entry_and_related_with_readable_shared_words(library):
     for rel in entry.related:
         assert rel.id != entry.id
         assert rel.shared
-        # readable words as written, not stems
-        assert all(w.isalpha() or "-" in w or "'" in w for w in rel.shared)
+        # readable words as written, not stems: themes and key phrases first
+        words = [w for reason in rel.shared for w in reason.split()]
+        assert all(w.isalpha() or "-" in w or "'" in w for w in words)
+        assert rel.shared[: len(rel.themes)] == rel.themes
+        assert set(rel.phrases) <= set(rel.shared)
     assert library.entry("no-such-id") is None
 
 

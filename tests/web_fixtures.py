@@ -125,27 +125,44 @@ and <iframe src="https://evil.example"></iframe> <style>body{{display:none}}</st
 }
 
 
-def write_archive(root: Path) -> Path:
-    """Write the web app's fixture archive into root and return it."""
+# Added by the discovery fixtures only (issue 11): a repost of "Living With a Model", one word
+# fixed, filed again by another hand.
+REPOST = {
+    "the-stories/living-with-a-model-repost.md": """---
+title: "Living With a Model (repost)"
+author: "@archivist"
+date: 2026-02-14
+section: "The Stories: Living With a Model"
+source: https://example.org/archivist/living
+---
+For a year the model helped me write letters to my sister. Emotional connection is not a
+malfunction. When they retired it, nobody asked the people who relied on it about their
+right to choose.
+""",
+}
+
+
+def write_archive(root: Path, extra: dict[str, str] | None = None) -> Path:
+    """Write the web app's fixture archive (and any extra files) into root and return it."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "community-perspectives.md").write_text(
         SEED.read_text(encoding="utf-8"), encoding="utf-8"
     )
     (root / "themes.yaml").write_text(THEMES, encoding="utf-8")
-    for rel, text in ENTRIES.items():
+    for rel, text in {**ENTRIES, **(extra or {})}.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
 
 
-def build(base: Path) -> Path:
+def build(base: Path, extra: dict[str, str] | None = None) -> Path:
     """Write the archive under base, index it with the real core, and return the index folder."""
-    archive = write_archive(base / "archive")
+    archive = write_archive(base / "archive", extra)
     index = base / "index"
     report = build_index(archive, index, full=True)
     assert not report.problems, [str(p) for p in report.problems]
-    assert report.entries == 3 + len(ENTRIES)
+    assert report.entries == 3 + len(ENTRIES) + len(extra or {})
     return index
 
 

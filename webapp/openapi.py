@@ -339,8 +339,42 @@ RELATED = {
         "title": STRING,
         "author": STRING,
         "date": STRING,
-        "shared": {**STRINGS, "description": "Words the two entries share."},
+        "shared": {
+            **STRINGS,
+            "description": "What the two entries share, as a reader reads it: shared themes, then"
+            " key phrases, then key words (never a number, a stop word, a stem or a word in more"
+            " than a few percent of the entries).",
+        },
+        "themes": {**STRINGS, "description": "The themes both have, as labels."},
+        "phrases": {**STRINGS, "description": "The key phrases both use, as written."},
         "score": {"type": "number"},
+        "url": STRING,
+    },
+}
+RELATED_AUTHOR = {
+    "type": "object",
+    "properties": {
+        "name": STRING,
+        "count": {"type": "integer", "description": "Their entries sharing a theme or phrase."},
+        "entries": {"type": "integer", "description": "All their entries."},
+        "themes": {**STRINGS, "description": "Shared themes, as labels, most shared first."},
+        "phrases": {**STRINGS, "description": "Shared key phrases, as written."},
+        "score": {"type": "number"},
+        "url": {**STRING, "description": "Their author page."},
+    },
+}
+DUPLICATE = {
+    "type": "object",
+    "properties": {
+        "id": STRING,
+        "title": STRING,
+        "author": STRING,
+        "date": STRING,
+        "path": {**STRING, "description": "The archive file that holds it."},
+        "similarity": {
+            "type": "number",
+            "description": "Share of the shorter text's 4-word runs the other holds (0.8 to 1).",
+        },
         "url": STRING,
     },
 }
@@ -364,6 +398,17 @@ ENTRY = {
         "path": STRING,
         "url": STRING,
         "related": {"type": "array", "items": _ref("Related")},
+        "related_authors": {
+            "type": "array",
+            "items": _ref("RelatedAuthor"),
+            "description": "Who else writes on this: the authors closest to the entry's themes"
+            " and key phrases.",
+        },
+        "duplicates": {
+            "type": "array",
+            "items": _ref("Duplicate"),
+            "description": "Entries whose text is nearly the same (MinHash, then an exact check).",
+        },
         "citation": {"type": "object"},
     },
 }
@@ -488,6 +533,8 @@ def document(server: str, site: str) -> dict[str, Any]:
                 "SynonymUse": SYNONYM_USE,
                 "Entry": ENTRY,
                 "Related": RELATED,
+                "Duplicate": DUPLICATE,
+                "RelatedAuthor": RELATED_AUTHOR,
                 "Error": ERROR,
             }
         },

@@ -33,6 +33,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RELATED", 5, "Related entries shown on an entry page and in `/api/entries/<id>`."),
     Setting("BY_AUTHOR", 5, "Other entries by the same author shown on an entry page."),
     Setting(
+        "RELATED_AUTHORS",
+        5,
+        "Authors closest to an entry's (or an author's) themes and key phrases, shown on its"
+        " page and in `/api/entries/<id>`.",
+    ),
+    Setting(
+        "SUGGEST_THEMES",
+        False,
+        "For editors: an entry page also lists the themes the entry lacks that its closest"
+        " entries have, with the evidence (`perspectives themes suggest ID`).",
+    ),
+    Setting(
         "FACET_SIZE",
         100,
         "Values counted and sent per facet when a request gives no `facet_size` (0: all).",

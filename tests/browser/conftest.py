@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from web_fixtures import build, serving
+from web_fixtures import REPOST, build, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -50,6 +50,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     index = build(tmp_path_factory.mktemp("browser"))
     with serving(create_app({"INDEX": str(index)}), threaded=True) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def discovery_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same archive with a repost: an entry page with possible duplicates (issue 11)."""
+    from webapp import create_app
+
+    index = build(tmp_path_factory.mktemp("discovery"), REPOST)
+    with serving(create_app({"INDEX": str(index), "SUGGEST_THEMES": True}), threaded=True) as url:
         yield url
 
 

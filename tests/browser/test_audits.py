@@ -40,6 +40,11 @@ PAGES = {
     "section": "/sections/the-stories",
     "not-found": "/no-such-page",
 }
+# served with a repost in the archive (discovery_server): duplicates, who else writes on this
+DISCOVERY_PAGES = {
+    "entry-duplicates": "/entries/living-with-a-model",
+    "author-discovery": "/authors/quietharbor",
+}
 VIEWPORTS = {
     "desktop": {"viewport": {"width": 1280, "height": 900}},
     "phone": {
@@ -73,7 +78,7 @@ def _describe(violations: list[dict]) -> list[str]:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", list(VIEWPORTS))
-def test_axe_finds_no_violation(browser, live_server, width, scheme):
+def test_axe_finds_no_violation(browser, live_server, discovery_server, width, scheme):
     """Every page kind, with JavaScript on, passes axe with no violation of any impact."""
     source = _tool(AXE, "axe-core").read_text(encoding="utf-8")
     # axe is injected as a script, which the page's CSP forbids: this context bypasses it.
@@ -81,8 +86,8 @@ def test_axe_finds_no_violation(browser, live_server, width, scheme):
     page = context.new_page()
     found = {}
     try:
-        for name, path in PAGES.items():
-            page.goto(live_server + path)
+        for name, url in _urls(live_server, discovery_server).items():
+            page.goto(url)
             page.wait_for_load_state("load")
             _axe(page, source, name, found)
         # the search box's suggestions, open, one of them active (suggest.js)
@@ -109,7 +114,12 @@ def _axe(page, source: str, name: str, found: dict[str, list[str]]) -> None:
         found[name] = _describe(result["violations"])
 
 
-def test_vnu_finds_no_error(live_server, tmp_path):
+def _urls(live_server: str, discovery_server: str) -> dict[str, str]:
+    urls = {name: live_server + path for name, path in PAGES.items()}
+    return urls | {name: discovery_server + path for name, path in DISCOVERY_PAGES.items()}
+
+
+def test_vnu_finds_no_error(live_server, discovery_server, tmp_path):
     """The Nu HTML checker reads every page kind's HTML, all in one JVM, and finds no error."""
     jar = _tool(VNU, "vnu-jar")
     java = shutil.which("java")
@@ -118,9 +128,9 @@ def test_vnu_finds_no_error(live_server, tmp_path):
             pytest.fail("java is missing (apt-get install default-jre-headless)")
         pytest.skip("java is missing (apt-get install default-jre-headless)")
     files = []
-    for name, path in PAGES.items():
+    for name, url in _urls(live_server, discovery_server).items():
         try:
-            with urllib.request.urlopen(live_server + path, timeout=30) as resp:
+            with urllib.request.urlopen(url, timeout=30) as resp:
                 body = resp.read()
         except urllib.error.HTTPError as e:  # the 404 page is checked too
             body = e.read()
@@ -142,7 +152,7 @@ def test_vnu_finds_no_error(live_server, tmp_path):
     ]
     checked = {Path(m.get("url", "")).name for m in messages}
     assert errors == [], "\n".join(errors)
-    assert len(files) == len(PAGES) and checked <= {Path(f).name for f in files}
+    assert len(files) == len(PAGES) + len(DISCOVERY_PAGES) and checked <= {Path(f).name for f in files}
 
 
 SHIFT_OBSERVER = """

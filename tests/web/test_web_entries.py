@@ -63,7 +63,8 @@ def test_related_entries_show_the_words_they_share_and_can_be_followed(client):
     first = data["related"][0]
     assert f'href="/entries/{first["id"]}"' in markup
     for word in first["shared"]:
-        assert f'<span class="word">{word}</span>' in markup
+        kind = "word word-theme" if word in first["themes"] else "word"
+        assert f'<span class="{kind}">{word}</span>' in markup
     assert client.get(f"/entries/{first['id']}").status_code == 200
 
 

@@ -11,7 +11,7 @@ from indexer.params import parse_int
 from indexer.results import SearchResult
 from webapp import caching, citation, hosts, render
 from webapp.core import library, request_for, setting
-from webapp.links import entry_url, suggestion_url
+from webapp.links import author_url, entry_url, suggestion_url
 from webapp.openapi import document
 from webapp.state import SearchState
 from webapp.views.entries import find
@@ -71,13 +71,15 @@ def suggest() -> Response:
 @bp.get("/entries/<entry_id>")
 @caching.validated
 def entry(entry_id: str) -> Response:
-    found = find(entry_id, related=setting("RELATED"))
+    found = find(entry_id, related=setting("RELATED"), authors=setting("RELATED_AUTHORS"))
     url = entry_url(found.id, external=True)
     body = found.to_dict()
     body["url"] = url
     body["body_html"] = str(render.body_html(found.body))
-    for record in body["related"]:
+    for record in body["related"] + body["duplicates"]:
         record["url"] = entry_url(record["id"], external=True)
+    for person in body["related_authors"]:
+        person["url"] = hosts.root() + author_url(person["name"])
     body["citation"] = {
         "text": citation.text(found, current_app.config["SITE_NAME"], url),
         "csl_json": hosts.external_url("entries.entry_csl", entry_id=found.id),

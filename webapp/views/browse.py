@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from indexer.results import FacetValue, SearchRequest
 from webapp import histogram
-from webapp.core import library
+from webapp.core import library, setting
 from webapp.errors import NotFound
 from webapp.links import author_candidates, author_handle, author_url, section_url, slugify
 from webapp.sparkline import Sparkline, sparkline
@@ -107,8 +107,21 @@ def author(handle: str) -> BaseResponse | str:
             if author_handle(name) != handle:
                 return redirect(_with_query(author_url(name)), 301)
             path = author_url(name)  # quoted: request.path is not ('#', '?', ' ')
-            return search_page(Scope("author", name, path, name), path)
+            return search_page(Scope("author", name, path, name), path, extra=_discovery(name))
     raise NotFound(f"no author {handle!r} in the archive")
+
+
+def _discovery(name: str) -> dict[str, object]:
+    """Return what an author page adds: the closest authors and the author's themes by month."""
+    keys, themes = library().author_timeline(name)
+    rows = [(t, sparkline(dict(zip(keys, t.counts)), list(keys))) for t in themes]
+    months = [(k, [t.counts[i] for t in themes]) for i, k in enumerate(keys)
+              if any(t.counts[i] for t in themes)]
+    return {
+        "people": library().related_authors(name, setting("RELATED_AUTHORS")),
+        "theme_rows": rows,
+        "theme_months": months,
+    }
 
 
 def _with_query(url: str) -> str:

@@ -16,9 +16,9 @@ from webapp.links import entry_url
 bp = Blueprint("entries", __name__)
 
 
-def find(entry_id: str, related: int = 0) -> Entry:
+def find(entry_id: str, related: int = 0, authors: int = 0) -> Entry:
     """Return the entry or raise NotFound."""
-    entry = library().entry(entry_id, related=related)
+    entry = library().entry(entry_id, related=related, authors=authors)
     if entry is None:
         raise NotFound(f"no entry {entry_id!r} in the archive")
     return entry
@@ -33,7 +33,7 @@ def _attachment(body: str, mimetype: str, filename: str) -> Response:
 @bp.get("/entries/<entry_id>")
 def entry(entry_id: str) -> str:
     q = parse_request(lambda name: request.args.getlist(name) if name == "q" else []).q
-    found = find(entry_id, related=setting("RELATED"))
+    found = find(entry_id, related=setting("RELATED"), authors=setting("RELATED_AUTHORS"))
     by_author = library().search(
         # by any of its authors: each is a person of the author facet
         SearchRequest(authors=found.authors or (found.author,), sort="newest",
@@ -52,6 +52,7 @@ def entry(entry_id: str) -> str:
         cite_text=citation.text(found, site, url),
         cite_bibtex=citation.bibtex(found, site, url),
         meta=citation.meta_tags(found, site, url),
+        lacking=library().theme_suggestions(found.id) if setting("SUGGEST_THEMES") else None,
     )
 
 
