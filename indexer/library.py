@@ -381,7 +381,7 @@ class Library:
             near: dict[str, Near] = {}
             if clauses and req.typos:
                 near = near_spellings(single_words(req.q), view.searcher, self._postings(view),
-                                      self._vocabularies)
+                                      self._vocabularies, languages)
                 if near:
                     clauses = plain_clauses(req.q, {k: n.words for k, n in near.items()}, languages)
             clauses, expansions = self.synonyms().expand(clauses)

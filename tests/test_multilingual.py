@@ -175,3 +175,10 @@ def test_cli_language_option_and_json(tmp_path, monkeypatch):
     assert result.exit_code == 0 and "3 results" in result.output and "German" in result.output
     result = run(main, ["facets", "language"], catch_exceptions=False)
     assert "Japanese [ja]" in result.output
+
+
+@pytest.mark.parametrize("q", ["Entscheidungen", "choisissent", "Vertrauens", "utilisateur"])
+def test_words_of_other_languages_are_no_typos(mixed, q):
+    result = mixed.search(SearchRequest(q=q))
+    assert result.suggestion is None
+    assert result.near == ()
