@@ -182,3 +182,13 @@ def test_words_of_other_languages_are_no_typos(mixed, q):
     result = mixed.search(SearchRequest(q=q))
     assert result.suggestion is None
     assert result.near == ()
+
+
+def test_a_field_map_names_the_language_key(tmp_path):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "fieldmap.yaml").write_text("lang: [locale]\n")
+    (archive / "a.md").write_text("---\ntitle: T\nauthor: a\ndate: 2026-01-01\nlocale: fr-CA\n---\n"
+                                  "The model changed again today.\n")
+    assert build_index(archive, tmp_path / "index", full=True).problems == []
+    assert Library(tmp_path / "index").search(SearchRequest(q="")).hits[0].language == "fr"
