@@ -252,11 +252,15 @@ def add_entry(writer: Any, doc: dict[str, Any]) -> None:
 
 
 def _foreign_term(raw: str, language: str) -> str | None:
-    """Return a word's indexed term in an entry of another language (CJK: its bigram)."""
+    """Return a word's indexed term in an entry of another language (CJK: its bigram). A stop
+    word of the language keeps its exact term: the shipped lists are long (Spanish's 652 hold
+    "posible", "actualmente"), and a word a reader quotes must still be found as typed."""
     if is_cjk(raw):
         return raw
     term = foreign_term(_plain_apostrophes(raw.lower()), language)
-    if term is not None and _RECORDING:
+    if term is None:
+        return _exact_term(raw)
+    if _RECORDING:
         _RECORDING[0].add(fold_word(raw.lower()))
     return term
 
@@ -415,8 +419,15 @@ def foreign_query_terms(raw: str, languages: tuple[str, ...]) -> list[str]:
     if not languages or not raw or is_cjk(raw):
         return []
     word = _plain_apostrophes(raw.lower())
-    found = (foreign_term(word, code) for code in languages if code in STEMMED)
+    found = [foreign_term(word, code) for code in languages if code in STEMMED]
     return list(dict.fromkeys(t for t in found if t is not None))
+
+
+def foreign_stop_word(raw: str, languages: tuple[str, ...]) -> bool:
+    """Tell whether a query word is a stop word of one of these languages (its entries there
+    hold only its exact term)."""
+    word = _plain_apostrophes(raw.lower())
+    return any(code in STEMMED and foreign_term(word, code) is None for code in languages)
 
 
 def tokens(text: str) -> Iterator[tuple[str, int, int]]:

@@ -25,7 +25,13 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
-from indexer.analysis import SHORT_PART, WORD_PATTERN, foreign_query_terms, query_terms
+from indexer.analysis import (
+    SHORT_PART,
+    WORD_PATTERN,
+    foreign_query_terms,
+    foreign_stop_word,
+    query_terms,
+)
 from indexer.highlight import Group
 from indexer.languages import bigrams, is_cjk
 from indexer.postings import Postings, evaluate
@@ -301,6 +307,9 @@ def with_languages(q: wq.Query, text: str, languages: tuple[str, ...]) -> wq.Que
         start, end = getattr(q, "startchar", None), getattr(q, "endchar", None)
         typed = text[start:end] if isinstance(start, int) and isinstance(end, int) else ""
         others = foreign_query_terms(typed, languages) if typed else []
+        exact = query_terms(typed)[1] if typed and WORD_PATTERN.fullmatch(typed) else None
+        if exact is not None and foreign_stop_word(typed, languages):
+            others.append(exact)  # "+posible": a Spanish stop word, found as typed there
         if not others:
             return q
         return wq.Or([q, *(wq.Term(q.fieldname, t, boost=q.boost) for t in others)])

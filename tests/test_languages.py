@@ -99,7 +99,8 @@ def test_stop_words_ship_with_the_package():
 def test_an_entry_in_another_language_is_stemmed_as_itself():
     with analysis.indexing_language("de"):
         rows = analysis._analyze("Die Entscheidungen", True)
-    assert [r[0] for r in rows] == [None, "de:entscheid"]
+    # a stop word of the language keeps its exact term: found as typed, never as a stem
+    assert [r[0] for r in rows] == ["=die", "de:entscheid"]
     # outside the block, text is English again (and a German word an English stem)
     assert analysis.stems("Entscheidungen") != ["de:entscheid"]
 
