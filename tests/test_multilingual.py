@@ -192,3 +192,17 @@ def test_a_field_map_names_the_language_key(tmp_path):
                                   "The model changed again today.\n")
     assert build_index(archive, tmp_path / "index", full=True).problems == []
     assert Library(tmp_path / "index").search(SearchRequest(q="")).hits[0].language == "fr"
+
+
+def test_a_stop_word_of_another_language_is_found_as_typed(tmp_path):
+    # Spanish's shipped stop list (652 words) holds "posible": the entry keeps it as typed
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    head = "---\ntitle: Un día\nauthor: a\ndate: 2026-01-01\nlang: es\n---\n"
+    (archive / "es.md").write_text(head + "Es posible que millones de personas hablen español.\n")
+    (archive / "en.md").write_text(head.replace("lang: es\n", "") + "It is possible.\n")
+    assert build_index(archive, tmp_path / "index", full=True).problems == []
+    lib = Library(tmp_path / "index")
+    for q in ('"posible"', "+posible", "posible"):
+        assert ids(lib, q)[0] == "es", q
+    assert "<mark>posible</mark>" in snippets(lib, '"posible"')["es"]
