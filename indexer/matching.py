@@ -85,7 +85,7 @@ def plain_clauses(text: str, near: Mapping[str, Sequence[str]] | None = None,
         if "*" in chunk or "?" in chunk:
             clauses.append(_wildcard(chunk))
             continue
-        for run, joined in _runs(chunk):
+        for run, joined in _cjk_apart(_runs(chunk)):
             clause = _clause(run, joined, languages)
             if clause is not None and near and len(run) == 1 and run[0].lower() in near:
                 clause = _with_near(clause, near[run[0].lower()])
@@ -167,6 +167,18 @@ def _clause(words: list[str], joined_form: bool, languages: tuple[str, ...] = ()
     text = ("-" if joined_form else ".").join(words)
     group = Group(_sequences(exacts, joined_exact), _sequences(stems, joined))
     return Clause(text, wq.Or(stem_parts), wq.Or(exact_parts), group)
+
+
+def _cjk_apart(runs: list[tuple[list[str], bool]]) -> list[tuple[list[str], bool]]:
+    """Split a compound that holds a CJK word ("利用者-한국어") into its words: a CJK word is
+    its own phrase of bigrams, never part of a joined form."""
+    out: list[tuple[list[str], bool]] = []
+    for run, joined in runs:
+        if len(run) > 1 and any(map(is_cjk, run)):
+            out += [([word], False) for word in run]
+        else:
+            out.append((run, joined))
+    return out
 
 
 def _cjk_clause(word: str) -> Clause:

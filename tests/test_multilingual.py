@@ -66,6 +66,16 @@ def test_a_cjk_word_matches_as_the_phrase_of_its_bigrams(mixed):
     assert ids(mixed, "透明性") == []  # 透明 is there, 明性 is not
 
 
+@pytest.mark.parametrize("q", ["利用者-변경", "利用者-変更", "変更.利用者", "A/利", "- 利用者-한국어 ",
+                               "利用* OR", '"利用者', "title:利用者-変更"])
+def test_odd_cjk_query_text_never_fails(mixed, q):
+    mixed.search(SearchRequest(q=q))
+
+
+def test_a_cjk_compound_is_its_words(mixed):
+    assert set(ids(mixed, "利用者-変更")) == {"ja-henko", "ja-sentaku"}
+
+
 def test_highlights_mark_the_characters_as_one_run(mixed):
     found = snippets(mixed, "利用者")
     assert "<mark>利用者</mark>には" in found["ja-sentaku"]
