@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import operator
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -128,17 +129,18 @@ class _Words:
             return
         parts = _SPLIT.split(text[:SCAN_CHARS])  # between, word, between, word, ..., between
         words = parts[1::2]
+        terms = list(map(text_term, words))
         self.at: dict[tuple[int, str], list[int]] = {}  # (0 stem | 1 exact, term) -> positions
         self._word: dict[int, int] = {}  # position (stop words dropped) -> word number
-        i = 0
-        for w, stem in enumerate(map(text_term, words)):
-            if stem is None:
-                continue
-            if stem in wanted:
-                self.at.setdefault((0, stem), []).append(i)
+        asked = [w for w, term in enumerate(terms) if term in wanted]
+        if asked:
+            # a word's position counts the words before it that are not stop words
+            kept = list(itertools.accumulate(map(operator.is_not, terms, itertools.repeat(None))))
+            for w in asked:
+                i = kept[w] - 1
+                self.at.setdefault((0, terms[w]), []).append(i)  # type: ignore[arg-type]
                 self.at.setdefault((1, exact_term(words[w]) or ""), []).append(i)
                 self._word[i] = w
-            i += 1
         self._sets = {key: set(places) for key, places in self.at.items()}
         self._ends = list(itertools.accumulate(map(len, parts))) if self._word else []
 

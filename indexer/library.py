@@ -1,6 +1,6 @@
 """The search core: one object that the CLI and the web app ask everything of.
 
-Moving parts: `_View` (one open generation: Whoosh searcher, facet table, taxonomy), kept per
+Moving parts: `View` (one open generation: Whoosh searcher, facet table, taxonomy), kept per
 thread and replaced when the index changes, so no state outlives a generation; `search`
 (parse -> match -> filter and count facets -> rank or sort one page -> snippets -> did-you-mean);
 `iter_hits` for exports; `entry` with related entries.
@@ -8,44 +8,32 @@ thread and replaced when the index changes, so no state outlives a generation; `
 
 from __future__ import annotations
 
-import contextlib
-import mmap
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from indexer import completions as compl
 from indexer import duplicates as dup
 from indexer import generations as gens
-from indexer import near_copies, people, theme_drafts, whoosh_internals
-from indexer import subject as subjects
+from indexer import near_copies, people, theme_drafts
 from indexer.documents import day_text, summary
 from indexer.facetdefs import BY_NAME
-from indexer.facets import Counts, FacetTable, FilterSet, count, facets
+from indexer.facets import FacetTable, facets
 from indexer.facetsearch import Folded, ValuePage, match_values
-from indexer.highlight import Group, groups_for, snippet
-from indexer.languages import ENGLISH, LANGUAGES
+from indexer.found import Found, highlight, match_parsed, match_plain, ordered
+from indexer.highlight import Group, snippet
 from indexer.matching import (
-    TIER,
-    Clause,
-    exact_tiers,
     is_plain,
-    match_clauses,
     plain_clauses,
     single_words,
-    with_exact,
-    with_languages,
 )
-from indexer.postings import PostingCache, Postings, evaluate
-from indexer.query import ParsedQuery, expand_wildcards, parse_text, resolve_themes
+from indexer.postings import Postings, evaluate
 from indexer.related import profile, related_entries
 from indexer.results import (
     BadParameter,
@@ -60,58 +48,15 @@ from indexer.results import (
     ThemeTimeline,
 )
 from indexer.site import SITE_FILE, Site, common_words, load_site
-from indexer.subject import Subject
 from indexer.suggest import Vocabularies, suggestion
 from indexer.synonyms import SYNONYMS_FILE, Expansion, Synonyms, group_rules, load_synonyms
 from indexer.themes import Theme, load_taxonomy
 from indexer.typos import near_spellings
+from indexer.view import View, bound_mapped, labels_of, languages_of, themes_of
 
 SEARCH_SECONDS = 2.0  # past this, a costly query answers with what it has, marked partial
-# Past this much of the process's memory in mapped file pages (the index's, and the libraries'
-# code), the pages of the index read so far are handed back (_View.release).
-MAPPED_MB = 96
-_PAGE = mmap.PAGESIZE
-
-
 class IndexMissing(Exception):
     """There is no index yet; `perspectives index` builds one."""
-
-
-@dataclass
-class _View:
-    """One generation of the index as one thread reads it."""
-
-    name: str
-    searcher: Searcher
-    table: FacetTable
-    taxonomy: dict[str, Theme]
-    built: str
-    lengths: dict[str, np.ndarray] = field(default_factory=dict)  # per field, for BM25
-    examples: tuple[str, ...] | None = None  # searches drawn from the archive, once asked
-    folded: dict[str, Folded] = field(default_factory=dict)  # per facet, for facet search
-    postings: PostingCache = field(default_factory=PostingCache)  # see postings.Postings
-    remembered: subjects.Remembered = field(default_factory=subjects.Remembered)  # subject.py
-    completions: compl.Completions | None = None  # the vocabulary for suggestions (completions.py)
-    named: dict[str, compl.Named] = field(default_factory=dict)  # author, theme: folded names
-    looked: float = 0.0  # when a newer completions file was last looked for
-
-    def close(self) -> None:
-        self.searcher.close()
-
-    def release(self) -> None:
-        """Hand back the pages of the index this view has read: Whoosh maps each segment
-        into memory, and a page read once counts in the process's resident memory for as long
-        as the segment is open (an export reads all of them). The pages stay in the operating
-        system's file cache, so reading them again costs a minor fault, not a disk read."""
-        if not hasattr(mmap, "MADV_DONTNEED"):
-            return
-        for source in self.maps():
-            with contextlib.suppress(OSError, ValueError):  # closed meanwhile, or unsupported
-                source.madvise(mmap.MADV_DONTNEED)
-
-    def maps(self) -> list[mmap.mmap]:
-        """Return the memory maps of this view's compound segments."""
-        return whoosh_internals.segment_maps(self.searcher.reader())
 
 
 class HitStream(Iterator[Hit]):
@@ -145,12 +90,12 @@ class Library:
 
     # -- the open generation -------------------------------------------------------------
 
-    def _view(self) -> _View:
+    def _view(self) -> View:
         """Return this thread's view of the current generation, reopening it if it changed."""
         name = gens.current_name(self.index_dir)
         if name is None:
             raise IndexMissing(f"no index in {self.index_dir}: run 'perspectives index' first")
-        view: _View | None = getattr(self._local, "view", None)
+        view: View | None = getattr(self._local, "view", None)
         if view is not None and view.name == name and view.searcher.up_to_date():
             return view
         if view is not None:
@@ -161,7 +106,7 @@ class Library:
         self._local.view = view
         return view
 
-    def _open(self, name: str) -> _View:
+    def _open(self, name: str) -> View:
         path = self.index_dir / name
         searcher = whoosh_index.open_dir(str(path)).searcher()
         taxonomy, _ = load_taxonomy(path / "themes.yaml")
@@ -177,8 +122,8 @@ class Library:
             for key in [k for k in self._lengths if k[0] not in segments]:
                 del self._lengths[key]
             completions = self._opened_completions(name, path, searcher)
-        view = _View(name, searcher, table, taxonomy, built, completions=completions)
-        labels = _labels(view)
+        view = View(name, searcher, table, taxonomy, built, completions=completions)
+        labels = labels_of(view)
         for facet in ("author", "theme"):
             column = table.columns[facet]
             view.named[facet] = compl.Named.of(column.coded.values,
@@ -195,7 +140,7 @@ class Library:
             self._completions = (key, compl.refreshed(self._completions[1], searcher.reader(), path))
         return self._completions[1]
 
-    def _current_completions(self, view: _View) -> compl.Completions | None:
+    def _current_completions(self, view: View) -> compl.Completions | None:
         """Return the view's suggestion lists, taking the newer file once an incremental run
         has written it (looked for at most once a second)."""
         held = view.completions
@@ -291,7 +236,7 @@ class Library:
         out = dict(view.table.columns[facet].labels)
         if facet == "theme":
             out.update({slug: t.label for slug, t in view.taxonomy.items()})
-        out.update(_labels(view).get(facet, {}) if facet == "language" else {})
+        out.update(labels_of(view).get(facet, {}) if facet == "language" else {})
         return out
 
     # -- searching -----------------------------------------------------------------------
@@ -301,10 +246,10 @@ class Library:
         view = self._view()
         found = self._match(view, req)
         want = req.page * req.per_page
-        page = self._order(view, req, found, want)[(req.page - 1) * req.per_page :]
-        groups = self._highlight(found)
+        page = ordered(view, req, found, want)[(req.page - 1) * req.per_page :]
+        groups = highlight(found)
         hits = tuple(self._hit(view, n, score, groups, found) for n, score in page)
-        labels = _labels(view)
+        labels = labels_of(view)
         result = SearchResult(
             request=req,
             total=len(found.counts.docs),
@@ -319,7 +264,7 @@ class Library:
             near=found.near,
             synonyms=found.synonyms,
         )
-        _bound_mapped(view)
+        bound_mapped(view)
         return result
 
     def facet_values(self, req: SearchRequest, name: str, match: str = "", sort: str = "count",
@@ -330,13 +275,13 @@ class Library:
             raise BadParameter("facet", f"expected one of {', '.join(BY_NAME)}, got {name!r}")
         view = self._view()
         found = self._match(view, req)
-        all_labels = _labels(view)
+        all_labels = labels_of(view)
         labels = {**view.table.columns[name].labels, **all_labels.get(name, {})}
         if name not in view.folded:
             view.folded[name] = Folded.of(view.table.columns[name], labels)
         page = match_values(found.counts, req, name, labels, match, sort, offset, limit,
                             all_labels, view.folded[name])
-        _bound_mapped(view)
+        bound_mapped(view)
         return page
 
     def suggest(self, q: str, limit: int = 8) -> tuple[compl.Suggestion, ...]:
@@ -350,7 +295,7 @@ class Library:
                                 view.searcher, self._postings(view))
         return compl.suggest(q, limit, sources)
 
-    def _suggestion(self, view: _View, q: str) -> str | None:
+    def _suggestion(self, view: View, q: str) -> str | None:
         """Return the query corrected from the archive's vocabulary, when that finds more."""
         if not q.strip():
             return None
@@ -361,22 +306,22 @@ class Library:
         result (all pages) in its sort order."""
         view = self._view()
         found = self._match(view, req)
-        groups = self._highlight(found) if snippets else None
-        order = self._order(view, req, found, len(found.counts.docs))
+        groups = highlight(found) if snippets else None
+        order = ordered(view, req, found, len(found.counts.docs))
         return HitStream(len(order), self._read_hits(view, order, groups, found))
 
-    def _read_hits(self, view: _View, order: list[tuple[int, float]],
-                   groups: tuple[Group, ...] | None, found: _Found) -> Iterator[Hit]:
+    def _read_hits(self, view: View, order: list[tuple[int, float]],
+                   groups: tuple[Group, ...] | None, found: Found) -> Iterator[Hit]:
         for i, (n, score) in enumerate(order):
             if i % 1000 == 999:
-                _bound_mapped(view)
+                bound_mapped(view)
             yield self._hit(view, n, score, groups, found)
-        _bound_mapped(view)
+        bound_mapped(view)
 
-    def _match(self, view: _View, req: SearchRequest) -> _Found:
+    def _match(self, view: View, req: SearchRequest) -> Found:
         """Find and score the documents matching the query text, then filter and count them."""
         if is_plain(req.q):
-            languages = _languages(view, req)
+            languages = languages_of(view, req)
             clauses = plain_clauses(req.q, languages=languages)
             near: dict[str, Near] = {}
             if clauses and req.typos:
@@ -386,14 +331,14 @@ class Library:
                     clauses = plain_clauses(req.q, {k: n.words for k, n in near.items()}, languages)
             clauses, expansions = self.synonyms().expand(clauses)
             if clauses:
-                found = self._match_plain(view, req, clauses)
+                found = match_plain(view, req, clauses, self._postings(view))
                 found.near = tuple(near.values())
                 found.synonyms = tuple(e.use for e in expansions)
                 found.only_synonyms = self._only_synonyms(view, expansions)
                 return found
-        return self._match_parsed(view, req)
+        return match_parsed(view, req, self._postings(view))
 
-    def _only_synonyms(self, view: _View, expansions: tuple[Expansion, ...]
+    def _only_synonyms(self, view: View, expansions: tuple[Expansion, ...]
                        ) -> list[tuple[SynonymUse, np.ndarray]]:
         """Return, for each use of the synonyms, which entries only the synonyms found."""
         out = []
@@ -405,108 +350,13 @@ class Library:
             out.append((e.use, added))
         return out
 
-    def _match_plain(self, view: _View, req: SearchRequest, clauses: list[Clause]) -> _Found:
-        """Match plain words: every word first, then most of them (matching.py)."""
-        ctx = self._postings(view)
-        found = match_clauses(clauses, ctx, view.searcher.reader())
-        n = len(view.table.live)
-        matched = np.zeros(n, dtype=bool)
-        matched[found.ids] = True
-        scores, rank = np.zeros(n), np.zeros(n)
-        scores[found.ids] = found.scores
-        rank[found.ids] = found.rank
-        filters = FilterSet.from_request(req, _labels(view))
-        counts = count(view.table, matched, filters)
-        all_words = int(np.count_nonzero(found.held[counts.docs] == found.clauses))
-        subject = None
-        entries = int(np.count_nonzero(view.table.live))
-        if req.subject and 0 < len(counts.docs) < subjects.BELOW and entries >= subjects.ARCHIVE:
-            best = counts.docs[np.lexsort((counts.docs, -rank[counts.docs]))]
-            asked = frozenset(t for c in clauses for seq in c.group.stem for t in seq)
-            subject = subjects.on_subject(best, ctx, view.searcher, view.remembered, asked)
-        if subject is not None:
-            # after every entry holding a word: the best of those sharing the best ones' key
-            # words (the filters apply to them too), by how much they share
-            others = np.zeros(n, dtype=bool)
-            others[subject.ids[~matched[subject.ids]]] = True
-            pool = count(view.table, others, filters).docs
-            shared = np.zeros(n)
-            shared[subject.ids] = subject.scores
-            added = pool[np.lexsort((pool, -shared[pool]))][: subjects.MOST]
-            matched[added] = True
-            scores[added] = shared[added]
-            rank[added] = shared[added] - TIER
-            counts = count(view.table, matched, filters)
-        parsed = ParsedQuery(wq.Or([c.stem for c in clauses]), found.expanded, found.partial)
-        tiers = found.held if found.clauses > 1 or subject is not None else None
-        return _Found(parsed, counts, scores, rank, ctx.partial or found.partial,
-                      all_words if found.clauses > 1 else None, tiers, found.clauses,
-                      tuple(c.group for c in clauses), subject)
-
-    def _match_parsed(self, view: _View, req: SearchRequest) -> _Found:
-        """Match query text with operators through the query parser: strict, as typed; the
-        entries holding more of the words as typed rank first."""
-        q = parse_text(req.q, view.searcher.schema)
-        if q is not None:
-            q = with_exact(resolve_themes(q, _labels(view)["theme"]), req.q)
-            q = with_languages(q, req.q, _languages(view, req))
-        parsed = expand_wildcards(q, view.searcher.reader()) if q is not None else ParsedQuery(None)
-        live = view.table.live
-        if parsed.query is None:
-            counts = count(view.table, live, FilterSet.from_request(req, _labels(view)))
-            return _Found(parsed, counts, None, None, False)
-        ctx = self._postings(view)
-        ids, found = evaluate(parsed.query, ctx)
-        matched = np.zeros(len(live), dtype=bool)
-        matched[ids] = True
-        scores = np.zeros(len(live))
-        scores[ids] = found
-        rank = scores + exact_tiers(parsed.query, ctx) * TIER
-        counts = count(view.table, matched, FilterSet.from_request(req, _labels(view)))
-        return _Found(parsed, counts, scores, rank, ctx.partial or parsed.partial)
-
-    def _postings(self, view: _View) -> Postings:
+    def _postings(self, view: View) -> Postings:
         """Return a query evaluator over this view, with its caches and a fresh time limit."""
         return Postings(view.searcher, view.table.live, time.perf_counter() + SEARCH_SECONDS,
                         _lengths=view.lengths, _terms=view.postings, _segments=self._lengths)
 
-    def _order(self, view: _View, req: SearchRequest, found: _Found, want: int
-               ) -> list[tuple[int, float]]:
-        """Return the first `want` documents in the request's order, with scores."""
-        docs, scores, ranked_all = found.counts.docs, found.scores, found.rank
-        days = view.table.days[docs].astype(np.int64)
-        if found.tiers is not None and req.sort in ("oldest", "newest"):
-            # every word first, then most of them, each part by date
-            day_key = days if req.sort == "oldest" else -days
-            order = np.lexsort((docs, day_key, -found.tiers[docs]))[:want]
-        elif req.sort == "oldest" or req.sort == "newest" or scores is None or ranked_all is None:
-            # one key per document: the day, then the docnum, so the order is total
-            day_key = days if req.sort == "oldest" else -days
-            key = (day_key << 32) + docs
-            top = np.argpartition(key, want - 1)[:want] if 0 < want < len(docs) else np.arange(len(docs))
-            order = top[np.argsort(key[top])]
-        else:
-            ranked = ranked_all[docs]
-            if want < len(docs):
-                # every document tied with the last one taken competes, so pages never overlap
-                cut = ranked[np.argpartition(-ranked, want - 1)[:want]].min()
-                top = np.flatnonzero(ranked >= cut)
-                order = top[np.lexsort((docs[top], -ranked[top]))][:want]
-            else:
-                order = np.lexsort((docs, -ranked))
-        chosen = docs[order]
-        points = scores[chosen] if scores is not None else np.zeros(len(chosen))
-        return [(int(n), float(p)) for n, p in zip(chosen, points)]
-
-    def _highlight(self, found: _Found) -> tuple[Group, ...]:
-        """Return what the snippets mark: each plain clause, or the parsed query's parts."""
-        if found.groups is not None:
-            extra = groups_for(None, found.parsed.expanded)
-            return found.groups + extra
-        return groups_for(found.parsed.query, found.parsed.expanded)
-
-    def _hit(self, view: _View, n: int, score: float, groups: tuple[Group, ...] | None,
-             found: _Found) -> Hit:
+    def _hit(self, view: View, n: int, score: float, groups: tuple[Group, ...] | None,
+             found: Found) -> Hit:
         f = view.searcher.stored_fields(n)
         subject = found.is_subject(n)
         if subject and groups is not None and found.subject is not None:
@@ -524,18 +374,18 @@ class Library:
         """Return the authors closest to an author's themes and key phrases (people.py)."""
         view = self._view()
         return people.near_author(view.searcher, view.table, self._postings(view), name,
-                                  _labels(view)["theme"], limit)
+                                  labels_of(view)["theme"], limit)
 
     def author_timeline(self, name: str) -> tuple[tuple[str, ...], tuple[ThemeTimeline, ...]]:
         """Return an author's months and their themes' entries per month (people.py)."""
         view = self._view()
-        return people.timeline(view.table, name, _labels(view)["theme"])
+        return people.timeline(view.table, name, labels_of(view)["theme"])
 
     def theme_draft(self, limit: int = 20) -> list[theme_drafts.Candidate]:
         """Return candidate themes the archive's taxonomy lacks (theme_drafts.py)."""
         view = self._view()
         return theme_drafts.draft(view.searcher, self._postings(view), view.taxonomy,
-                                  _themes_of(view), limit)
+                                  themes_of(view), limit)
 
     def theme_suggestions(self, entry_id: str) -> list[theme_drafts.Suggestion] | None:
         """Return the themes an entry lacks that its closest entries have, or None."""
@@ -544,9 +394,9 @@ class Library:
         if n is None:
             return None
         column = view.table.columns["theme"]
-        labels = {**column.labels, **_labels(view)["theme"]}
+        labels = {**column.labels, **labels_of(view)["theme"]}
         return theme_drafts.for_entry(view.searcher, self._postings(view), n, labels,
-                                      _themes_of(view))
+                                      themes_of(view))
 
     def duplicates(self, threshold: float = dup.THRESHOLD) -> list[DuplicatePair]:
         """Return every pair of entries whose text is nearly the same (near_copies.py)."""
@@ -573,7 +423,7 @@ class Library:
         if n is None:
             return None
         f = view.searcher.stored_fields(n)
-        ctx, labels = self._postings(view), _labels(view)["theme"]
+        ctx, labels = self._postings(view), labels_of(view)["theme"]
         known = profile(view.searcher, n, ctx, labels) if related or authors else None
         own = tuple(f.get("authors", ())) or (f["author"],)
         entry = Entry(
@@ -584,89 +434,7 @@ class Library:
             related_authors=people.near_entry(view.table, known, own, authors)
             if known and authors else (),
         )
-        _bound_mapped(view)
+        bound_mapped(view)
         return entry
 
-
-@dataclass
-class _Found:
-    """What the query text matched after filters: counts, display scores, the rank key, and for
-    plain multi-word queries how many clauses each entry holds and how many hold all."""
-
-    parsed: ParsedQuery
-    counts: Counts
-    scores: np.ndarray | None
-    rank: np.ndarray | None
-    partial: bool
-    all_words: int | None = None
-    tiers: np.ndarray | None = None
-    clauses: int = 0
-    groups: tuple[Group, ...] | None = None  # plain queries: each clause's highlight
-    subject: Subject | None = None  # plain queries that found few: entries on their subject
-    near: tuple[Near, ...] = ()  # plain words matched with their near spellings too (typos.py)
-    synonyms: tuple[SynonymUse, ...] = ()  # plain words matched with the editors' synonyms
-    # per use of the synonyms, the entries they alone found (hits say so)
-    only_synonyms: list[tuple[SynonymUse, np.ndarray]] = field(default_factory=list)
-
-    def synonyms_of(self, n: int) -> tuple[SynonymUse, ...]:
-        """Return the synonyms that alone brought entry n (for the words they stand for)."""
-        return tuple(use for use, only in self.only_synonyms if only[n])
-
-    def is_partial(self, n: int) -> bool:
-        """Tell whether entry n holds only some of the query's words."""
-        return self.tiers is not None and int(self.tiers[n]) < self.clauses
-
-    def is_subject(self, n: int) -> bool:
-        """Tell whether entry n holds none of the words: it shares the best matches' subject."""
-        return self.subject is not None and self.tiers is not None and int(self.tiers[n]) == 0
-
-    def subject_words(self) -> tuple[str, ...]:
-        """Return the key words a page names for the entries on the subject, if any are shown."""
-        if self.subject is None or not self.on_subject():
-            return ()
-        return self.subject.words[: subjects.SHOWN]
-
-    def on_subject(self) -> int:
-        """Return how many of the results are there for their subject alone."""
-        if self.subject is None or self.tiers is None:
-            return 0
-        return int(np.count_nonzero(self.tiers[self.counts.docs] == 0))
-
-
-def _labels(view: _View) -> dict[str, dict[str, str]]:
-    """Return the labels the taxonomy gives, per facet: a filter may name a theme by them."""
-    return {"theme": {slug: t.label for slug, t in view.taxonomy.items()},
-            "language": {code: lang.name for code, lang in LANGUAGES.items()}}
-
-
-def _languages(view: _View, req: SearchRequest) -> tuple[str, ...]:
-    """Return the languages a query is analysed for besides English: those chosen in the
-    language facet, else those the archive holds (languages.py)."""
-    column = view.table.columns["language"]
-    if req.languages:
-        return tuple(sorted(column.facet.selected(req.languages) - {ENGLISH}))
-    held = column.tally(view.table.live)
-    return tuple(sorted({column.coded.values[i] for i in np.flatnonzero(held)} - {"", ENGLISH}))
-
-
-def _themes_of(view: _View) -> dict[int, tuple[str, ...]]:
-    """Return each live entry's themes by document number."""
-    column = view.table.columns["theme"]
-    out: dict[int, tuple[str, ...]] = {int(n): () for n in np.flatnonzero(view.table.live)}
-    assert column.docs is not None
-    for d, code in zip(column.docs.tolist(), column.coded.codes.tolist()):
-        if d in out:
-            out[d] = (*out[d], column.coded.values[code])
-    return out
-
-
-def _bound_mapped(view: _View) -> None:
-    """Release the view's read index pages when mapped file pages pass MAPPED_MB."""
-    try:
-        with open("/proc/self/statm", "rb") as f:  # Linux: pages resident and file-backed
-            mapped = int(f.read().split()[2]) * _PAGE
-    except (OSError, ValueError, IndexError):
-        return
-    if mapped > MAPPED_MB * 1024 * 1024:
-        view.release()
 

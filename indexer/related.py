@@ -27,6 +27,7 @@ from indexer.documents import day_text
 from indexer.keyphrases import key_phrases, reader_word, wordlike
 from indexer.postings import Postings, evaluate
 from indexer.results import Related
+from indexer.suggest import doc_frequency
 from indexer.words import COMMON
 
 __all__ = ["COMMON", "Profile", "Reason", "phrase_ids", "profile", "related_entries"]
@@ -36,6 +37,7 @@ KEY_TERMS = 25
 # little about what is related, and reading its long posting list is most of the cost of a
 # related list at 100,000 entries (60-270 ms cold): such terms are left out.
 COMMON_SHARE = 0.15
+MOST_DOCS = 5_000
 FEW_DOCS = 50
 # A word, phrase or theme in more than this share of the entries is boilerplate as a reason.
 REASON_SHARE = 0.04
@@ -45,6 +47,11 @@ LONG_TEXT = 300  # words: a longer text must use a word twice to make it a key w
 TITLE_TIMES = 3  # a word of the title counts as this many uses: a title says what it is about
 PHRASES = 10  # key phrases matched per entry
 PAIR_SLACK = 3  # pairs of words in this many times too many entries: positions not read
+# A phrase with a word in more entries than this is not matched: reading that word's positions
+# means reading its whole posting list (a second per related list at 100,000 entries, where
+# such words are common), and a phrase of a common word says less than the key words do.
+# Archives of a few thousand entries never reach it.
+PHRASE_WORD_DOCS = 5_000
 WEIGHTS = {"themes": 1.0, "phrases": 0.8, "terms": 1.0}
 
 
@@ -156,7 +163,7 @@ def _themes(fields: dict, ctx: Postings, n: int, labels: Mapping[str, str]) -> l
 def _phrases(fields: dict, ctx: Postings, n: int) -> list[Reason]:
     text = fields.get("title", "") + "\n" + fields.get("body", "")
     out: list[Reason] = []
-    most = max(FEW_DOCS, COMMON_SHARE * n)
+    most = _most(n)
     for phrase in key_phrases(text):
         ids = phrase_ids(phrase.terms, ctx, most)
         if 2 <= len(ids) <= most:
@@ -173,6 +180,9 @@ def phrase_ids(terms: tuple[str, str], ctx: Postings, most: float) -> np.ndarray
     that enough entries, and not too many, hold.
     """
     a, b = terms
+    held = max(doc_frequency(ctx.searcher, "body", t) for t in terms)
+    if held > PHRASE_WORD_DOCS:
+        return np.zeros(0, dtype=np.int64)
     both = evaluate(wq.And([wq.Term("body", a), wq.Term("body", b)]), ctx)[0]
     if not 2 <= len(both) <= most * PAIR_SLACK:
         return np.zeros(0, dtype=np.int64)
@@ -189,7 +199,7 @@ def _terms(
     one odd word they share ("drowning"). The query boosts a word by how often the entry uses
     it; BM25 weighs the rarity once.
     """
-    most = max(FEW_DOCS, COMMON_SHARE * n)
+    most = _most(n)
     times: Counter[str] = Counter()
     written: dict[str, str] = {}
     for text, each in ((fields.get("title", ""), TITLE_TIMES), (fields.get("body", ""), 1)):
@@ -200,7 +210,7 @@ def _terms(
     least = 2 if sum(times.values()) >= LONG_TEXT else 1
     weights = {}
     for t, k in times.items():
-        df = searcher.doc_frequency("body", t) if k >= least else 0
+        df = doc_frequency(searcher, "body", t) if k >= least else 0
         if 2 <= df <= most:
             weights[t] = k * _idf(df, n)
     key = sorted(weights, key=lambda t: (-weights[t], t))[:KEY_TERMS]
@@ -216,6 +226,13 @@ def _terms(
         for t in key
     ]
     return reasons, (ids, scores)
+
+
+def _most(n: int) -> float:
+    """Return how many entries a key word or phrase may be in to count: a share of the archive,
+    never more than MOST_DOCS (a word in 5% of 100,000 entries is no reason, and reading its
+    posting list cold is most of a related list's time)."""
+    return max(FEW_DOCS, min(COMMON_SHARE * n, MOST_DOCS))
 
 
 def _idf(df: int, n: int) -> float:

@@ -19,6 +19,7 @@ import math
 import re
 import threading
 import time
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -129,10 +130,29 @@ class Vocabulary:
         return out[:MAX_OPTIONS]
 
 
+# entries per term, per open reader: a term's count is looked up in every segment (32 after a
+# parallel build of 100,000 entries: about a millisecond), and typo tolerance, did-you-mean and
+# related entries ask it of every word
+_ENTRIES: weakref.WeakKeyDictionary[IndexReader, dict[tuple[str, str], int]] = (
+    weakref.WeakKeyDictionary())
+_ENTRIES_PER_READER = 65_536
+
+
+def doc_frequency(searcher: Searcher, fieldname: str, term: str) -> int:
+    """Return how many entries hold the term in the field (deleted ones included)."""
+    known = _ENTRIES.setdefault(searcher.reader(), {})
+    key = (fieldname, term)
+    if key not in known:
+        if len(known) >= _ENTRIES_PER_READER:
+            known.clear()
+        known[key] = searcher.doc_frequency(fieldname, term)
+    return known[key]
+
+
 def entries_at_most(searcher: Searcher, terms: list[str]) -> int:
     """Return an upper bound of the entries holding every term (deleted ones included)."""
     return min(
-        max(searcher.doc_frequency("body", t), searcher.doc_frequency("title", t)) for t in terms
+        max(doc_frequency(searcher, "body", t), doc_frequency(searcher, "title", t)) for t in terms
     )
 
 

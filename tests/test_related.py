@@ -108,3 +108,25 @@ def test_to_dict_lists_themes_and_phrases(library: Library):
     d = entry.related[0].to_dict()
     assert d["themes"] == ["agile"] and isinstance(d["phrases"], list)
     assert set(d) == {"id", "title", "author", "date", "shared", "score", "themes", "phrases"}
+
+
+def test_a_phrase_of_a_word_in_too_many_entries_is_not_read(library: Library, monkeypatch):
+    # "kanban" is in two entries: with the bound below that, the phrase "kanban board" is
+    # not matched (its word's positions are never read), and the key words still relate them
+    from indexer import related
+
+    entry = library.entry("kanban", related=5)
+    assert entry is not None and "kanban board" in entry.related[0].phrases
+    monkeypatch.setattr(related, "PHRASE_WORD_DOCS", 1)
+    bounded = related.related_entries(
+        library._view().searcher, library._view().searcher.document_number(id="kanban"), 5,
+        library._postings(library._view()))
+    assert bounded[0].id == "board" and bounded[0].phrases == ()
+
+
+def test_key_words_count_up_to_a_share_of_the_archive_and_at_most_most_docs():
+    from indexer.related import FEW_DOCS, MOST_DOCS, _most
+
+    assert _most(10) == FEW_DOCS
+    assert _most(2_000) == 300
+    assert _most(1_000_000) == MOST_DOCS

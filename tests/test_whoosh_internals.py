@@ -58,7 +58,7 @@ def test_search_through_the_fix(library: Library):
 def test_released_pages_are_read_again_unchanged(library: Library, monkeypatch):
     """Past MAPPED_MB of mapped pages, a view hands back the index pages it read (madvise):
     the next reads fault them in again from the file, with the same answers."""
-    from indexer import library as library_module
+    from indexer import view as view_module
 
     before = library.search(parse_request({"q": ["autonomy"]}))
     view = library._view()
@@ -66,7 +66,7 @@ def test_released_pages_are_read_again_unchanged(library: Library, monkeypatch):
     assert len(view.maps()) == len(segments) >= 1  # what release() hands back
 
     released = []
-    monkeypatch.setattr(library_module, "MAPPED_MB", 0)  # release after every request
+    monkeypatch.setattr(view_module, "MAPPED_MB", 0)  # release after every request
     monkeypatch.setattr(type(view), "release", lambda self: released.append(self.name))
     after = library.search(parse_request({"q": ["autonomy"]}))
     hits = list(library.iter_hits(parse_request({"q": ["autonomy"]})))

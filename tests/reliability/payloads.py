@@ -96,7 +96,7 @@ def write_payloads(archive: Path) -> int:
 FORBIDDEN_TAGS = {"img", "svg", "math", "iframe", "frame", "frameset", "object", "embed",
                   "applet", "base", "style", "form_injected", "audio", "video", "source"}  # fmt: skip
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "xlink:href"}
-APP_SCRIPT = re.compile(r"^/static/app\.js(\?v=\w+)?$")
+APP_SCRIPT = re.compile(r"^/static/(app|suggest)\.js(\?v=\w+)?$")  # the app's own scripts only
 
 
 class StrictChecker(HTMLParser):
