@@ -65,7 +65,10 @@ class Corpus:
 
 
 def corpus(name: str) -> Corpus:
-    """Find a corpus by name: its archive folder (NAME/archive or NAME) and fieldmaps/NAME.yaml."""
+    """Find a corpus by name: its archive folder (NAME/archive or NAME) and fieldmaps/NAME.yaml;
+    `manpages` is written from Debian's manpages-ja, -zh, -de and -fr (tests/manpages_archive.py)."""
+    if name == "manpages":
+        return manpages_corpus()
     root = run.corpora_dir() / name
     archive = root / "archive" if (root / "archive").is_dir() else root
     if not archive.is_dir():
@@ -74,6 +77,19 @@ def corpus(name: str) -> Corpus:
     synonyms = SYNONYMS / f"{name}.yaml"
     return Corpus(name, archive, fieldmap if fieldmap.is_file() else None,
                   synonyms if synonyms.is_file() else None)
+
+
+def manpages_corpus() -> Corpus:
+    """Return the multilingual corpus of manpages, written once under bench/work/relevance."""
+    sys.path.insert(0, str(run.REPO / "tests"))
+    from manpages_archive import available, write_manpages
+
+    archive = WORK / "manpages" / "archive"
+    if not archive.is_dir():
+        if not available():
+            raise SystemExit("manpages-ja/-zh/-de/-fr are not installed (scripts/system-packages.sh)")
+        write_manpages(archive)
+    return Corpus("manpages", archive, None)
 
 
 def judged_corpora() -> list[str]:

@@ -353,6 +353,19 @@ def make_synthetic(n: int) -> Corpus:
     return Corpus(f"synth-{n}", out / "archive", None, out / "manifest.json", True)
 
 
+def make_multilingual(n: int) -> Corpus:
+    """Return the multilingual synthetic corpus of n entries (issue 14): 60% the synthetic
+    corpus's English entries, the rest Japanese, Chinese, German and French drawn from Debian's
+    manpages (bench/multilingual_corpus.py)."""
+    english = make_synthetic(n)
+    out = WORK / "corpora" / f"multi-{n}"
+    if not (out / "archive").is_dir():
+        log(f"making multilingual corpus of {n} entries in {out}")
+        subprocess.run([sys.executable, str(BENCH / "multilingual_corpus.py"), str(out / "archive"),
+                        "--english", str(english.archive), "--entries", str(n)], check=True)
+    return Corpus(f"multi-{n}", out / "archive", None, None, True)
+
+
 def real_corpus(name: str) -> Corpus:
     archive = corpora_dir() / name
     fieldmap = REPO / "fieldmaps" / f"{name}.yaml"
@@ -1543,7 +1556,9 @@ def print_summary(name: str, d: dict) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    ap.add_argument("--corpus", default="all", choices=["synth", "digitalgov", "all"])
+    ap.add_argument("--corpus", default="all", choices=["synth", "digitalgov", "multilingual", "all"],
+                    help="multilingual: the synthetic sizes, 40%% of them Japanese, Chinese, German "
+                    "and French (not part of all)")
     ap.add_argument("--entries", default=None, help="synthetic sizes, comma-separated (default 100000; 10000 with --quick)")
     ap.add_argument("--quick", action="store_true", help="10k entries, fewer repeats (< 10 min)")
     ap.add_argument("--only", default="index,search,peers,profile", help="stages: index,search,peers,profile")
@@ -1591,6 +1606,8 @@ def main() -> None:
         corpora += [make_synthetic(n) for n in sizes]
     if cfg.corpus in ("digitalgov", "all"):
         corpora.append(real_corpus("digitalgov-news"))
+    if cfg.corpus == "multilingual":
+        corpora += [make_multilingual(n) for n in sizes]
 
     for c in corpora:
         data = load_results(c.name)

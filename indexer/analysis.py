@@ -19,11 +19,21 @@ import string
 import unicodedata
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from typing import Any
 
 from nltk.stem.snowball import SnowballStemmer
 from whoosh.analysis import STOP_WORDS, Analyzer, Token
 from whoosh.formats import Positions
 
+from indexer.languages import (
+    CJK_CLASS,
+    ENGLISH,
+    STEMMED,
+    bigrams,
+    foreign_term,
+    has_cjk,
+    is_cjk,
+)
 from indexer.spelling import fold_fragment, fold_variant
 
 # A word starts and ends with a letter or digit (so markdown's _emphasis_ is not part of it),
@@ -35,6 +45,13 @@ _WORD = rf"[#@]?{_PART}(?:['’]{_PART})*(?:(?<=\d)\.\d+|(?<=\d),\d{{3}}(?!\d))*
 # wraps every match in a ReDoS time guard that costs 2.7x here (the pattern is linear: no
 # nested repeats).
 _RX = re.compile(_WORD, re.UNICODE | re.MULTILINE | re.DOTALL)
+# Text with CJK characters: a run of them (no spaces between words) is a token of its own, split
+# into bigrams, and a word stops where one starts. Only such text is read with this pattern: its
+# character sets cost English text time (`\w*` is one opcode, a set is checked char by char).
+_CJK_PART = rf"[^\W_{CJK_CLASS}](?:[^\W{CJK_CLASS}]*[^\W_{CJK_CLASS}])?"
+_CJK_WORD = (rf"[{CJK_CLASS}]+|[#@]?{_CJK_PART}(?:['’]{_CJK_PART})*"
+             rf"(?:(?<=\d)\.\d+|(?<=\d),\d{{3}}(?!\d))*%?")
+_RX_CJK = re.compile(_CJK_WORD, re.UNICODE | re.MULTILINE | re.DOTALL)
 
 _STOPS = STOP_WORDS | frozenset(string.ascii_lowercase)  # single letters, but keep digits
 _STEMMER = SnowballStemmer("english")
@@ -167,31 +184,103 @@ _RECENT: dict[bool, tuple[tuple[str, list[Row]], ...]] = {True: (), False: ()}
 
 def _analyze(value: str, stem: bool) -> list[Row]:
     """Return the rows of a text, reusing a recent result for the same text."""
+    language = _LANGUAGE[0] if _LANGUAGE else ENGLISH
+    if stem and language in STEMMED:
+        return _rows(value, lambda raw: _foreign_term(raw, language))
     recent = _RECENT[stem]
     for text, found in recent:
         if text == value:
             return found
     term = _text_term if stem else _word_term
-    rows: list[Row] = []
-    pos = -1
-    for m in _RX.finditer(value):
-        found_term = term(m.group())
-        if found_term is not None or pos < 0:
-            pos += 1
-        rows.append((found_term, max(pos, 0), m.start(), m.end()))
+    if has_cjk(value):
+        rows = _rows(value, term)
+    else:
+        rows = []
+        pos = -1
+        for m in _RX.finditer(value):
+            found_term = term(m.group())
+            if found_term is not None or pos < 0:
+                pos += 1
+            rows.append((found_term, max(pos, 0), m.start(), m.end()))
     _RECENT[stem] = ((value, rows), *recent[:1])
     return rows
+
+
+def _rows(value: str, term: Callable[[str], str | None]) -> list[Row]:
+    """Return the rows of a text whose CJK runs become bigrams, or of an entry in another
+    language (its own terms): the slower path, which English text never takes."""
+    rows: list[Row] = []
+    pos = -1
+    for raw, start, end in _tokens(value):
+        found_term = term(raw)
+        if found_term is not None or pos < 0:
+            pos += 1
+        rows.append((found_term, max(pos, 0), start, end))
+    return rows
+
+
+def _tokens(value: str, start: int = 0) -> Iterator[tuple[str, int, int]]:
+    """Yield each token of a text with its span: words, and the bigrams of CJK runs."""
+    for m in (_RX_CJK if has_cjk(value) else _RX).finditer(value, start):
+        word = m.group()
+        if is_cjk(word):
+            yield from bigrams(word, m.start())
+        else:
+            yield word, m.start(), m.end()
+
+
+# The language of the entry being indexed (`indexing_language`): Whoosh calls the analyzer deep
+# inside add_document, with the text alone.
+_LANGUAGE: list[str] = []
+
+
+@contextlib.contextmanager
+def indexing_language(code: str) -> Iterator[None]:
+    """Analyse the text indexed inside the block as words of this language (English: as ever;
+    a European language: its own stems, `languages.foreign_term`)."""
+    _LANGUAGE[:] = [code]
+    try:
+        yield
+    finally:
+        _LANGUAGE.clear()
+
+
+def add_entry(writer: Any, doc: dict[str, Any]) -> None:
+    """Add an entry's document to a Whoosh writer, its text analysed for its language."""
+    with indexing_language(doc.get("language") or ENGLISH):
+        writer.add_document(**doc)
+
+
+def _foreign_term(raw: str, language: str) -> str | None:
+    """Return a word's indexed term in an entry of another language (CJK: its bigram). A stop
+    word of the language keeps its exact term: the shipped lists are long (Spanish's 652 hold
+    "posible", "actualmente"), and a word a reader quotes must still be found as typed."""
+    if is_cjk(raw):
+        return raw
+    term = foreign_term(_plain_apostrophes(raw.lower()), language)
+    if term is None:
+        return _exact_term(raw)
+    if _RECORDING:
+        _RECORDING[0].add(fold_word(raw.lower()))
+    return term
+
+
+def _plain_apostrophes(word: str) -> str:
+    return word.lstrip("#@").rstrip("%").replace("’", "'")
 
 
 def _analyze_query(value: str, stem: bool) -> list[Row]:
     """Return the rows of query text, analyzed through `query_terms`."""
     rows: list[Row] = []
     pos = -1
-    for m in _RX.finditer(value):
-        found_term = query_terms(m.group())[0] if stem else (_fold_fresh(m.group().lower()) or None)
+    for raw, start, end in _tokens(value):
+        if is_cjk(raw):
+            found_term: str | None = raw if stem else None  # prefixes, spelling: left alone
+        else:
+            found_term = query_terms(raw)[0] if stem else (_fold_fresh(raw.lower()) or None)
         if found_term is not None or pos < 0:
             pos += 1
-        rows.append((found_term, max(pos, 0), m.start(), m.end()))
+        rows.append((found_term, max(pos, 0), start, end))
     return rows
 
 
@@ -210,6 +299,8 @@ _RECORDING: list[set[str]] = []
 @lru_cache(maxsize=300_000)
 def _text_term(raw: str) -> str | None:
     """Return a word's indexed term (folded and stemmed), or None for a stop word."""
+    if is_cjk(raw):  # a bigram (or a lone character) is its own term
+        return raw
     folded = fold_word(raw.lower())
     if not folded or folded in _STOPS:
         return None
@@ -247,6 +338,8 @@ def _joined(value: str, before: Row, after: Row) -> bool:
 def _exact_term(raw: str) -> str | None:
     """Return a word's exact term: its folded form with a plural -s taken off, marked, so
     "experiment" and "experiments" meet there while "experience" (stem `experi`) does not."""
+    if is_cjk(raw):  # its term is already exact
+        return None
     folded = fold_word(raw.lower())
     if not folded or folded in _STOPS:
         return None
@@ -269,8 +362,8 @@ def exact_terms(text: str) -> list[str]:
 
 @lru_cache(maxsize=300_000)
 def _word_term(raw: str) -> str | None:
-    """Return a word's folded whole form (no stop words, no stems)."""
-    return fold_word(raw.lower()) or None
+    """Return a word's folded whole form (no stop words, no stems; CJK: none)."""
+    return None if is_cjk(raw) else fold_word(raw.lower()) or None
 
 
 def text_analyzer() -> TermAnalyzer:
@@ -284,7 +377,8 @@ def word_analyzer() -> TermAnalyzer:
 
 
 _TEXT = text_analyzer()
-WORD_PATTERN = _RX  # the tokenizer's pattern, for splitting query text as the index does
+WORD_PATTERN = _RX_CJK  # the tokenizer's pattern, for splitting query text as the index does
+PLAIN_WORD_PATTERN = _RX  # the same for text without CJK characters (faster)
 
 
 # the indexed (stemmed) term of one word as written, or None for a stop word: the cached
@@ -306,6 +400,8 @@ QUERY_WORDS = 8192
 @lru_cache(maxsize=QUERY_WORDS)
 def query_terms(raw: str) -> tuple[str | None, str | None]:
     """Return a query word's stem term and exact term (None, None for a stop word)."""
+    if is_cjk(raw):
+        return raw, None
     folded = _fold_fresh(raw.lower())
     if not folded or folded in _STOPS:
         return None, None
@@ -314,8 +410,29 @@ def query_terms(raw: str) -> tuple[str | None, str | None]:
 
 
 def query_stems(text: str) -> list[str]:
-    """Return the stem terms of query text, in order."""
-    return [t for t in (query_terms(m.group())[0] for m in _RX.finditer(text)) if t is not None]
+    """Return the stem terms of query text, in order (CJK: bigrams)."""
+    return [t for t in (query_terms(raw)[0] for raw, _, _ in _tokens(text)) if t is not None]
+
+
+def foreign_query_terms(raw: str, languages: tuple[str, ...]) -> list[str]:
+    """Return a query word's stem terms in each of these languages (English aside)."""
+    if not languages or not raw or is_cjk(raw):
+        return []
+    word = _plain_apostrophes(raw.lower())
+    found = [foreign_term(word, code) for code in languages if code in STEMMED]
+    return list(dict.fromkeys(t for t in found if t is not None))
+
+
+def foreign_stop_word(raw: str, languages: tuple[str, ...]) -> bool:
+    """Tell whether a query word is a stop word of one of these languages (its entries there
+    hold only its exact term)."""
+    word = _plain_apostrophes(raw.lower())
+    return any(code in STEMMED and foreign_term(word, code) is None for code in languages)
+
+
+def tokens(text: str) -> Iterator[tuple[str, int, int]]:
+    """Yield each token of a text with its span: its words, and the bigrams of its CJK runs."""
+    return _tokens(text)
 
 
 @lru_cache(maxsize=QUERY_WORDS)
@@ -346,10 +463,10 @@ def stem(word: str) -> str:
 def iter_terms(text: str, start: int = 0) -> Iterator[tuple[str, int, int]]:
     """Yield each indexed term of the text from `start` on, with the span of the word as written."""
     term = _text_term
-    for m in _RX.finditer(text, start):
-        found = term(m.group())
+    for raw, begin, end in _tokens(text, start):
+        found = term(raw)
         if found is not None:
-            yield found, m.start(), m.end()
+            yield found, begin, end
 
 
 def stems(text: str) -> list[str]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from indexer.build import BuildReport, IndexBusy, build_index, is_stale
+from indexer.languages import language_name
 from indexer.params import parse_request
 from indexer.records import ArchiveError, Problem
 from indexer.results import SORTS, BadParameter, SearchResult
@@ -148,6 +149,8 @@ def check(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path 
 @click.option("--theme", multiple=True, help="Only entries with this theme (repeatable).")
 @click.option("--author", multiple=True, help="Only entries by this author (repeatable).")
 @click.option("--section", multiple=True, help="Only entries of this section (repeatable).")
+@click.option("--language", multiple=True,
+              help="Only entries in this language: a code (ja) or name (repeatable).")
 @click.option("--from", "date_from", help="From this date: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--to", "date_to", help="To this date, inclusive.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
@@ -159,12 +162,13 @@ def check(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path 
 @click.option("--typos/--no-typos", default=True, show_default=True,
               help="Match a word the archive lacks with its near spellings too.")
 def search(archive: Path, index_dir: Path, query: tuple[str, ...], theme: tuple[str, ...],
-           author: tuple[str, ...], section: tuple[str, ...], date_from: str | None,
-           date_to: str | None, sort: str, limit: int, page: int, as_json: bool,
-           subject: bool, typos: bool) -> None:
+           author: tuple[str, ...], section: tuple[str, ...], language: tuple[str, ...],
+           date_from: str | None, date_to: str | None, sort: str, limit: int, page: int,
+           as_json: bool, subject: bool, typos: bool) -> None:
     """Search the index: words, "phrases", OR, NOT, -word, field:value, prefix*."""
     params = {"q": [" ".join(query)], "theme": list(theme), "author": list(author),
-              "section": list(section), "from": [date_from or ""], "to": [date_to or ""],
+              "section": list(section), "language": list(language),
+              "from": [date_from or ""], "to": [date_to or ""],
               "sort": [sort], "page": [str(page)], "per_page": [str(limit)],
               "subject": ["1" if subject else "0"], "typos": ["1" if typos else "0"]}
     try:
@@ -185,6 +189,7 @@ def search(archive: Path, index_dir: Path, query: tuple[str, ...], theme: tuple[
 @click.option("--theme", multiple=True, help="Under this theme (repeatable).")
 @click.option("--author", multiple=True, help="Under this author (repeatable).")
 @click.option("--section", multiple=True, help="Under this section (repeatable).")
+@click.option("--language", multiple=True, help="Under this language (repeatable).")
 @click.option("--from", "date_from", help="From this date: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--to", "date_to", help="To this date, inclusive.")
 @click.option("--order", type=click.Choice(("count", "name")), default="count", show_default=True)
@@ -192,11 +197,13 @@ def search(archive: Path, index_dir: Path, query: tuple[str, ...], theme: tuple[
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of /api/facets/<name>.")
 def facets(archive: Path, index_dir: Path, name: str, text: tuple[str, ...], query: str,
            theme: tuple[str, ...], author: tuple[str, ...], section: tuple[str, ...],
-           date_from: str | None, date_to: str | None, order: str, limit: int,
+           language: tuple[str, ...], date_from: str | None, date_to: str | None, order: str,
+           limit: int,
            as_json: bool) -> None:
-    """List the values of facet NAME (theme, author, section) that hold TEXT, with counts."""
+    """List the values of facet NAME (theme, author, section, language) that hold TEXT, with counts."""
     params = {"q": [query], "theme": list(theme), "author": list(author),
-              "section": list(section), "from": [date_from or ""], "to": [date_to or ""]}
+              "section": list(section), "language": list(language),
+              "from": [date_from or ""], "to": [date_to or ""]}
     try:
         found = _library(index_dir).facet_values(parse_request(params), name, " ".join(text),
                                                   order, 0, limit)
@@ -283,7 +290,8 @@ def _print_result(result: SearchResult) -> None:
                        f"{', '.join(result.subject_words)}) --")
         click.echo(f"\n{i}. {click.style(hit.title, bold=True)}  [{hit.id}]")
         themes = f" · {', '.join(hit.themes)}" if hit.themes else ""
-        click.echo(f"   {hit.author} · {hit.date} · {hit.section}{themes}")
+        language = f" · {language_name(hit.language)}" if hit.language != "en" else ""
+        click.echo(f"   {hit.author} · {hit.date} · {hit.section}{language}{themes}")
         click.echo("   " + _terminal(hit.snippet))
         for use in hit.synonyms:
             click.echo(f"   (matched {' or '.join(use.matched)} for {use.typed})")

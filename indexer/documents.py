@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from indexer.facetdefs import FACETS
+from indexer.languages import ENGLISH, detect
 from indexer.markup import plain_text
 from indexer.records import Perspective
 from indexer.slugs import theme_slug as slugify
@@ -26,6 +27,7 @@ def make_document(p: Perspective, themes: tuple[str, ...], body: str | None = No
     """Return the fields to add to the index for one entry with its themes and plain body."""
     body = plain_text(p.body) if body is None else body
     doc = {
+        "language": p.language or detect(p.title, body),
         "id": p.id,
         "path": p.path,
         "title": p.title,
@@ -68,6 +70,7 @@ def summary(fields: Mapping[str, Any]) -> dict[str, Any]:
         "source": fields.get("source", ""),
         "note": fields.get("note", ""),
         "authors": tuple(fields.get("authors", ())),
+        "language": fields.get("language") or ENGLISH,
     }
 
 

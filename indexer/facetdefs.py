@@ -32,6 +32,13 @@ def _section_key(value: str) -> str:
     return value.split(":")[0].strip().casefold()
 
 
+def _language_key(value: str) -> str:
+    # a filter may name a language by code or name ("ja", "Japanese", "de-AT")
+    from indexer.languages import language_code
+
+    return language_code(value) or _lower(value)
+
+
 @dataclass(frozen=True)
 class Facet:
     """One facet: what it is called, where its values are, and how they match a filter."""
@@ -73,6 +80,8 @@ FACETS = (
     Facet("author", "Author", "authors", stored="authors", column="authors_col", multi=True),
     Facet("section", "Section", "sections", stored="section", column="section",
           key=_section_key),
+    Facet("language", "Language", "languages", stored="language", column="language",
+          key=_language_key),
 )  # fmt: skip
 BY_NAME = {f.name: f for f in FACETS}
 

@@ -37,6 +37,7 @@ from typing import Any
 
 import yaml
 
+from indexer.languages import LANGUAGES, language_code
 from indexer.records import ArchiveError, Perspective, Problem
 from indexer.slugs import (
     clean_line,
@@ -53,7 +54,8 @@ from indexer.slugs import (
 DEFAULT_NAME = "fieldmap.yaml"
 TEMPLATE_FIELDS = frozenset({"id", "slug", "stem", "year", "month", "day"})
 
-_KEY_FIELDS = ("title", "author", "date", "section", "themes", "source", "note", "id", "slug")
+_KEY_FIELDS = ("title", "author", "date", "section", "themes", "source", "note", "id", "slug",
+               "lang")
 _KINDS = {
     **{name: "keys" for name in _KEY_FIELDS},
     "body_fallback": "keys",
@@ -79,6 +81,7 @@ class FieldMap:
     note: tuple[str, ...] = ("note",)
     id: tuple[str, ...] = ("id",)
     slug: tuple[str, ...] = ()
+    lang: tuple[str, ...] = ("lang", "language")
     body_fallback: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     date_from_filename: bool = False
@@ -236,12 +239,14 @@ class EntryFields:
         entry_id = self._id()
         body = self._body()
         source = self._source(entry_id, date)
+        language = self._language()
         if self.problems or date is None:
             return [], self.problems
         entry = Perspective(
             id=entry_id, title=title, authors=authors, date=date,
             section=short_section(heading), section_heading=heading, source=source, body=body,
             path=self.relative, line=self.front.opening_line, note=note, themes=themes,
+            language=language,
         )  # fmt: skip
         return [entry], []
 
@@ -364,6 +369,20 @@ class EntryFields:
             self._problem(self._line(key), reason)
             return ()
         return tuple(dict.fromkeys(item.strip() for item in items if item.strip()))
+
+    def _language(self) -> str:
+        """Return the language the entry declares (a code), "" for none (it is detected)."""
+        found = self._lookup(self.fieldmap.lang)
+        if found is None:
+            return ""
+        key, value = found
+        code = language_code(value) if isinstance(value, str) else None
+        if code is None:
+            known = ", ".join(LANGUAGES)
+            shown = repr(value.strip()) if isinstance(value, str) else _describe(value)
+            self._problem(self._line(key), f"{key}: unknown language {shown} (one of {known})")
+            return ""
+        return code
 
     def _id(self) -> str:
         """Return the entry's id: its id key if set (and valid), else its slugified file name."""

@@ -17,12 +17,19 @@ from whoosh import query as wq
 from indexer import subject as subjects
 from indexer.facets import Counts, FilterSet, count
 from indexer.highlight import Group, groups_for
-from indexer.matching import TIER, Clause, exact_tiers, match_clauses, with_exact
+from indexer.matching import (
+    TIER,
+    Clause,
+    exact_tiers,
+    match_clauses,
+    with_exact,
+    with_languages,
+)
 from indexer.postings import Postings, evaluate
 from indexer.query import ParsedQuery, expand_wildcards, parse_text, resolve_themes
 from indexer.results import Near, SearchRequest, SynonymUse
 from indexer.subject import Subject
-from indexer.view import View, labels_of
+from indexer.view import View, labels_of, languages_of
 
 
 @dataclass
@@ -114,6 +121,7 @@ def match_parsed(view: View, req: SearchRequest, ctx: Postings) -> Found:
     q = parse_text(req.q, view.searcher.schema)
     if q is not None:
         q = with_exact(resolve_themes(q, labels_of(view)["theme"]), req.q)
+        q = with_languages(q, req.q, languages_of(view, req))
     parsed = expand_wildcards(q, view.searcher.reader()) if q is not None else ParsedQuery(None)
     live = view.table.live
     if parsed.query is None:

@@ -22,7 +22,16 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from indexer.analysis import WORD_PATTERN, exact_term, query_stems, stems, text_term
+from indexer.analysis import (
+    PLAIN_WORD_PATTERN,
+    exact_term,
+    foreign_query_terms,
+    query_stems,
+    stems,
+    text_term,
+    tokens,
+)
+from indexer.languages import has_cjk
 
 SNIPPET_CHARS = 220
 LEAD_CHARS = 60  # context shown before the first match
@@ -104,7 +113,8 @@ def snippet(text: str, groups: Iterable[Group], chars: int = SNIPPET_CHARS) -> s
 
 # the tokenizer's pattern as a separator of re.split: words and what lies between them
 # alternate, so a word's place is the sum of the lengths before it (all of it in C)
-_SPLIT = re.compile(f"({WORD_PATTERN.pattern})")
+# (text with CJK characters takes the slower path of `_Words._read_tokens`)
+_SPLIT = re.compile(f"({PLAIN_WORD_PATTERN.pattern})")
 
 
 class _Words:
@@ -112,6 +122,11 @@ class _Words:
     snippet needs: where each word a query asks for stands, by stem and by exact form."""
 
     def __init__(self, text: str, wanted: frozenset[str]) -> None:
+        self._spans: dict[int, tuple[int, int]] | None = None
+        languages = tuple(sorted({t.split(":", 1)[0] for t in wanted if ":" in t}))
+        if languages or has_cjk(text[:SCAN_CHARS]):
+            self._read_tokens(text[:SCAN_CHARS], wanted, languages)
+            return
         parts = _SPLIT.split(text[:SCAN_CHARS])  # between, word, between, word, ..., between
         words = parts[1::2]
         terms = list(map(text_term, words))
@@ -129,12 +144,32 @@ class _Words:
         self._sets = {key: set(places) for key, places in self.at.items()}
         self._ends = list(itertools.accumulate(map(len, parts))) if self._word else []
 
+    def _read_tokens(self, text: str, wanted: frozenset[str], languages: tuple[str, ...]) -> None:
+        """Read a text with CJK runs (their bigrams) or one a query's other languages may match
+        (their stems), keeping each wanted word's span: the slower path."""
+        self.at, self._spans = {}, {}
+        i = 0
+        for raw, start, end in tokens(text):
+            term = text_term(raw)
+            if languages and (term is None or term not in wanted):
+                term = next((t for t in foreign_query_terms(raw, languages) if t in wanted), term)
+            if term is None:
+                continue
+            if term in wanted:
+                self.at.setdefault((0, term), []).append(i)
+                self.at.setdefault((1, exact_term(raw) or ""), []).append(i)
+                self._spans[i] = (start, end)
+            i += 1
+        self._sets = {key: set(places) for key, places in self.at.items()}
+
     def holds(self, col: int, term: str, i: int) -> bool:
         """Tell whether position i holds the term (a stem, col 0, or an exact form, col 1)."""
         return i in self._sets.get((col, term), ())
 
     def span(self, i: int) -> tuple[int, int]:
         """Return where the word at position i stands in the text."""
+        if self._spans is not None:
+            return self._spans[i]
         w = self._word[i]
         return self._ends[2 * w], self._ends[2 * w + 1]
 
@@ -234,8 +269,12 @@ def mark_text(text: str, q: str) -> str:
     termset = frozenset(query_stems(q))
     if not termset or not text:
         return html.escape(text, quote=True)
-    spans = [(m.start(), m.end()) for m in WORD_PATTERN.finditer(text)
-             if text_term(m.group()) in termset]
+    spans: list[tuple[int, int]] = []
+    for _raw, s, e in (t for t in tokens(text) if text_term(t[0]) in termset):
+        if spans and s <= spans[-1][1]:  # a CJK word's bigrams overlap: one run
+            spans[-1] = (spans[-1][0], e)
+        else:
+            spans.append((s, e))
     out, at = [], 0
     for s, e in spans:
         out.append(html.escape(text[at:s], quote=True))

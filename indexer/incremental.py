@@ -87,7 +87,7 @@ def _write(current: Path, plan: _Plan, config: Config, progress: Progress | None
     """Delete and add the plan's documents in one commit, then merge small segments."""
     from whoosh import index as whoosh_index
 
-    from indexer.analysis import recording_vocabulary
+    from indexer.analysis import add_entry, recording_vocabulary
     from indexer.documents import vocabulary_document
 
     ix = whoosh_index.open_dir(str(current))
@@ -99,9 +99,9 @@ def _write(current: Path, plan: _Plan, config: Config, progress: Progress | None
         total = len(plan.entries)
         for done, (rel, kept) in enumerate(plan.entries.items(), 1):
             for p in kept:
-                writer.add_document(**document(p))
+                add_entry(writer, document(p))
             for doc in plan.carried.get(rel, []):
-                writer.add_document(**doc)
+                add_entry(writer, doc)
             if progress:
                 progress(done, total)
     if words:

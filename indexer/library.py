@@ -52,7 +52,7 @@ from indexer.suggest import Vocabularies, suggestion
 from indexer.synonyms import SYNONYMS_FILE, Expansion, Synonyms, group_rules, load_synonyms
 from indexer.themes import Theme, load_taxonomy
 from indexer.typos import near_spellings
-from indexer.view import View, bound_mapped, labels_of, themes_of
+from indexer.view import View, bound_mapped, labels_of, languages_of, themes_of
 
 SEARCH_SECONDS = 2.0  # past this, a costly query answers with what it has, marked partial
 class IndexMissing(Exception):
@@ -236,6 +236,7 @@ class Library:
         out = dict(view.table.columns[facet].labels)
         if facet == "theme":
             out.update({slug: t.label for slug, t in view.taxonomy.items()})
+        out.update(labels_of(view).get(facet, {}) if facet == "language" else {})
         return out
 
     # -- searching -----------------------------------------------------------------------
@@ -320,13 +321,14 @@ class Library:
     def _match(self, view: View, req: SearchRequest) -> Found:
         """Find and score the documents matching the query text, then filter and count them."""
         if is_plain(req.q):
-            clauses = plain_clauses(req.q)
+            languages = languages_of(view, req)
+            clauses = plain_clauses(req.q, languages=languages)
             near: dict[str, Near] = {}
             if clauses and req.typos:
                 near = near_spellings(single_words(req.q), view.searcher, self._postings(view),
-                                      self._vocabularies)
+                                      self._vocabularies, languages)
                 if near:
-                    clauses = plain_clauses(req.q, {k: n.words for k, n in near.items()})
+                    clauses = plain_clauses(req.q, {k: n.words for k, n in near.items()}, languages)
             clauses, expansions = self.synonyms().expand(clauses)
             if clauses:
                 found = match_plain(view, req, clauses, self._postings(view))

@@ -25,8 +25,15 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
-from indexer.analysis import SHORT_PART, WORD_PATTERN, query_terms
+from indexer.analysis import (
+    SHORT_PART,
+    WORD_PATTERN,
+    foreign_query_terms,
+    foreign_stop_word,
+    query_terms,
+)
 from indexer.highlight import Group
+from indexer.languages import bigrams, is_cjk
 from indexer.postings import Postings, evaluate
 from indexer.query import expand_wildcards
 
@@ -67,17 +74,19 @@ def is_plain(text: str) -> bool:
     return bool(text.strip()) and not _STRICT.search(text)
 
 
-def plain_clauses(text: str, near: Mapping[str, Sequence[str]] | None = None) -> list[Clause]:
+def plain_clauses(text: str, near: Mapping[str, Sequence[str]] | None = None,
+                  languages: tuple[str, ...] = ()) -> list[Clause]:
     """Return the clauses of plain query text (stop words make none); a word that `near` names
     (lowercase) also matches its near spellings there (typos.py), but only as its stem does,
-    so the entries holding it as typed rank first."""
+    so the entries holding it as typed rank first; each word also matches its stem in each of
+    `languages` (the archive's other languages, languages.py)."""
     clauses: list[Clause] = []
     for chunk in text.split():
         if "*" in chunk or "?" in chunk:
             clauses.append(_wildcard(chunk))
             continue
-        for run, joined in _runs(chunk):
-            clause = _clause(run, joined)
+        for run, joined in _cjk_apart(_runs(chunk)):
+            clause = _clause(run, joined, languages)
             if clause is not None and near and len(run) == 1 and run[0].lower() in near:
                 clause = _with_near(clause, near[run[0].lower()])
             if clause is not None:
@@ -104,7 +113,7 @@ def single_words(text: str) -> list[str]:
     out = []
     for chunk in text.split():
         if "*" not in chunk and "?" not in chunk:
-            out += [run[0] for run, _ in _runs(chunk) if len(run) == 1]
+            out += [run[0] for run, _ in _runs(chunk) if len(run) == 1 and not is_cjk(run[0])]
     return out
 
 
@@ -128,14 +137,20 @@ def both(make: type[wq.Query], value: object) -> wq.Query:
     return wq.Or([make("title", value, boost=TITLE_BOOST), make("body", value)])  # type: ignore[call-arg]
 
 
-def _clause(words: list[str], joined_form: bool) -> Clause | None:
+def _clause(words: list[str], joined_form: bool, languages: tuple[str, ...] = ()) -> Clause | None:
+    if len(words) == 1 and is_cjk(words[0]):
+        return _cjk_clause(words[0])
     stems = [t for t in (query_terms(w)[0] for w in words) if t is not None]
     exacts = [t for t in (query_terms(w)[1] for w in words) if t is not None]
     if len(words) == 1:
         if not stems:
             return None
-        return Clause(words[0], both(wq.Term, stems[0]), both(wq.Term, exacts[0]),
-                      Group(((exacts[0],),), ((stems[0],),)))
+        others = foreign_query_terms(words[0], languages)
+        stem = both(wq.Term, stems[0])
+        if others:  # English entries score exactly as before: these terms are not theirs
+            stem = wq.Or([stem, *(both(wq.Term, t) for t in others)])
+        return Clause(words[0], stem, both(wq.Term, exacts[0]),
+                      Group(((exacts[0],),), ((stems[0],), *((t,) for t in others))))
     joined, joined_exact = query_terms("".join(words)) if joined_form else (None, None)
     stem_parts: list[wq.Query] = []
     exact_parts: list[wq.Query] = []
@@ -152,6 +167,26 @@ def _clause(words: list[str], joined_form: bool) -> Clause | None:
     text = ("-" if joined_form else ".").join(words)
     group = Group(_sequences(exacts, joined_exact), _sequences(stems, joined))
     return Clause(text, wq.Or(stem_parts), wq.Or(exact_parts), group)
+
+
+def _cjk_apart(runs: list[tuple[list[str], bool]]) -> list[tuple[list[str], bool]]:
+    """Split a compound that holds a CJK word ("利用者-한국어") into its words: a CJK word is
+    its own phrase of bigrams, never part of a joined form."""
+    out: list[tuple[list[str], bool]] = []
+    for run, joined in runs:
+        if len(run) > 1 and any(map(is_cjk, run)):
+            out += [([word], False) for word in run]
+        else:
+            out.append((run, joined))
+    return out
+
+
+def _cjk_clause(word: str) -> Clause:
+    """Return the clause of a CJK word: the phrase of its character bigrams, as indexed, so
+    利用者 finds 利用者 and not entries holding only 利用 or 用者 apart."""
+    grams = tuple(g for g, _, _ in bigrams(word))
+    q = both(wq.Term, grams[0]) if len(grams) == 1 else both(wq.Phrase, list(grams))
+    return Clause(word, q, q, Group((grams,), (grams,)))
 
 
 def _sequences(parts: list[str], joined: str | None) -> tuple[tuple[str, ...], ...]:
@@ -268,6 +303,38 @@ def with_exact(q: wq.Query, text: str) -> wq.Query:
     if q.is_leaf() or isinstance(q, wq.Phrase):
         return q
     return q.apply(lambda sub: with_exact(sub, text))
+
+
+def with_languages(q: wq.Query, text: str, languages: tuple[str, ...]) -> wq.Query:
+    """Let each title/body word of a parsed (strict) query also match its stem in each of
+    `languages`, and a CJK word match as the phrase of its bigrams (the parser ANDs them)."""
+    if isinstance(q, wq.Not):
+        return q
+    if isinstance(q, wq.AndNot):
+        return wq.AndNot(with_languages(q.a, text, languages), q.b)
+    if isinstance(q, wq.And) and _bigram_terms(q):
+        terms = q.subqueries
+        return wq.Phrase(terms[0].fieldname, [t.text for t in terms], boost=terms[0].boost)
+    if isinstance(q, wq.Term) and q.fieldname in ("title", "body") and languages:
+        start, end = getattr(q, "startchar", None), getattr(q, "endchar", None)
+        typed = text[start:end] if isinstance(start, int) and isinstance(end, int) else ""
+        others = foreign_query_terms(typed, languages) if typed else []
+        exact = query_terms(typed)[1] if typed and WORD_PATTERN.fullmatch(typed) else None
+        if exact is not None and foreign_stop_word(typed, languages):
+            others.append(exact)  # "+posible": a Spanish stop word, found as typed there
+        if not others:
+            return q
+        return wq.Or([q, *(wq.Term(q.fieldname, t, boost=q.boost) for t in others)])
+    if q.is_leaf() or isinstance(q, wq.Phrase):
+        return q
+    return q.apply(lambda sub: with_languages(sub, text, languages))
+
+
+def _bigram_terms(q: wq.And) -> bool:
+    terms = q.subqueries
+    return len(terms) > 1 and all(
+        isinstance(t, wq.Term) and t.fieldname == terms[0].fieldname
+        and is_cjk(str(t.text)) and len(str(t.text)) == 2 for t in terms)
 
 
 def exact_tiers(q: wq.Query, ctx: Postings) -> np.ndarray:

@@ -24,7 +24,7 @@ from typing import Any
 
 from whoosh.index import Index
 
-from indexer.analysis import recording_vocabulary
+from indexer.analysis import add_entry, recording_vocabulary
 from indexer.archive import read_file
 from indexer.documents import vocabulary_document
 from indexer.fieldmap import FieldMap
@@ -197,7 +197,7 @@ def _write_chunk(ix: Index, entries: Sequence[Perspective],
     for i, p in enumerate(entries, 1):
         if release:
             entries[i - 1] = None  # type: ignore[index]
-        writer.add_document(**document(p))
+        add_entry(writer, document(p))
         del p
         if pool_bytes(writer) > full and i < len(entries):
             written.append(end_segment(writer))
@@ -221,7 +221,7 @@ def commit_segments(ix: Index, segments: list[Any], extra: Sequence[dict[str, An
     writer = lengths_writer(ix, limitmb=LIMIT_MB)
     with recording_vocabulary() as extra_words:  # the last good versions of broken entries
         for doc in extra:
-            writer.add_document(**doc)
+            add_entry(writer, doc)
     vocabulary = (words or set()) | extra_words
     if vocabulary:
         writer.add_document(**vocabulary_document(vocabulary))

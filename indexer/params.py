@@ -62,8 +62,8 @@ def _one(get: Getter, name: str) -> str | None:
 
 def parse_request(params: Mapping[str, Sequence[str]] | Getter, per_page: int = 10,
                   facet_size: int = 0) -> SearchRequest:
-    """Build a SearchRequest from parameter lists (q, theme, author, section, from, to, sort,
-    page, per_page, facet_size, subject, typos)."""
+    """Build a SearchRequest from parameter lists (q, theme, author, section, language, from, to,
+    sort, page, per_page, facet_size, subject, typos)."""
     get: Getter = params if callable(params) else (lambda k: params.get(k, ()))  # type: ignore[union-attr]
     q = " ".join(v for v in get("q") if v)
     if len(q) > MAX_QUERY_CHARS:

@@ -22,6 +22,7 @@ class Perspective:
     line: int = 1  # line of the file where the entry starts
     note: str = ""
     themes: tuple[str, ...] = ()  # the editors' own tags; taxonomy themes are added at indexing
+    language: str = ""  # the `lang:` it declares (a code of languages.LANGUAGES); "": detected
 
     @property
     def author(self) -> str:

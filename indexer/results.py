@@ -41,6 +41,7 @@ class SearchRequest:
     themes: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
     date_from: DateBound | None = None
     date_to: DateBound | None = None
     sort: str = "relevance"
@@ -94,6 +95,7 @@ class Hit:
     subject: bool = False  # holds none of the words: shares the key words of the best matches
     # the editors' synonyms it was found by, where it holds none of the words they stand for
     synonyms: tuple[SynonymUse, ...] = ()
+    language: str = "en"  # the entry's language (languages.LANGUAGES code)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -281,6 +283,7 @@ class Entry:
     authors: tuple[str, ...] = ()  # each person; `author` is them as one line to display
     duplicates: tuple[Duplicate, ...] = ()  # entries whose text is nearly the same
     related_authors: tuple[RelatedAuthor, ...] = ()  # who else writes on this
+    language: str = "en"  # the entry's language (languages.LANGUAGES code)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

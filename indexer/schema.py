@@ -5,7 +5,7 @@ from __future__ import annotations
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 # Bump when the schema or the way documents are made changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 def _text(stored: bool, boost: float = 1.0) -> TEXT:
@@ -39,6 +39,8 @@ def make_schema() -> Schema:
         section=ID(stored=True, sortable=True),
         section_key=KEYWORD(lowercase=True, commas=True),
         section_heading=STORED,
+        # the entry's language (languages.LANGUAGES code): declared or detected; a facet column
+        language=ID(stored=True, sortable=True),
         themes=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
         theme_labels=STORED,  # a label per theme: a tag's own words, "" for the taxonomy's
         themes_col=ID(sortable=True),  # the theme facet's column (facetdefs.FACETS)

@@ -32,7 +32,7 @@ import yaml
 from whoosh import query as wq
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
-from indexer.analysis import WORD_PATTERN, query_stems, query_terms
+from indexer.analysis import query_stems
 from indexer.highlight import Group
 from indexer.matching import TITLE_BOOST, Clause
 from indexer.records import Problem
@@ -113,7 +113,7 @@ def _alternatives(phrases: tuple[str, ...], weight: float) -> tuple[list[wq.Quer
     queries: list[wq.Query] = []
     seqs: list[tuple[str, ...]] = []
     for phrase in phrases:
-        stems = [t for t in (query_terms(w)[0] for w in WORD_PATTERN.findall(phrase)) if t]
+        stems = query_stems(phrase)  # a CJK phrase: its bigrams
         if not stems:
             continue
         make, value = (wq.Term, stems[0]) if len(stems) == 1 else (wq.Phrase, stems)

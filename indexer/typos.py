@@ -20,7 +20,7 @@ import time
 
 from whoosh.searching import Searcher
 
-from indexer.analysis import query_stems, stems
+from indexer.analysis import foreign_query_terms, query_stems, stems
 from indexer.postings import Postings
 from indexer.results import Near
 from indexer.suggest import FEW, MORE_TIMES, Candidate, Vocabularies, entries_at_most, query_word
@@ -41,9 +41,10 @@ def typo_distance(word: str) -> int:
 
 
 def near_spellings(words: list[str], searcher: Searcher, ctx: Postings,
-                   vocabularies: Vocabularies) -> dict[str, Near]:
+                   vocabularies: Vocabularies, languages: tuple[str, ...] = ()) -> dict[str, Near]:
     """Return, by typed word (lowercase), the near spellings of the plain words that the
-    archive lacks or holds in a few entries next to a far more frequent neighbour."""
+    archive lacks or holds in a few entries next to a far more frequent neighbour (a word its
+    entries in other `languages` hold, as their stem, is no typo: `Datei` is not `date`)."""
     deadline = time.perf_counter() + TYPO_SECONDS
     out: dict[str, Near] = {}
     for text in words[:MAX_FUZZED]:
@@ -54,6 +55,9 @@ def near_spellings(words: list[str], searcher: Searcher, ctx: Postings,
             continue
         word = query_word(0, text, searcher, ctx)
         if word is None or typo_distance(word.folded) == 0 or word.entries > FEW:
+            continue
+        if any(searcher.doc_frequency(f, t) for t in foreign_query_terms(text, languages)
+               for f in ("title", "body")):
             continue
         found = _nearest(word.folded, word.entries, searcher, vocabularies)
         if found:

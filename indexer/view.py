@@ -20,7 +20,9 @@ from indexer import subject as subjects
 from indexer import whoosh_internals
 from indexer.facets import FacetTable
 from indexer.facetsearch import Folded
+from indexer.languages import ENGLISH, LANGUAGES
 from indexer.postings import PostingCache
+from indexer.results import SearchRequest
 from indexer.themes import Theme
 
 # Past this much of the process's memory in mapped file pages (the index's, and the libraries'
@@ -67,8 +69,20 @@ class View:
 
 
 def labels_of(view: View) -> dict[str, dict[str, str]]:
-    """Return the labels the taxonomy gives, per facet: a filter may name a theme by them."""
-    return {"theme": {slug: t.label for slug, t in view.taxonomy.items()}}
+    """Return the labels the taxonomy gives, per facet: a filter may name a theme by them (and
+    a language by its name)."""
+    return {"theme": {slug: t.label for slug, t in view.taxonomy.items()},
+            "language": {code: lang.name for code, lang in LANGUAGES.items()}}
+
+
+def languages_of(view: View, req: SearchRequest) -> tuple[str, ...]:
+    """Return the languages a query is analysed for besides English: those chosen in the
+    language facet, else those the archive holds (languages.py)."""
+    column = view.table.columns["language"]
+    if req.languages:
+        return tuple(sorted(column.facet.selected(req.languages) - {ENGLISH}))
+    held = column.tally(view.table.live)
+    return tuple(sorted({column.coded.values[i] for i in np.flatnonzero(held)} - {"", ENGLISH}))
 
 
 def themes_of(view: View) -> dict[int, tuple[str, ...]]:

@@ -39,6 +39,7 @@ def test_each_facet_is_declared_once_with_its_column_and_request_field():
         ("theme", "themes_col", "themes", True),
         ("author", "authors_col", "authors", True),
         ("section", "section", "sections", False),
+        ("language", "language", "languages", False),
     ]
     assert facet("theme").key("Open Source") == facet("theme").key("open-source") == "open-source"
     assert facet("section").key("The Evidence: Data-Driven") == "the evidence"

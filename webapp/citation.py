@@ -124,6 +124,7 @@ def csl(entry: Entry, site: str, url: str) -> dict[str, Any]:
         "archive_location": url,
         "URL": plain(entry.source) if is_web_url(entry.source) else url,
         "keyword": ", ".join(entry.themes),
+        "language": entry.language,
     }
     if d:
         item["issued"] = {"date-parts": [[d.year, d.month, d.day]]}

@@ -35,6 +35,7 @@ HIT_COLUMNS = (
     "source",
     "note",
     "url",
+    "language",  # last: the columns before it keep their places
 )
 PROVENANCE_COLUMNS = ("query", "filters", "sort", "generation", "exported")
 INCOMPLETE = "# incomplete"
@@ -69,6 +70,7 @@ def hit_record(hit: Hit, url: str, snippet: bool) -> dict[str, Any]:
         "section": hit.section,
         "section_heading": hit.section_heading,
         "themes": list(hit.themes),
+        "language": hit.language,
         "url": url,
         "source": hit.source,
         "note": hit.note,

@@ -35,6 +35,11 @@ def author_url(author: str, **args: Any) -> str:
     return url_for("browse.author", handle=author_handle(author), **args)
 
 
+def language_url(language: str, **args: Any) -> str:
+    """Return the search filtered to one language."""
+    return url_for("search.search", language=language, **args)
+
+
 def section_url(section: str, **args: Any) -> str:
     return url_for("browse.section", slug=slugify(section), **args)
 

@@ -50,6 +50,12 @@ SEARCH_PARAMS = [
         repeat=True,
     ),
     _param(
+        "language",
+        {"type": "string"},
+        'Language code (e.g. "ja", "de") or name ("Japanese"); repeat to OR.',
+        repeat=True,
+    ),
+    _param(
         "from",
         {"type": "string", "pattern": DATE_PATTERN},
         "Earliest date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD.",
@@ -201,6 +207,7 @@ HIT = {
         "section": STRING,
         "section_heading": STRING,
         "themes": STRINGS,
+        "language": {**STRING, "description": "The entry's language, an ISO 639-1 code ('ja')."},
         "url": {"type": "string", "format": "uri"},
         "source": STRING,
         "note": STRING,
@@ -240,7 +247,7 @@ SEARCH = {
         "results": {"type": "array", "items": _ref("Hit")},
         "facets": {
             "type": "object",
-            "description": "theme, author, section, year and month, each a list of values with "
+            "description": "theme, author, section, language, year and month, each a list of values with "
             "counts; and day (YYYY-MM-DD) when the results within the date range fall on 92 days "
             "or fewer.",
             "additionalProperties": {"type": "array", "items": _ref("FacetValue")},
@@ -383,6 +390,7 @@ ENTRY = {
         "section": STRING,
         "section_heading": STRING,
         "themes": STRINGS,
+        "language": {**STRING, "description": "The entry's language, an ISO 639-1 code ('ja')."},
         "source": STRING,
         "note": STRING,
         "body": {"type": "string", "description": "Markdown as written."},
@@ -451,7 +459,7 @@ def document(server: str, site: str) -> dict[str, Any]:
                 {"application/json": {"schema": _ref("FacetValues")}},
                 400,
                 404,
-                description="Values of one facet (theme, author, section) whose name or label "
+                description="Values of one facet (theme, author, section, language) whose name or label "
                 "holds every word of `q`, with their counts under the search that `query` and "
                 "the filters describe (the facet's own selection ignored, as in /api/search). "
                 "`links.html` is the same list as a page of its own.",

@@ -15,8 +15,8 @@ from werkzeug.datastructures import MultiDict
 
 from indexer.facetdefs import BY_NAME, FACETS
 
-PARAMS = ("q", "theme", "author", "section", "from", "to", "sort", "per_page", "facet_size", "subject", "typos")
 FILTERS = tuple(f.name for f in FACETS)
+PARAMS = ("q", *FILTERS, "from", "to", "sort", "per_page", "facet_size", "subject", "typos")
 Pairs = tuple[tuple[str, str], ...]
 
 

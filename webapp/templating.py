@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask, g, url_for
 
+from indexer.languages import language_name
 from webapp import hosts, links, render
 from webapp.citation import long_date
 from webapp.sitewords import SiteWords, site_words
@@ -47,6 +48,8 @@ def install(app: Flask, versions: dict[str, str]) -> None:
         site_name=lambda: app.config["SITE_NAME"],
         author_url=links.author_url,
         section_url=links.section_url,
+        language_url=links.language_url,
+        language_name=language_name,
         theme_url=links.theme_url,
         entry_url=links.entry_url,
         tag_uri=links.tag_uri,

@@ -27,7 +27,7 @@ def test_every_entry_page_renders_and_is_inert(client):
 def test_entry_page_shows_metadata_body_note_source_and_themes(client):
     entry_id = find_id(client, "Living With a Model")
     markup = client.get(f"/entries/{entry_id}").get_data(as_text=True)
-    assert '<h1 id="entry-title">Living With a Model</h1>' in markup
+    assert '<h1 id="entry-title" lang="en">Living With a Model</h1>' in markup
     assert "@quietharbor" in markup and "13 February 2026" in markup
     assert "letters to my sister" in markup
     assert "Written on the last day before the model was retired." in markup

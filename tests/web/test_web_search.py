@@ -66,7 +66,7 @@ def test_result_cards_carry_title_author_date_section_themes(client):
     assert "2 November 2025" in card and 'datetime="2025-11-02"' in card
     assert "/sections/the-stories" in card
     assert "/themes/autonomy" in card and ">Autonomy<" in card
-    assert '<p class="snippet">' in card
+    assert '<p class="snippet" lang="en">' in card
 
 
 def test_facets_list_theme_author_section_with_counts(client):
