@@ -99,8 +99,13 @@ class Library:
         if view is not None and view.name == name and view.searcher.up_to_date():
             return view
         if view is not None:
-            # open afresh: Searcher.refresh() reuses segment readers and misses new deletions
-            view.close()
+            # open afresh: Searcher.refresh() reuses segment readers and misses new deletions.
+            # The view replaced is closed one switch later, not now: a request (or an export
+            # still streaming) may hold it while a reindex switches generations under it.
+            retired: View | None = getattr(self._local, "retired", None)
+            if retired is not None:
+                retired.close()
+            self._local.retired = view
             self._local.view = None  # opening may fail (a half-synced generation): retry next time
         view = self._open(name)
         self._local.view = view
@@ -195,7 +200,11 @@ class Library:
     def synonyms(self) -> Synonyms:
         """Return the editors' synonyms as the last index run copied them (read again whenever
         the copy changes), with the themes' own synonyms; none when the file is broken."""
-        view = self._view()
+        return self._synonyms_of(self._view())
+
+    def _synonyms_of(self, view: View) -> Synonyms:
+        """Return the synonyms of the view a request reads (asking for the current view again
+        mid-request would close this one if a reindex just switched generations)."""
         path = self.index_dir / view.name / SYNONYMS_FILE
         try:
             stat = path.stat()
@@ -219,7 +228,7 @@ class Library:
         if view.examples is None or len(view.examples) < n:
             column = view.table.columns["theme"]
             counts = column.tally(view.table.live)
-            names = self.labels("theme")
+            names = self._labels_of(view, "theme")
             top = [int(i) for i in np.argsort(-counts, kind="stable")[:2] if counts[i] > 0]
             themes = [names.get(column.coded.values[i], column.coded.values[i]) for i in top]
             reader = view.searcher.reader()
@@ -232,7 +241,10 @@ class Library:
     def labels(self, facet: str) -> dict[str, str]:
         """Return the labels of a facet's values that differ from them (a theme's: the
         taxonomy's over the entries' own tags)."""
-        view = self._view()
+        return self._labels_of(self._view(), facet)
+
+    @staticmethod
+    def _labels_of(view: View, facet: str) -> dict[str, str]:
         out = dict(view.table.columns[facet].labels)
         if facet == "theme":
             out.update({slug: t.label for slug, t in view.taxonomy.items()})
@@ -290,7 +302,7 @@ class Library:
         if len(q) > compl.MAX_SUGGEST_CHARS:
             raise BadParameter("q", f"at most {compl.MAX_SUGGEST_CHARS} characters, got {len(q)}")
         view = self._view()
-        labels = {"theme": self.labels("theme"), "author": view.table.columns["author"].labels}
+        labels = {"theme": self._labels_of(view, "theme"), "author": view.table.columns["author"].labels}
         sources = compl.Sources(self._current_completions(view), view.named, view.table, labels,
                                 view.searcher, self._postings(view))
         return compl.suggest(q, limit, sources)
@@ -329,7 +341,7 @@ class Library:
                                       self._vocabularies, languages)
                 if near:
                     clauses = plain_clauses(req.q, {k: n.words for k, n in near.items()}, languages)
-            clauses, expansions = self.synonyms().expand(clauses)
+            clauses, expansions = self._synonyms_of(view).expand(clauses)
             if clauses:
                 found = match_plain(view, req, clauses, self._postings(view))
                 found.near = tuple(near.values())
@@ -401,11 +413,11 @@ class Library:
     def duplicates(self, threshold: float = dup.THRESHOLD) -> list[DuplicatePair]:
         """Return every pair of entries whose text is nearly the same (near_copies.py)."""
         view = self._view()
-        return near_copies.every_pair(view.searcher, self._signatures(), threshold)
+        return near_copies.every_pair(view.searcher, self._signatures(view), threshold)
 
-    def _signatures(self) -> dup.Signatures:
-        """Return the current generation's signatures, read again when the file changes."""
-        path = self.index_dir / self._view().name / dup.FILE
+    def _signatures(self, view: View) -> dup.Signatures:
+        """Return the view's generation's signatures, read again when the file changes."""
+        path = self.index_dir / view.name / dup.FILE
         try:
             st = path.stat()
             key = (str(path), st.st_mtime_ns, st.st_size)
@@ -430,7 +442,7 @@ class Library:
             **summary(f), body=f.get("markdown", ""), path=f.get("path", ""),
             related=related_entries(view.searcher, n, related, ctx, labels, known)
             if related else (),
-            duplicates=near_copies.of_entry(view.searcher, self._signatures(), f["id"]),
+            duplicates=near_copies.of_entry(view.searcher, self._signatures(view), f["id"]),
             related_authors=people.near_entry(view.table, known, own, authors)
             if known and authors else (),
         )

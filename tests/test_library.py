@@ -255,3 +255,22 @@ def test_days_are_counted_when_the_results_span_a_few_weeks(library):
     # like years and months, a day's count ignores the other ends of the range: within it
     narrowed = library.search(parse_request({"from": ["2025-10-22"], "to": ["2025-10"]}))
     assert [v.value for v in narrowed.facet("day").results] == ["2025-10-25"]
+
+
+def test_a_view_replaced_mid_request_stays_open_until_the_next_switch(library, index_dir,
+                                                                      archive_dir):
+    # a reindex may switch generations while a request (or a streaming export) still reads
+    # the view it began with: that view is closed one switch later, never under the request
+    from indexer.build import build_index
+
+    def rebuild(_: object) -> None:
+        assert build_index(archive_dir, index_dir, full=True).problems == []
+
+    held = library._view()
+    rebuild(index_dir)
+    library.info()  # the request's second look at the index opens the new generation
+    assert not held.searcher.reader().is_closed
+    assert library.search(parse_request({"q": ["autonomy"]})).total == 2
+    rebuild(index_dir)
+    library.info()
+    assert held.searcher.reader().is_closed
