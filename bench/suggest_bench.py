@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.facet_search import percentiles  # noqa: E402
 from bench.results_md import put_section  # noqa: E402
 from indexer.build import build_index  # noqa: E402
 from indexer.completions import COMPLETIONS_FILE, Completions  # noqa: E402
@@ -46,14 +46,6 @@ def make_corpus() -> Path:
         if (place / "bench" / "make_corpus.py").is_file():
             return place / "bench" / "make_corpus.py"
     raise SystemExit("make_corpus.py not found: set PERSPECTIVES_CORPORA to <shared>/corpora")
-
-
-def percentiles(times: list[float]) -> dict[str, float]:
-    ordered = sorted(times)
-    def at(p):
-        return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
-    return {"p50": at(0.50) * 1000, "p95": at(0.95) * 1000, "max": ordered[-1] * 1000,
-            "mean": statistics.fmean(ordered) * 1000}
 
 
 def typed(words: list[str], counts: list[int], rng: random.Random, n: int, first: bool
