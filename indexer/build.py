@@ -234,8 +234,10 @@ def _publish_completions(generation: Path | None) -> None:
         return
     from whoosh import index as whoosh_index
 
-    from indexer.completions import publish
+    from indexer.completions import COMPLETIONS_FILE, Completions, publish
 
+    if Completions.generation_of(generation / COMPLETIONS_FILE) == gens.toc_generation(generation):
+        return  # nothing was written since they were made
     ix = whoosh_index.open_dir(str(generation))
     with ix.reader() as reader:
         publish(reader, generation)

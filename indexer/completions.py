@@ -30,6 +30,7 @@ from whoosh import query as wq
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
+from indexer import completion_parts as parts
 from indexer.analysis import EXACT, WORD_PATTERN, fold_prefix, light_stem, query_terms
 from indexer.facets import FacetTable
 from indexer.facetsearch import fold
@@ -65,35 +66,28 @@ class Completions:
 
     @classmethod
     def from_reader(cls, reader: IndexReader) -> Completions:
-        """Read the vocabulary and its entry counts from an index (seconds at 100,000 entries:
-        done by `perspectives index`, not by a web request)."""
-        held: dict[str, int] = {}
-        for fieldname in ("title", "body"):
-            in_field: dict[str, int] = {}
-            # segment by segment: a reader over several merges their terms ten times slower
-            for leaf, _ in reader.leaf_readers():
-                for raw, info in leaf.iter_prefix(fieldname, EXACT):
-                    term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                    in_field[term] = in_field.get(term, 0) + info.doc_frequency()
-            for term, entries in in_field.items():
-                if entries > held.get(term, 0):
-                    held[term] = entries
+        """Read the vocabulary and its entry counts from every segment of an index (a second at
+        100,000 entries: `perspectives index` keeps them per segment instead, `publish`)."""
+        return cls.from_totals(parts.totals(reader), reader.generation())
+
+    @classmethod
+    def from_totals(cls, totals: parts.Totals, generation: int) -> Completions:
+        """Make the lists from the counts of an index's segments (completion_parts.py)."""
         words: list[str] = []
         counts: list[int] = []
         families: dict[str, list[int]] = {}
-        for raw in reader.lexicon("words"):
-            word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            family = EXACT + light_stem(word)
-            entries = held.get(family, 0)
-            if entries and len(word) <= MAX_WORD:
+        for word in sorted(w for w in totals.words if len(w) <= MAX_WORD):
+            family = light_stem(word)
+            entries = totals.entries(EXACT + family)
+            if entries:
                 families.setdefault(family, []).append(len(words))
                 words.append(word)
                 counts.append(entries)
         shown = np.arange(len(words), dtype=np.int32)
         for family, members in families.items():
-            best = min(members, key=lambda i: (words[i] != family[1:], len(words[i]), words[i]))
+            best = min(members, key=lambda i: (words[i] != family, len(words[i]), words[i]))
             shown[members] = best
-        return cls(words, np.array(counts, dtype=np.int32), shown, reader.generation())
+        return cls(words, np.array(counts, dtype=np.int32), shown, generation)
 
     def save(self, path: Path) -> None:
         """Write the lists beside the index (replacing the old file at once)."""
@@ -113,6 +107,15 @@ class Completions:
                 return cls(text.split("\n") if text else [], data["counts"], data["shown"],
                            int(data["generation"][0]))
         except (OSError, ValueError, KeyError, UnicodeDecodeError):
+            return None
+
+    @staticmethod
+    def generation_of(path: Path) -> int | None:
+        """Return the Whoosh generation the lists in a file were made from (None: no file)."""
+        try:
+            with np.load(path) as data:
+                return int(data["generation"][0])
+        except (OSError, ValueError, KeyError, IndexError):
             return None
 
     def complete(self, prefix: str, limit: int = 6) -> list[Completion]:
@@ -137,8 +140,9 @@ class Completions:
 
 
 def publish(reader: IndexReader, generation: Path) -> Completions:
-    """Build the completion lists of an index and write them into its generation folder."""
-    found = Completions.from_reader(reader)
+    """Build the completion lists of an index and write them into its generation folder, from
+    the counts kept there per segment (only the segments not seen before are read)."""
+    found = Completions.from_totals(parts.totals(reader, generation), reader.generation())
     found.save(generation / COMPLETIONS_FILE)
     return found
 

@@ -226,21 +226,23 @@ class Signatures:
 
 
 def updated(
-    old: Signatures, want: Mapping[str, str], shingled: Callable[[str], np.ndarray]
+    old: Signatures, want: Mapping[str, str], shingled: Callable[[str], np.ndarray],
+    fresh: list[str] | None = None,
 ) -> tuple[Signatures, list[str]]:
     """Return signatures for the entries `want` names (id -> file digest), computing only those
-    that are new or whose file changed, and the ids computed."""
+    that are new or whose file changed (`fresh`, when the caller knows them), and the ids
+    computed."""
     ids = sorted(want)
-    fresh = stale(old, want)
+    fresh = stale(old, want) if fresh is None else fresh
+    new = set(fresh)
+    rows = np.array([-1 if i in new else old.row.get(i, -1) for i in ids], dtype=np.int64)
+    kept = rows >= 0
     sigs = np.zeros((len(ids), PERMS), dtype=np.uint32)
     sizes = np.zeros(len(ids), dtype=np.uint32)
-    new = set(fresh)
-    for k, i in enumerate(ids):
-        if i in new:
-            h = shingled(i)
-            sigs[k], sizes[k] = signature(h), len(h)
-        else:
-            sigs[k], sizes[k] = old.sigs[old.row[i]], old.sizes[old.row[i]]
+    sigs[kept], sizes[kept] = old.sigs[rows[kept]], old.sizes[rows[kept]]
+    for k in np.flatnonzero(~kept).tolist():
+        h = shingled(ids[k])
+        sigs[k], sizes[k] = signature(h), len(h)
     return Signatures(ids, [digest_key(want[i]) for i in ids], sigs, sizes), fresh
 
 

@@ -100,6 +100,11 @@ class FileTable(Mapping[str, Info]):
                 out.update(dict.fromkeys(ids.split(), rel))
         return out
 
+    def digests_by_id(self) -> dict[str, str]:
+        """Return id -> digest of the file that holds it, for every id the files hold."""
+        digests = dict(zip(self.paths, self.digests))
+        return {i: digests[rel] for i, rel in self.holders().items()}
+
     def count_ids(self) -> int:
         """Return how many ids the files hold."""
         return " ".join(self.ids).count(" ") + 1 - self.ids.count("") if self.ids else 0

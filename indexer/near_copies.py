@@ -46,17 +46,17 @@ def refresh(generation: Path, previous: Path | None = None) -> list[Problem]:
 
     from indexer import duplicates as dup
 
-    manifest = gens.read_manifest(generation)
-    holders = manifest.ids()
-    want = {i: manifest.table[rel]["digest"] for i, rel in holders.items()}
+    want = gens.read_manifest(generation).table.digests_by_id()
     old = dup.Signatures.load(generation)
     if not old.ids and previous is not None:
         old = dup.Signatures.load(previous)
+    fresh = dup.stale(old, want)
+    if not fresh and len(old.ids) == len(want) and (generation / FILE).is_file():
+        return []  # every entry's signature is there already (want holds no id twice)
     with whoosh_index.open_dir(str(generation)).searcher() as searcher:
-        fresh = dup.stale(old, want)
         stored = _stored(searcher, set(fresh) if len(fresh) <= READ_ALL else None)
         shingled = dup.remembered(_texts(searcher, stored))
-        sigs, fresh = dup.updated(old, want, shingled)
+        sigs, fresh = dup.updated(old, want, shingled, fresh)
         sigs.save(generation)
         pairs = dup.fresh_pairs(sigs, fresh, shingled, THRESHOLD)
         return warnings(pairs, set(fresh), lambda i: stored.get(i) or _fields(searcher, i))

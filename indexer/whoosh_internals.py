@@ -18,13 +18,16 @@ Moving parts:
 - lengths and writing: `segment_lengths` (a segment's length bytes of a field),
   `lengths_writer` (a `SegmentWriter` that reads the new segment's lengths once per field),
   `pool_bytes`, `end_segment` (a segment written, not committed), `commit_segments`;
-- `range_texts` (the words of a `TermRange`), `index_segments`, `segment_maps`.
+- `range_texts` (the words of a `TermRange`), `index_segments`, `segment_maps`;
+- `term_frequencies`: a segment's terms of a field and their entry counts, read straight from
+  its term table (Whoosh's own iteration decodes a whole term info per term: 10x slower).
 """
 
 from __future__ import annotations
 
 import io
 import mmap
+import struct
 import types
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -259,6 +262,44 @@ class _Lengths:
                 byte_to_length(b) if b else None for b in _column_bytes(column, self._n)]
         table = self._fields[fieldname]
         return default if table is None else table[docnum]
+
+
+# -- term tables -------------------------------------------------------------------------
+
+_KEY_AND_DATA = struct.Struct("!ii")  # filetables._lengths: a key's length, its data's length
+_DOC_FREQUENCY = struct.Struct("!I")  # in a W3TermInfo after its flags byte and its weight
+_DOC_FREQUENCY_AT = 5
+_TERM_INFO_FORMAT = "!BfIBBfII"  # W3TermInfo._struct: flags, weight, doc frequency, ...
+
+
+def term_frequencies(reader: SegmentReader, fieldname: str, prefix: bytes = b""
+                     ) -> Iterator[tuple[bytes, int]]:
+    """Yield a segment's terms of a field that start with prefix, in order, each with how many
+    documents hold it (deleted ones included, as `doc_frequency` counts)."""
+    from whoosh.codec import whoosh3
+
+    terms = reader._terms
+    if not isinstance(terms, whoosh3.W3TermsReader) or (
+            whoosh3.W3TermInfo._struct.format != _TERM_INFO_FORMAT):
+        raise Unexpected(f"a term table read through {type(terms).__name__}")
+    if fieldname not in terms._fieldmap:
+        return
+    table = terms._tindex
+    key = terms._keycoder(fieldname, prefix)
+    pos = table.closest_key_pos(key)
+    if pos is None:
+        return
+    data = table.dbfile.get(pos, table.endofdata - pos)
+    lengths, frequency = _KEY_AND_DATA.unpack_from, _DOC_FREQUENCY.unpack_from
+    at, end = 0, len(data)
+    while at < end:
+        keylen, datalen = lengths(data, at)
+        keypos = at + _KEY_AND_DATA.size
+        found = data[keypos:keypos + keylen]
+        if not found.startswith(key):
+            return
+        yield found[2:], frequency(data, keypos + keylen + _DOC_FREQUENCY_AT)[0]
+        at = keypos + keylen + datalen
 
 
 # -- segments ----------------------------------------------------------------------------

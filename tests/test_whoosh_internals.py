@@ -285,6 +285,33 @@ def test_segments_written_apart_and_committed_together(tmp_path):
     assert lengths == {text: len(text.split()) for text in texts}
 
 
+@pytest.mark.parametrize("fieldname, prefix", [("title", b"="), ("body", b"="), ("body", b""),
+                                              ("words", b""), ("body", b"zzz"), ("nofield", b"")])
+def test_term_frequencies_are_the_public_iteration(segment, fieldname, prefix):
+    """The term table read straight gives what Whoosh's iter_prefix and doc_frequency give."""
+    from indexer.whoosh_internals import term_frequencies
+
+    public = ([(text, info.doc_frequency()) for text, info in segment.iter_prefix(fieldname, prefix)]
+              if fieldname in segment.schema else [])
+    assert list(term_frequencies(segment, fieldname, prefix)) == public
+    if fieldname == "body" and prefix == b"=":
+        assert len(public) > 10 and any(n > 1 for _, n in public)
+
+
+def test_term_frequencies_rely_on_the_term_table_layout(segment):
+    """W3TermsReader's ordered hash table, its key coder and W3TermInfo's packing."""
+    from whoosh.codec import whoosh3
+    from whoosh.filedb.filetables import OrderedHashReader, _lengths
+
+    assert isinstance(segment._terms, whoosh3.W3TermsReader)
+    assert isinstance(segment._terms._tindex, OrderedHashReader)
+    assert whoosh3.W3TermInfo._struct.format == "!BfIBBfII"
+    assert _lengths.format == "!ii"
+    assert segment._terms._keycoder("body", b"x")[2:] == b"x"
+    for attribute in ("closest_key_pos", "endofdata", "dbfile"):
+        assert hasattr(segment._terms._tindex, attribute), attribute
+
+
 def test_segment_maps_are_the_compound_segments_memory_maps(segment, library):
     """SegmentReader._storage, OverlayStorage.a and CompoundStorage._source."""
     import mmap
