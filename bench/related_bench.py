@@ -1,0 +1,105 @@
+"""Related entries, cold (issue 11): how long an entry page's related list takes the first time
+that entry is asked for, in a fresh process, at 100,000 entries.
+
+Opens the index in a new process for each round, answers one search (as a server would have),
+then asks for the related entries and authors of entries drawn at random (each entry once: its
+first list, nothing of it remembered) and prints the percentiles; `--write` puts them in
+bench/RESULTS.md under "## Related entries, cold (issue 11)". Run by hand, never in the tests:
+
+    .venv/bin/python bench/related_bench.py --index bench/work/indexes/synth-100000 --write
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.facet_search import percentiles  # noqa: E402
+from bench.results_md import put_section  # noqa: E402
+
+HEADING = "Related entries, cold (issue 11)"
+TARGET_MS = 100.0
+
+
+def measure(index: Path, n: int, seed: int) -> dict:
+    """Time the first related list of n random entries in this process."""
+    from indexer.library import Library
+    from indexer.results import SearchRequest
+
+    started = time.perf_counter()
+    lib = Library(index)
+    lib.search(SearchRequest(q="the", per_page=10))
+    opened = time.perf_counter() - started
+    view = lib._view()
+    stored = view.searcher.reader().all_stored_fields()
+    ids = [f["id"] for f in stored if f.get("id")]
+    chosen = random.Random(seed).sample(ids, min(n, len(ids)))
+    times = []
+    for entry_id in chosen:
+        t = time.perf_counter()
+        entry = lib.entry(entry_id, related=5, authors=3)
+        times.append(time.perf_counter() - t)
+        assert entry is not None
+    return {"entries": len(ids), "open_s": opened, "ms": times}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--index", type=Path, default=ROOT / "bench/work/indexes/synth-100000")
+    ap.add_argument("--entries", type=int, default=100, help="entries asked for per round")
+    ap.add_argument("--rounds", type=int, default=3, help="fresh processes")
+    ap.add_argument("--write", action="store_true")
+    ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child is not None:
+        print(json.dumps(measure(args.index, args.entries, args.child)))
+        return
+    times: list[float] = []  # seconds
+    opens = []
+    entries = 0
+    for seed in range(args.rounds):
+        out = subprocess.run([sys.executable, __file__, "--index", str(args.index), "--entries",
+                              str(args.entries), "--child", str(seed)], check=True,
+                             capture_output=True, text=True).stdout
+        found = json.loads(out.strip().splitlines()[-1])
+        times += found["ms"]
+        opens.append(found["open_s"])
+        entries = found["entries"]
+    p = percentiles(times)
+    p90 = sorted(times)[min(len(times) - 1, int(0.9 * len(times)))] * 1000
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    verdict = "PASS" if p["p95"] <= TARGET_MS else "FAIL"
+    lines = [
+        f"## {HEADING}",
+        "",
+        f"`bench/related_bench.py --rounds {args.rounds} --entries {args.entries}`, "
+        f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {entries:,} entries, "
+        f"load average at the end {load}.",
+        "",
+        "Each entry's first related list (5 entries and 3 related authors, `Library.entry`), "
+        f"in {args.rounds} fresh processes, {args.entries} entries each drawn at random; "
+        "the index opened and one search answered first.",
+        "",
+        "| lists | p50 | p90 | p95 | max | index open (median) | target p95 ≤ 100 ms |",
+        "|---|---|---|---|---|---|---|",
+        f"| {len(times)} | {p['p50']:.1f} ms | {p90:.1f} ms | {p['p95']:.1f} ms | "
+        f"{p['max']:.1f} ms | {sorted(opens)[len(opens) // 2]:.2f} s | {verdict} |",
+    ]
+    print("\n".join(lines))
+    if args.write:
+        results = ROOT / "bench" / "RESULTS.md"
+        results.write_text(put_section(results.read_text(encoding="utf-8"), HEADING,
+                                       "\n".join(lines)), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
