@@ -21,7 +21,7 @@ from whoosh.searching import Searcher
 from indexer import completions as compl
 from indexer import duplicates as dup
 from indexer import generations as gens
-from indexer import near_copies, people, theme_drafts
+from indexer import near_copies, people, theme_drafts, trends
 from indexer.documents import day_text, summary
 from indexer.facetdefs import BY_NAME
 from indexer.facets import FacetTable, facets
@@ -46,6 +46,7 @@ from indexer.results import (
     SearchResult,
     SynonymUse,
     ThemeTimeline,
+    ThemeTrends,
 )
 from indexer.site import SITE_FILE, Site, common_words, load_site
 from indexer.suggest import Vocabularies, suggestion
@@ -392,6 +393,11 @@ class Library:
         """Return an author's months and their themes' entries per month (people.py)."""
         view = self._view()
         return people.timeline(view.table, name, labels_of(view)["theme"])
+
+    def theme_trends(self, slugs: tuple[str, ...] | list[str]) -> ThemeTrends:
+        """Return the themes' entries and shares of all entries per month (trends.py)."""
+        view = self._view()
+        return trends.trends(view.table, slugs, self._labels_of(view, "theme"))
 
     def theme_draft(self, limit: int = 20) -> list[theme_drafts.Candidate]:
         """Return candidate themes the archive's taxonomy lacks (theme_drafts.py)."""

@@ -24,6 +24,7 @@ from indexer.keyphrases import key_phrases
 from indexer.postings import Postings
 from indexer.related import FEW_DOCS, Profile, Reason, phrase_ids
 from indexer.results import RelatedAuthor, ThemeTimeline
+from indexer.trends import month_range, month_text
 
 OWN_ENTRIES = 30  # an author's newest entries read for their key phrases
 OWN_PHRASES = 8  # key phrases kept per author: those that come back in most of their entries
@@ -77,7 +78,7 @@ def timeline(table: FacetTable, name: str, labels: Mapping[str, str]
     held = np.isin(column.docs, mine)
     codes, docs = column.coded.codes[held], column.docs[held]
     months = table.days[mine] // 100
-    keys = _month_range(int(months.min()), int(months.max()))
+    keys = month_range(int(months.min()), int(months.max()))
     where = {k: i for i, k in enumerate(keys)}
     rows = []
     for code, _ in Counter(codes.tolist()).most_common(TIMELINE_THEMES):
@@ -87,15 +88,7 @@ def timeline(table: FacetTable, name: str, labels: Mapping[str, str]
             per[where[m]] += 1
         rows.append(ThemeTimeline(slug, _label(column, slug, labels), int(per.sum()),
                                   tuple(int(x) for x in per)))
-    return tuple(f"{k // 100:04d}-{k % 100:02d}" for k in keys), tuple(rows)
-
-
-def _month_range(first: int, last: int) -> list[int]:
-    out, y, m = [], first // 100, first % 100
-    while y * 100 + m <= last:
-        out.append(y * 100 + m)
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
+    return tuple(month_text(k) for k in keys), tuple(rows)
 
 
 def _closest(table: FacetTable, scores: np.ndarray, reasons: list[Reason],

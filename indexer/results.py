@@ -238,6 +238,35 @@ class ThemeTimeline:
 
 
 @dataclass(frozen=True)
+class ThemeSeries:
+    """One theme over the archive's months: its entries, and its share of all entries (None
+    where a month has no entries)."""
+
+    slug: str
+    label: str
+    total: int
+    counts: tuple[int, ...]
+    shares: tuple[float | None, ...]  # a fraction, 0 to 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"slug": self.slug, "label": self.label, "total": self.total,
+                "counts": list(self.counts), "shares": list(self.shares)}
+
+
+@dataclass(frozen=True)
+class ThemeTrends:
+    """Themes' series over every month (YYYY-MM) from the archive's first entry to its last."""
+
+    months: tuple[str, ...]
+    entries: tuple[int, ...]  # all the archive's entries, per month
+    themes: tuple[ThemeSeries, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"months": list(self.months), "entries": list(self.entries),
+                "themes": [t.to_dict() for t in self.themes]}
+
+
+@dataclass(frozen=True)
 class Duplicate:
     """An entry whose text is nearly the same as another's, and how much (0 to 1)."""
 

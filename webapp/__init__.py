@@ -16,7 +16,7 @@ from flask_compress import Compress
 from indexer.library import Library
 from webapp import caching, errors, headers, hosts, limits, templating
 from webapp.settings import defaults
-from webapp.views import api, browse, entries, exports, facets, search
+from webapp.views import api, browse, entries, exports, facets, search, trends
 
 # Compressed here, so `perspectives serve` and gunicorn both send zstd, brotli or gzip; exports
 # stream, and gzip streams too (flask-compress leaves it out of streams by default).
@@ -43,7 +43,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # One Library per process: it opens the index lazily, reuses its searcher and reopens
     # by itself when a new generation appears, so nothing here outlives a generation.
     app.extensions["perspectives.library"] = Library(Path(str(app.config["INDEX"])))
-    for blueprint in (search.bp, browse.bp, entries.bp, exports.bp, facets.bp, api.bp):
+    for blueprint in (search.bp, browse.bp, entries.bp, exports.bp, facets.bp, trends.bp,
+                      api.bp):
         app.register_blueprint(blueprint)
     versions = templating.asset_versions()
     templating.install(app, versions)

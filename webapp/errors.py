@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, SecurityErro
 
 from indexer.library import IndexMissing
 from indexer.results import BadParameter
+from indexer.trends import UnknownTheme
 
 MACHINE_SUFFIXES = (".json", ".csv", ".atom", ".bib")
 CODES = {
@@ -66,6 +67,10 @@ def handle_not_found(exc: NotFound) -> Response:
     return error_response(404, "not_found", exc.what)
 
 
+def handle_unknown_theme(exc: UnknownTheme) -> Response:
+    return error_response(404, "not_found", f"theme: {exc}", parameter="theme")
+
+
 def handle_index_missing(exc: IndexMissing) -> Response:
     return error_response(503, "unavailable", str(exc))
 
@@ -108,6 +113,7 @@ def install(app: Flask) -> None:
     """Register the handlers on the app."""
     app.register_error_handler(BadParameter, handle_bad_parameter)
     app.register_error_handler(NotFound, handle_not_found)
+    app.register_error_handler(UnknownTheme, handle_unknown_theme)
     app.register_error_handler(IndexMissing, handle_index_missing)
     app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(HTTPException, handle_http)

@@ -8,6 +8,7 @@ from indexer.completions import KINDS, MAX_SUGGEST_CHARS
 from indexer.facetdefs import BY_NAME
 from indexer.facetsearch import MAX_MATCH_CHARS, VALUE_SORTS
 from indexer.results import MAX_PER_PAGE, SORTS
+from indexer.trends import MAX_THEMES
 
 # A year from 0001, a month 01-12, a day 01-31; a day its month lacks (02-30) or a `to` before
 # `from` still answers 400.
@@ -158,6 +159,12 @@ SUGGEST_PARAMS = [
         "Most suggestions answered.",
     ),
 ]
+TREND_PARAMS = [{
+    "name": "theme", "in": "query", "required": True, "style": "form", "explode": True,
+    "description": f"Theme slug; repeat to compare up to {MAX_THEMES} themes on one chart.",
+    "schema": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+               "maxItems": MAX_THEMES},
+}]
 ID_PARAM = _param("id", {"type": "string", "pattern": ID_PATTERN}, "The entry's id.", where="path")
 
 
@@ -168,7 +175,7 @@ def _ref(name: str) -> dict[str, str]:
 def _errors(*codes: int) -> dict[str, Any]:
     text = {
         400: "A parameter is malformed; the message says what was expected and what came.",
-        404: "No entry with this id, or no facet of this name.",
+        404: "No entry with this id, no facet of this name, or no theme of this slug.",
     }
     return {
         str(c): {"description": text[c], "content": {"application/json": {"schema": _ref("Error")}}}
@@ -412,6 +419,34 @@ ENTRY = {
         "citation": {"type": "object"},
     },
 }
+INTEGERS = {"type": "array", "items": {"type": "integer"}}
+THEME_SERIES = {
+    "type": "object",
+    "required": ["slug", "label", "total", "counts", "shares"],
+    "properties": {
+        "slug": STRING,
+        "label": STRING,
+        "total": {"type": "integer"},
+        "counts": {**INTEGERS, "description": "The theme's entries, one per month of `months`."},
+        "shares": {
+            "type": "array",
+            "items": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+            "description": "The theme's entries over all the month's entries, a fraction from "
+            "0 to 1; null for a month without entries.",
+        },
+    },
+}
+TRENDS = {
+    "type": "object",
+    "required": ["months", "entries", "themes", "links"],
+    "properties": {
+        "months": {**STRINGS, "description": "Every month (YYYY-MM) from the archive's first "
+                   "entry to its last, months without entries included."},
+        "entries": {**INTEGERS, "description": "All the archive's entries, per month."},
+        "themes": {"type": "array", "items": _ref("ThemeSeries")},
+        "links": {"type": "object", "description": "`html`: the chart; `csv`: the series."},
+    },
+}
 ERROR = {
     "type": "object",
     "required": ["error"],
@@ -519,6 +554,26 @@ def document(server: str, site: str) -> dict[str, Any]:
                 {"application/x-bibtex": {"schema": STRING}},
                 404,
             ),
+            "/api/trends": _get(
+                "Themes' shares of all entries per month",
+                TREND_PARAMS,
+                {"application/json": {"schema": _ref("ThemeTrends")}},
+                400,
+                404,
+                description="For each theme, its entries per month and their share of all the "
+                "archive's entries that month, over every month from the first entry to the "
+                "last. The same series as the chart of /trends and /themes/{slug}.",
+            ),
+            "/trends.csv": _get(
+                "Themes' shares of all entries per month as CSV",
+                TREND_PARAMS,
+                {"text/csv": {"schema": STRING}},
+                400,
+                404,
+                description="Columns month (YYYY-MM), theme (slug), entries (the theme's), "
+                "all_entries and share: entries over all_entries as a fraction from 0 to 1 with "
+                "four decimals, empty for a month without entries. One row per month per theme.",
+            ),
             "/api/openapi.json": _get(
                 "This document", [], {"application/json": {"schema": {"type": "object"}}}
             ),
@@ -535,6 +590,8 @@ def document(server: str, site: str) -> dict[str, Any]:
                 "Related": RELATED,
                 "Duplicate": DUPLICATE,
                 "RelatedAuthor": RELATED_AUTHOR,
+                "ThemeTrends": TRENDS,
+                "ThemeSeries": THEME_SERIES,
                 "Error": ERROR,
             }
         },

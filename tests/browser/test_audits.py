@@ -34,6 +34,7 @@ PAGES = {
     "entry-marked": "/entries/autonomy-is-not-a-setting?q=autonomy",
     "themes": "/themes",
     "theme": "/themes/autonomy",
+    "trends": "/trends?theme=autonomy&theme=deprecation&theme=transparency",
     "authors": "/authors",
     "author": "/authors/datawren",
     "sections": "/sections",

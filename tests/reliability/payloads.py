@@ -132,14 +132,21 @@ class StrictChecker(HTMLParser):
                 self.problems.append(f"<{tag} {name}={value!r}>")
 
 
-# The one SVG the app writes, /themes' timelines: these attributes and one path of steps, no more.
+# The SVG the app writes: /themes' timelines (these attributes and one path of steps, no more),
+# and the theme trend charts and their legend keys (these attributes; paths are not forbidden).
 SPARKLINE_ATTRIBUTES = {"class", "viewbox", "preserveaspectratio", "role", "aria-label"}
 SPARKLINE_PATH = re.compile(r"^M0 20[hV\d]*V20Z$")
+TREND_ATTRIBUTES = {"trend-chart": {"class", "viewbox", "role", "aria-labelledby"},
+                    "trend-key": {"class", "viewbox", "aria-hidden"}}
 
 
 def _sparkline(tag: str, values: dict[str, str | None]) -> bool:
-    """Tell whether an element is a sparkline's <svg> or its <path>, as the app writes them."""
+    """Tell whether an element is a sparkline's or a trend chart's <svg>, or a sparkline's
+    <path>, as the app writes them."""
     if tag == "svg":
+        trend = TREND_ATTRIBUTES.get(values.get("class") or "")
+        if trend is not None:
+            return set(values) <= trend
         return values.get("class") == "sparkline" and set(values) <= SPARKLINE_ATTRIBUTES
     return tag == "path" and set(values) == {"d"} and bool(SPARKLINE_PATH.match(values["d"] or ""))
 

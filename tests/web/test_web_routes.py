@@ -34,8 +34,12 @@ ROUTES = {
     "/facets/<name>",
     "/api/entries/<entry_id>",
     "/api/openapi.json",
+    "/trends",
+    "/trends.csv",
+    "/api/trends",
     "/static/<path:filename>",
 }
+QUERIES = {"/trends.csv": "?theme=autonomy", "/api/trends": "?theme=autonomy"}  # required
 
 
 def test_the_url_map_is_what_the_readme_documents(app):
@@ -48,7 +52,7 @@ def test_every_route_answers_200(client, rule):
     for name, value in SAMPLES.items():
         sample = SECTION_SAMPLE if rule.startswith("/sections/") else value
         url = url.replace(f"<{name}>", sample).replace(f"<path:{name}>", sample)
-    resp = client.get(url)
+    resp = client.get(url + QUERIES.get(rule, ""))
     assert resp.status_code == 200, (url, resp.get_data(as_text=True)[:300])
     resp.close()
 

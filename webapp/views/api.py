@@ -1,5 +1,5 @@
-"""The JSON API: /api/search, /api/suggest, /api/facets/<name>, /api/entries/<id>, and the OpenAPI document
-that describes them."""
+"""The JSON API: /api/search, /api/suggest, /api/facets/<name>, /api/entries/<id>, /api/trends,
+and the OpenAPI document that describes them."""
 
 from __future__ import annotations
 
@@ -85,6 +85,16 @@ def entry(entry_id: str) -> Response:
         "csl_json": hosts.external_url("entries.entry_csl", entry_id=found.id),
         "bibtex": hosts.external_url("entries.entry_bibtex", entry_id=found.id),
     }
+    return jsonify(body)
+
+
+@bp.get("/trends")
+@caching.validated
+def trends() -> Response:
+    slugs = request.args.getlist("theme")
+    body: dict[str, Any] = library().theme_trends(slugs).to_dict()
+    body["links"] = {"html": hosts.external_url("trends.compare", theme=slugs),
+                     "csv": hosts.external_url("trends.compare_csv", theme=slugs)}
     return jsonify(body)
 
 

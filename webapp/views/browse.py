@@ -20,6 +20,7 @@ from webapp.links import author_candidates, author_handle, author_url, section_u
 from webapp.sparkline import Sparkline, sparkline
 from webapp.state import Scope, same
 from webapp.views.search import search_page
+from webapp.views.trends import trend_parts
 
 bp = Blueprint("browse", __name__)
 LETTERS_FROM = 30  # more authors than this are grouped by first letter
@@ -66,7 +67,7 @@ def theme(slug: str) -> str:
     label = library().labels("theme").get(slug, slug)
     path = url_for("browse.theme", slug=slug)  # quoted: request.path is not ('#', '?', ' ')
     scope = Scope("theme", slug, path, label, known.description if known else "")
-    return search_page(scope, path)
+    return search_page(scope, path, extra=trend_parts(library().theme_trends([slug])))
 
 
 def letter_groups(
