@@ -25,9 +25,8 @@ from whoosh.searching import Searcher
 from indexer.analysis import stems_and_words
 from indexer.documents import day_text
 from indexer.keyphrases import key_phrases, reader_word, wordlike
-from indexer.postings import Postings, evaluate
+from indexer.postings import Postings, doc_frequency, evaluate
 from indexer.results import Related
-from indexer.suggest import doc_frequency
 from indexer.words import COMMON
 
 __all__ = ["COMMON", "Profile", "Reason", "phrase_ids", "profile", "related_entries"]
@@ -35,9 +34,10 @@ __all__ = ["COMMON", "Profile", "Reason", "phrase_ids", "profile", "related_entr
 KEY_TERMS = 25
 # A key term in more than this share of the entries (and more than FEW_DOCS of them) says
 # little about what is related, and reading its long posting list is most of the cost of a
-# related list at 100,000 entries (60-270 ms cold): such terms are left out.
+# related list at 100,000 entries (60-270 ms cold): such terms are left out (2%: at 5% a cold
+# list took 150 ms p50 there, at 2% 95 ms; archives under 13,000 entries never reach it).
 COMMON_SHARE = 0.15
-MOST_DOCS = 5_000
+MOST_DOCS = 2_000
 FEW_DOCS = 50
 # A word, phrase or theme in more than this share of the entries is boilerplate as a reason.
 REASON_SHARE = 0.04
@@ -51,7 +51,7 @@ PAIR_SLACK = 3  # pairs of words in this many times too many entries: positions 
 # means reading its whole posting list (a second per related list at 100,000 entries, where
 # such words are common), and a phrase of a common word says less than the key words do.
 # Archives of a few thousand entries never reach it.
-PHRASE_WORD_DOCS = 5_000
+PHRASE_WORD_DOCS = 2_000
 WEIGHTS = {"themes": 1.0, "phrases": 0.8, "terms": 1.0}
 
 

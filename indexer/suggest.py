@@ -19,7 +19,6 @@ import math
 import re
 import threading
 import time
-import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -30,7 +29,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from indexer.analysis import fold_prefix, query_stems, stems
-from indexer.postings import Postings, evaluate
+from indexer.postings import Postings, doc_frequency, evaluate
 from indexer.query import plain_words
 
 # Bounds: a query of hundreds of made-up words must not hold a worker. At 60,000 words
@@ -130,23 +129,6 @@ class Vocabulary:
         return out[:MAX_OPTIONS]
 
 
-# entries per term, per open reader: a term's count is looked up in every segment (32 after a
-# parallel build of 100,000 entries: about a millisecond), and typo tolerance, did-you-mean and
-# related entries ask it of every word
-_ENTRIES: weakref.WeakKeyDictionary[IndexReader, dict[tuple[str, str], int]] = (
-    weakref.WeakKeyDictionary())
-_ENTRIES_PER_READER = 65_536
-
-
-def doc_frequency(searcher: Searcher, fieldname: str, term: str) -> int:
-    """Return how many entries hold the term in the field (deleted ones included)."""
-    known = _ENTRIES.setdefault(searcher.reader(), {})
-    key = (fieldname, term)
-    if key not in known:
-        if len(known) >= _ENTRIES_PER_READER:
-            known.clear()
-        known[key] = searcher.doc_frequency(fieldname, term)
-    return known[key]
 
 
 def entries_at_most(searcher: Searcher, terms: list[str]) -> int:
