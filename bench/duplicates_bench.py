@@ -26,10 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from near_copies_archive import KINDS, Prose, near_copy  # noqa: E402
+
 from bench.results_md import put_section  # noqa: E402
 from indexer.build import build_index  # noqa: E402
 from indexer.library import Library  # noqa: E402
-from near_copies_archive import KINDS, Prose, near_copy  # noqa: E402
 
 HEADING = "Near-duplicates at 100,000 entries (issue 11)"
 WORK = ROOT / "bench" / "work"

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.reading import IndexReader, TermNotFound
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
@@ -170,19 +170,17 @@ def _read_term(fieldname: str, text: str, ctx: Postings) -> Docs:
     """Read a term's postings in every segment, with BM25 scores, live documents only."""
     if not _holds(ctx.searcher.schema, fieldname, text):
         return EMPTY
-    chunks, weights = [], []
+    chunks, weights, held = [], [], 0
     for searcher, offset in ctx.segments():
-        try:  # a segment without the term says so in the one lookup of its term info
-            matcher = searcher.reader().postings(fieldname, text)
-        except TermNotFound:
+        found = whoosh_internals.segment_postings(searcher.reader(), fieldname, text)
+        if found is None:
             continue
-        ids, w = whoosh_internals.read_postings(matcher)
-        chunks.append(ids + offset)
-        weights.append(w)
+        chunks.append(found[0] + offset)
+        weights.append(found[1])
+        held += found[2]  # Whoosh's doc_frequency: deleted entries included
     if not chunks:
         return EMPTY
     ids, tf = np.concatenate(chunks), np.concatenate(weights)
-    held = doc_frequency(ctx.searcher, fieldname, text)
     alive = ctx.live[ids]
     ids, tf = ids[alive], tf[alive]
     return ids, _bm25(ctx, fieldname, held, ids, tf)

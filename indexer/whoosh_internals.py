@@ -13,7 +13,8 @@ Moving parts:
   part: a reader of a 100,000-entry index held a private copy of it (~300 MB a process, on
   every index change). Here the part is read through a view of the map (`_View`) instead;
   nothing is copied, and the pages read stay shared with the operating system's file cache;
-- postings: `read_postings` (a whole list's documents and weights), `read_positions` (the
+- postings: `read_postings` (a whole list's documents and weights), `segment_postings` (a
+  segment's list and its document count from one term lookup), `read_positions` (the
   positions of the documents wanted);
 - lengths and writing: `segment_lengths` (a segment's length bytes of a field),
   `lengths_writer` (a `SegmentWriter` that reads the new segment's lengths once per field),
@@ -55,6 +56,9 @@ class Unexpected(TypeError):
     """A Whoosh object of a kind the pinned Whoosh never gives here."""
 
 
+PEEK_BYTES = 512  # a posting block's header is a pickle of about a hundred bytes
+
+
 class _View(io.RawIOBase):
     """A read-only, seekable file over a buffer, handing out copies of the slices read."""
 
@@ -81,6 +85,11 @@ class _View(io.RawIOBase):
         data = bytes(self._buf[self._pos:end]) if end > self._pos else b""
         self._pos = max(self._pos, end)
         return data
+
+    def peek(self, size: int = 0) -> bytes:
+        """Return bytes ahead without moving (at most PEEK_BYTES): the C unpickler reads a
+        pickle (a posting block's header) from them instead of one small read per opcode."""
+        return bytes(self._buf[self._pos:self._pos + min(max(size, 1), PEEK_BYTES)])
 
     def readinto(self, target: Any) -> int:
         data = self.read(len(target))
@@ -128,6 +137,28 @@ def read_postings(matcher: Matcher) -> tuple[np.ndarray, np.ndarray]:
         weights.extend(m._weights)
         m._next_block()
     return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+
+
+def segment_postings(reader: SegmentReader, fieldname: str, text: str
+                     ) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """Return a segment's whole posting list of a term (documents and weights, deleted ones
+    included) and how many documents hold it, from one lookup of its term info; None when the
+    segment lacks the term. (`reader.postings` and `doc_frequency` look it up once each, and
+    wrap a segment with deletions in a FilterMatcher that `read_postings` takes apart again.)"""
+    from whoosh.reading import TermNotFound
+
+    if fieldname not in reader.schema:
+        return None
+    terms = reader._terms
+    tbytes = reader.schema[fieldname].to_bytes(text)
+    try:
+        info = terms.term_info(fieldname, tbytes)
+    except TermNotFound:
+        return None
+    matcher = terms._codec.postings_reader(terms._postfile, info, reader.schema[fieldname].format,
+                                           term=(fieldname, tbytes))
+    ids, weights = read_postings(matcher)
+    return ids, weights, info.doc_frequency()
 
 
 def read_positions(matcher: Matcher, wanted: np.ndarray, offset: int, fmt: Any

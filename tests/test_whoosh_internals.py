@@ -312,6 +312,38 @@ def test_term_frequencies_rely_on_the_term_table_layout(segment):
         assert hasattr(segment._terms._tindex, attribute), attribute
 
 
+def test_pickles_load_through_the_view_as_through_bytesio():
+    """The C unpickler reads ahead through `peek` and then skips what it used: every pickle of
+    a run is read, and the position after each is where it ends."""
+    import pickle
+
+    items = [(i, float(i), b"x" * (i * 37 % 900), list(range(i % 50))) for i in range(300)]
+    data = b"".join(pickle.dumps(item, 2) for item in items)
+    view, plain = _View(data), io.BytesIO(data)
+    for item in items:
+        assert pickle.load(view) == pickle.load(plain) == item
+        assert view.tell() == plain.tell()
+    assert view.read() == b"" and view.peek(10) == b""
+
+
+def test_segment_postings_are_the_public_postings_and_count(segment):
+    from whoosh.reading import TermNotFound
+
+    from indexer.whoosh_internals import read_postings, segment_postings
+
+    for text in [t.decode() for t in segment.lexicon("body")][:40] + ["zzznothing"]:
+        found = segment_postings(segment, "body", text)
+        try:
+            public = read_postings(segment.postings("body", text))
+        except TermNotFound:
+            assert found is None
+            continue
+        assert found is not None
+        assert found[0].tolist() == public[0].tolist() and found[1].tolist() == public[1].tolist()
+        assert found[2] == segment.doc_frequency("body", text)
+    assert segment_postings(segment, "nofield", "x") is None
+
+
 def test_segment_maps_are_the_compound_segments_memory_maps(segment, library):
     """SegmentReader._storage, OverlayStorage.a and CompoundStorage._source."""
     import mmap
