@@ -75,8 +75,8 @@ def main() -> None:
     t = time.perf_counter()
     report = build_index(scratch / "archive", scratch / "index")
     indexed = time.perf_counter() - t
-    warned = {p.path.rsplit("/", 1)[-1].removesuffix(".md") for p in report.problems
-              if "nearly the same text" in p.message}
+    warned = {p.path.rsplit("/", 1)[-1].removesuffix(".md") for p in report.warnings
+              if "nearly the same text" in p.reason}
     lib = Library(scratch / "index")
     t = time.perf_counter()
     found = lib.duplicates()
