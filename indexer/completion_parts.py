@@ -21,6 +21,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from whoosh.reading import IndexReader
@@ -57,6 +58,7 @@ class Part:
 
     terms: dict[str, tuple[int, int]]
     words: list[str]
+    stems: dict[str, int]  # the body's other terms (stems), with their entries
 
     @classmethod
     def read(cls, leaf: IndexReader) -> Part:
@@ -68,11 +70,17 @@ class Part:
             term = raw.decode("utf-8")
             terms[term] = (terms.get(term, (0, 0))[0], n)
         words = [raw.decode("utf-8") for raw, _ in term_frequencies(leaf, "words")]
-        return cls(terms, words)
+        stems = {}
+        for raw, n in term_frequencies(leaf, "body"):
+            if not raw.startswith(_EXACT):
+                stems[raw.decode("utf-8")] = n
+        return cls(terms, words, stems)
 
     def save(self, path: Path) -> None:
         counts = np.array(list(self.terms.values()), dtype=np.int32).reshape(-1, 2)
-        _write(path, terms=_text(self.terms), counts=counts, words=_text(self.words))
+        _write(path, terms=_text(self.terms), counts=counts, words=_text(self.words),
+               stems=_text(self.stems), stem_counts=np.array(list(self.stems.values()),
+                                                             dtype=np.int32))
 
     @classmethod
     def load(cls, path: Path) -> Part | None:
@@ -82,11 +90,13 @@ class Part:
                 terms = _strings(data["terms"])
                 counts = data["counts"].tolist()
                 words = _strings(data["words"])
+                stems = dict(zip(_strings(data["stems"]), data["stem_counts"].tolist(),
+                                 strict=True))
         except (OSError, ValueError, KeyError, UnicodeDecodeError):
             return None
         if len(terms) != len(counts):
             return None
-        return cls({t: (a, b) for t, (a, b) in zip(terms, counts, strict=True)}, words)
+        return cls({t: (a, b) for t, (a, b) in zip(terms, counts, strict=True)}, words, stems)
 
 
 @dataclass
@@ -98,10 +108,11 @@ class Totals:
     title: dict[str, int]
     body: dict[str, int]
     words: dict[str, int]
+    stems: dict[str, int]  # per body stem, its entries
 
     @classmethod
     def empty(cls) -> Totals:
-        return cls(frozenset(), {}, {}, {})
+        return cls(frozenset(), {}, {}, {}, {})
 
     def entries(self, term: str) -> int:
         """Return how many entries hold an exact term in their title or, if more, their body."""
@@ -114,10 +125,12 @@ class Totals:
             _bump(self.body, term, sign * body)
         for word in part.words:
             _bump(self.words, word, sign)
+        for stem, n in part.stems.items():
+            _bump(self.stems, stem, sign * n)
 
     def save(self, path: Path) -> None:
         arrays = {"segments": _text(sorted(self.segments))}
-        for name in ("title", "body", "words"):
+        for name in _COUNTED:
             held: dict[str, int] = getattr(self, name)
             arrays[name] = _text(held)
             arrays[f"{name}_counts"] = np.array(list(held.values()), dtype=np.int32)
@@ -129,12 +142,30 @@ class Totals:
         try:
             with np.load(path) as data:
                 segments = frozenset(_strings(data["segments"]))
-                held = {name: dict(zip(_strings(data[name]), data[f"{name}_counts"].tolist(),
-                                       strict=True))
-                        for name in ("title", "body", "words")}
+                held = {name: _counts(data, name) for name in _COUNTED}
         except (OSError, ValueError, KeyError, UnicodeDecodeError):
             return None
-        return cls(segments, held["title"], held["body"], held["words"])
+        return cls(segments, held["title"], held["body"], held["words"], held["stems"])
+
+
+_COUNTED = ("title", "body", "words", "stems")
+
+
+def _counts(data: Any, name: str) -> dict[str, int]:
+    return dict(zip(_strings(data[name]), data[f"{name}_counts"].tolist(), strict=True))
+
+
+def stem_entries(generation: Path, segments: frozenset[str]) -> dict[str, int] | None:
+    """Return the body stems' entry counts kept for these segments (deleted entries included,
+    as Whoosh's doc_frequency counts them), or None when the totals kept are of other segments
+    or unreadable."""
+    try:
+        with np.load(generation / PARTS_DIR / TOTALS_FILE) as data:
+            if frozenset(_strings(data["segments"])) != segments:
+                return None
+            return _counts(data, "stems")
+    except (OSError, ValueError, KeyError, UnicodeDecodeError):
+        return None
 
 
 def _bump(held: dict[str, int], key: str, by: int) -> None:
@@ -160,7 +191,7 @@ def totals(reader: IndexReader, generation: Path | None = None) -> Totals:
         found = Totals.empty()
         for leaf in leaves.values():
             found.add(Part.read(leaf))
-        return Totals(frozenset(leaves), found.title, found.body, found.words)
+        return Totals(frozenset(leaves), found.title, found.body, found.words, found.stems)
     folder = generation / PARTS_DIR
     folder.mkdir(exist_ok=True)
     kept = Totals.load(folder / TOTALS_FILE)

@@ -22,6 +22,7 @@ from indexer import completions as compl
 from indexer import duplicates as dup
 from indexer import generations as gens
 from indexer import near_copies, people, theme_drafts, trends
+from indexer.completion_parts import segment_ids, stem_entries
 from indexer.documents import day_text, summary
 from indexer.facetdefs import BY_NAME
 from indexer.facets import FacetTable, facets
@@ -33,7 +34,7 @@ from indexer.matching import (
     plain_clauses,
     single_words,
 )
-from indexer.postings import Postings, evaluate
+from indexer.postings import Postings, evaluate, know_body_frequencies
 from indexer.related import profile, related_entries
 from indexer.results import (
     BadParameter,
@@ -434,6 +435,17 @@ class Library:
                 self._dups = (key, dup.Signatures.load(path.parent))
             return self._dups[1]
 
+    def _body_frequencies(self, view: View) -> None:
+        """Hand the search core the body stems' entry counts the index run kept, once per
+        view (a related list asks for every word of its entry: 32 lookups each at 100,000
+        entries otherwise)."""
+        if not view.stems_read:
+            view.stems_read = True
+            reader = view.searcher.reader()
+            counts = stem_entries(self.index_dir / view.name, frozenset(segment_ids(reader)))
+            if counts is not None:
+                know_body_frequencies(reader, counts)
+
     def entry(self, entry_id: str, related: int = 5, authors: int = 0) -> Entry | None:
         """Return the entry with that id, its related entries and authors, or None."""
         view = self._view()
@@ -442,6 +454,8 @@ class Library:
             return None
         f = view.searcher.stored_fields(n)
         ctx, labels = self._postings(view), labels_of(view)["theme"]
+        if related or authors:
+            self._body_frequencies(view)
         known = profile(view.searcher, n, ctx, labels) if related or authors else None
         own = tuple(f.get("authors", ())) or (f["author"],)
         entry = Entry(

@@ -205,9 +205,22 @@ _ENTRIES: weakref.WeakKeyDictionary[IndexReader, dict[tuple[str, str], int]] = (
 _ENTRIES_PER_READER = 65_536
 
 
+# the body stems' entry counts of a whole generation, where its index run kept them
+# (completion_parts.py): related entries ask for every word of an entry
+_BODY: weakref.WeakKeyDictionary[IndexReader, dict[str, int]] = weakref.WeakKeyDictionary()
+
+
+def know_body_frequencies(reader: IndexReader, counts: dict[str, int]) -> None:
+    """Give the entry counts of every body stem of an open reader (a stem absent: none)."""
+    _BODY[reader] = counts
+
+
 def doc_frequency(searcher: Searcher, fieldname: str, term: str) -> int:
     """Return how many entries hold the term in the field (deleted ones included)."""
-    known = _ENTRIES.setdefault(searcher.reader(), {})
+    reader = searcher.reader()
+    if fieldname == "body" and reader in _BODY and not term.startswith("="):
+        return _BODY[reader].get(term, 0)
+    known = _ENTRIES.setdefault(reader, {})
     key = (fieldname, term)
     if key not in known:
         if len(known) >= _ENTRIES_PER_READER:

@@ -48,6 +48,7 @@ class View:
     completions: compl.Completions | None = None  # the vocabulary for suggestions (completions.py)
     named: dict[str, compl.Named] = field(default_factory=dict)  # author, theme: folded names
     looked: float = 0.0  # when a newer completions file was last looked for
+    stems_read: bool = False  # the body stems' entry counts handed to postings.py (if kept)
 
     def close(self) -> None:
         self.searcher.close()

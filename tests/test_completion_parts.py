@@ -25,7 +25,8 @@ def _reader(index_dir: Path):  # type: ignore[no-untyped-def]
 
 
 def _same(a: parts.Totals, b: parts.Totals) -> None:
-    assert (a.segments, a.title, a.body, a.words) == (b.segments, b.title, b.body, b.words)
+    assert (a.segments, a.title, a.body, a.words, a.stems) == (
+        b.segments, b.title, b.body, b.words, b.stems)
 
 
 def test_a_build_keeps_a_part_per_segment_and_their_totals(index_dir: Path):
@@ -87,10 +88,43 @@ def test_a_run_that_changes_nothing_reads_nothing(archive_dir: Path, index_dir: 
 
 
 def test_part_files_round_trip(tmp_path: Path):
-    part = parts.Part({"=a": (1, 2), "=é": (0, 3)}, ["a", "é"])
+    part = parts.Part({"=a": (1, 2), "=é": (0, 3)}, ["a", "é"], {"autonom": 2})
     part.save(tmp_path / "p.npz")
     assert parts.Part.load(tmp_path / "p.npz") == part
     assert parts.Part.load(tmp_path / "missing.npz") is None
-    empty = parts.Part({}, [])
+    empty = parts.Part({}, [], {})
     empty.save(tmp_path / "e.npz")
     assert parts.Part.load(tmp_path / "e.npz") == empty
+
+
+def test_body_stems_count_entries_as_whoosh_does(archive_dir: Path, index_dir: Path):
+    _entry(archive_dir, "airship", "Autonomy of a zeppelin.")
+    build_index(archive_dir, index_dir)  # a second segment
+    generation = current_path(index_dir)
+    with _reader(index_dir) as reader:
+        stems = parts.stem_entries(generation, frozenset(parts.segment_ids(reader)))
+        assert stems is not None and stems["autonom"] == reader.doc_frequency("body", "autonom")
+        assert all(stems[t] == reader.doc_frequency("body", t) for t in list(stems)[:50])
+        assert not any(t.startswith("=") for t in stems)
+    assert parts.stem_entries(generation, frozenset({"another"})) is None
+
+
+def test_a_related_list_reads_the_kept_counts(archive_dir: Path, index_dir: Path, monkeypatch):
+    from indexer import postings
+    from indexer.library import Library
+
+    lib = Library(index_dir)
+    view = lib._view()
+    plain = lib.entry("colour-of-data", related=3)
+    assert view.searcher.reader() in postings._BODY
+    reader_type = type(view.searcher.reader())
+    real = reader_type.doc_frequency
+
+    def counted(self, fieldname, text):  # type: ignore[no-untyped-def]
+        assert fieldname != "body", f"{text!r} looked up in the segments"
+        return real(self, fieldname, text)
+
+    monkeypatch.setattr(reader_type, "doc_frequency", counted)
+    postings._ENTRIES.clear()
+    again = lib.entry("colour-of-data", related=3)
+    assert plain is not None and again is not None and again.related == plain.related
