@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from near_copies_archive import KINDS, Prose, near_copy  # noqa: E402
 
-from bench.results_md import put_section  # noqa: E402
+from bench.results_md import write_section  # noqa: E402
 from indexer.build import build_index  # noqa: E402
 from indexer.library import Library  # noqa: E402
 
@@ -109,9 +109,7 @@ def main() -> None:
                                                  for p in unplanted[:10])]
     print("\n".join(lines))
     if args.write:
-        results = ROOT / "bench" / "RESULTS.md"
-        results.write_text(put_section(results.read_text(encoding="utf-8"), HEADING,
-                                       "\n".join(lines)), encoding="utf-8")
+        write_section(HEADING, "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.facet_search import percentiles  # noqa: E402
-from bench.results_md import put_section  # noqa: E402
+from bench.results_md import write_section  # noqa: E402
 
 HEADING = "Related entries, cold (issue 11)"
 TARGET_MS = 100.0
@@ -96,9 +96,7 @@ def main() -> None:
     ]
     print("\n".join(lines))
     if args.write:
-        results = ROOT / "bench" / "RESULTS.md"
-        results.write_text(put_section(results.read_text(encoding="utf-8"), HEADING,
-                                       "\n".join(lines)), encoding="utf-8")
+        write_section(HEADING, "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 
 def _span(text: str, heading: str) -> tuple[int, int] | None:
@@ -29,3 +32,10 @@ def put_section(text: str, heading: str, section: str, before: str | None = None
     if at:
         return text[: at[0]] + section + text[at[0] :]
     return text.rstrip("\n") + "\n\n" + section
+
+
+def write_section(heading: str, section: str, path: Path = RESULTS) -> None:
+    """Replace (or add) the section `## heading` of bench/RESULTS.md and print where it went."""
+    path.write_text(put_section(path.read_text(encoding="utf-8"), heading, section),
+                    encoding="utf-8")
+    print(f"wrote {path.name}, section {heading!r}")
