@@ -5,7 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from indexer.build import build_index
 from indexer.importer import split_page
+from indexer.library import Library
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -60,3 +62,22 @@ def write_archive(root: Path) -> Path:
     return root
 
 
+
+
+def built_library(root: Path, files: dict[str, str], taxonomy: str | None = None) -> Library:
+    """Write entry files (id -> frontmatter and body) and a taxonomy into root/archive, build
+    its index and return a library over it."""
+    archive = root / "archive"
+    archive.mkdir()
+    if taxonomy is not None:
+        (archive / "themes.yaml").write_text(taxonomy, encoding="utf-8")
+    for i, text in files.items():
+        (archive / f"{i}.md").write_text(text, encoding="utf-8")
+    build_index(archive, root / "index", full=True)
+    return Library(root / "index")
+
+
+def entry_text(i: str, author: str, day: str, themes: str, body: str) -> str:
+    """Return an entry file of section Notes with a generated title and source."""
+    return (f'---\ntitle: "Entry {i}"\nauthor: "{author}"\ndate: {day}\nsection: Notes\n'
+            f"source: https://example.org/{i}\nthemes: [{themes}]\n---\n{body}\n")

@@ -4,8 +4,8 @@ author's themes over time."""
 from __future__ import annotations
 
 import pytest
+from fixture_archive import built_library, entry_text
 
-from indexer.build import build_index
 from indexer.library import Library
 from indexer.results import ThemeTimeline
 
@@ -24,17 +24,8 @@ ENTRIES = [
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory) -> Library:
-    root = tmp_path_factory.mktemp("people")
-    archive = root / "archive"
-    archive.mkdir()
-    for i, author, day, themes, body in ENTRIES:
-        (archive / f"{i}.md").write_text(
-            f'---\ntitle: "Entry {i}"\nauthor: "{author}"\ndate: {day}\nsection: Notes\n'
-            f"source: https://example.org/{i}\nthemes: [{themes}]\n---\n{body}\n",
-            encoding="utf-8",
-        )
-    build_index(archive, root / "index", full=True)
-    return Library(root / "index")
+    files = {entry[0]: entry_text(*entry) for entry in ENTRIES}
+    return built_library(tmp_path_factory.mktemp("people"), files)
 
 
 def test_the_authors_closest_to_an_entry_share_its_themes_and_phrases(library: Library):

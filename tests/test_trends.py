@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from fixture_archive import built_library, entry_text
 
-from indexer.build import build_index
 from indexer.library import Library
 from indexer.results import BadParameter, ThemeSeries, ThemeTrends
 from indexer.trends import MAX_THEMES, UnknownTheme, chosen, month_range
@@ -27,18 +27,8 @@ chess:
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory) -> Library:
-    root = tmp_path_factory.mktemp("trends")
-    archive = root / "archive"
-    archive.mkdir()
-    (archive / "themes.yaml").write_text(TAXONOMY, encoding="utf-8")
-    for i, day, themes in ENTRIES:
-        (archive / f"{i}.md").write_text(
-            f'---\ntitle: "Entry {i}"\nauthor: "@ana"\ndate: {day}\nsection: Notes\n'
-            f"source: https://example.org/{i}\nthemes: [{themes}]\n---\nA note on work.\n",
-            encoding="utf-8",
-        )
-    build_index(archive, root / "index", full=True)
-    return Library(root / "index")
+    files = {i: entry_text(i, "@ana", day, themes, "A note on work.") for i, day, themes in ENTRIES}
+    return built_library(tmp_path_factory.mktemp("trends"), files, TAXONOMY)
 
 
 def test_a_themes_share_of_every_month(library: Library):
