@@ -477,7 +477,12 @@ def stems(text: str) -> list[str]:
 def stems_and_words(text: str) -> Iterator[tuple[str, str]]:
     """Yield the text analyzer's terms for the text, in order, each with its word as written."""
     for token in _TEXT(text, chars=True):
-        yield token.text, _POSSESSIVE.sub("", text[token.startchar : token.endchar])
+        yield token.text, written_word(text[token.startchar : token.endchar])
+
+
+def written_word(span: str) -> str:
+    """Return a term's word as written, without a possessive ending."""
+    return _POSSESSIVE.sub("", span)
 
 
 def surface_words(text: str, wanted_stems: set[str]) -> dict[str, str]:

@@ -274,9 +274,12 @@ def near(
     row = sigs.row.get(entry_id)
     if row is None:
         return []
+    out: list[Pair] = []
+    candidates = sigs.candidates_of(row, bands, threshold).tolist()
+    if not candidates:  # most entries: their own text is not shingled
+        return out
     mine = shingled(entry_id)
-    out = []
-    for other in sigs.candidates_of(row, bands, threshold).tolist():
+    for other in candidates:
         s = similarity(mine, shingled(sigs.ids[other]))
         if s >= threshold:
             out.append(Pair(entry_id, sigs.ids[other], round(s, 3)))

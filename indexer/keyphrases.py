@@ -46,9 +46,17 @@ def wordlike(term: str, word: str = "") -> bool:
     )
 
 
-def key_phrases(text: str, limit: int = CANDIDATES) -> tuple[Phrase, ...]:
-    """Return the text's key phrases, most associated first."""
-    tokens = [(t.text, t.startchar, t.endchar) for t in _ANALYZER(text, chars=True)]
+def analysed(text: str) -> list[tuple[str, int, int]]:
+    """Return the text's analysed terms, each with the span of its word as written."""
+    return [(t.text, t.startchar, t.endchar) for t in _ANALYZER(text, chars=True)]
+
+
+def key_phrases(
+    text: str, limit: int = CANDIDATES, tokens: list[tuple[str, int, int]] | None = None
+) -> tuple[Phrase, ...]:
+    """Return the text's key phrases, most associated first (`tokens`: the text `analysed`,
+    when the caller has it)."""
+    tokens = analysed(text) if tokens is None else tokens
     if len(tokens) < 2:
         return ()
     words = [tokens[0][0]]

@@ -101,11 +101,13 @@ def _closest(table: FacetTable, scores: np.ndarray, reasons: list[Reason],
     written = np.bincount(codes, minlength=n_values)
     close = np.bincount(codes, weights=scores[docs], minlength=n_values)
     ranked = close / np.sqrt(np.maximum(written, 1))
+    # only an author with an entry that shares a theme or phrase is named (without this, the
+    # loop below would look at every author, thousands, for an entry that shares nothing)
+    shares = np.zeros(len(table.live), dtype=bool)
+    for r in reasons:
+        shares[r.ids] = True
+    ranked[np.bincount(codes[shares[docs]], minlength=n_values) == 0] = 0.0
     skip = {BY_NAME["author"].key(a) for a in own}
-    # each author's documents as one slice of the documents grouped by author (not a pass
-    # over every document per author looked at: thousands of authors at 100,000 entries)
-    by_author = np.lexsort((docs, codes))
-    starts = np.searchsorted(codes[by_author], np.arange(n_values + 1))
     out: list[RelatedAuthor] = []
     for code in np.argsort(-ranked, kind="stable").tolist():
         if ranked[code] <= 0 or len(out) == limit:
@@ -113,21 +115,32 @@ def _closest(table: FacetTable, scores: np.ndarray, reasons: list[Reason],
         name = column.coded.values[code]
         if BY_NAME["author"].key(name) in skip:
             continue
-        theirs = docs[by_author[starts[code]:starts[code + 1]]]
-        shared = [(r, int(np.isin(r.ids, theirs, assume_unique=True).sum())) for r in reasons]
-        shared = [(r, k) for r, k in shared if k]
+        # the column's rows grouped by value, kept with it (not a pass over every document
+        # per author looked at, nor a sort per request: thousands of authors at 100,000)
+        theirs = column.docs[column.coded.rows(np.array([code]))]
+        theirs = theirs[table.live[theirs]]
+        held = [_held(r.ids, theirs) for r in reasons]
+        shared = [(r, int(h.sum())) for r, h in zip(reasons, held) if h.any()]
         if not shared:
             continue
-        held = np.isin(theirs, np.concatenate([r.ids for r, _ in shared]))
         out.append(RelatedAuthor(
             name=name,
-            count=int(held.sum()),
+            count=int(np.logical_or.reduce(held).sum()),
             entries=int(written[code]),
             themes=tuple(r.label for r, _ in _top(shared, "theme")),
             phrases=tuple(r.label for r, _ in _top(shared, "phrase")),
             score=round(float(ranked[code]), 4),
         ))
     return tuple(out)
+
+
+def _held(sorted_ids: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """Return which of the documents are among the sorted ids (a look-up per document: an
+    author's few entries against a theme's thousands)."""
+    if not len(sorted_ids):
+        return np.zeros(len(docs), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_ids, docs), len(sorted_ids) - 1)
+    return sorted_ids[at] == docs
 
 
 def _top(shared: list[tuple[Reason, int]], kind: str) -> list[tuple[Reason, int]]:

@@ -22,9 +22,9 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from indexer.analysis import stems_and_words
+from indexer.analysis import written_word
 from indexer.documents import day_text
-from indexer.keyphrases import key_phrases, reader_word, wordlike
+from indexer.keyphrases import analysed, key_phrases, reader_word, wordlike
 from indexer.postings import Postings, doc_frequency, evaluate
 from indexer.results import Related
 from indexer.words import COMMON
@@ -79,12 +79,14 @@ def profile(
     """Return the entry's themes, key phrases and key words, and every entry's score against them."""
     fields = searcher.stored_fields(docnum)
     n = searcher.doc_count()
+    text = fields.get("title", "") + "\n" + fields.get("body", "")
+    tokens = analysed(text)  # once, for the key phrases and the key words
     parts = {
         "themes": _themes(fields, ctx, n, labels or {}),
-        "phrases": _phrases(fields, ctx, n),
+        "phrases": _phrases(text, tokens, ctx, n),
         "terms": [],
     }
-    terms, mlt = _terms(searcher, fields, ctx, n)
+    terms, mlt = _terms(searcher, text, tokens, len(fields.get("title", "")), ctx, n)
     parts["terms"] = terms
     size = len(ctx.live)
     scores = np.zeros(size, dtype=np.float64)
@@ -160,11 +162,11 @@ def _themes(fields: dict, ctx: Postings, n: int, labels: Mapping[str, str]) -> l
     return out
 
 
-def _phrases(fields: dict, ctx: Postings, n: int) -> list[Reason]:
-    text = fields.get("title", "") + "\n" + fields.get("body", "")
+def _phrases(text: str, tokens: list[tuple[str, int, int]], ctx: Postings, n: int
+             ) -> list[Reason]:
     out: list[Reason] = []
     most = _most(n)
-    for phrase in key_phrases(text):
+    for phrase in key_phrases(text, tokens=tokens):
         ids = phrase_ids(phrase.terms, ctx, most)
         if 2 <= len(ids) <= most:
             out.append(Reason("phrase", phrase.words, ids, _idf(len(ids), n)))
@@ -190,7 +192,12 @@ def phrase_ids(terms: tuple[str, str], ctx: Postings, most: float) -> np.ndarray
 
 
 def _terms(
-    searcher: Searcher, fields: dict, ctx: Postings, n: int
+    searcher: Searcher,
+    text: str,
+    tokens: list[tuple[str, int, int]],
+    title_end: int,
+    ctx: Postings,
+    n: int,
 ) -> tuple[list[Reason], tuple[np.ndarray, np.ndarray]]:
     """Return the key words as reasons, and the more-like-this scores over them.
 
@@ -202,11 +209,11 @@ def _terms(
     most = _most(n)
     times: Counter[str] = Counter()
     written: dict[str, str] = {}
-    for text, each in ((fields.get("title", ""), TITLE_TIMES), (fields.get("body", ""), 1)):
-        for term, word in stems_and_words(text):
-            if wordlike(term, word):
-                times[term] += each
-                written.setdefault(term, word)
+    for term, start, end in tokens:  # the title's words first, then the body's
+        word = written_word(text[start:end])
+        if wordlike(term, word):
+            times[term] += TITLE_TIMES if end <= title_end else 1
+            written.setdefault(term, word)
     least = 2 if sum(times.values()) >= LONG_TEXT else 1
     weights = {}
     for t, k in times.items():

@@ -145,20 +145,96 @@ def segment_postings(reader: SegmentReader, fieldname: str, text: str
     included) and how many documents hold it, from one lookup of its term info; None when the
     segment lacks the term. (`reader.postings` and `doc_frequency` look it up once each, and
     wrap a segment with deletions in a FilterMatcher that `read_postings` takes apart again.)"""
-    from whoosh.reading import TermNotFound
-
     if fieldname not in reader.schema:
         return None
     terms = reader._terms
-    tbytes = reader.schema[fieldname].to_bytes(text)
-    try:
-        info = terms.term_info(fieldname, tbytes)
-    except TermNotFound:
+    key = terms._keycoder(fieldname, reader.schema[fieldname].to_bytes(text))
+    found = _hashed_value(terms._tindex, key)
+    if found is None:
         return None
-    matcher = terms._codec.postings_reader(terms._postfile, info, reader.schema[fieldname].format,
-                                           term=(fieldname, tbytes))
-    ids, weights = read_postings(matcher)
-    return ids, weights, info.doc_frequency()
+    inlined, df, offset = _term_info(found)
+    if inlined:  # the pinned codec never inlines (see `_block_matcher`)
+        raise Unexpected(f"inlined postings of {fieldname}:{text!r}")
+    ids, weights = _read_blocks(terms._postfile, offset)
+    return ids, weights, df
+
+
+_POINTER = struct.Struct("!Iq")  # a hash slot: the key's hash, the position of its item
+_LENGTHS = struct.Struct("!ii")  # an item: its key's length, its value's length
+_TERM_INFO = struct.Struct("!BfIBBfIIq")  # W3TermInfo: flags, ..., doc count, ..., offset
+
+
+def _hashed_value(table: Any, key: bytes) -> memoryview | None:
+    """Return the value of a key in one of Whoosh's hash files (`OrderedHashReader`), or None:
+    its own lookup, on the buffer's bytes in place rather than a copy per field read."""
+    buf = memoryview(table.dbfile._buf)
+    keyhash = table.hashfn(key)
+    start, slots = table.tables[keyhash & 255]
+    if not slots:
+        return None
+    end = start + slots * _POINTER.size
+    slot = start + (keyhash >> 8) % slots * _POINTER.size
+    for _ in range(slots):
+        slothash, item = _POINTER.unpack_from(buf, slot)
+        if not item:
+            return None
+        if slothash == keyhash:
+            keylen, datalen = _LENGTHS.unpack_from(buf, item)
+            at = item + _LENGTHS.size
+            if keylen == len(key) and buf[at:at + keylen] == key:
+                return buf[at + keylen:at + keylen + datalen]
+        slot += _POINTER.size
+        if slot == end:
+            slot = start
+    return None
+
+
+def _term_info(data: memoryview) -> tuple[bool, int, int]:
+    """Return whether a term's postings are inlined, its document count and its postings'
+    offset, from its `W3TermInfo` bytes."""
+    if data[0]:
+        return True, 0, 0
+    flags, _, df, _, _, _, _, _, offset = _TERM_INFO.unpack_from(data)
+    return bool(flags), df, offset
+
+
+_BLOCK_LENGTH = struct.Struct("!i")
+
+
+def _read_blocks(postfile: Any, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the documents and weights of the posting list at `offset`, read block by block
+    from the segment's buffer as `W3LeafMatcher` writes them (a tag, then per block: its signed
+    length, negative for the last; a pickled header; the pickled, maybe compressed, data), with
+    no matcher: making one costs as much as reading a short list."""
+    import pickle
+    import zlib
+
+    import numpy as np
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+
+    buf = memoryview(postfile._buf)
+    if bytes(buf[offset:offset + 4]) != WHOOSH3_HEADER_MAGIC:
+        raise Unexpected(f"no posting block tag at {offset}")
+    pos = offset + 4
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    while True:
+        (length,) = _BLOCK_LENGTH.unpack_from(buf, pos)
+        block = io.BytesIO(buf[pos + 4:pos + 4 + abs(length)])
+        count, _, _, compression, _, _ = pickle.load(block)
+        data = block.read()
+        deltas, w, _ = pickle.loads(zlib.decompress(data) if compression else data)
+        ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        if w is None or isinstance(w, float):
+            weights.append(np.full(count, 1.0 if w is None else w))
+        else:
+            weights.append(np.asarray(w, dtype=np.float64))
+        if length < 0:
+            break
+        pos += 4 + length
+    if len(ids) == 1:
+        return ids[0], weights[0]
+    return np.concatenate(ids), np.concatenate(weights)
 
 
 def read_positions(matcher: Matcher, wanted: np.ndarray, offset: int, fmt: Any

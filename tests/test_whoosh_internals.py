@@ -386,3 +386,43 @@ def test_no_module_but_whoosh_internals_reaches_a_private_name_it_does_not_defin
                 used.setdefault(path.name, set()).add(node.attr)
     foreign = {name: sorted(names - ours - {"_exit"}) for name, names in used.items()}
     assert {name: names for name, names in foreign.items() if names} == {}
+
+
+def test_segment_postings_read_long_lists_block_by_block(tmp_path):
+    """A list longer than a block (128 postings), with weights of one, of one other value and
+    of many, read from the raw blocks, equals the public matcher's."""
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+
+    from indexer.whoosh_internals import read_postings, segment_postings
+
+    ix = whoosh_index.create_in(str(tmp_path), fields.Schema(body=fields.TEXT(phrase=True)))
+    with ix.writer() as w:
+        for i in range(700):
+            words = ["every", "twice twice"] + ["many"] * (1 + i % 5) + (["rare"] if i % 97 == 0 else [])
+            w.add_document(body=" ".join(words))
+    with ix.searcher() as s:
+        (segment, _), = s.reader().leaf_readers()
+        for text, df in (("every", 700), ("twice", 700), ("many", 700), ("rare", 8)):
+            found = segment_postings(segment, "body", text)
+            public = read_postings(segment.postings("body", text))
+            assert found is not None and found[2] == df
+            assert found[0].tolist() == public[0].tolist() == (
+                list(range(700)) if df == 700 else list(range(0, 700, 97)))
+            assert found[1].tolist() == public[1].tolist()
+        assert set(found_weights := segment_postings(segment, "body", "many")[1].tolist()) == {
+            1.0, 2.0, 3.0, 4.0, 5.0} and len(found_weights) == 700
+
+
+def test_hashed_value_is_whoosh_own_lookup_for_every_term(segment):
+    """W3TermsReader._tindex (an OrderedHashReader: hashfn, tables, dbfile._buf) and _keycoder:
+    our in-place lookup finds every term's info bytes as Whoosh's does, and nothing else."""
+    from indexer.whoosh_internals import _hashed_value
+
+    terms = segment._terms
+    keys = [terms._keycoder(field, text) for field, text in segment.all_terms()]
+    assert len(keys) > 100
+    for key in keys:
+        assert bytes(_hashed_value(terms._tindex, key)) == terms._tindex[key]
+    for missing in (b"\x00\x00zzz-none", terms._keycoder("body", b"zzznothing")):
+        assert _hashed_value(terms._tindex, missing) is None and missing not in terms._tindex
