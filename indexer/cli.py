@@ -62,15 +62,26 @@ def main() -> None:
 @click.option("--full", is_flag=True, help="Rebuild everything into a new generation.")
 @click.option("--wait/--no-wait", default=True, show_default=True,
               help="Wait for another running index, or stop at once.")
+@click.option("--watch", is_flag=True,
+              help="Then keep running: publish each change to the archive as it is saved, "
+                   "until stopped (Ctrl-C or SIGTERM).")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 def index(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path | None,
-          full: bool, wait: bool, files: tuple[Path, ...]) -> None:
+          full: bool, wait: bool, watch: bool, files: tuple[Path, ...]) -> None:
     """Index new, changed and deleted files of the archive (all of it with --full).
 
     Name FILES (added, edited or deleted) to look at those alone rather than at every file of
-    the archive: the quick way to publish an edit in a large archive."""
+    the archive: the quick way to publish an edit in a large archive. With --watch, the index
+    follows the archive: each saved change is searchable in about a second, without a scan."""
     if full and files:
         raise click.UsageError("--full rebuilds the whole archive: name no files with it")
+    if watch and files:
+        raise click.UsageError("--watch follows the whole archive: name no files with it")
+    if watch:
+        if full:
+            _print_report(_build(archive, index_dir, fieldmap, True, wait, (), synonyms))
+        _watch(archive, index_dir, fieldmap, synonyms)
+        return
     report = _build(archive, index_dir, fieldmap, full, wait, files, synonyms)
     _print_report(report)
     if report.rejected:
@@ -108,6 +119,38 @@ def _build(archive: Path, index_dir: Path, fieldmap: Path | None, full: bool,
     finally:
         if bar is not None:
             bar.render_finish()
+
+
+def _watch(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path | None) -> None:
+    """Follow the archive until a stop signal (watching.py)."""
+    import time
+
+    from indexer.watching import Batch, stopped_by_signals, watch
+
+    if not archive.is_dir():
+        raise click.ClickException(
+            f"{archive}: no archive folder here (set --archive or PERSPECTIVES_ARCHIVE)")
+
+    def stamped(report: BuildReport) -> None:
+        if report.full or report.added or report.updated or report.removed or report.problems \
+                or report.kept or report.warnings:
+            click.echo(time.strftime("[%H:%M:%S] "), nl=False)
+            _print_report(report)
+
+    def failed(message: str) -> None:
+        click.echo(time.strftime("[%H:%M:%S] ") + message, err=True)
+
+    def ready() -> None:
+        click.echo(f"Watching {archive} for changes (Ctrl-C to stop)…", err=True)
+
+    def started(batch: Batch) -> None:
+        what = "the whole archive" if batch.whole else (
+            f"{len(batch.files)} changed file" + ("s" if len(batch.files) > 1 else ""))
+        click.echo(time.strftime("[%H:%M:%S] ") + f"indexing {what}…", err=True)
+
+    with stopped_by_signals() as stop:
+        watch(archive, index_dir, stamped, failed, stop, fieldmap, synonyms, ready, started)
+    click.echo("Stopped watching; the index is up to date with every change seen.", err=True)
 
 
 def _print_report(report: BuildReport) -> None:
@@ -397,7 +440,11 @@ def import_page(archive: Path, index_dir: Path, page: Path) -> None:
 @_fieldmap
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=5000, show_default=True)
-def serve(archive: Path, index_dir: Path, fieldmap: Path | None, host: str, port: int) -> None:
+@click.option("--watch", is_flag=True,
+              help="Also run 'perspectives index --watch' beside the server: each change to the "
+                   "archive is searchable about a second after it is saved.")
+def serve(archive: Path, index_dir: Path, fieldmap: Path | None, host: str, port: int,
+          watch: bool) -> None:
     """Build the index if it is missing or stale, then serve the web app (development server)."""
     if archive.is_dir() and is_stale(archive, index_dir, fieldmap):
         _print_report(_build(archive, index_dir, fieldmap, full=False, wait=True))
@@ -408,7 +455,58 @@ def serve(archive: Path, index_dir: Path, fieldmap: Path | None, host: str, port
         app = create_app({"INDEX": str(index_dir.resolve())})
     except ValueError as exc:  # a bad setting: its message names it and the value
         raise click.ClickException(str(exc)) from exc
+    watcher = _start_watcher(archive, index_dir, fieldmap) if watch else None
+    if watcher is not None:  # SIGTERM ends the server through `finally`, stopping the watcher
+        import signal
+
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     click.echo(f"Serving {index_dir} at http://{host}:{port}/")
-    app.run(
-        host=host, port=port, debug=False, use_reloader=False, request_handler=QuietRequestHandler
-    )
+    try:
+        app.run(host=host, port=port, debug=False, use_reloader=False,
+                request_handler=QuietRequestHandler)
+    finally:
+        if watcher is not None:
+            _stop_watcher(watcher)
+
+
+def _start_watcher(archive: Path, index_dir: Path, fieldmap: Path | None) -> Any:
+    """Start `perspectives index --watch` as a process of its own (its indexing never holds up
+    a request, and its memory goes back when it ends)."""
+    import subprocess
+
+    if not archive.is_dir():
+        raise click.ClickException(
+            f"{archive}: no archive folder to watch (set --archive or PERSPECTIVES_ARCHIVE)")
+    command = [sys.executable, "-m", "indexer.cli", "index", "--watch",
+               "--archive", str(archive), "--index", str(index_dir)]
+    if fieldmap is not None:
+        command += ["--fieldmap", str(fieldmap)]
+    return subprocess.Popen(command, preexec_fn=_end_with_parent)
+
+
+def _end_with_parent() -> None:
+    """Have Linux stop the watcher (SIGTERM: it finishes its batch) if the server dies."""
+    import contextlib
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: nothing to ask
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+
+
+def _stop_watcher(process: Any) -> None:
+    """Ask the watcher to stop (it finishes the batch in hand) and wait for it."""
+    import signal
+    import subprocess
+
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+if __name__ == "__main__":
+    main()
