@@ -8,7 +8,7 @@ PORT ?= 5000
 .PHONY: run test install install-test system-packages web-checkers bench lighthouse lint clean
 
 run: install
-	$(BIN)/perspectives serve --host $(HOST) --port $(PORT)
+	$(BIN)/perspectives serve --watch --host $(HOST) --port $(PORT)
 
 # The checks CI relies on: lint first (ruff and mypy, as `make lint`), then every test.
 test: lint system-packages web-checkers
