@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import shutil
 import sys
 import time
@@ -56,6 +57,28 @@ def plant(archive: Path, planted: int, seed: int) -> set[tuple[str, str]]:
     return pairs
 
 
+def hash_all(index: Path) -> float:
+    """Time the near-duplicate step of a first full build: the generation's signatures made
+    from nothing (its signature file removed), with the pairs and warnings."""
+    from indexer import generations as gens
+    from indexer import near_copies
+
+    generation = gens.current_path(index)
+    assert generation is not None
+    (generation / near_copies.FILE).unlink(missing_ok=True)
+    t = time.perf_counter()
+    near_copies.refresh(generation)
+    return time.perf_counter() - t
+
+
+def last_full_build(entries: int) -> float | None:
+    """Return the wall time of our last full build of synth-N in bench/RESULTS.md, if any."""
+    text = (ROOT / "bench" / "RESULTS.md").read_text(encoding="utf-8")
+    section = text.partition(f"\n## synth-{entries}\n")[2].partition("\n## ")[0]
+    m = re.search(r"ours, `perspectives index --full`[^|]*\| ([\d.]+) s", section)
+    return float(m[1]) if m else None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--entries", type=int, default=100_000)
@@ -81,6 +104,8 @@ def main() -> None:
     t = time.perf_counter()
     found = lib.duplicates()
     every = time.perf_counter() - t
+    hashing = hash_all(scratch / "index")
+    build = last_full_build(args.entries)
     got = {(p.a.id, p.b.id) for p in found} | {(p.b.id, p.a.id) for p in found}
     missed = sorted(pair for pair in pairs if pair not in got)
     unplanted = [p for p in found if (p.a.id, p.b.id) not in pairs and (p.b.id, p.a.id) not in pairs]
@@ -101,6 +126,12 @@ def main() -> None:
         f"| pairs found that no one planted | {len(unplanted)} |",
         f"| incremental run (40 files, signatures and warnings included) | {indexed:.1f} s |",
         f"| every pair of {report.entries:,} entries (`Library.duplicates`) | {every:.1f} s |",
+        f"| what a first full build pays: every entry's signature made from nothing, the pairs "
+        f"and warnings (`near_copies.refresh`) | {hashing:.1f} s |",
+        (f"| share of the last full build of {args.entries:,} in RESULTS ({build:.0f} s, this "
+         f"step included): target ≤ 15% | {hashing / (build - hashing):.1%} over the rest, "
+         f"{'PASS' if hashing / (build - hashing) <= 0.15 else 'FAIL'} |") if build else
+        "| share of a full build | no full build in RESULTS to compare with |",
     ]
     if missed:
         lines += ["", "Missed: " + ", ".join(f"{a} / {b}" for a, b in missed)]

@@ -423,6 +423,15 @@ def foreign_query_terms(raw: str, languages: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(t for t in found if t is not None))
 
 
+def foreign_phrase_terms(text: str, language: str) -> list[str]:
+    """Return the terms a phrase of typed text has in an entry of that language, as indexing
+    made them (stop words as typed: they keep their place there), in order."""
+    if language not in STEMMED:
+        return []
+    found = (_foreign_term(raw, language) for raw, _, _ in _tokens(text))
+    return [t for t in found if t is not None]
+
+
 def foreign_stop_word(raw: str, languages: tuple[str, ...]) -> bool:
     """Tell whether a query word is a stop word of one of these languages (its entries there
     hold only its exact term)."""

@@ -28,6 +28,7 @@ from whoosh.reading import IndexReader
 from indexer.analysis import (
     SHORT_PART,
     WORD_PATTERN,
+    foreign_phrase_terms,
     foreign_query_terms,
     foreign_stop_word,
     query_terms,
@@ -325,9 +326,28 @@ def with_languages(q: wq.Query, text: str, languages: tuple[str, ...]) -> wq.Que
         if not others:
             return q
         return wq.Or([q, *(wq.Term(q.fieldname, t, boost=q.boost) for t in others)])
+    if isinstance(q, wq.Phrase) and q.fieldname in ("title", "body") and languages:
+        return _phrase_in_languages(q, text, languages)
     if q.is_leaf() or isinstance(q, wq.Phrase):
         return q
     return q.apply(lambda sub: with_languages(sub, text, languages))
+
+
+def _phrase_in_languages(q: wq.Phrase, text: str, languages: tuple[str, ...]) -> wq.Query:
+    """Let a quoted phrase also match as the entries of each language indexed it: the words
+    as typed (from the first to the last the parser kept), each made its term there."""
+    spans = [(a, b) for a, b in (q.char_ranges or ()) if a is not None and b is not None]
+    if not spans:
+        return q
+    typed = text[spans[0][0]:spans[-1][1]]
+    alternatives: list[wq.Query] = [q]
+    for code in languages:
+        terms = foreign_phrase_terms(typed, code)
+        if len(terms) > 1:
+            alternatives.append(wq.Phrase(q.fieldname, terms, slop=q.slop, boost=q.boost))
+        elif terms:
+            alternatives.append(wq.Term(q.fieldname, terms[0], boost=q.boost))
+    return wq.Or(alternatives) if len(alternatives) > 1 else q
 
 
 def _bigram_terms(q: wq.And) -> bool:

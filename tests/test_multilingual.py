@@ -108,6 +108,28 @@ def test_stemmed_matches_are_marked(mixed):
     assert "<mark>choisir</mark>" in snippets(mixed, "choisissent")["fr-choisir"]
 
 
+@pytest.mark.parametrize(("q", "expected"), [
+    ('"Entscheidung nicht verstanden"', ["de-entscheidung"]),  # across a German stop word
+    ('"die Entscheidung"', ["de-entscheidung"]),  # a stop word the English parser keeps
+    ('"das Vertrauen der Nutzer"', ["de-vertrauen"]),
+    ('"choisir le modèle"', ["fr-choisir"]),  # across a French stop word
+    ('"choisir le modele que nous"', ["fr-choisir"]),  # accents typed or not
+    ('"Personne ne nous a demandé"', ["fr-choisir"]),
+])
+def test_quoted_phrases_match_in_their_own_language(mixed, q, expected):
+    assert ids(mixed, q) == expected
+
+
+def test_a_phrase_of_another_language_is_marked_as_one_run(mixed):
+    snippet = snippets(mixed, '"Entscheidung nicht verstanden"')["de-entscheidung"]
+    assert "<mark>Entscheidung nicht verstanden</mark>" in snippet
+
+
+def test_a_phrase_in_the_wrong_order_finds_nothing_in_any_language(mixed):
+    assert ids(mixed, '"verstanden nicht Entscheidung"') == []
+    assert ids(mixed, '"modèle le choisir"') == []
+
+
 def test_strict_queries_reach_other_languages(mixed):
     assert ids(mixed, "+Entscheidungen") == ["de-entscheidung"]
     assert ids(mixed, "choisissent AND modèles") == ["fr-choisir"]
