@@ -25,6 +25,7 @@ from whoosh.searching import Searcher
 from indexer.analysis import written_word
 from indexer.documents import day_text
 from indexer.keyphrases import analysed, key_phrases, reader_word, wordlike
+from indexer.languages import is_cjk
 from indexer.postings import Postings, doc_frequency, evaluate
 from indexer.results import Related
 from indexer.words import COMMON
@@ -211,7 +212,7 @@ def _terms(
     written: dict[str, str] = {}
     for term, start, end in tokens:  # the title's words first, then the body's
         word = written_word(text[start:end])
-        if wordlike(term, word):
+        if wordlike(term, word) or is_cjk(term):  # CJK: its character bigrams
             times[term] += TITLE_TIMES if end <= title_end else 1
             written.setdefault(term, word)
     least = 2 if sum(times.values()) >= LONG_TEXT else 1
@@ -231,6 +232,7 @@ def _terms(
             "word", reader_word(written[t]), np.sort(evaluate(wq.Term("body", t), ctx)[0]), weights[t]
         )
         for t in key
+        if not is_cjk(t)  # a bigram may be a word (記憶) or a piece of two (準出): never told
     ]
     return reasons, (ids, scores)
 

@@ -238,3 +238,19 @@ def test_a_stop_word_of_another_language_is_found_as_typed(tmp_path):
     for q in ('"posible"', "+posible", "posible"):
         assert ids(lib, q)[0] == "es", q
     assert "<mark>posible</mark>" in snippets(lib, '"posible"')["es"]
+
+
+def test_cjk_entries_have_related_entries_and_no_bigram_is_a_reason(mixed):
+    """Chinese and Japanese entries are related through their character bigrams (words of two
+    characters were too short to count), and a bigram, maybe a piece of two words, is never
+    shown as what they share."""
+    zh = mixed.entry("zh-xuanze", related=5)
+    assert zh is not None
+    related = {r.id: r for r in zh.related}
+    assert {"zh-jiyi", "zh-touming"} <= set(related)  # both speak of 模型 (the model)
+    assert all(i.startswith("zh-") for i in list(related)[:2])
+    ja = mixed.entry("ja-henko", related=5)
+    assert ja is not None and ja.related[0].id == "ja-sentaku"  # 利用者, 変更 in both
+    for entry in (zh, ja):
+        for r in entry.related:
+            assert not any("\u3040" <= c <= "\u9fff" for word in r.shared for c in word), r
