@@ -122,6 +122,8 @@ def main() -> None:
             log(f"edit {i + 1}: visible after {edits[-1]['first']} s (stable {edits[-1]['stable']})")
             time.sleep(0.5)
         word = nonce()
+        while not lines.empty():
+            seen.append(lines.get())
         before = len(seen)
         t0 = time.perf_counter()
         add_files(scratch / "archive", rng.sample(files, args.burst), word, 0)
