@@ -35,6 +35,7 @@ from indexer.matching import (
     single_words,
 )
 from indexer.postings import Postings, evaluate, know_body_frequencies
+from indexer.preparing import Preparer, warm_with
 from indexer.related import profile, related_entries
 from indexer.results import (
     BadParameter,
@@ -75,7 +76,10 @@ class HitStream(Iterator[Hit]):
 class Library:
     """Search, browse and read the entries of one index folder."""
 
-    def __init__(self, index_dir: Path | str) -> None:
+    def __init__(self, index_dir: Path | str, prepare: bool = False) -> None:
+        """With `prepare`, a new generation is opened and warmed in the background while
+        requests are still answered from the one they were reading (preparing.py): a server's
+        choice. Without it, the next request opens the new generation itself."""
         self.index_dir = Path(index_dir)
         self._local = threading.local()
         # Shared by the threads: what each segment holds never changes once written, so a
@@ -89,6 +93,7 @@ class Library:
         self._dups: tuple[tuple[str, int, int], dup.Signatures] | None = None  # the same
         self._synonyms: tuple[tuple[str, int, int], Synonyms] | None = None  # the same
         self._completions: tuple[tuple[str, int], compl.Completions] | None = None  # by state
+        self._preparer = Preparer(self._open, self._warm) if prepare else None
 
     # -- the open generation -------------------------------------------------------------
 
@@ -100,18 +105,34 @@ class Library:
         view: View | None = getattr(self._local, "view", None)
         if view is not None and view.name == name and view.searcher.up_to_date():
             return view
+        if view is not None and view.name != name and self._preparer is not None:
+            ready, prepared = self._preparer.ready(name)
+            if not ready:
+                return view  # the generation it was reading, until the new one is warm
+            if prepared is not None:
+                self._switch(view)
+                self._local.view = prepared
+                return prepared
         if view is not None:
-            # open afresh: Searcher.refresh() reuses segment readers and misses new deletions.
-            # The view replaced is closed one switch later, not now: a request (or an export
-            # still streaming) may hold it while a reindex switches generations under it.
-            retired: View | None = getattr(self._local, "retired", None)
-            if retired is not None:
-                retired.close()
-            self._local.retired = view
-            self._local.view = None  # opening may fail (a half-synced generation): retry next time
+            self._switch(view)
         view = self._open(name)
         self._local.view = view
         return view
+
+    def _switch(self, view: View) -> None:
+        """Retire this thread's view. It is opened afresh (Searcher.refresh() reuses segment
+        readers and misses new deletions), and closed one switch later, not now: a request (or
+        an export still streaming) may hold it while a reindex switches generations under it."""
+        retired: View | None = getattr(self._local, "retired", None)
+        if retired is not None:
+            retired.close()
+        self._local.retired = view
+        self._local.view = None  # opening may fail (a half-synced generation): retry next time
+
+    def _warm(self, view: View) -> None:
+        """Search the archive's most held words in a view no request reads yet (preparing.py)."""
+        self._body_frequencies(view)
+        warm_with(view, lambda word: self._answer(view, SearchRequest(q=word)))
 
     def _open(self, name: str) -> View:
         path = self.index_dir / name
@@ -257,7 +278,9 @@ class Library:
 
     def search(self, req: SearchRequest) -> SearchResult:
         """Return one page of results with disjunctive facet counts, snippets and did-you-mean."""
-        view = self._view()
+        return self._answer(self._view(), req)
+
+    def _answer(self, view: View, req: SearchRequest) -> SearchResult:
         found = self._match(view, req)
         want = req.page * req.per_page
         page = ordered(view, req, found, want)[(req.page - 1) * req.per_page :]

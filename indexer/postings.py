@@ -315,22 +315,20 @@ def _phrase(q: wq.Phrase, ctx: Postings) -> Docs:
         return EMPTY
     wanted = np.zeros(len(ctx.live), dtype=bool)
     wanted[candidates] = True
-    where = {w: _positions(q.fieldname, w, wanted, ctx, field.format) for w in dict.fromkeys(words)}
+    where = {w: _positions(q.fieldname, w, wanted, ctx) for w in dict.fromkeys(words)}
     found = [n for n in candidates.tolist() if _in_order([where[w][n] for w in words], q.slop)]
     if time.perf_counter() > ctx.deadline:
         ctx.partial = True
     return _score_by_terms(q, np.asarray(found, dtype=np.int64), ctx)
 
 
-def _positions(fieldname: str, word: str, wanted: np.ndarray, ctx: Postings, fmt: Any
+def _positions(fieldname: str, word: str, wanted: np.ndarray, ctx: Postings
                ) -> dict[int, list[int]]:
     """Return the word's positions in each wanted document (docnums of the whole index)."""
     out: dict[int, list[int]] = {}
     for searcher, offset in ctx.segments():
-        reader = searcher.reader()
-        if (fieldname, word) in reader:
-            matcher = reader.postings(fieldname, word)
-            out.update(whoosh_internals.read_positions(matcher, wanted, offset, fmt))
+        out.update(whoosh_internals.segment_positions(searcher.reader(), fieldname, word,
+                                                      wanted, offset))
     return out
 
 

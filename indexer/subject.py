@@ -24,7 +24,7 @@ from whoosh.searching import Searcher
 
 from indexer.analysis import stems_and_words
 from indexer.highlight import Group
-from indexer.postings import Postings, evaluate
+from indexer.postings import Postings, doc_frequency, evaluate
 from indexer.related import COMMON
 
 BELOW = 50  # a plain query whose words find fewer entries than this gets entries on its subject
@@ -73,7 +73,7 @@ class Remembered:
         if found is None:
             if len(self.counts) >= REMEMBERED_WORDS:
                 self.counts.clear()
-            found = self.counts[term] = searcher.doc_frequency("body", term)
+            found = self.counts[term] = doc_frequency(searcher, "body", term)
         return found
 
 

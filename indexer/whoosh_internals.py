@@ -14,8 +14,8 @@ Moving parts:
   every index change). Here the part is read through a view of the map (`_View`) instead;
   nothing is copied, and the pages read stay shared with the operating system's file cache;
 - postings: `read_postings` (a whole list's documents and weights), `segment_postings` (a
-  segment's list and its document count from one term lookup), `read_positions` (the
-  positions of the documents wanted);
+  segment's list and its document count from one term lookup), `segment_positions` (the
+  positions of the documents wanted, from the same raw blocks);
 - lengths and writing: `segment_lengths` (a segment's length bytes of a field),
   `lengths_writer` (a `SegmentWriter` that reads the new segment's lengths once per field),
   `pool_bytes`, `end_segment` (a segment written, not committed), `commit_segments`;
@@ -201,59 +201,80 @@ def _term_info(data: memoryview) -> tuple[bool, int, int]:
 _BLOCK_LENGTH = struct.Struct("!i")
 
 
-def _read_blocks(postfile: Any, offset: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return the documents and weights of the posting list at `offset`, read block by block
-    from the segment's buffer as `W3LeafMatcher` writes them (a tag, then per block: its signed
-    length, negative for the last; a pickled header; the pickled, maybe compressed, data), with
-    no matcher: making one costs as much as reading a short list."""
+def _blocks(postfile: Any, offset: int) -> Iterator[tuple[int, tuple[Any, Any, Any]]]:
+    """Yield each block of the posting list at `offset`, as its posting count and its data
+    (id deltas, weights, values), read from the segment's buffer as `W3LeafMatcher` writes
+    them (a tag, then per block: its signed length, negative for the last; a pickled header;
+    the pickled, maybe compressed, data), with no matcher: making one costs as much as reading
+    a short list."""
     import pickle
     import zlib
 
-    import numpy as np
     from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
     buf = memoryview(postfile._buf)
     if bytes(buf[offset:offset + 4]) != WHOOSH3_HEADER_MAGIC:
         raise Unexpected(f"no posting block tag at {offset}")
     pos = offset + 4
-    ids: list[np.ndarray] = []
-    weights: list[np.ndarray] = []
     while True:
         (length,) = _BLOCK_LENGTH.unpack_from(buf, pos)
         block = io.BytesIO(buf[pos + 4:pos + 4 + abs(length)])
         count, _, _, compression, _, _ = pickle.load(block)
         data = block.read()
-        deltas, w, _ = pickle.loads(zlib.decompress(data) if compression else data)
+        yield count, pickle.loads(zlib.decompress(data) if compression else data)
+        if length < 0:
+            break
+        pos += 4 + length
+
+
+def _read_blocks(postfile: Any, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the documents and weights of the posting list at `offset` (`_blocks`)."""
+    import numpy as np
+
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    for count, (deltas, w, _) in _blocks(postfile, offset):
         ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
         if w is None or isinstance(w, float):
             weights.append(np.full(count, 1.0 if w is None else w))
         else:
             weights.append(np.asarray(w, dtype=np.float64))
-        if length < 0:
-            break
-        pos += 4 + length
     if len(ids) == 1:
         return ids[0], weights[0]
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def read_positions(matcher: Matcher, wanted: np.ndarray, offset: int, fmt: Any
-                   ) -> dict[int, list[int]]:
-    """Return the positions of the word in each wanted document (docnum + offset: a number of
-    the whole index), decoding the values of a block only when it holds one of them."""
+def segment_positions(reader: SegmentReader, fieldname: str, text: str, wanted: np.ndarray,
+                      offset: int) -> dict[int, list[int]]:
+    """Return a term's positions in each wanted document of a segment (docnum + offset: a
+    number of the whole index; `wanted` is indexed by those), from the raw blocks: a block's
+    values are decoded only when it holds a wanted document. Each value is Whoosh's
+    `Positions.encode`: the count (4 bytes), then the pickled deltas between positions."""
+    import pickle
+    from itertools import accumulate
+
     import numpy as np
 
-    m = _block_matcher(matcher)
+    if fieldname not in reader.schema:
+        return {}
+    terms = reader._terms
+    found = _hashed_value(terms._tindex,
+                          terms._keycoder(fieldname, reader.schema[fieldname].to_bytes(text)))
+    if found is None:
+        return {}
+    inlined, _, at = _term_info(found)
+    if inlined:  # the pinned codec never inlines (see `_block_matcher`)
+        raise Unexpected(f"inlined postings of {fieldname}:{text!r}")
     out: dict[int, list[int]] = {}
-    while m.is_active():
-        m._read_ids()
-        ids = np.asarray(m._ids, dtype=np.int64) + offset
+    for _, (deltas, _, values) in _blocks(terms._postfile, at):
+        ids = np.cumsum(np.asarray(deltas, dtype=np.int64)) + offset
         chosen = np.flatnonzero(wanted[ids])
         if len(chosen):
-            m._read_values()
+            loads = pickle.loads
             for i in chosen.tolist():
-                out[int(ids[i])] = fmt.decode_positions(m._values[i])
-        m._next_block()
+                value = values[i]
+                out[int(ids[i])] = list(accumulate(loads(
+                    value[4:] if value.endswith(b".") else value[4:] + b".")))
     return out
 
 

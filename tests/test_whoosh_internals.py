@@ -175,12 +175,11 @@ def test_block_matchers_read_a_block_at_a_time(segment, attribute):
     assert not m.is_active()  # the fixture's lists are one block
 
 
-def test_read_postings_and_positions_equal_the_public_matcher(segment):
+def test_read_postings_and_segment_positions_equal_the_public_matcher(segment):
     import numpy as np
 
-    from indexer.whoosh_internals import read_positions, read_postings
+    from indexer.whoosh_internals import read_postings, segment_positions
 
-    fmt = segment.schema["body"].format
     for text in (_doc_frequency_term(segment, 3), _doc_frequency_term(segment, 1)):
         public = segment.postings("body", text)
         expected = list(public.items_as("positions"))
@@ -188,8 +187,14 @@ def test_read_postings_and_positions_equal_the_public_matcher(segment):
         assert ids.tolist() == [n for n, _ in expected]
         assert weights.tolist() == [segment.postings("body", text).weight()] + weights.tolist()[1:]
         wanted = np.ones(segment.doc_count_all() + 5, dtype=bool)
-        positions = read_positions(segment.postings("body", text), wanted, 5, fmt)
+        positions = segment_positions(segment, "body", text, wanted, 5)
         assert positions == {n + 5: list(p) for n, p in expected}
+        some = np.zeros_like(wanted)
+        some[expected[-1][0] + 5] = True
+        assert segment_positions(segment, "body", text, some, 5) == {
+            expected[-1][0] + 5: list(expected[-1][1])}
+    assert segment_positions(segment, "body", "no-such-word", wanted, 0) == {}
+    assert segment_positions(segment, "nofield", "x", wanted, 0) == {}
 
 
 def test_another_kind_of_matcher_is_refused(segment):
@@ -391,15 +396,17 @@ def test_no_module_but_whoosh_internals_reaches_a_private_name_it_does_not_defin
 def test_segment_postings_read_long_lists_block_by_block(tmp_path):
     """A list longer than a block (128 postings), with weights of one, of one other value and
     of many, read from the raw blocks, equals the public matcher's."""
+    import numpy as np
     from whoosh import fields
     from whoosh import index as whoosh_index
 
-    from indexer.whoosh_internals import read_postings, segment_postings
+    from indexer.whoosh_internals import read_postings, segment_positions, segment_postings
 
     ix = whoosh_index.create_in(str(tmp_path), fields.Schema(body=fields.TEXT(phrase=True)))
     with ix.writer() as w:
         for i in range(700):
-            words = ["every", "twice twice"] + ["many"] * (1 + i % 5) + (["rare"] if i % 97 == 0 else [])
+            words = ["every", "twice twice"] + ["many"] * (1 + i % 5) + (
+                ["filler"] * 300 + ["rare"] if i % 97 == 0 else [])
             w.add_document(body=" ".join(words))
     with ix.searcher() as s:
         (segment, _), = s.reader().leaf_readers()
@@ -412,6 +419,12 @@ def test_segment_postings_read_long_lists_block_by_block(tmp_path):
             assert found[1].tolist() == public[1].tolist()
         assert set(found_weights := segment_postings(segment, "body", "many")[1].tolist()) == {
             1.0, 2.0, 3.0, 4.0, 5.0} and len(found_weights) == 700
+        # positions from the raw blocks too, past the first block and past position 255
+        wanted = np.ones(701, dtype=bool)
+        for text in ("many", "rare", "twice"):
+            public = {n + 1: list(p) for n, p in segment.postings("body", text).items_as("positions")}
+            assert segment_positions(segment, "body", text, wanted, 1) == public
+        assert segment_positions(segment, "body", "rare", wanted, 1)[98] == [3 + (1 + 97 % 5) + 300]
 
 
 def test_hashed_value_is_whoosh_own_lookup_for_every_term(segment):

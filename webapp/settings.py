@@ -23,6 +23,13 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("INDEX", "index", "Folder of the index that `perspectives index` builds; read only."),
+    Setting(
+        "PREPARE",
+        True,
+        "Open and warm a new generation of the index (after `perspectives index --full`) in the "
+        "background, answering requests from the previous one meanwhile; false: the first "
+        "request after the switch opens it.",
+    ),
     Setting("PER_PAGE", 10, "Results per page when a request gives no `per_page` (at most 100)."),
     Setting(
         "EXPORT_LIMIT",

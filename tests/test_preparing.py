@@ -1,0 +1,123 @@
+"""A new generation is opened and warmed in the background: requests go on being answered from
+the generation they were reading until it is ready (Library(prepare=True), preparing.py)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fixture_archive import entry_text
+
+from indexer import generations as gens
+from indexer import preparing
+from indexer.build import build_index
+from indexer.completions import Completions
+from indexer.library import Library
+from indexer.results import SearchRequest
+
+WORDS = ("kanban boards for agile teams", "agile retrospectives and kanban",
+         "design systems for agile teams", "kanban metrics")
+
+
+def _archive(root: Path, extra: str = "") -> Path:
+    archive = root / "archive"
+    archive.mkdir(exist_ok=True)
+    for n, body in enumerate(WORDS):
+        (archive / f"e{n}.md").write_text(
+            entry_text(f"e{n}", "@ann", f"2026-01-0{n + 1}", "", body + extra), encoding="utf-8")
+    return archive
+
+
+def _settled(lib: Library, q: str, want: str, seconds: float = 30.0) -> str:
+    """Search until the answer comes from generation `want`; return the generation seen."""
+    end = time.monotonic() + seconds
+    seen = ""
+    while time.monotonic() < end:
+        seen = lib.search(SearchRequest(q=q)).generation
+        if seen == want:
+            break
+        time.sleep(0.02)
+    return seen
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Path, Path, str]:
+    archive = _archive(tmp_path)
+    index = tmp_path / "index"
+    assert build_index(archive, index, full=True).problems == []
+    first = gens.current_name(index)
+    assert first is not None
+    return archive, index, first
+
+
+def test_requests_keep_the_old_generation_until_the_new_one_is_warm(built):
+    archive, index, first = built
+    lib = Library(index, prepare=True)
+    assert lib.search(SearchRequest(q="kanban")).total == 3
+    (archive / "e9.md").write_text(entry_text("e9", "@bo", "2026-02-01", "", "zeppelin kanban"),
+                                   encoding="utf-8")
+    assert build_index(archive, index, full=True).problems == []
+    second = gens.current_name(index)
+    assert second != first
+    # the request that notices the new generation is answered from the one it was reading
+    old = lib.search(SearchRequest(q="zeppelin"))
+    assert (old.generation, old.total) == (first, 0)
+    assert _settled(lib, "kanban", second) == second
+    view = lib._local.view
+    assert view.name == second
+    # the view taken was warmed with the archive's most held words before any request read it
+    warmed = {text for (_, text) in view.postings if isinstance(text, str)}
+    assert {"kanban", "agil"} <= warmed
+    assert lib.search(SearchRequest(q="zeppelin")).total == 1
+
+
+def test_without_prepare_the_next_request_opens_the_new_generation(built):
+    archive, index, first = built
+    lib = Library(index)
+    assert lib.search(SearchRequest(q="kanban")).generation == first
+    (archive / "e9.md").write_text(entry_text("e9", "@bo", "2026-02-01", "", "zeppelin"),
+                                   encoding="utf-8")
+    assert build_index(archive, index, full=True).problems == []
+    found = lib.search(SearchRequest(q="zeppelin"))
+    assert (found.generation, found.total) == (gens.current_name(index), 1)
+
+
+def test_a_generation_that_cannot_be_opened_leaves_the_old_one_serving(built, monkeypatch):
+    _, index, first = built
+    lib = Library(index, prepare=True)
+    assert lib.search(SearchRequest(q="kanban")).total == 3
+    monkeypatch.setattr(preparing, "RETRY_SECONDS", 0.0)
+    broken = index / "gen-broken"
+    broken.mkdir()  # a generation half copied by a sync: no segments yet
+    (index / gens.CURRENT).write_text("gen-broken", encoding="utf-8")
+    assert lib.search(SearchRequest(q="kanban")).generation == first
+    end = time.monotonic() + 30
+    while lib._preparer.failures == 0 and time.monotonic() < end:
+        time.sleep(0.02)
+    assert lib._preparer.failures >= 1
+    found = lib.search(SearchRequest(q="kanban"))
+    assert (found.generation, found.total) == (first, 3)
+    (index / gens.CURRENT).write_text(first, encoding="utf-8")  # the sync is undone
+    assert lib.search(SearchRequest(q="kanban")).generation == first
+
+
+def test_an_incremental_run_is_seen_at_once(built):
+    archive, index, first = built
+    lib = Library(index, prepare=True)
+    assert lib.search(SearchRequest(q="zeppelin")).total == 0
+    (archive / "e9.md").write_text(entry_text("e9", "@bo", "2026-02-01", "", "zeppelin"),
+                                   encoding="utf-8")
+    assert build_index(archive, index).problems == []
+    found = lib.search(SearchRequest(q="zeppelin"))
+    assert (found.generation, found.total) == (first, 1)
+
+
+def test_warming_words_are_the_most_held_one_per_family():
+    words = ["agile", "agiles", "design", "kanban", "zeppelin"]
+    counts = np.array([7, 7, 3, 9, 1], dtype=np.int32)
+    shown = np.array([0, 0, 2, 3, 4], dtype=np.int32)  # "agiles" is shown as "agile"
+    assert preparing.warming_words(Completions(words, counts, shown), 3) == [
+        "kanban", "agile", "design"]
+    assert preparing.warming_words(None) == []
