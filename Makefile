@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test system-packages web-checkers bench lighthouse lint clean
+.PHONY: run test test-fast install install-test system-packages web-checkers bench lighthouse lint clean
 
 run: install
 	$(BIN)/perspectives serve --watch --host $(HOST) --port $(PORT)
@@ -13,6 +13,10 @@ run: install
 # The checks CI relies on: lint first (ruff and mypy, as `make lint`), then every test.
 test: lint system-packages web-checkers
 	$(BIN)/pytest
+
+# The quick loop while working: no lint, no browser, no scale tests (CI runs `make test`).
+test-fast: install-test
+	$(BIN)/pytest -m "not browser and not slow"
 
 install: $(VENV)/.installed
 
