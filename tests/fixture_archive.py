@@ -10,8 +10,8 @@ from indexer.importer import split_page
 from indexer.library import Library
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
-SEED_PAGE = DATA / "community-perspectives.md"
+PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
+SEED_PAGE = PAGES / "community-perspectives.md"  # the seed page, the one copy the tests read
 
 # Purpose-made entries: more authors, sections, years, spelling variants and a phrase.
 EXTRA = {

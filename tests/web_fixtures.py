@@ -12,9 +12,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from indexer.build import build_index
+from fixture_archive import SEED_PAGE as SEED
 
-SEED = Path(__file__).resolve().parent / "data" / "community-perspectives.md"
+from indexer.build import build_index
 
 THEMES = """\
 autonomy:
