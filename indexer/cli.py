@@ -1,7 +1,8 @@
 """The `perspectives` command: a thin terminal layer over the indexer and the search core.
 
-The search core (with NumPy) and the web app are imported by the commands that use them:
-`perspectives index`, run after every edit, starts without them.
+The search core (with NumPy) is imported by the commands that use it: `perspectives index`,
+run after every edit, starts without it. `serve` is the web app's own (webapp/cli.py adds it
+to this group), so nothing here imports the web app.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from indexer.build import BuildReport, IndexBusy, build_index, is_stale
+from indexer.build import BuildReport, IndexBusy, build_index
 from indexer.languages import language_name
 from indexer.params import parse_request
 from indexer.records import ArchiveError, Problem
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 
 
-def _paths(f):  # type: ignore[no-untyped-def]
+def path_options(f):  # type: ignore[no-untyped-def]
     f = click.option("--index", "index_dir", type=click.Path(path_type=Path), default="index",
                      envvar="PERSPECTIVES_INDEX", show_default=True,
                      help="Index folder (or PERSPECTIVES_INDEX).")(f)
@@ -36,14 +37,14 @@ def _paths(f):  # type: ignore[no-untyped-def]
                         help="Archive folder (or PERSPECTIVES_ARCHIVE).")(f)
 
 
-def _fieldmap(f):  # type: ignore[no-untyped-def]
+def fieldmap_option(f):  # type: ignore[no-untyped-def]
     return click.option("--fieldmap", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                         envvar="PERSPECTIVES_FIELDMAP",
                         help="Field map for archives written by other tools "
                              "(default: ARCHIVE/fieldmap.yaml if present).")(f)
 
 
-def _synonyms(f):  # type: ignore[no-untyped-def]
+def synonyms_option(f):  # type: ignore[no-untyped-def]
     return click.option("--synonyms", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                         envvar="PERSPECTIVES_SYNONYMS",
                         help="The editors' synonyms (default: ARCHIVE/synonyms.yaml if present).")(f)
@@ -56,9 +57,9 @@ def main() -> None:
 
 
 @main.command()
-@_paths
-@_fieldmap
-@_synonyms
+@path_options
+@fieldmap_option
+@synonyms_option
 @click.option("--full", is_flag=True, help="Rebuild everything into a new generation.")
 @click.option("--wait/--no-wait", default=True, show_default=True,
               help="Wait for another running index, or stop at once.")
@@ -79,16 +80,16 @@ def index(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path 
         raise click.UsageError("--watch follows the whole archive: name no files with it")
     if watch:
         if full:
-            _print_report(_build(archive, index_dir, fieldmap, True, wait, (), synonyms))
+            print_report(build(archive, index_dir, fieldmap, True, wait, (), synonyms))
         _watch(archive, index_dir, fieldmap, synonyms)
         return
-    report = _build(archive, index_dir, fieldmap, full, wait, files, synonyms)
-    _print_report(report)
+    report = build(archive, index_dir, fieldmap, full, wait, files, synonyms)
+    print_report(report)
     if report.rejected:
         sys.exit(1)
 
 
-def _build(archive: Path, index_dir: Path, fieldmap: Path | None, full: bool,
+def build(archive: Path, index_dir: Path, fieldmap: Path | None, full: bool,
            wait: bool, files: tuple[Path, ...] = (), synonyms: Path | None = None) -> BuildReport:
     def on_wait() -> None:
         click.echo("Another 'perspectives index' is running; waiting for it to finish…", err=True)
@@ -135,7 +136,7 @@ def _watch(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path
         if report.full or report.added or report.updated or report.removed or report.problems \
                 or report.kept or report.warnings:
             click.echo(time.strftime("[%H:%M:%S] "), nl=False)
-            _print_report(report)
+            print_report(report)
 
     def failed(message: str) -> None:
         click.echo(time.strftime("[%H:%M:%S] ") + message, err=True)
@@ -153,7 +154,7 @@ def _watch(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path
     click.echo("Stopped watching; the index is up to date with every change seen.", err=True)
 
 
-def _print_report(report: BuildReport) -> None:
+def print_report(report: BuildReport) -> None:
     for problem in report.problems:
         click.echo(str(problem), err=True)
     for rel in report.kept:
@@ -164,9 +165,9 @@ def _print_report(report: BuildReport) -> None:
 
 
 @main.command()
-@_paths
-@_fieldmap
-@_synonyms
+@path_options
+@fieldmap_option
+@synonyms_option
 def check(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path | None) -> None:
     """Validate the archive without indexing; exit 1 if any file has a problem."""
     from indexer.validate import check_archive
@@ -187,7 +188,7 @@ def check(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path 
 
 
 @main.command()
-@_paths
+@path_options
 @click.argument("query", nargs=-1)
 @click.option("--theme", multiple=True, help="Only entries with this theme (repeatable).")
 @click.option("--author", multiple=True, help="Only entries by this author (repeatable).")
@@ -225,7 +226,7 @@ def search(archive: Path, index_dir: Path, query: tuple[str, ...], theme: tuple[
 
 
 @main.command()
-@_paths
+@path_options
 @click.argument("name")
 @click.argument("text", nargs=-1)
 @click.option("--query", default="", help="Count the values under this search's text.")
@@ -265,7 +266,7 @@ def facets(archive: Path, index_dir: Path, name: str, text: tuple[str, ...], que
 
 
 @main.command()
-@_paths
+@path_options
 @click.argument("text", nargs=-1)
 @click.option("--limit", type=click.IntRange(1, 20), default=8, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the suggestions of /api/suggest.")
@@ -354,7 +355,7 @@ def themes() -> None:
 
 
 @themes.command("suggest")
-@_paths
+@path_options
 @click.argument("entry_id", required=False)
 @click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True,
               help="Most candidate themes drafted.")
@@ -378,7 +379,7 @@ def themes_suggest(archive: Path, index_dir: Path, entry_id: str | None, limit: 
 
 
 @main.command()
-@_paths
+@path_options
 @click.option("--threshold", type=click.FloatRange(0.5, 1.0), default=0.8, show_default=True,
               help="Least share of the shorter text the other holds.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -397,7 +398,7 @@ def duplicates(archive: Path, index_dir: Path, threshold: float, as_json: bool) 
 
 
 @main.command()
-@_paths
+@path_options
 @click.argument("entry_id")
 @click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -420,7 +421,7 @@ def related(archive: Path, index_dir: Path, entry_id: str, limit: int, as_json: 
 
 
 @main.command(name="import")
-@_paths
+@path_options
 @click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_page(archive: Path, index_dir: Path, page: Path) -> None:
     """Split a compiled page into per-entry files in the archive."""
@@ -433,79 +434,6 @@ def import_page(archive: Path, index_dir: Path, page: Path) -> None:
     for path in written:
         click.echo(str(path))
     click.echo(f"{len(written)} entries written to {archive}; run 'perspectives index' next")
-
-
-@main.command()
-@_paths
-@_fieldmap
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=5000, show_default=True)
-@click.option("--watch", is_flag=True,
-              help="Also run 'perspectives index --watch' beside the server: each change to the "
-                   "archive is searchable about a second after it is saved.")
-def serve(archive: Path, index_dir: Path, fieldmap: Path | None, host: str, port: int,
-          watch: bool) -> None:
-    """Build the index if it is missing or stale, then serve the web app (development server)."""
-    if archive.is_dir() and is_stale(archive, index_dir, fieldmap):
-        _print_report(_build(archive, index_dir, fieldmap, full=False, wait=True))
-    from webapp import create_app
-    from webapp.headers import QuietRequestHandler
-
-    try:
-        app = create_app({"INDEX": str(index_dir.resolve())})
-    except ValueError as exc:  # a bad setting: its message names it and the value
-        raise click.ClickException(str(exc)) from exc
-    watcher = _start_watcher(archive, index_dir, fieldmap) if watch else None
-    if watcher is not None:  # SIGTERM ends the server through `finally`, stopping the watcher
-        import signal
-
-        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    click.echo(f"Serving {index_dir} at http://{host}:{port}/")
-    try:
-        app.run(host=host, port=port, debug=False, use_reloader=False,
-                request_handler=QuietRequestHandler)
-    finally:
-        if watcher is not None:
-            _stop_watcher(watcher)
-
-
-def _start_watcher(archive: Path, index_dir: Path, fieldmap: Path | None) -> Any:
-    """Start `perspectives index --watch` as a process of its own (its indexing never holds up
-    a request, and its memory goes back when it ends)."""
-    import subprocess
-
-    if not archive.is_dir():
-        raise click.ClickException(
-            f"{archive}: no archive folder to watch (set --archive or PERSPECTIVES_ARCHIVE)")
-    command = [sys.executable, "-m", "indexer.cli", "index", "--watch",
-               "--archive", str(archive), "--index", str(index_dir)]
-    if fieldmap is not None:
-        command += ["--fieldmap", str(fieldmap)]
-    return subprocess.Popen(command, preexec_fn=_end_with_parent)
-
-
-def _end_with_parent() -> None:
-    """Have Linux stop the watcher (SIGTERM: it finishes its batch) if the server dies."""
-    import contextlib
-    import ctypes
-    import signal
-
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: nothing to ask
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
-
-
-def _stop_watcher(process: Any) -> None:
-    """Ask the watcher to stop (it finishes the batch in hand) and wait for it."""
-    import signal
-    import subprocess
-
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=120)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 if __name__ == "__main__":

@@ -182,14 +182,6 @@ def test_search_by_one_co_author_and_a_theme_by_its_words(tmp_path, run):
     assert "melody, kate and erica" in plain.output
 
 
-def test_serve_refuses_a_bad_setting_by_name(indexed, run, monkeypatch):
-    monkeypatch.setenv("PERSPECTIVES_BASE_URL", "archive.example.org")
-    result = run("serve")
-    assert result.exit_code == 1
-    assert "PERSPECTIVES_BASE_URL: expected an http(s) URL" in result.output
-    assert "'archive.example.org'" in result.output
-
-
 def test_facets_lists_the_values_holding_a_text_with_counts(indexed, run):
     result = run("facets", "theme", "model")
     assert result.exit_code == 0, result.output
@@ -259,3 +251,4 @@ def test_check_reports_a_broken_synonyms_file_with_its_line(indexed, run):
     indexing = run("index", "--synonyms", str(other))
     assert indexing.exit_code == 0  # the file's problems are said; no entry was rejected
     assert f"{other.as_posix()}:1: the right side" in indexing.output
+
