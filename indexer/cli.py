@@ -11,12 +11,14 @@ import html
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from indexer.build import BuildReport, IndexBusy, build_index
+from indexer.facetdefs import BY_NAME, FACETS, Facet
 from indexer.languages import language_name
 from indexer.params import parse_request
 from indexer.records import ArchiveError, Problem
@@ -26,9 +28,11 @@ if TYPE_CHECKING:
     from indexer.library import Library
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def path_options(f):  # type: ignore[no-untyped-def]
+def path_options(f: F) -> F:
+    """Add --archive and --index (or PERSPECTIVES_ARCHIVE and PERSPECTIVES_INDEX)."""
     f = click.option("--index", "index_dir", type=click.Path(path_type=Path), default="index",
                      envvar="PERSPECTIVES_INDEX", show_default=True,
                      help="Index folder (or PERSPECTIVES_INDEX).")(f)
@@ -37,17 +41,48 @@ def path_options(f):  # type: ignore[no-untyped-def]
                         help="Archive folder (or PERSPECTIVES_ARCHIVE).")(f)
 
 
-def fieldmap_option(f):  # type: ignore[no-untyped-def]
+def fieldmap_option(f: F) -> F:
+    """Add --fieldmap (or PERSPECTIVES_FIELDMAP)."""
     return click.option("--fieldmap", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                         envvar="PERSPECTIVES_FIELDMAP",
                         help="Field map for archives written by other tools "
                              "(default: ARCHIVE/fieldmap.yaml if present).")(f)
 
 
-def synonyms_option(f):  # type: ignore[no-untyped-def]
+def synonyms_option(f: F) -> F:
+    """Add --synonyms (or PERSPECTIVES_SYNONYMS)."""
     return click.option("--synonyms", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                         envvar="PERSPECTIVES_SYNONYMS",
                         help="The editors' synonyms (default: ARCHIVE/synonyms.yaml if present).")(f)
+
+
+def facet_options(help_of: Callable[[Facet], str]) -> Callable[[F], F]:
+    """Add a repeatable --NAME option per declared facet (facetdefs.FACETS), in their order."""
+
+    def add(f: F) -> F:
+        for facet in reversed(FACETS):  # click lists the option added last first
+            f = click.option(f"--{facet.name}", _key(facet), multiple=True, help=help_of(facet))(f)
+        return f
+
+    return add
+
+
+def date_options(f: F) -> F:
+    """Add --from and --to, the inclusive date range."""
+    f = click.option("--to", "date_to", help="To this date, inclusive.")(f)
+    return click.option("--from", "date_from",
+                        help="From this date: YYYY, YYYY-MM or YYYY-MM-DD.")(f)
+
+
+def _key(facet: Facet) -> str:
+    return facet.name.replace("-", "_")
+
+
+def _filters(chosen: dict[str, tuple[str, ...]], date_from: str | None,
+             date_to: str | None) -> dict[str, list[str]]:
+    """Return the request parameters that the facet and date options give."""
+    return {**{f.name: list(chosen[_key(f)]) for f in FACETS},
+            "from": [date_from or ""], "to": [date_to or ""]}
 
 
 @click.group()
@@ -190,13 +225,8 @@ def check(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path 
 @main.command()
 @path_options
 @click.argument("query", nargs=-1)
-@click.option("--theme", multiple=True, help="Only entries with this theme (repeatable).")
-@click.option("--author", multiple=True, help="Only entries by this author (repeatable).")
-@click.option("--section", multiple=True, help="Only entries of this section (repeatable).")
-@click.option("--language", multiple=True,
-              help="Only entries in this language: a code (ja) or name (repeatable).")
-@click.option("--from", "date_from", help="From this date: YYYY, YYYY-MM or YYYY-MM-DD.")
-@click.option("--to", "date_to", help="To this date, inclusive.")
+@facet_options(lambda f: f"Only entries {f.which or 'with this ' + f.name} (repeatable).")
+@date_options
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
@@ -205,14 +235,11 @@ def check(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path 
               help="Follow a query that finds few entries with entries on the same subject.")
 @click.option("--typos/--no-typos", default=True, show_default=True,
               help="Match a word the archive lacks with its near spellings too.")
-def search(archive: Path, index_dir: Path, query: tuple[str, ...], theme: tuple[str, ...],
-           author: tuple[str, ...], section: tuple[str, ...], language: tuple[str, ...],
-           date_from: str | None, date_to: str | None, sort: str, limit: int, page: int,
-           as_json: bool, subject: bool, typos: bool) -> None:
+def search(archive: Path, index_dir: Path, query: tuple[str, ...], date_from: str | None,
+           date_to: str | None, sort: str, limit: int, page: int, as_json: bool, subject: bool,
+           typos: bool, **chosen: tuple[str, ...]) -> None:
     """Search the index: words, "phrases", OR, NOT, -word, field:value, prefix*."""
-    params = {"q": [" ".join(query)], "theme": list(theme), "author": list(author),
-              "section": list(section), "language": list(language),
-              "from": [date_from or ""], "to": [date_to or ""],
+    params = {"q": [" ".join(query)], **_filters(chosen, date_from, date_to),
               "sort": [sort], "page": [str(page)], "per_page": [str(limit)],
               "subject": ["1" if subject else "0"], "typos": ["1" if typos else "0"]}
     try:
@@ -225,29 +252,21 @@ def search(archive: Path, index_dir: Path, query: tuple[str, ...], theme: tuple[
         _print_result(result)
 
 
-@main.command()
+@main.command(help=f"List the values of facet NAME ({', '.join(BY_NAME)}) that hold TEXT, "
+                   "with counts.")
 @path_options
 @click.argument("name")
 @click.argument("text", nargs=-1)
 @click.option("--query", default="", help="Count the values under this search's text.")
-@click.option("--theme", multiple=True, help="Under this theme (repeatable).")
-@click.option("--author", multiple=True, help="Under this author (repeatable).")
-@click.option("--section", multiple=True, help="Under this section (repeatable).")
-@click.option("--language", multiple=True, help="Under this language (repeatable).")
-@click.option("--from", "date_from", help="From this date: YYYY, YYYY-MM or YYYY-MM-DD.")
-@click.option("--to", "date_to", help="To this date, inclusive.")
+@facet_options(lambda f: f"Under this {f.name} (repeatable).")
+@date_options
 @click.option("--order", type=click.Choice(("count", "name")), default="count", show_default=True)
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of /api/facets/<name>.")
 def facets(archive: Path, index_dir: Path, name: str, text: tuple[str, ...], query: str,
-           theme: tuple[str, ...], author: tuple[str, ...], section: tuple[str, ...],
-           language: tuple[str, ...], date_from: str | None, date_to: str | None, order: str,
-           limit: int,
-           as_json: bool) -> None:
-    """List the values of facet NAME (theme, author, section, language) that hold TEXT, with counts."""
-    params = {"q": [query], "theme": list(theme), "author": list(author),
-              "section": list(section), "language": list(language),
-              "from": [date_from or ""], "to": [date_to or ""]}
+           date_from: str | None, date_to: str | None, order: str, limit: int, as_json: bool,
+           **chosen: tuple[str, ...]) -> None:
+    params = {"q": [query], **_filters(chosen, date_from, date_to)}
     try:
         found = _library(index_dir).facet_values(parse_request(params), name, " ".join(text),
                                                   order, 0, limit)
