@@ -23,6 +23,7 @@ from indexer.languages import language_name
 from indexer.params import parse_request
 from indexer.records import ArchiveError, Problem
 from indexer.results import SORTS, BadParameter, SearchResult
+from indexer.urls import entry_path
 
 if TYPE_CHECKING:
     from indexer.library import Library
@@ -323,7 +324,7 @@ def result_json(result: SearchResult) -> dict[str, Any]:
     """Return the /api/search shape of a result, URLs included."""
     data = result.to_dict()
     for row in data["results"]:
-        row["url"] = f"/entries/{row['id']}"
+        row["url"] = entry_path(row["id"])
     return data
 
 
@@ -428,7 +429,7 @@ def related(archive: Path, index_dir: Path, entry_id: str, limit: int, as_json: 
         raise click.ClickException(f"no entry with id {entry_id!r}; "
                                    "'perspectives search' shows ids in brackets")
     if as_json:
-        rows = [r.to_dict() | {"url": f"/entries/{r.id}"} for r in entry.related]
+        rows = [r.to_dict() | {"url": entry_path(r.id)} for r in entry.related]
         click.echo(json.dumps({"id": entry.id, "related": rows}, indent=2, ensure_ascii=False))
         return
     click.echo(f"Related to: {entry.title} ({entry.author}, {entry.date})")

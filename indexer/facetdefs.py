@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
 
-from indexer.slugs import theme_slug as slugify
+from indexer.slugs import theme_slug
 
 SEP = "\x1f"  # between the values of a multi-valued column (a name may hold "|" or ",")
 LABEL_SEP = "\x1e"  # between a value and its label
@@ -77,7 +77,7 @@ class Facet:
 
 FACETS = (
     Facet("theme", "Theme", "themes", stored="themes", column="themes_col", multi=True,
-          key=slugify, labels="theme_labels"),
+          key=theme_slug, labels="theme_labels"),
     Facet("author", "Author", "authors", stored="authors", column="authors_col", multi=True,
           which="by this author"),
     Facet("section", "Section", "sections", stored="section", column="section",

@@ -13,10 +13,11 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from indexer.results import FacetValue, SearchRequest
+from indexer.urls import author_candidates, author_handle, section_slug
 from webapp import histogram
 from webapp.core import library, setting
 from webapp.errors import NotFound
-from webapp.links import author_candidates, author_handle, author_url, section_url, slugify
+from webapp.links import author_url, section_url
 from webapp.sparkline import Sparkline, sparkline
 from webapp.state import Scope, same
 from webapp.views.search import search_page
@@ -143,7 +144,7 @@ def sections() -> str:
 @bp.get("/sections/<slug>")
 def section(slug: str) -> str:
     values = facet_values(library().search(SearchRequest(per_page=1)), "section")
-    match = next((v.value for v in values if slugify(v.value) == slug), None)
+    match = next((v.value for v in values if section_slug(v.value) == slug), None)
     if match is None:
         raise NotFound(f"no section {slug!r} in the archive")
     path = section_url(match)
