@@ -1,7 +1,8 @@
 """The `perspectives` command: a thin terminal layer over the indexer and the search core.
 
-The search core (with NumPy) and the web app are imported by the commands that use them:
-`perspectives index`, run after every edit, starts without them.
+The search core (with NumPy) is imported by the commands that use it: `perspectives index`,
+run after every edit, starts without it. `serve` is the web app's own (webapp/cli.py adds it
+to this group), so nothing here imports the web app.
 """
 
 from __future__ import annotations
@@ -10,24 +11,29 @@ import html
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from indexer.build import BuildReport, IndexBusy, build_index, is_stale
+from indexer.build import BuildReport, IndexBusy, build_index
+from indexer.facetdefs import BY_NAME, FACETS, Facet
 from indexer.languages import language_name
 from indexer.params import parse_request
 from indexer.records import ArchiveError, Problem
 from indexer.results import SORTS, BadParameter, SearchResult
+from indexer.urls import entry_path
 
 if TYPE_CHECKING:
     from indexer.library import Library
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _paths(f):  # type: ignore[no-untyped-def]
+def path_options(f: F) -> F:
+    """Add --archive and --index (or PERSPECTIVES_ARCHIVE and PERSPECTIVES_INDEX)."""
     f = click.option("--index", "index_dir", type=click.Path(path_type=Path), default="index",
                      envvar="PERSPECTIVES_INDEX", show_default=True,
                      help="Index folder (or PERSPECTIVES_INDEX).")(f)
@@ -36,17 +42,48 @@ def _paths(f):  # type: ignore[no-untyped-def]
                         help="Archive folder (or PERSPECTIVES_ARCHIVE).")(f)
 
 
-def _fieldmap(f):  # type: ignore[no-untyped-def]
+def fieldmap_option(f: F) -> F:
+    """Add --fieldmap (or PERSPECTIVES_FIELDMAP)."""
     return click.option("--fieldmap", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                         envvar="PERSPECTIVES_FIELDMAP",
                         help="Field map for archives written by other tools "
                              "(default: ARCHIVE/fieldmap.yaml if present).")(f)
 
 
-def _synonyms(f):  # type: ignore[no-untyped-def]
+def synonyms_option(f: F) -> F:
+    """Add --synonyms (or PERSPECTIVES_SYNONYMS)."""
     return click.option("--synonyms", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                         envvar="PERSPECTIVES_SYNONYMS",
                         help="The editors' synonyms (default: ARCHIVE/synonyms.yaml if present).")(f)
+
+
+def facet_options(help_of: Callable[[Facet], str]) -> Callable[[F], F]:
+    """Add a repeatable --NAME option per declared facet (facetdefs.FACETS), in their order."""
+
+    def add(f: F) -> F:
+        for facet in reversed(FACETS):  # click lists the option added last first
+            f = click.option(f"--{facet.name}", _key(facet), multiple=True, help=help_of(facet))(f)
+        return f
+
+    return add
+
+
+def date_options(f: F) -> F:
+    """Add --from and --to, the inclusive date range."""
+    f = click.option("--to", "date_to", help="To this date, inclusive.")(f)
+    return click.option("--from", "date_from",
+                        help="From this date: YYYY, YYYY-MM or YYYY-MM-DD.")(f)
+
+
+def _key(facet: Facet) -> str:
+    return facet.name.replace("-", "_")
+
+
+def _filters(chosen: dict[str, tuple[str, ...]], date_from: str | None,
+             date_to: str | None) -> dict[str, list[str]]:
+    """Return the request parameters that the facet and date options give."""
+    return {**{f.name: list(chosen[_key(f)]) for f in FACETS},
+            "from": [date_from or ""], "to": [date_to or ""]}
 
 
 @click.group()
@@ -56,9 +93,9 @@ def main() -> None:
 
 
 @main.command()
-@_paths
-@_fieldmap
-@_synonyms
+@path_options
+@fieldmap_option
+@synonyms_option
 @click.option("--full", is_flag=True, help="Rebuild everything into a new generation.")
 @click.option("--wait/--no-wait", default=True, show_default=True,
               help="Wait for another running index, or stop at once.")
@@ -79,16 +116,16 @@ def index(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path 
         raise click.UsageError("--watch follows the whole archive: name no files with it")
     if watch:
         if full:
-            _print_report(_build(archive, index_dir, fieldmap, True, wait, (), synonyms))
+            print_report(build(archive, index_dir, fieldmap, True, wait, (), synonyms))
         _watch(archive, index_dir, fieldmap, synonyms)
         return
-    report = _build(archive, index_dir, fieldmap, full, wait, files, synonyms)
-    _print_report(report)
+    report = build(archive, index_dir, fieldmap, full, wait, files, synonyms)
+    print_report(report)
     if report.rejected:
         sys.exit(1)
 
 
-def _build(archive: Path, index_dir: Path, fieldmap: Path | None, full: bool,
+def build(archive: Path, index_dir: Path, fieldmap: Path | None, full: bool,
            wait: bool, files: tuple[Path, ...] = (), synonyms: Path | None = None) -> BuildReport:
     def on_wait() -> None:
         click.echo("Another 'perspectives index' is running; waiting for it to finish…", err=True)
@@ -135,7 +172,7 @@ def _watch(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path
         if report.full or report.added or report.updated or report.removed or report.problems \
                 or report.kept or report.warnings:
             click.echo(time.strftime("[%H:%M:%S] "), nl=False)
-            _print_report(report)
+            print_report(report)
 
     def failed(message: str) -> None:
         click.echo(time.strftime("[%H:%M:%S] ") + message, err=True)
@@ -153,7 +190,7 @@ def _watch(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path
     click.echo("Stopped watching; the index is up to date with every change seen.", err=True)
 
 
-def _print_report(report: BuildReport) -> None:
+def print_report(report: BuildReport) -> None:
     for problem in report.problems:
         click.echo(str(problem), err=True)
     for rel in report.kept:
@@ -164,9 +201,9 @@ def _print_report(report: BuildReport) -> None:
 
 
 @main.command()
-@_paths
-@_fieldmap
-@_synonyms
+@path_options
+@fieldmap_option
+@synonyms_option
 def check(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path | None) -> None:
     """Validate the archive without indexing; exit 1 if any file has a problem."""
     from indexer.validate import check_archive
@@ -187,15 +224,10 @@ def check(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path 
 
 
 @main.command()
-@_paths
+@path_options
 @click.argument("query", nargs=-1)
-@click.option("--theme", multiple=True, help="Only entries with this theme (repeatable).")
-@click.option("--author", multiple=True, help="Only entries by this author (repeatable).")
-@click.option("--section", multiple=True, help="Only entries of this section (repeatable).")
-@click.option("--language", multiple=True,
-              help="Only entries in this language: a code (ja) or name (repeatable).")
-@click.option("--from", "date_from", help="From this date: YYYY, YYYY-MM or YYYY-MM-DD.")
-@click.option("--to", "date_to", help="To this date, inclusive.")
+@facet_options(lambda f: f"Only entries {f.which or 'with this ' + f.name} (repeatable).")
+@date_options
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
@@ -204,14 +236,11 @@ def check(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path 
               help="Follow a query that finds few entries with entries on the same subject.")
 @click.option("--typos/--no-typos", default=True, show_default=True,
               help="Match a word the archive lacks with its near spellings too.")
-def search(archive: Path, index_dir: Path, query: tuple[str, ...], theme: tuple[str, ...],
-           author: tuple[str, ...], section: tuple[str, ...], language: tuple[str, ...],
-           date_from: str | None, date_to: str | None, sort: str, limit: int, page: int,
-           as_json: bool, subject: bool, typos: bool) -> None:
+def search(archive: Path, index_dir: Path, query: tuple[str, ...], date_from: str | None,
+           date_to: str | None, sort: str, limit: int, page: int, as_json: bool, subject: bool,
+           typos: bool, **chosen: tuple[str, ...]) -> None:
     """Search the index: words, "phrases", OR, NOT, -word, field:value, prefix*."""
-    params = {"q": [" ".join(query)], "theme": list(theme), "author": list(author),
-              "section": list(section), "language": list(language),
-              "from": [date_from or ""], "to": [date_to or ""],
+    params = {"q": [" ".join(query)], **_filters(chosen, date_from, date_to),
               "sort": [sort], "page": [str(page)], "per_page": [str(limit)],
               "subject": ["1" if subject else "0"], "typos": ["1" if typos else "0"]}
     try:
@@ -224,29 +253,21 @@ def search(archive: Path, index_dir: Path, query: tuple[str, ...], theme: tuple[
         _print_result(result)
 
 
-@main.command()
-@_paths
+@main.command(help=f"List the values of facet NAME ({', '.join(BY_NAME)}) that hold TEXT, "
+                   "with counts.")
+@path_options
 @click.argument("name")
 @click.argument("text", nargs=-1)
 @click.option("--query", default="", help="Count the values under this search's text.")
-@click.option("--theme", multiple=True, help="Under this theme (repeatable).")
-@click.option("--author", multiple=True, help="Under this author (repeatable).")
-@click.option("--section", multiple=True, help="Under this section (repeatable).")
-@click.option("--language", multiple=True, help="Under this language (repeatable).")
-@click.option("--from", "date_from", help="From this date: YYYY, YYYY-MM or YYYY-MM-DD.")
-@click.option("--to", "date_to", help="To this date, inclusive.")
+@facet_options(lambda f: f"Under this {f.name} (repeatable).")
+@date_options
 @click.option("--order", type=click.Choice(("count", "name")), default="count", show_default=True)
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of /api/facets/<name>.")
 def facets(archive: Path, index_dir: Path, name: str, text: tuple[str, ...], query: str,
-           theme: tuple[str, ...], author: tuple[str, ...], section: tuple[str, ...],
-           language: tuple[str, ...], date_from: str | None, date_to: str | None, order: str,
-           limit: int,
-           as_json: bool) -> None:
-    """List the values of facet NAME (theme, author, section, language) that hold TEXT, with counts."""
-    params = {"q": [query], "theme": list(theme), "author": list(author),
-              "section": list(section), "language": list(language),
-              "from": [date_from or ""], "to": [date_to or ""]}
+           date_from: str | None, date_to: str | None, order: str, limit: int, as_json: bool,
+           **chosen: tuple[str, ...]) -> None:
+    params = {"q": [query], **_filters(chosen, date_from, date_to)}
     try:
         found = _library(index_dir).facet_values(parse_request(params), name, " ".join(text),
                                                   order, 0, limit)
@@ -265,7 +286,7 @@ def facets(archive: Path, index_dir: Path, name: str, text: tuple[str, ...], que
 
 
 @main.command()
-@_paths
+@path_options
 @click.argument("text", nargs=-1)
 @click.option("--limit", type=click.IntRange(1, 20), default=8, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the suggestions of /api/suggest.")
@@ -303,7 +324,7 @@ def result_json(result: SearchResult) -> dict[str, Any]:
     """Return the /api/search shape of a result, URLs included."""
     data = result.to_dict()
     for row in data["results"]:
-        row["url"] = f"/entries/{row['id']}"
+        row["url"] = entry_path(row["id"])
     return data
 
 
@@ -354,7 +375,7 @@ def themes() -> None:
 
 
 @themes.command("suggest")
-@_paths
+@path_options
 @click.argument("entry_id", required=False)
 @click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True,
               help="Most candidate themes drafted.")
@@ -378,7 +399,7 @@ def themes_suggest(archive: Path, index_dir: Path, entry_id: str | None, limit: 
 
 
 @main.command()
-@_paths
+@path_options
 @click.option("--threshold", type=click.FloatRange(0.5, 1.0), default=0.8, show_default=True,
               help="Least share of the shorter text the other holds.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -397,7 +418,7 @@ def duplicates(archive: Path, index_dir: Path, threshold: float, as_json: bool) 
 
 
 @main.command()
-@_paths
+@path_options
 @click.argument("entry_id")
 @click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -408,7 +429,7 @@ def related(archive: Path, index_dir: Path, entry_id: str, limit: int, as_json: 
         raise click.ClickException(f"no entry with id {entry_id!r}; "
                                    "'perspectives search' shows ids in brackets")
     if as_json:
-        rows = [r.to_dict() | {"url": f"/entries/{r.id}"} for r in entry.related]
+        rows = [r.to_dict() | {"url": entry_path(r.id)} for r in entry.related]
         click.echo(json.dumps({"id": entry.id, "related": rows}, indent=2, ensure_ascii=False))
         return
     click.echo(f"Related to: {entry.title} ({entry.author}, {entry.date})")
@@ -420,7 +441,7 @@ def related(archive: Path, index_dir: Path, entry_id: str, limit: int, as_json: 
 
 
 @main.command(name="import")
-@_paths
+@path_options
 @click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_page(archive: Path, index_dir: Path, page: Path) -> None:
     """Split a compiled page into per-entry files in the archive."""
@@ -433,79 +454,6 @@ def import_page(archive: Path, index_dir: Path, page: Path) -> None:
     for path in written:
         click.echo(str(path))
     click.echo(f"{len(written)} entries written to {archive}; run 'perspectives index' next")
-
-
-@main.command()
-@_paths
-@_fieldmap
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=5000, show_default=True)
-@click.option("--watch", is_flag=True,
-              help="Also run 'perspectives index --watch' beside the server: each change to the "
-                   "archive is searchable about a second after it is saved.")
-def serve(archive: Path, index_dir: Path, fieldmap: Path | None, host: str, port: int,
-          watch: bool) -> None:
-    """Build the index if it is missing or stale, then serve the web app (development server)."""
-    if archive.is_dir() and is_stale(archive, index_dir, fieldmap):
-        _print_report(_build(archive, index_dir, fieldmap, full=False, wait=True))
-    from webapp import create_app
-    from webapp.headers import QuietRequestHandler
-
-    try:
-        app = create_app({"INDEX": str(index_dir.resolve())})
-    except ValueError as exc:  # a bad setting: its message names it and the value
-        raise click.ClickException(str(exc)) from exc
-    watcher = _start_watcher(archive, index_dir, fieldmap) if watch else None
-    if watcher is not None:  # SIGTERM ends the server through `finally`, stopping the watcher
-        import signal
-
-        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    click.echo(f"Serving {index_dir} at http://{host}:{port}/")
-    try:
-        app.run(host=host, port=port, debug=False, use_reloader=False,
-                request_handler=QuietRequestHandler)
-    finally:
-        if watcher is not None:
-            _stop_watcher(watcher)
-
-
-def _start_watcher(archive: Path, index_dir: Path, fieldmap: Path | None) -> Any:
-    """Start `perspectives index --watch` as a process of its own (its indexing never holds up
-    a request, and its memory goes back when it ends)."""
-    import subprocess
-
-    if not archive.is_dir():
-        raise click.ClickException(
-            f"{archive}: no archive folder to watch (set --archive or PERSPECTIVES_ARCHIVE)")
-    command = [sys.executable, "-m", "indexer.cli", "index", "--watch",
-               "--archive", str(archive), "--index", str(index_dir)]
-    if fieldmap is not None:
-        command += ["--fieldmap", str(fieldmap)]
-    return subprocess.Popen(command, preexec_fn=_end_with_parent)
-
-
-def _end_with_parent() -> None:
-    """Have Linux stop the watcher (SIGTERM: it finishes its batch) if the server dies."""
-    import contextlib
-    import ctypes
-    import signal
-
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: nothing to ask
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
-
-
-def _stop_watcher(process: Any) -> None:
-    """Ask the watcher to stop (it finishes the batch in hand) and wait for it."""
-    import signal
-    import subprocess
-
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=120)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 if __name__ == "__main__":

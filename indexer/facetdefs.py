@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
 
-from indexer.slugs import theme_slug as slugify
+from indexer.slugs import theme_slug
 
 SEP = "\x1f"  # between the values of a multi-valued column (a name may hold "|" or ",")
 LABEL_SEP = "\x1e"  # between a value and its label
@@ -51,6 +51,7 @@ class Facet:
     multi: bool = False  # an entry may have several values
     key: Callable[[str], str] = _lower  # a value matches a filter when their keys are equal
     labels: str = ""  # the stored field of labels, one per value ("" : a value is its label)
+    which: str = ""  # the entries a filter keeps, for the CLI's help ("" : "with this <name>")
 
     def values(self, fields: Mapping[str, Any]) -> tuple[str, ...]:
         """Return an entry's values from its stored fields."""
@@ -76,12 +77,13 @@ class Facet:
 
 FACETS = (
     Facet("theme", "Theme", "themes", stored="themes", column="themes_col", multi=True,
-          key=slugify, labels="theme_labels"),
-    Facet("author", "Author", "authors", stored="authors", column="authors_col", multi=True),
+          key=theme_slug, labels="theme_labels"),
+    Facet("author", "Author", "authors", stored="authors", column="authors_col", multi=True,
+          which="by this author"),
     Facet("section", "Section", "sections", stored="section", column="section",
-          key=_section_key),
+          key=_section_key, which="of this section"),
     Facet("language", "Language", "languages", stored="language", column="language",
-          key=_language_key),
+          key=_language_key, which="in this language: a code (ja) or name"),
 )  # fmt: skip
 BY_NAME = {f.name: f for f in FACETS}
 

@@ -418,10 +418,11 @@ class Library:
         view = self._view()
         return people.timeline(view.table, name, labels_of(view)["theme"])
 
-    def theme_trends(self, slugs: tuple[str, ...] | list[str]) -> ThemeTrends:
+    def theme_trends(self, slugs: tuple[str, ...] | list[str],
+                     most: int = trends.MAX_THEMES) -> ThemeTrends:
         """Return the themes' entries and shares of all entries per month (trends.py)."""
         view = self._view()
-        return trends.trends(view.table, slugs, self._labels_of(view, "theme"))
+        return trends.trends(view.table, slugs, self._labels_of(view, "theme"), most)
 
     def theme_draft(self, limit: int = 20) -> list[theme_drafts.Candidate]:
         """Return candidate themes the archive's taxonomy lacks (theme_drafts.py)."""

@@ -1,4 +1,8 @@
-"""Small text helpers shared by the archive readers: ids, titles, sections, dates, template tags."""
+"""Small text helpers shared by the archive readers: ids, titles, sections, dates, template tags.
+
+Every slug is made here: `slugify` (an entry's id, a section's folder), `theme_slug` (a
+theme's, and a name's in a URL) and `name_slug` (the same, never empty).
+"""
 
 from __future__ import annotations
 
@@ -57,9 +61,16 @@ def slugify(text: str, max_length: int = MAX_ID_LENGTH) -> str:
 
 
 def theme_slug(text: str) -> str:
-    """Turn a theme name into its slug: accents off, lowercase, words joined by hyphens."""
+    """Turn a name (a theme's, a section's) into its slug: accents off, lowercase, words joined
+    by hyphens; empty when it holds no ASCII letter or digit."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "-".join(re.findall(r"[a-z0-9]+", plain.lower()))
+
+
+def name_slug(text: str) -> str:
+    """Return a name's slug where one must not be empty (a section's path, a tag URI's
+    authority, an HTML id): its theme_slug, or "-"."""
+    return theme_slug(text) or "-"
 
 
 def is_valid_id(text: str) -> bool:

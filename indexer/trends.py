@@ -40,20 +40,21 @@ def month_text(month: int) -> str:
     return f"{month // 100:04d}-{month % 100:02d}"
 
 
-def chosen(slugs: Sequence[str]) -> tuple[str, ...]:
-    """Return the slugs once each, in order, checking there are 1 to MAX_THEMES of them."""
+def chosen(slugs: Sequence[str], most: int = MAX_THEMES) -> tuple[str, ...]:
+    """Return the slugs once each, in order, checking there are 1 to `most` of them."""
     unique = tuple(dict.fromkeys(slugs))
     if not unique:
         raise BadParameter("theme", "expected at least one theme, got none")
-    if len(unique) > MAX_THEMES:
-        raise BadParameter("theme", f"at most {MAX_THEMES} themes are compared, got {len(unique)}")
+    if len(unique) > most:
+        raise BadParameter("theme", f"at most {most} themes are compared, got {len(unique)}")
     return unique
 
 
-def trends(table: FacetTable, slugs: Sequence[str], known: Mapping[str, str]) -> ThemeTrends:
+def trends(table: FacetTable, slugs: Sequence[str], known: Mapping[str, str],
+           most: int = MAX_THEMES) -> ThemeTrends:
     """Return the themes' entries and shares per month; `known` maps the taxonomy's slugs and
-    any other labelled theme to their labels."""
-    wanted = chosen(slugs)
+    any other labelled theme to their labels; `most` themes at a time (a chart's lines)."""
+    wanted = chosen(slugs, most)
     live = table.live & (table.days > 0)
     months = table.days[live] // 100
     if not len(months):

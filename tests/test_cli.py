@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import click
 import pytest
 from click.testing import CliRunner
 from fixture_archive import SEED_PAGE, write_archive
@@ -182,14 +183,6 @@ def test_search_by_one_co_author_and_a_theme_by_its_words(tmp_path, run):
     assert "melody, kate and erica" in plain.output
 
 
-def test_serve_refuses_a_bad_setting_by_name(indexed, run, monkeypatch):
-    monkeypatch.setenv("PERSPECTIVES_BASE_URL", "archive.example.org")
-    result = run("serve")
-    assert result.exit_code == 1
-    assert "PERSPECTIVES_BASE_URL: expected an http(s) URL" in result.output
-    assert "'archive.example.org'" in result.output
-
-
 def test_facets_lists_the_values_holding_a_text_with_counts(indexed, run):
     result = run("facets", "theme", "model")
     assert result.exit_code == 0, result.output
@@ -259,3 +252,45 @@ def test_check_reports_a_broken_synonyms_file_with_its_line(indexed, run):
     indexing = run("index", "--synonyms", str(other))
     assert indexing.exit_code == 0  # the file's problems are said; no entry was rejected
     assert f"{other.as_posix()}:1: the right side" in indexing.output
+
+
+@pytest.mark.parametrize(
+    ("command", "helps"),
+    [
+        ("search", {"theme": "Only entries with this theme (repeatable).",
+                    "author": "Only entries by this author (repeatable).",
+                    "section": "Only entries of this section (repeatable).",
+                    "language": "Only entries in this language: a code (ja) or name (repeatable)."}),
+        ("facets", {name: f"Under this {name} (repeatable)."
+                    for name in ("theme", "author", "section", "language")}),
+    ],
+)
+def test_the_facet_options_come_from_the_declarations(command, helps):
+    from indexer.facetdefs import FACETS
+
+    options = [p for p in main.commands[command].params if p.opts[0].startswith("--")]
+    named = {p.opts[0][2:]: p for p in options if p.opts[0][2:] in helps}
+    assert list(named) == [f.name for f in FACETS] == list(helps)  # in the declarations' order
+    assert {name: p.help for name, p in named.items()} == helps
+    assert all(p.multiple for p in named.values())
+    assert "(theme, author, section, language)" in main.commands["facets"].help
+
+
+def test_a_declared_facet_becomes_an_option_of_its_own(monkeypatch):
+    from indexer import cli
+    from indexer.facetdefs import FACETS, Facet
+
+    extra = Facet("source-domain", "Source domain", "domains", stored="domain", column="domain")
+    monkeypatch.setattr(cli, "FACETS", (*FACETS, extra))
+
+    @click.command()
+    @cli.facet_options(lambda f: f"Only entries {f.which or 'with this ' + f.name}.")
+    def command(**chosen):
+        click.echo(json.dumps(cli._filters(chosen, "2025", None)))
+
+    result = CliRunner().invoke(command, ["--source-domain", "x.com", "--theme", "autonomy"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {
+        "theme": ["autonomy"], "author": [], "section": [], "language": [],
+        "source-domain": ["x.com"], "from": ["2025"], "to": [""]}
+    assert "Only entries with this source-domain." in CliRunner().invoke(command, ["--help"]).output

@@ -209,7 +209,7 @@ def _free_port() -> int:
 def test_serve_watch_publishes_an_edit_to_the_running_server(archive_dir, index_dir):
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "indexer.cli", "serve", "--watch", "--port", str(port),
+        [sys.executable, "-m", "webapp.cli", "serve", "--watch", "--port", str(port),
          "--archive", str(archive_dir), "--index", str(index_dir)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     out: list[str] = []

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from collections.abc import Callable
+
+from flask import current_app, request
 
 from indexer.library import Library
 from indexer.params import parse_request
 from indexer.results import SearchRequest
-from webapp.state import SearchState
+from webapp.state import Scope, SearchState
 
 
 def library() -> Library:
@@ -22,3 +24,13 @@ def request_for(state: SearchState) -> SearchRequest:
 
 def setting(name: str) -> int:
     return int(current_app.config[name])
+
+
+def scoped_request(facet: str) -> Callable[[str], SearchRequest]:
+    """Return how a browsing page asks for its search once the core knows the value of `facet`
+    that its path names (a theme's slug, a section's name, an author as the archive spells it)."""
+
+    def scoped(value: str) -> SearchRequest:
+        return request_for(SearchState.from_args(request.args, scope=Scope(facet, value, "")))
+
+    return scoped

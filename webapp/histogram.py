@@ -233,14 +233,3 @@ def timeline(months: dict[str, int], keys: list[str], state: SearchState) -> tup
         for k in keys
     )
 
-
-def month_keys(months: dict[str, int]) -> list[str]:
-    """Return every month from the first to the last that has entries."""
-    if not months:
-        return []
-    first, last = min(months), max(months)
-    keys, y, m = [], int(first[:4]), int(first[5:])
-    while f"{y:04d}-{m:02d}" <= last:
-        keys.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return keys

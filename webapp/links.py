@@ -1,38 +1,23 @@
-"""Names in URLs: author handles, section slugs, theme slugs, and the URLs of entries and pages."""
+"""The site's URLs as a request sees them: `indexer.urls`' paths under the app's mount point,
+made absolute from the base URL where asked (hosts.py); `tag:` URIs; which URLs may be links."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 
+from indexer import urls
 from indexer.completions import Suggestion
+from indexer.slugs import name_slug
 from webapp.hosts import absolute
 
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
 
-
-def slugify(text: str) -> str:
-    """Return a lowercase ASCII slug ("The Evidence" -> "the-evidence")."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return _NOT_WORD.sub("-", folded.lower()).strip("-") or "-"
-
-
-def author_handle(author: str) -> str:
-    """Return the handle used in /authors/<handle>: the author without a leading "@"."""
-    return author[1:] if author.startswith("@") and len(author) > 1 else author
-
-
-def author_candidates(handle: str) -> tuple[str, ...]:
-    """Return the author values a handle in a URL may stand for, most likely first."""
-    return (handle,) if handle.startswith("@") else ("@" + handle, handle)
-
-
-def author_url(author: str, **args: Any) -> str:
-    return url_for("browse.author", handle=author_handle(author), **args)
+def author_url(author: str) -> str:
+    return request.script_root + urls.author_path(author)
 
 
 def language_url(language: str, **args: Any) -> str:
@@ -40,18 +25,28 @@ def language_url(language: str, **args: Any) -> str:
     return url_for("search.search", language=language, **args)
 
 
-def section_url(section: str, **args: Any) -> str:
-    return url_for("browse.section", slug=slugify(section), **args)
+def section_url(section: str) -> str:
+    return request.script_root + urls.section_path(section)
 
 
-def theme_url(theme: str, **args: Any) -> str:
-    return url_for("browse.theme", slug=theme, **args)
+def theme_url(theme: str) -> str:
+    return request.script_root + urls.theme_path(theme)
 
 
 def entry_url(entry_id: str, q: str = "", external: bool = False) -> str:
-    args: dict[str, Any] = {"q": q} if q else {}
-    url = url_for("entries.entry", entry_id=entry_id, **args)
+    url = request.script_root + urls.entry_path(entry_id, q)
     return absolute(url) if external else url
+
+
+def entry_urls() -> Callable[..., str]:
+    """Return a function making entry_url(..., external=True)'s URLs that needs no request
+    (an export streams after its request is gone)."""
+    root = absolute(request.script_root)
+
+    def url(entry_id: str, q: str = "") -> str:
+        return root + urls.entry_path(entry_id, q)
+
+    return url
 
 
 def suggestion_url(s: Suggestion) -> str:
@@ -71,7 +66,7 @@ FEED_SINCE = "2026-12-01"  # the date in the tag: URI of a feed (a feed has no d
 def tag_uri(date: str, specific: str) -> str:
     """Return a `tag:` URI (RFC 4151) for an Atom id: it names the site, not the host that
     served the feed, so `localhost` and `127.0.0.1` give the same ids."""
-    authority = slugify(current_app.config["SITE_NAME"])
+    authority = name_slug(current_app.config["SITE_NAME"])
     return f"tag:{authority},{date or FEED_SINCE}:{quote(specific, safe='/?=&%')}"
 
 

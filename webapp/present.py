@@ -11,8 +11,8 @@ from flask import url_for
 
 from indexer.facetdefs import FACETS
 from indexer.results import FacetValue, SearchResult
+from indexer.slugs import name_slug
 from webapp import histogram
-from webapp.links import slugify
 from webapp.state import FILTERS, SearchState, same
 
 FACET_TITLES = {f.name: f.title for f in FACETS}
@@ -104,7 +104,7 @@ def _choices(
 def _input_id(name: str, value: str) -> str:
     # Stable across pages (so focus can return to it) and unique even when slugs collide.
     digest = hashlib.blake2s(value.encode(), digest_size=3).hexdigest()
-    return f"f-{name}-{slugify(value)[:24]}-{digest}"
+    return f"f-{name}-{name_slug(value)[:24]}-{digest}"
 
 
 def _label(name: str, v: FacetValue, names: dict[str, str]) -> str:

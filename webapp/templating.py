@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask, g, url_for
 
+from indexer import urls
 from indexer.languages import language_name
 from webapp import hosts, links, render
 from webapp.citation import long_date
@@ -55,7 +56,7 @@ def install(app: Flask, versions: dict[str, str]) -> None:
         tag_uri=links.tag_uri,
         absolute=hosts.absolute,
         is_web_url=links.is_web_url,
-        author_handle=links.author_handle,
+        author_handle=urls.author_handle,
     )
     app.jinja_env.filters.update(
         longdate=long_date,

@@ -318,7 +318,7 @@ def test_perspectives_serve_never_runs_the_debugger(hostile_archive, hostile_ind
     import werkzeug.serving
     from click.testing import CliRunner
 
-    from indexer.cli import main
+    from webapp.cli import main
 
     seen = {}
     monkeypatch.setenv("FLASK_DEBUG", "1")

@@ -104,3 +104,56 @@ def test_sections_page_and_each_section(client):
 def test_section_page_shows_the_full_heading(client):
     markup = client.get("/sections/the-evidence").get_data(as_text=True)
     assert "Data-Driven Accountability" in markup
+
+
+PAGE_KINDS = ("searched", "themes_overview", "theme_page", "section_page", "author_page",
+              "trends_page", "entry_page")
+CORE_CALLS = ("search", "taxonomy", "labels", "theme_trends", "entry", "theme_suggestions",
+              "related_authors", "author_timeline", "facet_values", "iter_hits")
+
+
+def counting(real, name: str, made: list[str], depth: list[int]):  # type: ignore[no-untyped-def]
+    """Wrap a core call so that each call a view makes is listed in `made`."""
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if not depth[0]:
+            made.append(name)
+        depth[0] += 1
+        try:
+            return real(*args, **kwargs)
+        finally:
+            depth[0] -= 1
+
+    return counted
+
+
+@pytest.mark.parametrize(
+    ("path", "calls"),
+    [
+        ("/themes", ["themes_overview"]),
+        ("/themes/autonomy?q=model", ["theme_page"]),
+        ("/sections/the-research", ["section_page"]),
+        ("/authors/datawren", ["author_page"]),
+        ("/authors/@datawren", ["author_page"]),  # the redirect
+        ("/entries/organising-the-evidence", ["entry_page"]),
+        ("/search?q=autonomy", ["searched"]),
+        ("/trends?theme=autonomy&theme=deprecation", ["trends_page"]),
+    ],
+)
+def test_each_page_asks_the_core_once(app, client, monkeypatch, path, calls):
+    from indexer import pages
+
+    made: list[str] = []
+    depth = [0]  # calls the page kinds make of each other are theirs, not the view's
+    for name in PAGE_KINDS:
+        monkeypatch.setattr(pages, name, counting(getattr(pages, name), name, made, depth))
+    library = app.extensions["perspectives.library"]
+    for name in CORE_CALLS:  # asked of the library by a view itself, they are listed too
+        monkeypatch.setattr(library, name, counting(getattr(library, name), name, made, depth))
+    searches = []
+    search = library.search
+    monkeypatch.setattr(library, "search", lambda req: searches.append(req) or search(req))
+    assert client.get(path).status_code in (200, 301)
+    assert made == calls
+    if path == "/themes":  # one search counts every theme (it was one per theme)
+        assert len(searches) == 1

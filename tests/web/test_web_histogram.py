@@ -76,15 +76,6 @@ def test_nothing_to_draw():
     assert histogram.build(result({}, {}), SearchState(())) is None
 
 
-def test_month_keys_fill_gaps():
-    assert histogram.month_keys({"2025-11": 1, "2026-02": 1}) == [
-        "2025-11",
-        "2025-12",
-        "2026-01",
-        "2026-02",
-    ]
-
-
 def days_result(days: dict[str, int], req: SearchRequest | None = None) -> SearchResult:
     years: dict[str, int] = {}
     months: dict[str, int] = {}

@@ -9,26 +9,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
+from indexer import pages
 from indexer.results import FacetValue, SearchRequest
-from webapp import histogram
-from webapp.core import library, setting
+from indexer.urls import author_handle
+from webapp.core import library, scoped_request, setting
 from webapp.errors import NotFound
-from webapp.links import author_candidates, author_handle, author_url, section_url, slugify
+from webapp.links import author_url, section_url, theme_url
 from webapp.sparkline import Sparkline, sparkline
-from webapp.state import Scope, same
+from webapp.state import Scope
 from webapp.views.search import search_page
 from webapp.views.trends import trend_parts
 
 bp = Blueprint("browse", __name__)
 LETTERS_FROM = 30  # more authors than this are grouped by first letter
-
-
-def facet_values(result: object, name: str) -> tuple[FacetValue, ...]:
-    facet = next((f for f in result.facets if f.name == name), None)  # type: ignore[attr-defined]
-    return facet.results if facet else ()
 
 
 @dataclass(frozen=True)
@@ -42,32 +38,21 @@ class ThemeRow:
 
 @bp.get("/themes")
 def themes() -> str:
-    lib = library()
-    overall = lib.search(SearchRequest(per_page=1))
-    keys = histogram.month_keys(histogram.counts(overall, "month"))
-    counts = {v.value: v for v in facet_values(overall, "theme")}
-    taxonomy, names = lib.taxonomy(), lib.labels("theme")
-    rows = []
-    for slug in list(taxonomy) + sorted(set(counts) - set(taxonomy)):
-        theme = taxonomy.get(slug)
-        scoped = lib.search(SearchRequest(themes=(slug,), per_page=1))
-        line = sparkline(histogram.counts(scoped, "month"), keys)
-        label = names.get(slug) or counts[slug].label or slug
-        rows.append(ThemeRow(slug, label, theme.description if theme else "", scoped.total, line))
-    rows.sort(key=lambda r: (-r.count, r.label.lower()))
-    return render_template("themes.html", rows=rows, keys=keys, total=overall.total)
+    overview = pages.themes_overview(library())
+    keys = list(overview.months)
+    rows = [ThemeRow(t.slug, t.label, t.description, t.count, sparkline(dict(t.months), keys))
+            for t in overview.themes]
+    return render_template("themes.html", rows=rows, keys=keys, total=overview.total)
 
 
 @bp.get("/themes/<slug>")
 def theme(slug: str) -> str:
-    taxonomy = library().taxonomy()
-    known = taxonomy.get(slug)
-    if known is None and not library().search(SearchRequest(themes=(slug,), per_page=1)).total:
+    found = pages.theme_page(library(), slug, scoped_request("theme"))
+    if found is None:
         raise NotFound(f"no theme {slug!r} in the archive")
-    label = library().labels("theme").get(slug, slug)
-    path = url_for("browse.theme", slug=slug)  # quoted: request.path is not ('#', '?', ' ')
-    scope = Scope("theme", slug, path, label, known.description if known else "")
-    return search_page(scope, path, extra=trend_parts(library().theme_trends([slug])))
+    path = theme_url(slug)  # quoted: request.path is not ('#', '?', ' ')
+    scope = Scope("theme", slug, path, found.label, found.description)
+    return search_page(scope, path, extra=trend_parts(found.trends), found=found.searched)
 
 
 def letter_groups(
@@ -83,7 +68,7 @@ def letter_groups(
 
 @bp.get("/authors")
 def authors() -> str:
-    values = facet_values(library().search(SearchRequest(per_page=1)), "author")
+    values = library().search(SearchRequest(per_page=1)).facet("author").results
     groups = (
         letter_groups(values, author_handle)
         if len(values) > LETTERS_FROM
@@ -99,30 +84,24 @@ def authors() -> str:
 
 @bp.get("/authors/<path:handle>")
 def author(handle: str) -> BaseResponse | str:
-    for candidate in author_candidates(handle):
-        found = library().search(SearchRequest(authors=(candidate,), per_page=1))
-        if found.hits:
-            # as the archive spells it: the one of the entry's authors the handle names
-            hit = found.hits[0]
-            name = next((a for a in hit.authors if same("author", a, candidate)), hit.author)
-            if author_handle(name) != handle:
-                return redirect(_with_query(author_url(name)), 301)
-            path = author_url(name)  # quoted: request.path is not ('#', '?', ' ')
-            return search_page(Scope("author", name, path, name), path, extra=_discovery(name))
-    raise NotFound(f"no author {handle!r} in the archive")
+    found = pages.author_page(library(), handle, scoped_request("author"),
+                              setting("RELATED_AUTHORS"))
+    if found is None:
+        raise NotFound(f"no author {handle!r} in the archive")
+    if isinstance(found, pages.Moved):
+        return redirect(_with_query(author_url(found.name)), 301)
+    path = author_url(found.value)  # quoted: request.path is not ('#', '?', ' ')
+    scope = Scope("author", found.value, path, found.label)
+    return search_page(scope, path, extra=_discovery(found), found=found.searched)
 
 
-def _discovery(name: str) -> dict[str, object]:
+def _discovery(found: pages.AuthorPage) -> dict[str, object]:
     """Return what an author page adds: the closest authors and the author's themes by month."""
-    keys, themes = library().author_timeline(name)
+    keys, themes = found.months, found.themes
     rows = [(t, sparkline(dict(zip(keys, t.counts)), list(keys))) for t in themes]
     months = [(k, [t.counts[i] for t in themes]) for i, k in enumerate(keys)
               if any(t.counts[i] for t in themes)]
-    return {
-        "people": library().related_authors(name, setting("RELATED_AUTHORS")),
-        "theme_rows": rows,
-        "theme_months": months,
-    }
+    return {"people": found.people, "theme_rows": rows, "theme_months": months}
 
 
 def _with_query(url: str) -> str:
@@ -132,7 +111,7 @@ def _with_query(url: str) -> str:
 
 @bp.get("/sections")
 def sections() -> str:
-    values = facet_values(library().search(SearchRequest(per_page=1)), "section")
+    values = library().search(SearchRequest(per_page=1)).facet("section").results
     groups = [("", sorted(values, key=lambda v: v.value.casefold()))] if values else []
     lede = "The archive's published pages gather entries under sections, each with its own angle."
     return render_template(
@@ -142,9 +121,9 @@ def sections() -> str:
 
 @bp.get("/sections/<slug>")
 def section(slug: str) -> str:
-    values = facet_values(library().search(SearchRequest(per_page=1)), "section")
-    match = next((v.value for v in values if slugify(v.value) == slug), None)
-    if match is None:
+    found = pages.section_page(library(), slug, scoped_request("section"))
+    if found is None:
         raise NotFound(f"no section {slug!r} in the archive")
-    path = section_url(match)
-    return search_page(Scope("section", match, path, match), path)
+    path = section_url(found.value)
+    return search_page(Scope("section", found.value, path, found.label), path,
+                       found=found.searched)

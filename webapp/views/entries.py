@@ -6,8 +6,9 @@ import json
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from indexer import pages
 from indexer.params import parse_request
-from indexer.results import Entry, SearchRequest
+from indexer.results import Entry
 from webapp import caching, citation, render
 from webapp.core import library, setting
 from webapp.errors import NotFound
@@ -33,31 +34,27 @@ def _attachment(body: str, mimetype: str, filename: str) -> Response:
 @bp.get("/entries/<entry_id>")
 def entry(entry_id: str) -> str:
     q = parse_request(lambda name: request.args.getlist(name) if name == "q" else []).q
-    found = find(entry_id, related=setting("RELATED"), authors=setting("RELATED_AUTHORS"))
-    by_author = library().search(
-        # by any of its authors: each is a person of the author facet
-        SearchRequest(authors=found.authors or (found.author,), sort="newest",
-                      per_page=setting("BY_AUTHOR") + 1)
+    found = pages.entry_page(
+        library(), entry_id, related=setting("RELATED"), authors=setting("RELATED_AUTHORS"),
+        by_author=setting("BY_AUTHOR"), suggest_themes=bool(setting("SUGGEST_THEMES")),
     )
-    others = [h for h in by_author.hits if h.id != found.id][: setting("BY_AUTHOR")]
-    site, url = current_app.config["SITE_NAME"], entry_url(found.id, external=True)
+    if found is None:
+        raise NotFound(f"no entry {entry_id!r} in the archive")
+    shown = found.entry
+    site, url = current_app.config["SITE_NAME"], entry_url(shown.id, external=True)
     return render_template(
         "entry.html",
-        entry=found,
+        entry=shown,
         q=q,
-        body=render.body_html(found.body, q),
-        others=others,
-        others_total=max(by_author.total - 1, 0),
-        names=_theme_names(),
-        cite_text=citation.text(found, site, url),
-        cite_bibtex=citation.bibtex(found, site, url),
-        meta=citation.meta_tags(found, site, url),
-        lacking=library().theme_suggestions(found.id) if setting("SUGGEST_THEMES") else None,
+        body=render.body_html(shown.body, q),
+        others=found.others,
+        others_total=found.others_total,
+        names=found.theme_labels,
+        cite_text=citation.text(shown, site, url),
+        cite_bibtex=citation.bibtex(shown, site, url),
+        meta=citation.meta_tags(shown, site, url),
+        lacking=found.lacking,
     )
-
-
-def _theme_names() -> dict[str, str]:
-    return library().labels("theme")
 
 
 @bp.get("/entries/<entry_id>.csl.json")

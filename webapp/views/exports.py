@@ -6,15 +6,14 @@ import dataclasses
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable, Iterator
-from urllib.parse import quote, urlencode
+from collections.abc import Iterator
 
 from flask import Blueprint, Response, current_app, render_template, request
 
 from indexer.results import BadParameter, Hit, SearchRequest
 from webapp import caching, exporting, hosts
 from webapp.core import library, request_for, setting
-from webapp.links import tag_uri
+from webapp.links import entry_urls, tag_uri
 from webapp.state import SearchState
 
 bp = Blueprint("exports", __name__)
@@ -35,16 +34,6 @@ def _provenance(req: SearchRequest) -> dict[str, str]:
         "index_built": str(info.get("built", "")),
         "exported": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-
-
-def _entry_urls() -> Callable[..., str]:
-    """Return a function making absolute entry URLs without a request context (for streaming)."""
-    root = hosts.root() + "/entries/"
-
-    def url(entry_id: str, q: str = "") -> str:
-        return root + quote(entry_id, safe="") + ("?" + urlencode({"q": q}) if q else "")
-
-    return url
 
 
 FIRST_HITS = 100  # read before the status is sent: a failure among them is a proper error
@@ -91,7 +80,7 @@ def search_csv() -> Response:
     _, req = _request()
     provenance = _provenance(req)
     total, hits = _matched(req, snippets=snippets)
-    url = _entry_urls()
+    url = entry_urls()
     rows = exporting.csv_rows(
         itertools.islice(hits, total), lambda h: url(h.id), provenance, current_app.logger,
         bom=bom, snippets=snippets,
@@ -106,7 +95,7 @@ def search_json() -> Response:
     provenance = _provenance(req)
     head = {**provenance, "filters": req.filters_dict(), "limit": setting("EXPORT_LIMIT")}
     total, hits = _matched(req, snippets=bool(req.q))
-    url = _entry_urls()
+    url = entry_urls()
     records = (exporting.hit_record(h, url(h.id, req.q), bool(req.q)) for h in hits)
     chunks = exporting.json_chunks(head, records, setting("EXPORT_LIMIT"), current_app.logger)
     return _download(chunks, "application/json", provenance, "json", total)

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 
 from flask import Blueprint, render_template, request
 
+from indexer import pages
+from indexer.pages import Searched
 from webapp import present
 from webapp.core import library, request_for, setting
 from webapp.state import Scope, SearchState
@@ -14,12 +16,14 @@ bp = Blueprint("search", __name__)
 
 
 def search_page(scope: Scope | None = None, path: str = "/search", home: bool = False,
-                extra: Mapping[str, object] | None = None) -> str:
-    """Render the search page for this request's parameters, within a scope if given (`extra`
-    goes to the template: an author page's related authors and themes over time)."""
+                extra: Mapping[str, object] | None = None, found: Searched | None = None) -> str:
+    """Render the search page for this request's parameters, within a scope if given (`found`:
+    what the core answered a browsing page; `extra` goes to the template: an author page's
+    related authors and themes over time)."""
     state = SearchState.from_args(request.args, path, scope)
-    result = library().search(request_for(state))
-    page = present.search_page(result, state, library().taxonomy(), setting("FACET_SHOWN"))
+    if found is None:
+        found = pages.searched(library(), request_for(state))
+    page = present.search_page(found.result, state, found.taxonomy, setting("FACET_SHOWN"))
     return render_template(
         "search.html", page=page, scope=scope, home=home and not state.pairs,
         export_limit=setting("EXPORT_LIMIT"), feed_size=setting("FEED_SIZE"), **(extra or {}),

@@ -9,7 +9,8 @@ import re
 
 from flask import Blueprint, Response, render_template, request
 
-from indexer.results import BadParameter, SearchRequest, ThemeTrends
+from indexer import pages
+from indexer.results import ThemeTrends
 from indexer.trends import MAX_THEMES
 from webapp import caching, trendchart
 from webapp.core import library
@@ -26,28 +27,15 @@ def trend_parts(trends: ThemeTrends) -> dict[str, object]:
             "trend_rows": trendchart.table_rows(trends)}
 
 
-def theme_choices() -> list[tuple[str, str, int]]:
-    """Return every theme as (slug, label, entries), most entries first."""
-    lib = library()
-    result = lib.search(SearchRequest(per_page=1))
-    facet = next((f for f in result.facets if f.name == "theme"), None)
-    counts = {v.value: v.count for v in facet.results} if facet else {}
-    labels = lib.labels("theme")
-    slugs = list(lib.taxonomy()) + sorted(set(counts) - set(lib.taxonomy()))
-    rows = [(s, labels.get(s, s), counts.get(s, 0)) for s in slugs]
-    return sorted(rows, key=lambda r: (-r[2], r[1].casefold()))
-
-
 @bp.get("/trends")
 def compare() -> tuple[str, int]:
     slugs = request.args.getlist("theme")
-    parts: dict[str, object] = {}
+    found = pages.trends_page(library(), slugs)
+    parts = trend_parts(found.trends) if found.trends else {}
     error, status = "", 200
-    try:
-        parts = trend_parts(library().theme_trends(slugs)) if slugs else {}
-    except BadParameter:  # too many: the form again, with what to change
+    if found.too_many:  # the form again, with what to change
         error, status = f"Choose at most {MAX_THEMES} themes: {len(set(slugs))} were chosen.", 400
-    page = render_template("trends.html", choices=theme_choices(), chosen=set(slugs),
+    page = render_template("trends.html", choices=found.choices, chosen=set(slugs),
                            most=MAX_THEMES, error=error, **parts)
     return page, status
 
