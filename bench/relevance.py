@@ -13,7 +13,7 @@ bench/synonyms/NAME.yaml (`perspectives index`, incremental, in bench/work/relev
 plain text (title, body) the peers index; the peers' rankings (`peers.py rank`, in the peers' venv:
 SQLite FTS5 porter+bm25 with implicit AND, tantivy en_stem with its default OR parser); and the
 figures (relevance_metrics.py). Corpora are found as bench/run.py finds them
-(../shared/corpora or $PERSPECTIVES_CORPORA).
+(scripts/harness.py: ../shared/corpora or $PERSPECTIVES_CORPORA).
 """
 
 from __future__ import annotations
@@ -27,17 +27,22 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-import related_relevance
-import run
-from relevance_metrics import JudgedQuery, JudgmentError, load_judgments, ndcg, recall
-from results_md import get_section, put_section
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))  # harness.py
 
-from indexer.library import Library
-from indexer.results import SearchRequest
+import places  # noqa: E402
+import related_relevance  # noqa: E402
+from harness import REPO, corpora_dir, index_command  # noqa: E402
+from relevance_metrics import JudgedQuery, JudgmentError, load_judgments, ndcg, recall  # noqa: E402
+from results_md import RESULTS, get_section, put_section  # noqa: E402
+from systems import ensure_peers_venv  # noqa: E402
 
-JUDGMENTS = run.BENCH / "judgments"
-SYNONYMS = run.BENCH / "synonyms"  # what an editor of each judged archive would write
-WORK = run.WORK / "relevance"
+from indexer.generations import current_path  # noqa: E402
+from indexer.library import Library  # noqa: E402
+from indexer.results import SearchRequest  # noqa: E402
+
+JUDGMENTS = places.BENCH / "judgments"
+SYNONYMS = places.BENCH / "synonyms"  # what an editor of each judged archive would write
+WORK = places.WORK / "relevance"
 SYSTEMS = ("ours", "fts5", "tantivy")
 DEPTH = 50  # results asked of each system: recall@50
 POOL = 20  # first results of each system that make the pool to judge
@@ -69,11 +74,11 @@ def corpus(name: str) -> Corpus:
     `manpages` is written from Debian's manpages-ja, -zh, -de and -fr (tests/manpages_archive.py)."""
     if name == "manpages":
         return manpages_corpus()
-    root = run.corpora_dir() / name
+    root = corpora_dir() / name
     archive = root / "archive" if (root / "archive").is_dir() else root
     if not archive.is_dir():
         raise SystemExit(f"no corpus at {root} (set PERSPECTIVES_CORPORA to the corpora folder)")
-    fieldmap = run.REPO / "fieldmaps" / f"{name}.yaml"
+    fieldmap = REPO / "fieldmaps" / f"{name}.yaml"
     synonyms = SYNONYMS / f"{name}.yaml"
     return Corpus(name, archive, fieldmap if fieldmap.is_file() else None,
                   synonyms if synonyms.is_file() else None)
@@ -81,7 +86,7 @@ def corpus(name: str) -> Corpus:
 
 def manpages_corpus() -> Corpus:
     """Return the multilingual corpus of manpages, written once under bench/work/relevance."""
-    sys.path.insert(0, str(run.REPO / "tests"))
+    sys.path.insert(0, str(REPO / "tests"))
     from manpages_archive import available, write_manpages
 
     archive = WORK / "manpages" / "archive"
@@ -102,27 +107,27 @@ def judged_corpora() -> list[str]:
 
 def ensure_index(c: Corpus) -> None:
     """Bring our index of the corpus up to date (a no-op when nothing changed)."""
-    args = [str(run.PERSPECTIVES), "index", "--archive", str(c.archive), "--index", str(c.index)]
+    args = index_command(c.archive, c.index)
     if c.fieldmap:
         args += ["--fieldmap", str(c.fieldmap)]
     if c.synonyms:  # published by every run, taken away by a run without it: no reindex
         args += ["--synonyms", str(c.synonyms)]
-    r = subprocess.run(args, check=False, capture_output=True, text=True, cwd=str(run.REPO))
-    if r.returncode not in (0, 1) or run.current_generation(c.index) is None:
+    r = subprocess.run(args, check=False, capture_output=True, text=True, cwd=str(REPO))
+    if r.returncode not in (0, 1) or current_path(c.index) is None:
         raise SystemExit(f"[{c.name}] indexing failed (rc {r.returncode}):\n{r.stderr[-2000:]}")
 
 
 def ensure_dump(c: Corpus) -> None:
     """Dump the entries of our current generation, once per generation."""
-    gen = run.current_generation(c.index)
+    gen = current_path(c.index)
     assert gen is not None
     mark = c.dump.with_suffix(".generation")
     if c.dump.is_file() and mark.is_file() and mark.read_text() == gen.name:
         return
     subprocess.run(
-        [sys.executable, str(run.BENCH / "dump_entries.py"), str(c.index), str(c.dump)],
+        [sys.executable, str(places.BENCH / "dump_entries.py"), str(c.index), str(c.dump)],
         check=True,
-        cwd=str(run.REPO),
+        cwd=str(REPO),
         stdout=subprocess.DEVNULL,
     )
     mark.write_text(gen.name)
@@ -145,13 +150,13 @@ def rank_ours(c: Corpus, queries: list[str], depth: int = DEPTH) -> dict[str, li
 
 def rank_peers(c: Corpus, queries: list[str], depth: int = DEPTH) -> Rankings:
     """Return the peers' first ids for each query (peers.py rank, in the peers' venv)."""
-    run.ensure_peers_venv()
+    ensure_peers_venv()
     qfile = WORK / c.name / "queries.json"
     qfile.write_text(json.dumps(queries), encoding="utf-8")
     r = subprocess.run(
         [
-            str(run.PEERS_PY),
-            str(run.BENCH / "peers.py"),
+            str(places.PEERS_PY),
+            str(places.BENCH / "peers.py"),
             "rank",
             str(c.dump),
             str(WORK / c.name / "peers"),
@@ -161,7 +166,7 @@ def rank_peers(c: Corpus, queries: list[str], depth: int = DEPTH) -> Rankings:
         check=False,
         capture_output=True,
         text=True,
-        cwd=str(run.REPO),
+        cwd=str(REPO),
     )
     if r.returncode != 0:
         raise SystemExit(f"[{c.name}] peers.py rank failed:\n{r.stderr[-2000:]}")
@@ -244,12 +249,12 @@ def write_results(sections: list[str]) -> None:
             *sections,
         ]
     )
-    old = run.RESULTS_MD.read_text(encoding="utf-8") if run.RESULTS_MD.exists() else ""
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
     # the notes written by hand under the figures (what moved them) stay
     kept = (get_section(old, "Relevance") or "").partition(NOTES)
     if kept[1]:
         body = body.rstrip("\n") + "\n\n" + NOTES + kept[2]
-    run.RESULTS_MD.write_text(
+    RESULTS.write_text(
         put_section(old, "Relevance", body, before="Machine"), encoding="utf-8"
     )
 
@@ -343,7 +348,7 @@ def main() -> None:
         sections += run_corpus(c, systems, cfg)
     if cfg.write and sections:
         write_results(sections)
-        print(f"wrote {run.RESULTS_MD}")
+        print(f"wrote {RESULTS}")
 
 
 def run_corpus(c: Corpus, systems: tuple[str, ...], cfg: argparse.Namespace) -> list[str]:
@@ -395,14 +400,14 @@ def related_main(cfg: argparse.Namespace) -> None:
     text = "\n".join([f"{n} judged entries.", "", *head, "", *lines])
     print(text)
     if cfg.write:
-        old = run.RESULTS_MD.read_text(encoding="utf-8")
+        old = RESULTS.read_text(encoding="utf-8")
         body = "## Related entries\n\n" + related_relevance.__doc__.split("\n\n", 2)[2] + "\n" + text
         kept = (get_section(old, "Related entries") or "").partition(related_relevance.NOTES)
         if kept[1]:  # the notes written by hand under the figures stay
             body = body.rstrip("\n") + "\n\n" + kept[1] + kept[2]
-        run.RESULTS_MD.write_text(put_section(old, "Related entries", body, before="Machine"),
+        RESULTS.write_text(put_section(old, "Related entries", body, before="Machine"),
                                   encoding="utf-8")
-        print(f"wrote {run.RESULTS_MD}")
+        print(f"wrote {RESULTS}")
 
 
 if __name__ == "__main__":

@@ -15,15 +15,16 @@ prints the latency percentiles; `--write` puts them in bench/RESULTS.md under
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))  # harness.py
+
+from harness import make_corpus  # noqa: E402
 
 from bench.facet_search import percentiles  # noqa: E402
 from bench.results_md import put_section  # noqa: E402
@@ -34,18 +35,6 @@ from indexer.library import Library  # noqa: E402
 
 HEADING = "Suggestions while typing (issue 10)"
 WORK = ROOT / "bench" / "work" / "suggest"
-
-
-def make_corpus() -> Path:
-    """Return the shared make_corpus.py: beside $PERSPECTIVES_CORPORA, else ../shared (as
-    bench/run.py finds it; a worktree of the repository looks one folder further up)."""
-    env = os.environ.get("PERSPECTIVES_CORPORA")
-    places = [Path(env).resolve().parent] if env else []
-    places += [ROOT.parent / "shared", ROOT.parent.parent / "shared"]
-    for place in places:
-        if (place / "bench" / "make_corpus.py").is_file():
-            return place / "bench" / "make_corpus.py"
-    raise SystemExit("make_corpus.py not found: set PERSPECTIVES_CORPORA to <shared>/corpora")
 
 
 def typed(words: list[str], counts: list[int], rng: random.Random, n: int, first: bool
@@ -70,8 +59,7 @@ def ensure_index(args: argparse.Namespace) -> Path:
     archive = args.archive or WORK / f"synth-{args.entries}"
     if not archive.is_dir():
         print(f"writing {args.entries:,} entries into {archive}")
-        subprocess.run([sys.executable, str(make_corpus()), str(archive), "--entries",
-                        str(args.entries)], check=True)
+        make_corpus(archive, args.entries, builtin=False)
     if (archive / "archive").is_dir():  # make_corpus.py writes OUT/archive
         archive = archive / "archive"
     t = time.perf_counter()

@@ -29,23 +29,16 @@ import time
 import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))  # harness.py
 
-from bench.results_md import write_section  # noqa: E402
-from bench.run import (  # noqa: E402
-    PERSPECTIVES,
-    WORK,
-    Client,
-    add_files,
-    current_generation,
-    edit_file,
-    log,
-    make_synthetic,
-    nonce,
-    our_server,
-    poll_visible,
-)
+from corpora import make_synthetic  # noqa: E402
+from edits import add_files, edit_file, nonce, poll_visible  # noqa: E402
+from harness import exit_on_sigterm, index_command, log  # noqa: E402
+from places import WORK  # noqa: E402
+from results_md import write_section  # noqa: E402
+from systems import Client, our_server  # noqa: E402
+
+from indexer.generations import current_path  # noqa: E402
 
 HEADING = "Edits live through `index --watch` (issue 13)"
 TARGET_S = 1.0
@@ -91,8 +84,9 @@ def main() -> None:
     ap.add_argument("--burst", type=int, default=1000)
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
+    exit_on_sigterm()
     corpus = make_synthetic(args.entries)
-    if current_generation(corpus.index) is None:
+    if current_path(corpus.index) is None:
         raise SystemExit(f"no index at {corpus.index}: run bench/run.py --only index first")
     scratch = WORK / "scratch" / f"watch-{corpus.name}"
     shutil.rmtree(scratch, ignore_errors=True)
@@ -101,11 +95,10 @@ def main() -> None:
     shutil.copytree(corpus.index, scratch / "index", symlinks=True)
     files = sorted((scratch / "archive").rglob("*.md"))
     rng = random.Random(13)
-    server = our_server(scratch / "index", f"watch-{corpus.name}").start()
+    server = our_server(scratch / "index", f"watch-{corpus.name}")
     client = Client(server.port)
     watcher = subprocess.Popen(
-        [str(PERSPECTIVES), "index", "--watch", "--archive", str(scratch / "archive"),
-         "--index", str(scratch / "index")],
+        index_command(scratch / "archive", scratch / "index", "--watch"),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     lines, seen = lines_of(watcher), []
     try:

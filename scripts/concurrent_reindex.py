@@ -22,19 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from reliability_lib import (
-    Poller,
-    Server,
-    check_index,
-    generations,
-    index_command,
-    log,
-    make_corpus,
-    run_index,
-    snapshot,
-    summary_line,
-    write_json,
-)
+from harness import ProductionServer, index_command, log, make_corpus, run_index
+from reliability_lib import Poller, check_index, generations, snapshot, summary_line, write_json
 
 PAIRS = (
     (("--full",), ("--full",)),
@@ -96,7 +85,7 @@ def main() -> int:
         archive = make_corpus(work / "corpus", args.entries)
         index = work / "index"
         span = run_index(archive, index, "--full").seconds
-        with Server(index, log_file=work / "gunicorn.log") as server:
+        with ProductionServer(index, log_file=work / "gunicorn.log") as server:
             baseline = snapshot(server.port)
             with Poller(server.port, baseline) as poller:
                 for n in range(args.rounds):

@@ -30,21 +30,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from harness import ProductionServer, log, make_corpus, run_index
 from reliability_lib import (
     Poller,
-    Server,
     append_new_words,
     check_index,
-    current_generation,
     generations,
-    log,
-    make_corpus,
-    run_index,
     search_total,
     snapshot,
     summary_line,
     write_json,
 )
+
+from indexer.generations import current_name
 
 FRACTIONS = (0.02, 0.15, 0.35, 0.6, 0.85)
 FS_BYTES = 64 * 1024 * 1024
@@ -135,9 +133,9 @@ def limiter(limit: int | None) -> Callable[[], None] | None:
 def one_round(kind: str, mount: Path, archive: Path, index: Path, port: int, baseline: dict,
               fraction: float, incremental: bool, rng: random.Random) -> dict:
     """Fill, reindex, check the failure is clean, free the space, reindex again."""
-    need = tree_bytes(index / current_generation(index))
-    largest = max(p.stat().st_size for p in (index / current_generation(index)).rglob("*"))
-    before_gen, before_gens = current_generation(index), generations(index)
+    need = tree_bytes(index / current_name(index))
+    largest = max(p.stat().st_size for p in (index / current_name(index)).rglob("*"))
+    before_gen, before_gens = current_name(index), generations(index)
     words = _edit(archive, rng) if incremental else []
     filler = None if kind == "rlimit" else fill(mount, int(need * fraction))
     hook = limiter(max(1, int(largest * fraction))) if kind == "rlimit" else None
@@ -152,7 +150,7 @@ def one_round(kind: str, mount: Path, archive: Path, index: Path, port: int, bas
     else:
         if "Traceback" in text or "cannot write the index" not in text:
             errors.append(f"unclear error: {text[-600:]!r}")
-        if current_generation(index) != before_gen:
+        if current_name(index) != before_gen:
             errors.append("CURRENT changed after a failed reindex")
         left = sorted(set(generations(index)) - set(before_gens))
         if left:
@@ -203,7 +201,7 @@ def main() -> int:
             if run_index(archive, index, "--full").rc != 0:
                 raise SystemExit("the first full reindex failed")
             rounds = []
-            with Server(index, log_file=work / "gunicorn.log") as server:
+            with ProductionServer(index, log_file=work / "gunicorn.log") as server:
                 baseline = snapshot(server.port)
                 for fraction in args.fractions:
                     for incremental in (False, True):

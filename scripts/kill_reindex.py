@@ -26,23 +26,20 @@ import tempfile
 import time
 from pathlib import Path
 
+from harness import ProductionServer, index_command, log, make_corpus, run_index
 from reliability_lib import (
     Poller,
-    Server,
     append_new_words,
     check_index,
-    current_generation,
     generations,
-    index_command,
-    log,
-    make_corpus,
-    run_index,
     search_total,
     snapshot,
     strays,
     summary_line,
     write_json,
 )
+
+from indexer.generations import current_name
 
 
 def timed_full(archive: Path, index: Path) -> float:
@@ -68,11 +65,11 @@ def kill_at(command: list[str], delay: float) -> tuple[bool, float]:
 
 def kill_on_switch(command: list[str], index: Path, timeout: float) -> tuple[bool, float]:
     """Start command, SIGKILL it the moment CURRENT changes (while old generations are removed)."""
-    before = current_generation(index)
+    before = current_name(index)
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while process.poll() is None and time.perf_counter() - started < timeout:
-        if current_generation(index) != before:
+        if current_name(index) != before:
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
             return True, time.perf_counter() - started
@@ -91,7 +88,7 @@ def full_kills(args: argparse.Namespace, archive: Path, index: Path, port: int,
     with Poller(port, baseline) as poller:
         while len(kills) < args.kills and attempts < args.kills * 4:
             attempts += 1
-            before = current_generation(index)
+            before = current_name(index)
             command = index_command(archive, index, "--full")
             if len(kills) % 5 == 4:  # every fifth: right after the switch, as old ones are removed
                 killed, at = kill_on_switch(command, index, span * 3)
@@ -104,7 +101,7 @@ def full_kills(args: argparse.Namespace, archive: Path, index: Path, port: int,
             if alive:
                 orphans_alive += len(alive)
                 errors.append(f"kill {len(kills) + 1}: {len(alive)} indexing processes outlived it")
-            after = current_generation(index)
+            after = current_name(index)
             phase = "before" if after == before else "after"
             phases[phase] += 1
             orphans = [g for g in generations(index)  # a killed build's folder has no manifest
@@ -201,7 +198,7 @@ def main() -> int:
         log(f"indexing {args.entries} entries into {index}")
         if run_index(archive, index, "--full").rc != 0:
             raise SystemExit("the first full reindex failed")
-        with Server(index, log_file=work / "gunicorn.log") as server:
+        with ProductionServer(index, log_file=work / "gunicorn.log") as server:
             full = full_kills(args, archive, index, server.port, rng)
             inc = incremental_kills(args, archive, index, server.port, rng)
     errors = full["errors"] + inc["errors"]

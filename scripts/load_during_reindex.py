@@ -30,17 +30,10 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from reliability_lib import (
-    Server,
-    current_generation,
-    get,
-    index_command,
-    log,
-    make_corpus,
-    run_index,
-    summary_line,
-    write_json,
-)
+from harness import ProductionServer, get, index_command, log, make_corpus, run_index
+from reliability_lib import summary_line, write_json
+
+from indexer.generations import current_name
 
 WORDS = ["autonomy", "deprecation", "transparency", "behaviour", "organisation", "dignity",
          "model", "users", "trust", "care", "data", "community", "safety", "voice"]  # fmt: skip
@@ -131,9 +124,9 @@ class Load:
 def watch_switch(index: Path, old: str, t0_ref: list[float], out: dict, stop: threading.Event) -> None:
     """Record when CURRENT first names a generation other than old."""
     while not stop.is_set():
-        if current_generation(index) != old:
+        if current_name(index) != old:
             out["switch"] = time.perf_counter() - t0_ref[0]
-            out["generation"] = current_generation(index)
+            out["generation"] = current_name(index)
             return
         time.sleep(0.01)
 
@@ -174,8 +167,8 @@ def main() -> int:
         first = run_index(archive, index, "--full")
         if first.rc != 0:
             raise SystemExit(f"first index failed: {first.stderr}")
-        old = current_generation(index) or ""
-        with Server(index, workers=args.workers, log_file=work / "gunicorn.log") as server:
+        old = current_name(index) or ""
+        with ProductionServer(index, workers=args.workers, log_file=work / "gunicorn.log") as server:
             mix = request_mix(server.port, random.Random(args.seed))
             Load(server.port, mix, args.clients, args.seed + 1).run(3)  # warm both workers up
             load = Load(server.port, mix, args.clients, args.seed)

@@ -7,7 +7,7 @@ sampled as it goes, the latency tail and the slowest query shapes reported.
         [--sample-every 5000] [--json OUT.json] [--work DIR]
 
 Indexes the archive with its field map (`perspectives index --full`), starts the production
-command (`gunicorn -w N 'webapp:create_app()'`, see reliability_lib.Server) and sends
+command (`gunicorn -w N 'webapp:create_app()'`, see harness.ProductionServer) and sends
 `--requests` requests from `--clients` threads, each drawn from a seeded mix of searches of
 every query shape (words, phrases, prefixes, wildcards, operators, fields, ranges, malformed
 text) with filters, sorts and pages, search pages, entry pages and JSON, citations, CSV and
@@ -30,7 +30,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reliability_lib import REPO, Server, get, log, run_index, summary_line, write_json
+from harness import REPO, ProductionServer, Server, corpora_dir, get, log, run_index
+from reliability_lib import summary_line, write_json
 
 WORDS = ["agile", "accessibility", "design", "government", "data", "open", "source", "team",
          "content", "user", "research", "security", "cloud", "procurement", "api", "digital"]  # fmt: skip
@@ -234,7 +235,7 @@ def main() -> int:
     index = work / "index"
     built = run_index(args.archive, index, "--full", "--fieldmap", str(args.fieldmap), timeout=1800)
     log(f"indexed {args.archive} in {built.seconds:.1f} s (exit {built.rc})")
-    with Server(index, workers=args.workers, log_file=work / "gunicorn.log") as server:
+    with ProductionServer(index, workers=args.workers, log_file=work / "gunicorn.log") as server:
         soak = Soak(server, request_mix(server.port, random.Random(args.seed)), args.requests,
                     args.sample_every)  # fmt: skip
         started = time.perf_counter()
@@ -249,19 +250,13 @@ def main() -> int:
     return 0 if ok else 1
 
 
-def _corpus(name: str) -> Path:
-    """Return the shared corpus beside the repository (a main checkout or a worktree)."""
-    places = [up / "shared" / "corpora" / name for up in (REPO.parent, REPO.parent.parent)]
-    return next((p for p in places if p.is_dir()), places[0])
-
-
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--sample-every", type=int, default=5000)
-    parser.add_argument("--archive", type=Path, default=_corpus("18f-blog"))
+    parser.add_argument("--archive", type=Path, default=corpora_dir() / "18f-blog")
     parser.add_argument("--fieldmap", type=Path, default=REPO / "fieldmaps" / "18f-blog.yaml")
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--json", type=Path)

@@ -13,7 +13,7 @@ import pytest
 from webapp.headers import HEADERS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from reliability_lib import HOST, Server, get
+from harness import HOST, ProductionServer, get
 
 DEBUG_ENV = {"FLASK_DEBUG": "1", "PERSPECTIVES_DEBUG": "true", "FLASK_ENV": "development"}
 
@@ -22,7 +22,7 @@ DEBUG_ENV = {"FLASK_DEBUG": "1", "PERSPECTIVES_DEBUG": "true", "FLASK_ENV": "dev
 def production(hostile_index, tmp_path_factory):
     index = tmp_path_factory.mktemp("production") / "index"
     shutil.copytree(hostile_index, index)
-    with Server(index, workers=1, env=DEBUG_ENV) as server:
+    with ProductionServer(index, workers=1, env=DEBUG_ENV) as server:
         yield server
 
 
