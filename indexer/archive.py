@@ -317,8 +317,12 @@ def _load_yaml_with(
         return data, {key.value: first_line + key.start_mark.line for key, _ in node.value}
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = first_line + mark.line if mark else first_line - 1
         detail = error.problem or error.context
+        if error.context_mark is not None and "end of stream" in (error.problem or ""):
+            # an unclosed quote or bracket: the fault is where it opened, not the end
+            mark = error.context_mark
+            detail = f"{error.context} (column {mark.column + 1}): {error.problem}"
+        line = first_line + mark.line if mark else first_line - 1
         return Problem(relative, line, f"invalid YAML in the frontmatter: {detail}")
     except yaml.YAMLError as error:
         return Problem(relative, first_line - 1, f"invalid YAML in the frontmatter: {error}")

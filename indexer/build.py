@@ -30,6 +30,7 @@ from indexer.fieldmap import FieldMap, load_fieldmap
 from indexer.records import ArchiveError, Perspective, Problem
 from indexer.scanning import archive_relative
 from indexer.site import publish as publish_site
+from indexer.wording import plural
 
 if TYPE_CHECKING:
 
@@ -64,7 +65,8 @@ class BuildReport:
         kind = "full build" if self.full else "incremental"
         return (
             f"{kind}: {self.added} added, {self.updated} updated, {self.removed} removed, "
-            f"{self.rejected} rejected; {self.entries} entries in the index ({self.seconds:.1f} s)"
+            f"{self.rejected} rejected; {plural(self.entries, 'entry', 'entries')} in the index "
+            f"({self.seconds:.1f} s)"
         )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -23,7 +24,8 @@ from indexer.languages import language_name
 from indexer.params import parse_request
 from indexer.records import ArchiveError, Problem
 from indexer.results import SORTS, BadParameter, SearchResult
-from indexer.urls import entry_path
+from indexer.urls import entry_path, search_links
+from indexer.wording import plural, quoted
 
 if TYPE_CHECKING:
     from indexer.library import Library
@@ -218,7 +220,8 @@ def check(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path 
     for warning in warnings:
         click.echo(str(warning))
     files = len({p.path for p in problems})
-    click.echo(f"{entries} entries valid; {len(problems)} problems in {files} files")
+    click.echo(f"{plural(entries, 'entry', 'entries')} valid; {plural(len(problems), 'problem')} "
+               f"in {plural(files, 'file')}")
     if problems:
         sys.exit(1)
 
@@ -278,8 +281,8 @@ def facets(archive: Path, index_dir: Path, name: str, text: tuple[str, ...], que
         click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
         return
     listed = sum(not v.selected for v in found.results)
-    more = f", {listed} listed" if listed < found.total else ""
-    click.echo(f"{found.total} {name} values{more}")
+    more = f", the first {listed} listed (--limit N for more)" if listed < found.total else ""
+    click.echo(f"{plural(found.total, name + ' value')}{more}")
     for v in found.results:
         label = f"{v.label} [{v.value}]" if v.label else v.value
         click.echo(f"{'*' if v.selected else ' '} {v.count:>6}  {label}")
@@ -321,10 +324,15 @@ def _library(index_dir: Path) -> Library:
 
 
 def result_json(result: SearchResult) -> dict[str, Any]:
-    """Return the /api/search shape of a result, URLs included."""
+    """Return the /api/search shape of a result, URLs included: absolute ones when the web
+    app's base URL is set (PERSPECTIVES_BASE_URL), else paths."""
+    root = os.environ.get("PERSPECTIVES_BASE_URL", "").strip().rstrip("/")
     data = result.to_dict()
     for row in data["results"]:
-        row["url"] = entry_path(row["id"])
+        row["url"] = root + entry_path(row["id"], q=result.request.q)
+    data["pages"] = result.pages
+    data["generation"] = result.generation
+    data["links"] = search_links(result.request, result.pages, root)
     return data
 
 
@@ -335,9 +343,10 @@ def _terminal(snippet: str) -> str:
 
 def _print_result(result: SearchResult) -> None:
     req = result.request
-    q = f' for "{req.q}"' if req.q else ""
+    q = f" for {quoted(req.q)}" if req.q else ""
     more = f" and {result.on_subject} on its subject" if result.on_subject else ""
-    click.echo(f"{result.total - result.on_subject} results{q}{more} (page {req.page} of {result.pages})")
+    found = plural(result.total - result.on_subject, "result")
+    click.echo(f"{found}{q}{more} (page {req.page} of {result.pages})")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
     if result.near:
@@ -414,7 +423,7 @@ def duplicates(archive: Path, index_dir: Path, threshold: float, as_json: bool) 
     for p in pairs:
         click.echo(f"{p.similarity:.0%}  {p.a.path}  [{p.a.id}]\n"
                    f"      {p.b.path}  [{p.b.id}]")
-    click.echo(f"{len(pairs)} pairs nearly the same (at least {threshold:.0%})")
+    click.echo(f"{plural(len(pairs), 'pair')} nearly the same (at least {threshold:.0%})")
 
 
 @main.command()
@@ -453,7 +462,7 @@ def import_page(archive: Path, index_dir: Path, page: Path) -> None:
         raise click.ClickException(str(e)) from None
     for path in written:
         click.echo(str(path))
-    click.echo(f"{len(written)} entries written to {archive}; run 'perspectives index' next")
+    click.echo(f"{plural(len(written), 'entry', 'entries')} written to {archive}; run 'perspectives index' next")
 
 
 if __name__ == "__main__":

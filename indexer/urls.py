@@ -9,9 +9,14 @@ quoted as Flask's `url_for` quotes them, so both give the same bytes (tests/test
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
+from indexer.facetdefs import FACETS
 from indexer.slugs import name_slug
+
+if TYPE_CHECKING:
+    from indexer.results import SearchRequest
 
 PART_SAFE = "!$&'()*+,/:;=@"  # kept as they are in a path's part (werkzeug's converters)
 QUERY_SAFE = "!$'()*,/:;?@"  # kept as they are in a query's values (werkzeug's url_for)
@@ -51,3 +56,38 @@ def section_path(section: str) -> str:
 
 def _page(kind: str, name: str) -> str:
     return f"/{kind}/{quote(name, safe=PART_SAFE)}"
+
+
+def search_pairs(req: SearchRequest) -> list[tuple[str, str]]:
+    """Return the query parameters that ask the web app for this search (defaults left out)."""
+    pairs = [("q", req.q)] if req.q else []
+    for facet in FACETS:
+        pairs += [(facet.name, v) for v in req.selected(facet.name)]
+    pairs += [(name, bound.text) for name, bound in (("from", req.date_from), ("to", req.date_to))
+              if bound is not None]
+    if req.sort != "relevance":
+        pairs.append(("sort", req.sort))
+    if req.per_page != 10:
+        pairs.append(("per_page", str(req.per_page)))
+    pairs += [(name, "0") for name, on in (("subject", req.subject), ("typos", req.typos)) if not on]
+    return pairs
+
+
+def search_links(req: SearchRequest, pages: int, root: str = "") -> dict[str, str | None]:
+    """Return the links of a search answer, as `/api/search` gives them: this page, the next
+    and previous ones, the page to read, and the exports (`root`: the base URL, or none)."""
+    pairs = search_pairs(req)
+
+    def url(path: str, page: int = 1) -> str:
+        query = urlencode(pairs + ([("page", str(page))] if page > 1 else []))
+        return root + path + ("?" + query if query else "")
+
+    return {
+        "self": url("/api/search", req.page),
+        "next": url("/api/search", req.page + 1) if req.page < pages else None,
+        "prev": url("/api/search", req.page - 1) if req.page > 1 else None,
+        "html": url("/search", req.page),
+        "csv": url("/search.csv"),
+        "json": url("/search.json"),
+        "atom": url("/search.atom"),
+    }

@@ -291,6 +291,9 @@ def test_every_field_problem_of_a_file_is_reported(tmp_path: Path) -> None:
         ("? [a, b]\n: c\n", 2, "found unhashable key"),
         ("title: *nowhere\n", 2, "found undefined alias 'nowhere'"),
         ("title: 'unclosed\n", 2, "found unexpected end of stream"),
+        # the unclosed quote is on line 2, not at the end of the frontmatter where YAML noticed
+        ('title: "unclosed\nauthor: a\ndate: 2025-01-01\n', 2,
+         "while scanning a quoted scalar (column 8): found unexpected end of stream"),
     ],
 )
 def test_other_yaml_errors_are_problems(

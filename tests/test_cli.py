@@ -69,15 +69,17 @@ def test_search_examples(indexed, run, args, author):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert [r["author"] for r in data["results"]] == [author]
-    assert data["results"][0]["url"] == f"/entries/{data['results'][0]['id']}"
-    assert set(data) >= {"query", "total", "page", "per_page", "results", "facets", "suggestion"}
+    marks = f"?q={args[0]}" if not args[0].startswith("--") else ""  # the entry marks the words
+    assert data["results"][0]["url"] == f"/entries/{data['results'][0]['id']}{marks}"
+    assert set(data) >= {"query", "total", "page", "pages", "per_page", "results", "facets",
+                         "suggestion", "generation", "links"}
     assert set(data["facets"]) >= {"theme", "author", "section", "year"}
 
 
 def test_search_readable_output(indexed, run):
     result = run("search", "anthropomorphizing")
     assert result.exit_code == 0
-    assert "1 results for \"anthropomorphizing\"" in result.output
+    assert "1 result for \"anthropomorphizing\"" in result.output
     assert "Why 'You're Anthropomorphizing' Misses the Point" in result.output
     assert "@kumabwari · 2025-10-25 · The Framework" in result.output
     assert "<mark>" not in result.output
@@ -195,7 +197,8 @@ def test_facets_lists_the_values_holding_a_text_with_counts(indexed, run):
     assert chosen.output.splitlines()[1:] == ["*      1  @quietharbor", "       2  @datawren"]
     data = json.loads(run("facets", "author", "--query", "autonomy", "--json").output)
     assert data["facet"] == "author" and data["total"] == len(data["results"]) > 1
-    assert run("facets", "author", "--limit", "1").output.startswith("5 author values, 1 listed")
+    assert run("facets", "author", "--limit", "1").output.startswith(
+        "5 author values, the first 1 listed (--limit N for more)")
 
 
 @pytest.mark.parametrize(
@@ -294,3 +297,16 @@ def test_a_declared_facet_becomes_an_option_of_its_own(monkeypatch):
         "theme": ["autonomy"], "author": [], "section": [], "language": [],
         "source-domain": ["x.com"], "from": ["2025"], "to": [""]}
     assert "Only entries with this source-domain." in CliRunner().invoke(command, ["--help"]).output
+
+
+def test_counts_and_queries_are_written_for_people(run, indexed, tmp_path):
+    """One result, one problem, one file; a query that holds quotes is not wrapped in more."""
+    phrase = run("search", '"user autonomy"')
+    assert phrase.output.startswith("""2 results for '"user autonomy"' (page 1 of 1)""")
+    none = run("search", "zeppelin")
+    assert none.output.startswith('0 results for "zeppelin" (page 1 of 1)')
+    (tmp_path / "archive" / "bad.md").write_text('---\ntitle: "unclosed\n---\nbody\n',
+                                                 encoding="utf-8")
+    check = run("check")
+    assert check.exit_code == 1
+    assert check.output.splitlines()[-1] == "6 entries valid; 1 problem in 1 file"

@@ -40,6 +40,7 @@ def serve(archive: Path, index_dir: Path, fieldmap: Path | None, host: str, port
         app = create_app({"INDEX": str(index_dir.resolve())})
     except ValueError as exc:  # a bad setting: its message names it and the value
         raise click.ClickException(str(exc)) from exc
+    _check_port(host, port)
     watcher = _start_watcher(archive, index_dir, fieldmap) if watch else None
     if watcher is not None:  # SIGTERM ends the server through `finally`, stopping the watcher
         import signal
@@ -52,6 +53,24 @@ def serve(archive: Path, index_dir: Path, fieldmap: Path | None, host: str, port
     finally:
         if watcher is not None:
             _stop_watcher(watcher)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Stop with a clear message, before saying "Serving", when the port cannot be had."""
+    import errno
+    import socket
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+            probe.bind((host, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise click.ClickException(
+                f"port {port} on {host} is in use (another server?): pick another with "
+                f"--port, or `make run PORT={port + 1}`") from exc
+        raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from exc
 
 
 def _start_watcher(archive: Path, index_dir: Path, fieldmap: Path | None) -> Any:

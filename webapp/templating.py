@@ -9,6 +9,7 @@ from flask import Flask, g, url_for
 
 from indexer import urls
 from indexer.languages import language_name
+from indexer.wording import plural
 from webapp import hosts, links, render
 from webapp.citation import long_date
 from webapp.sitewords import SiteWords, site_words
@@ -24,11 +25,6 @@ def asset_versions() -> dict[str, str]:
         for p in STATIC.iterdir()
         if p.is_file()
     }
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """Return "1 entry" or "3 entries"."""
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
 def install(app: Flask, versions: dict[str, str]) -> None:

@@ -74,3 +74,37 @@ def test_the_watcher_is_the_library_command_in_this_python(tmp_path, monkeypatch
     assert started["c"] == [sys.executable, "-m", "indexer.cli", "index", "--watch",
                             "--archive", str(tmp_path), "--index", str(tmp_path / "index"),
                             "--fieldmap", "map.yaml"]
+
+
+def test_serve_says_when_the_port_is_taken_before_serving(run, tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port))
+    assert result.exit_code == 1
+    assert f"port {port} on 127.0.0.1 is in use" in result.output
+    assert f"make run PORT={port + 1}" in result.output
+    assert "Serving" not in result.output
+
+
+def test_search_json_is_the_api_answer_links_and_urls_included(run, tmp_path, monkeypatch):
+    """`perspectives search --json` prints what GET /api/search answers, byte for byte as
+    JSON: pages, generation, links, and absolute URLs when the base URL is set."""
+    import json
+
+    from webapp import create_app
+
+    base = "https://archive.example.org"
+    assert run("index").exit_code == 0
+    monkeypatch.setenv("PERSPECTIVES_BASE_URL", base)
+    printed = json.loads(run("search", "autonomy", "--theme", "autonomy", "--limit", "1",
+                             "--page", "2", "--json").output)
+    app = create_app({"INDEX": str(tmp_path / "index"), "TESTING": True, "BASE_URL": base})
+    answered = app.test_client().get(
+        "/api/search?q=autonomy&theme=autonomy&per_page=1&page=2").get_json()
+    assert printed == answered
+    assert printed["links"]["prev"] == f"{base}/api/search?q=autonomy&theme=autonomy&per_page=1"
+    assert printed["results"][0]["url"].startswith(f"{base}/entries/")

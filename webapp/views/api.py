@@ -27,7 +27,8 @@ def _links(result: SearchResult, state: SearchState) -> dict[str, str | None]:
         "self": root + state.page_url(page),
         "next": root + state.page_url(page + 1) if page < result.pages else None,
         "prev": root + state.page_url(page - 1) if page > 1 else None,
-        "html": root + state.url(path="/search"),
+        "html": root + state.url(state.pairs + ((("page", str(page)),) if page > 1 else ()),
+                                 path="/search"),  # this page of results, to read
         "csv": root + state.export_url("/search.csv"),
         "json": root + state.export_url("/search.json"),
         "atom": root + state.export_url("/search.atom"),
