@@ -439,3 +439,48 @@ def test_hashed_value_is_whoosh_own_lookup_for_every_term(segment):
         assert bytes(_hashed_value(terms._tindex, key)) == terms._tindex[key]
     for missing in (b"\x00\x00zzz-none", terms._keycoder("body", b"zzznothing")):
         assert _hashed_value(terms._tindex, missing) is None and missing not in terms._tindex
+
+
+def test_add_postings_writes_what_whoosh_writes_byte_for_byte(tmp_path):
+    """The build's posting writer (`add_postings`, a term at a time) against Whoosh's own
+    (`FieldWriter.add_postings` through `W3PostingsWriter`, a posting at a time): the same
+    posting file and term table, over every kind of field the schema has, lists longer than a
+    block, weights of one, of one other value and of many, boosts, and documents without a
+    field."""
+    import random
+
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+
+    from indexer.schema import make_schema
+    from indexer.whoosh_internals import lengths_writer
+
+    schema = make_schema()
+    rng = random.Random(7)
+    words = ["user", "autonomy", "model", "micro-purchase", "organisation", "behaviour",
+             "e-mail", "trust", "people", "care", "A/B", "24/7", "dignity"]
+    docs = []
+    for i in range(700):
+        body = " ".join(rng.choice(words) for _ in range(rng.randint(0, 60)))
+        doc = {"id": f"e{i}", "path": f"e{i}.md", "title": f"Entry {i} {rng.choice(words)}",
+               "body": body, "author_key": f"@a{i % 7}", "section": f"S{i % 3}",
+               "section_key": f"s{i % 3}", "themes": ",".join(words[: i % 4]),
+               "day": 20240101 + i % 28, "language": "en", "authors_col": f"@a{i % 7}"}
+        docs.append({k: v for k, v in doc.items() if k in schema.names() and (v or i % 5)})
+    assert any(isinstance(schema[name], fields.KEYWORD) for name in docs[1])
+    written = {}
+    for name, make in (("whoosh", lambda ix: ix.writer()), ("ours", lengths_writer)):
+        (tmp_path / name).mkdir()
+        ix = whoosh_index.create_in(str(tmp_path / name), schema)
+        writer = make(ix)
+        for doc in docs:
+            writer.add_document(**doc)
+        writer.commit()
+        with ix.searcher() as s:
+            (segment, _), = s.reader().leaf_readers()
+            terms = segment._terms
+            written[name] = (bytes(terms._postfile._buf), bytes(terms._tindex.dbfile._buf))
+            longest = max(segment.doc_frequency("body", t) for t in segment.lexicon("body"))
+    assert longest > 128  # lists of several blocks
+    assert written["ours"][0] == written["whoosh"][0]  # the posting file
+    assert written["ours"][1] == written["whoosh"][1]  # the term table
