@@ -14,8 +14,10 @@ Moving parts (all picklable, since Whoosh pickles the schema; state lives at mod
 from __future__ import annotations
 
 import contextlib
+import pickle
 import re
 import string
+import struct
 import unicodedata
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -151,9 +153,18 @@ class TermPositions(Positions):
                 for term in (joined, _exact_term(joined)):
                     if term is not None:  # a compound may also be written whole elsewhere
                         where[term] = sorted({*where.get(term, ()), pos})
-        boost, encode = self.field_boost, self.encode
+        boost = self.field_boost
         for word, positions in where.items():
-            yield word, len(positions), len(positions) * boost, encode(positions)
+            yield word, len(positions), len(positions) * boost, _encode(positions)
+
+
+_COUNT = struct.Struct("!I").pack
+
+
+def _encode(positions: list[int]) -> bytes:
+    """Return `Positions.encode(positions)`: the count, then the pickled deltas."""
+    deltas = [b - a for a, b in zip([0, *positions[:-1]], positions, strict=True)]
+    return _COUNT(len(deltas)) + pickle.dumps(deltas, 2)
 
 
 Row = tuple[str | None, int, int, int]  # term (None for a stop word), position, start, end

@@ -205,3 +205,16 @@ def test_the_vocabulary_is_what_the_block_analyzed_and_recording_stops_with_it()
         raise RuntimeError
     text_terms("later words")
     assert failed == {"interrupted"}
+
+
+def test_positions_are_encoded_as_whoosh_encodes_them():
+    import random
+
+    from whoosh.formats import Positions
+
+    from indexer.analysis import _encode
+
+    rng = random.Random(3)
+    for n in (1, 2, 5, 300, 1200):  # pickle batches a long list's items by the thousand
+        positions = sorted(rng.sample(range(100_000), n))
+        assert _encode(positions) == Positions().encode(positions)
