@@ -29,6 +29,7 @@ from indexer.facets import FacetTable, facets
 from indexer.facetsearch import Folded, ValuePage, match_values
 from indexer.found import Found, highlight, match_parsed, match_plain, ordered
 from indexer.highlight import Group, snippet
+from indexer.manifest import read_manifest
 from indexer.matching import (
     is_plain,
     plain_clauses,
@@ -140,7 +141,7 @@ class Library:
         taxonomy, _ = load_taxonomy(path / "themes.yaml")
         with self._lock:
             if name not in self._built:  # the manifest is large; its build time stays
-                self._built = {name: gens.read_manifest(path).built}
+                self._built = {name: read_manifest(path).built}
             built = self._built[name]
             table = FacetTable.from_reader(searcher.reader(), self._tables)
             # forget what was kept of segments the index no longer has
