@@ -2,7 +2,8 @@
 and indexes it (`make_document`); the indexed fields derived from the stored ones
 (`derived_fields`: query keys and facet columns) are computed here for a new document and for
 one rebuilt from an older generation (stored.py); what every result shape shows of an entry
-comes from its stored fields through `summary` (results.Hit, results.Entry, related entries).
+comes from its stored fields through `summary` (results.Hit, results.Entry), whose first part,
+`brief`, is all that a list of other entries shows of each (results.Related, results.Duplicate).
 The fields themselves are declared in schema.py, the facets in facetdefs.py."""
 
 from __future__ import annotations
@@ -57,13 +58,21 @@ def derived_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def summary(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Return what every result shape shows of an entry, from its stored fields."""
+def brief(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what every result shape shows of an entry, even in a list of others (its id,
+    title, author line and date), from its stored fields."""
     return {
         "id": fields["id"],
         "title": fields["title"],
         "author": fields["author"],
         "date": day_text(fields["day"]),
+    }
+
+
+def summary(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what a hit or an entry shows of it (its brief and more), from its stored fields."""
+    return {
+        **brief(fields),
         "section": fields.get("section", ""),
         "section_heading": fields.get("section_heading", ""),
         "themes": tuple(t for t in fields.get("themes", "").split(",") if t),

@@ -145,14 +145,11 @@ def every_pair(
 
 
 def _duplicate(f: dict[str, Any], similarity: float) -> Duplicate:
-    from indexer.documents import day_text
+    from indexer.documents import brief
     from indexer.results import Duplicate
 
     return Duplicate(
-        id=f["id"],
-        title=f["title"],
-        author=f["author"],
-        date=day_text(f["day"]),
+        **brief(f),
         path=f.get("path", ""),
         similarity=similarity,
     )
