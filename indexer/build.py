@@ -33,7 +33,7 @@ from indexer.scanning import archive_relative
 from indexer.site import publish as publish_site
 
 if TYPE_CHECKING:
-
+    from indexer.facetdefs import Facet
     from indexer.themes import Matcher, Theme
 
 Progress = Callable[[int, int], None]
@@ -103,6 +103,13 @@ class Config:
         """Tell whether the taxonomy has been read."""
         return "_loaded" in self.__dict__
 
+    @property
+    def facets(self) -> tuple[Facet, ...]:
+        """Return the facets to index: the built-in ones, then those the field map adds."""
+        from indexer.facetdefs import FACETS
+
+        return FACETS + tuple(f.facet for f in self.fieldmap.facets)
+
     @cached_property
     def matcher(self) -> Matcher:
         """Return the taxonomy compiled for assigning themes."""
@@ -155,11 +162,11 @@ def document_maker(config: Config) -> Callable[[Perspective], dict[str, Any]]:
     from indexer.markup import plain_text
     from indexer.themes import assign_themes
 
-    matcher = config.matcher
+    matcher, facets = config.matcher, config.facets
 
     def document(p: Perspective) -> dict[str, Any]:
         body = plain_text(p.body)  # themes from the text, not from link addresses in the markdown
-        return make_document(p, assign_themes(p.title, body, p.themes, matcher), body)
+        return make_document(p, assign_themes(p.title, body, p.themes, matcher), body, facets)
 
     return document
 

@@ -8,10 +8,10 @@ The fields themselves are declared in schema.py, the facets in facetdefs.py."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from indexer.facetdefs import FACETS
+from indexer.facetdefs import FACETS, Facet
 from indexer.languages import ENGLISH, detect
 from indexer.markup import plain_text
 from indexer.records import Perspective
@@ -23,9 +23,10 @@ def day_number(p: Perspective) -> int:
     return p.date.year * 10000 + p.date.month * 100 + p.date.day
 
 
-def make_document(p: Perspective, themes: tuple[str, ...], body: str | None = None
-                  ) -> dict[str, Any]:
-    """Return the fields to add to the index for one entry with its themes and plain body."""
+def make_document(p: Perspective, themes: tuple[str, ...], body: str | None = None,
+                  facets: Sequence[Facet] = FACETS) -> dict[str, Any]:
+    """Return the fields to add to the index for one entry with its themes and plain body
+    (and the values of the `facets` a field map adds)."""
     body = plain_text(p.body) if body is None else body
     doc = {
         "language": p.language or detect(p.title, body),
@@ -45,16 +46,18 @@ def make_document(p: Perspective, themes: tuple[str, ...], body: str | None = No
         "note": p.note,
         "line": p.line,
     }
-    return doc | derived_fields(doc)
+    own = dict(p.facets)
+    doc.update({f.stored: own[f.name] for f in facets if not f.request and f.name in own})
+    return doc | derived_fields(doc, facets)
 
 
-def derived_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+def derived_fields(fields: Mapping[str, Any], facets: Sequence[Facet] = FACETS) -> dict[str, Any]:
     """Return the indexed-only fields of an entry with these stored fields: the keys that
-    `author:` and `section:` search, and the facet columns."""
+    `author:` and `section:` search, and the columns of these facets."""
     return {
         "author_key": ",".join(a.replace(",", " ") for a in fields.get("authors", ())),
         "section_key": fields.get("section", ""),
-        **facet_columns(fields),
+        **facet_columns(fields, facets),
     }
 
 
@@ -83,9 +86,9 @@ def summary(fields: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def facet_columns(fields: Mapping[str, Any]) -> dict[str, str]:
+def facet_columns(fields: Mapping[str, Any], facets: Sequence[Facet] = FACETS) -> dict[str, str]:
     """Return the facet columns of an entry with these stored fields."""
-    return {f.column: f.column_text(fields) for f in FACETS}
+    return {f.column: f.column_text(fields) for f in facets}
 
 
 def theme_labels(p: Perspective, themes: tuple[str, ...]) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from indexer import generations as gens
 from indexer import ids as id_rule
 from indexer.archive import archive_stats
 from indexer.build import THEMES_FILE, BuildReport, Config, Progress, document_maker, schema_version
+from indexer.facetdefs import save_index_facets
 from indexer.manifest import FileRow, FileTable, Manifest, write_manifest
 from indexer.records import FileRead
 from indexer.resolution import carry_broken, indexed_ids, resolve
@@ -32,7 +33,8 @@ def full_build(archive: Path, index_dir: Path, config: Config, previous: Path | 
     generation = gens.new_generation(index_dir)
     if (archive / THEMES_FILE).is_file():
         shutil.copyfile(archive / THEMES_FILE, generation / THEMES_FILE)
-    ix = whoosh_index.create_in(str(generation), make_schema())
+    save_index_facets(generation, config.facets)
+    ix = whoosh_index.create_in(str(generation), make_schema(config.facets))
     document = document_maker(config)  # before recording: the taxonomy's terms are no vocabulary
     settled: dict[str, Any] = {}
 
