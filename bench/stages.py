@@ -35,6 +35,7 @@ from systems import (
 )
 
 from indexer import generations as gens
+from indexer.manifest import read_manifest
 
 # -- index --------------------------------------------------------------------------------------
 
@@ -72,11 +73,11 @@ def _incremental(c: Corpus, cfg: argparse.Namespace) -> Figures:
     # files that hold exactly one indexed entry (so an edit or a copy of one is one valid entry)
     current = gens.current_path(c.index)
     assert current is not None  # the full builds above made it
-    manifest = gens.read_manifest(current)
+    manifest = read_manifest(current)
     files = sorted(
         scratch / "archive" / rel
-        for rel, info in manifest.files.items()
-        if len(info.get("ids", [])) == 1
+        for rel, row in manifest.files.items()
+        if len(row.ids) == 1
     )
     run = _Incremental(c, cfg, scratch, files)
     try:

@@ -5,7 +5,7 @@ Moving parts:
   non-markdown and excluded files left out; a markdown link that loops or dangles is kept, so
   reading it reports it) in archive-relative path order;
 - `read_file` reads one file: size and byte checks, UTF-8 decoding, the frontmatter split,
-  YAML loading, then either one entry built from its fields (`fieldmap.EntryFields`) or a
+  YAML loading, then either one entry built from its fields (`entryfields.EntryFields`) or a
   compiled page handed to `compiled.py`;
 - `find_duplicates` / `unique_entries` settle ids shared between files, by the rule of
   `ids.py` (the one `perspectives index` follows);
@@ -30,7 +30,8 @@ import yaml
 
 from indexer import compiled
 from indexer import ids as id_rule
-from indexer.fieldmap import DEFAULT_NAME, EntryFields, FieldMap, Frontmatter, load_fieldmap
+from indexer.entryfields import EntryFields, Frontmatter
+from indexer.fieldmap import DEFAULT_NAME, FieldMap, load_fieldmap
 from indexer.records import ArchiveError, FileRead, Perspective, Problem
 
 MAX_FILE_BYTES = 5 * 1024 * 1024

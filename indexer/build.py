@@ -8,7 +8,7 @@ duplicate ids, files whose last good version is kept), `fullbuild.py` and `incre
 two writers; `generations.merge_small` merges the small segments incremental runs leave).
 
 An incremental run of a large archive is mostly its scan: one stat per file, compared with the
-manifest's columns (`generations.FileTable`). It reads the taxonomy, opens the index and
+manifest's columns (`manifest.FileTable`). It reads the taxonomy, opens the index and
 analyzes only when there is something to index; the modules for that are imported there.
 """
 
@@ -27,13 +27,14 @@ from indexer import generations as gens
 from indexer import near_copies
 from indexer.archive import archive_stats
 from indexer.fieldmap import FieldMap, load_fieldmap
+from indexer.manifest import Manifest, read_manifest
 from indexer.records import ArchiveError, Perspective, Problem
 from indexer.scanning import archive_relative
 from indexer.site import publish as publish_site
 from indexer.wording import plural
 
 if TYPE_CHECKING:
-
+    from indexer.facetdefs import Facet
     from indexer.themes import Matcher, Theme
 
 Progress = Callable[[int, int], None]
@@ -104,6 +105,13 @@ class Config:
         """Tell whether the taxonomy has been read."""
         return "_loaded" in self.__dict__
 
+    @property
+    def facets(self) -> tuple[Facet, ...]:
+        """Return the facets to index: the built-in ones, then those the field map adds."""
+        from indexer.facetdefs import FACETS
+
+        return FACETS + tuple(f.facet for f in self.fieldmap.facets)
+
     @cached_property
     def matcher(self) -> Matcher:
         """Return the taxonomy compiled for assigning themes."""
@@ -156,11 +164,11 @@ def document_maker(config: Config) -> Callable[[Perspective], dict[str, Any]]:
     from indexer.markup import plain_text
     from indexer.themes import assign_themes
 
-    matcher = config.matcher
+    matcher, facets = config.matcher, config.facets
 
     def document(p: Perspective) -> dict[str, Any]:
         body = plain_text(p.body)  # themes from the text, not from link addresses in the markdown
-        return make_document(p, assign_themes(p.title, body, p.themes, matcher), body)
+        return make_document(p, assign_themes(p.title, body, p.themes, matcher), body, facets)
 
     return document
 
@@ -189,7 +197,7 @@ def build_index(
         gens.discard_unfinished(index_dir)  # left by a run that was killed
         config = load_config(archive, fieldmap)
         current = gens.current_path(index_dir)
-        manifest = gens.read_manifest(current) if current else gens.Manifest()
+        manifest = read_manifest(current) if current else Manifest()
         stale = manifest.config_digest != config.digest or manifest.schema_version != schema_version()
         if full or current is None or stale:
             before = {p.name for p in index_dir.glob("gen-*")}
@@ -250,7 +258,7 @@ def is_stale(archive: Path, index_dir: Path, fieldmap: Path | None = None) -> bo
     current = gens.current_path(index_dir)
     if current is None:
         return True
-    manifest = gens.read_manifest(current)
+    manifest = read_manifest(current)
     config = load_config(archive, fieldmap)
     if manifest.config_digest != config.digest:
         return True

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from indexer.build import BuildReport, IndexBusy, build_index
-from indexer.facetdefs import BY_NAME, FACETS, Facet
+from indexer.facetdefs import BY_NAME, FACETS, FIELD_PARAM, Facet
 from indexer.languages import language_name
 from indexer.params import parse_request
 from indexer.records import ArchiveError, Problem
@@ -60,14 +60,36 @@ def synonyms_option(f: F) -> F:
 
 
 def facet_options(help_of: Callable[[Facet], str]) -> Callable[[F], F]:
-    """Add a repeatable --NAME option per declared facet (facetdefs.FACETS), in their order."""
+    """Add a repeatable --NAME option per declared facet (facetdefs.FACETS), in their order,
+    then --facet NAME=VALUE for the facets an archive's field map adds (`own_facets`)."""
 
     def add(f: F) -> F:
+        f = click.option("--facet", "own_facets", multiple=True, callback=_facet_pairs,
+                         metavar="NAME=VALUE",
+                         help="Only entries with this value of a facet the archive's field "
+                              "map adds (repeatable; values of one facet are OR-ed).")(f)
         for facet in reversed(FACETS):  # click lists the option added last first
             f = click.option(f"--{facet.name}", _key(facet), multiple=True, help=help_of(facet))(f)
         return f
 
     return add
+
+
+def _facet_pairs(ctx: click.Context, param: click.Parameter, given: tuple[str, ...]
+                 ) -> dict[str, list[str]]:
+    """Turn --facet NAME=VALUE options into the request's facet_<name> parameters."""
+    out: dict[str, list[str]] = {}
+    for item in given:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", ctx, param)
+        out.setdefault(FIELD_PARAM + name.strip(), []).append(value)
+    return out
+
+
+def _hint(name: str) -> str:
+    """Return the option that sets a request parameter (facet_<name> comes from --facet)."""
+    return "--facet" if name.startswith(FIELD_PARAM) and name != "facet_size" else f"--{name}"
 
 
 def date_options(f: F) -> F:
@@ -81,11 +103,12 @@ def _key(facet: Facet) -> str:
     return facet.name.replace("-", "_")
 
 
-def _filters(chosen: dict[str, tuple[str, ...]], date_from: str | None,
-             date_to: str | None) -> dict[str, list[str]]:
-    """Return the request parameters that the facet and date options give."""
+def _filters(chosen: dict[str, Any], date_from: str | None, date_to: str | None
+             ) -> dict[str, list[str]]:
+    """Return the request parameters that the facet and date options give (--facet's as
+    facet_<name>)."""
     return {**{f.name: list(chosen[_key(f)]) for f in FACETS},
-            "from": [date_from or ""], "to": [date_to or ""]}
+            "from": [date_from or ""], "to": [date_to or ""], **chosen.get("own_facets", {})}
 
 
 @click.group()
@@ -241,7 +264,7 @@ def check(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path 
               help="Match a word the archive lacks with its near spellings too.")
 def search(archive: Path, index_dir: Path, query: tuple[str, ...], date_from: str | None,
            date_to: str | None, sort: str, limit: int, page: int, as_json: bool, subject: bool,
-           typos: bool, **chosen: tuple[str, ...]) -> None:
+           typos: bool, **chosen: Any) -> None:
     """Search the index: words, "phrases", OR, NOT, -word, field:value, prefix*."""
     params = {"q": [" ".join(query)], **_filters(chosen, date_from, date_to),
               "sort": [sort], "page": [str(page)], "per_page": [str(limit)],
@@ -249,15 +272,15 @@ def search(archive: Path, index_dir: Path, query: tuple[str, ...], date_from: st
     try:
         result = _library(index_dir).search(parse_request(params))
     except BadParameter as e:
-        raise click.BadParameter(e.message, param_hint=f"--{e.name}") from None
+        raise click.BadParameter(e.message, param_hint=_hint(e.name)) from None
     if as_json:
         click.echo(json.dumps(result_json(result), indent=2, ensure_ascii=False))
     else:
         _print_result(result)
 
 
-@main.command(help=f"List the values of facet NAME ({', '.join(BY_NAME)}) that hold TEXT, "
-                   "with counts.")
+@main.command(help=f"List the values of facet NAME ({', '.join(BY_NAME)}, or one the archive's "
+                   "field map adds) that hold TEXT, with counts.")
 @path_options
 @click.argument("name")
 @click.argument("text", nargs=-1)
@@ -269,13 +292,13 @@ def search(archive: Path, index_dir: Path, query: tuple[str, ...], date_from: st
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of /api/facets/<name>.")
 def facets(archive: Path, index_dir: Path, name: str, text: tuple[str, ...], query: str,
            date_from: str | None, date_to: str | None, order: str, limit: int, as_json: bool,
-           **chosen: tuple[str, ...]) -> None:
+           **chosen: Any) -> None:
     params = {"q": [query], **_filters(chosen, date_from, date_to)}
     try:
         found = _library(index_dir).facet_values(parse_request(params), name, " ".join(text),
                                                   order, 0, limit)
     except BadParameter as e:
-        hint = "NAME" if e.name == "facet" else f"--{e.name}"
+        hint = "NAME" if e.name == "facet" else _hint(e.name)
         raise click.BadParameter(e.message, param_hint=hint) from None
     if as_json:
         click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))

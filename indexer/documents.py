@@ -2,15 +2,16 @@
 and indexes it (`make_document`); the indexed fields derived from the stored ones
 (`derived_fields`: query keys and facet columns) are computed here for a new document and for
 one rebuilt from an older generation (stored.py); what every result shape shows of an entry
-comes from its stored fields through `summary` (results.Hit, results.Entry, related entries).
+comes from its stored fields through `summary` (results.Hit, results.Entry), whose first part,
+`brief`, is all that a list of other entries shows of each (results.Related, results.Duplicate).
 The fields themselves are declared in schema.py, the facets in facetdefs.py."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from indexer.facetdefs import FACETS
+from indexer.facetdefs import FACETS, Facet
 from indexer.languages import ENGLISH, detect
 from indexer.markup import plain_text
 from indexer.records import Perspective
@@ -22,9 +23,10 @@ def day_number(p: Perspective) -> int:
     return p.date.year * 10000 + p.date.month * 100 + p.date.day
 
 
-def make_document(p: Perspective, themes: tuple[str, ...], body: str | None = None
-                  ) -> dict[str, Any]:
-    """Return the fields to add to the index for one entry with its themes and plain body."""
+def make_document(p: Perspective, themes: tuple[str, ...], body: str | None = None,
+                  facets: Sequence[Facet] = FACETS) -> dict[str, Any]:
+    """Return the fields to add to the index for one entry with its themes and plain body
+    (and the values of the `facets` a field map adds)."""
     body = plain_text(p.body) if body is None else body
     doc = {
         "language": p.language or detect(p.title, body),
@@ -44,26 +46,36 @@ def make_document(p: Perspective, themes: tuple[str, ...], body: str | None = No
         "note": p.note,
         "line": p.line,
     }
-    return doc | derived_fields(doc)
+    own = dict(p.facets)
+    doc.update({f.stored: own[f.name] for f in facets if not f.request and f.name in own})
+    return doc | derived_fields(doc, facets)
 
 
-def derived_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+def derived_fields(fields: Mapping[str, Any], facets: Sequence[Facet] = FACETS) -> dict[str, Any]:
     """Return the indexed-only fields of an entry with these stored fields: the keys that
-    `author:` and `section:` search, and the facet columns."""
+    `author:` and `section:` search, and the columns of these facets."""
     return {
         "author_key": ",".join(a.replace(",", " ") for a in fields.get("authors", ())),
         "section_key": fields.get("section", ""),
-        **facet_columns(fields),
+        **facet_columns(fields, facets),
     }
 
 
-def summary(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Return what every result shape shows of an entry, from its stored fields."""
+def brief(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what every result shape shows of an entry, even in a list of others (its id,
+    title, author line and date), from its stored fields."""
     return {
         "id": fields["id"],
         "title": fields["title"],
         "author": fields["author"],
         "date": day_text(fields["day"]),
+    }
+
+
+def summary(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what a hit or an entry shows of it (its brief and more), from its stored fields."""
+    return {
+        **brief(fields),
         "section": fields.get("section", ""),
         "section_heading": fields.get("section_heading", ""),
         "themes": tuple(t for t in fields.get("themes", "").split(",") if t),
@@ -74,9 +86,9 @@ def summary(fields: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def facet_columns(fields: Mapping[str, Any]) -> dict[str, str]:
+def facet_columns(fields: Mapping[str, Any], facets: Sequence[Facet] = FACETS) -> dict[str, str]:
     """Return the facet columns of an entry with these stored fields."""
-    return {f.column: f.column_text(fields) for f in FACETS}
+    return {f.column: f.column_text(fields) for f in facets}
 
 
 def theme_labels(p: Perspective, themes: tuple[str, ...]) -> tuple[str, ...]:

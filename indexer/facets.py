@@ -1,25 +1,26 @@
 """Filters and disjunctive facet counts, as array operations over every document.
 
-`FacetTable` holds, for each facet of `facetdefs.FACETS`, a `Column` of (document, value code)
-pairs, one per document for a single-valued facet (read once from the index's columns per
-searcher, so it never outlives an index generation). `count` builds one
-boolean mask per filter; a facet is counted over the documents that pass every *other*
-filter (so picking one author still shows every other author's count), and the results are
-the documents that pass them all. Over 100,000 entries this takes a few milliseconds, where
+`FacetTable` holds, for each facet of the index (`facetdefs.FACETS`, then those its field map
+added), a `Column` of (document, value code) pairs, one per document for a single-valued facet
+(read once from the index's columns per searcher, so it never outlives an index generation).
+`count` builds one boolean mask per filter; a facet is counted over the documents that pass
+every *other* filter (so picking one author still shows every other author's count), and the
+results are the documents that pass them all. Over 100,000 entries this takes a few milliseconds, where
 Whoosh's `groupedby` walks every hit in Python.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh.reading import IndexReader
 
-from indexer.facetdefs import FACETS, parse_column
+from indexer.facetdefs import FACETS, FIELD_PARAM, parse_column
 from indexer.facetdefs import Facet as FacetDef
-from indexer.results import Facet, FacetValue, SearchRequest
+from indexer.results import BadParameter, Facet, FacetValue, SearchRequest
 
 NO_HIGH = 99999999
 DAY_SPAN = 92  # the results (within the date range) span at most this many days: count each day
@@ -137,13 +138,18 @@ class Column:
 class FacetTable:
     """Facet values per document number."""
 
-    columns: dict[str, Column]  # by facet name, in the order of FACETS
+    columns: dict[str, Column]  # by facet name, in the order of the index's facets
     days: np.ndarray  # int32 YYYYMMDD per docnum
     live: np.ndarray  # bool per docnum
 
+    @property
+    def facets(self) -> tuple[FacetDef, ...]:
+        """Return the facets it holds, in order."""
+        return tuple(c.facet for c in self.columns.values())
+
     @classmethod
-    def from_reader(cls, reader: IndexReader, known: dict[str, FacetTable] | None = None
-                    ) -> FacetTable:
+    def from_reader(cls, reader: IndexReader, known: dict[str, FacetTable] | None = None,
+                    facets: Sequence[FacetDef] = FACETS) -> FacetTable:
         """Read the facet columns of every document, segment by segment; `known` keeps each
         segment's table by segment id (a segment's documents never change, only which of them
         are deleted), so reopening an index after an incremental run reads the new segment only
@@ -153,35 +159,36 @@ class FacetTable:
             key = leaf.segment().segment_id() if known is not None else ""
             part = known.get(key) if known is not None else None
             if part is None:
-                part = cls._from_leaf(leaf)
+                part = cls._from_leaf(leaf, facets)
                 if known is not None:
                     known[key] = part
             live = part.live.copy()
             if leaf.has_deletions():
                 live[list(leaf.segment().deleted_docs())] = False
             parts.append((part, live))
-        return cls._joined(parts)
+        return cls._joined(parts, facets)
 
     @classmethod
-    def _from_leaf(cls, leaf: IndexReader) -> FacetTable:
+    def _from_leaf(cls, leaf: IndexReader, facets: Sequence[FacetDef]) -> FacetTable:
         n = leaf.doc_count_all()
         days = np.asarray(_column(leaf, "day", n, 0), dtype=np.int64).astype(np.int32)
-        columns = {f.name: Column.read(f, _column(leaf, f.column, n, "")) for f in FACETS}
+        columns = {f.name: Column.read(f, _column(leaf, f.column, n, "")) for f in facets}
         return cls(columns, days, live=days > 0)  # vocabulary documents have day 0
 
     @classmethod
-    def _joined(cls, parts: list[tuple[FacetTable, np.ndarray]]) -> FacetTable:
+    def _joined(cls, parts: list[tuple[FacetTable, np.ndarray]], facets: Sequence[FacetDef]
+                ) -> FacetTable:
         if len(parts) == 1:
             table, live = parts[0]
             return cls(table.columns, table.days, live)
         if not parts:
             empty = [""] * 0
-            return cls({f.name: Column.read(f, empty) for f in FACETS}, np.zeros(0, np.int32),
+            return cls({f.name: Column.read(f, empty) for f in facets}, np.zeros(0, np.int32),
                        np.zeros(0, bool))
         sizes = [len(t.days) for t, _ in parts]
         return cls(
             columns={f.name: Column.joined([t.columns[f.name] for t, _ in parts], sizes)
-                     for f in FACETS},
+                     for f in facets},
             days=np.concatenate([t.days for t, _ in parts]),
             live=np.concatenate([live for _, live in parts]),
         )
@@ -209,15 +216,17 @@ class FilterSet:
     high: int
 
     @classmethod
-    def from_request(cls, req: SearchRequest, labels: dict[str, dict[str, str]] | None = None
-                     ) -> FilterSet:
-        """Read the request's selections; a value may also be named by one of `labels` (per
-        facet, value -> label: a theme's label in the taxonomy)."""
+    def from_request(cls, req: SearchRequest, labels: dict[str, dict[str, str]] | None = None,
+                     facets: Sequence[FacetDef] = FACETS) -> FilterSet:
+        """Read the request's selections of the index's `facets` (a field map's facet it does
+        not have is a BadParameter); a value may also be named by one of `labels` (per facet,
+        value -> label: a theme's label in the taxonomy)."""
         def day(d) -> int:  # type: ignore[no-untyped-def]
             return d.day.year * 10000 + d.day.month * 100 + d.day.day
 
+        _check_extra(req, facets)
         selected = {}
-        for f in FACETS:
+        for f in facets:
             keys = f.selected(req.selected(f.name))
             named = (labels or {}).get(f.name, {})
             if keys and named:
@@ -232,6 +241,16 @@ class FilterSet:
     @property
     def dated(self) -> bool:
         return bool(self.low) or self.high != NO_HIGH
+
+
+def _check_extra(req: SearchRequest, facets: Sequence[FacetDef]) -> None:
+    """Reject a selection of a field map's facet that the index does not have."""
+    own = [f for f in facets if not f.request]
+    for name, _ in req.extra:
+        if not any(f.name == name for f in own):
+            held = ", ".join(f.name for f in own) or "none"
+            raise BadParameter(FIELD_PARAM + name,
+                               f"no facet {name!r} in this index (its field map adds: {held})")
 
 
 @dataclass
@@ -255,10 +274,15 @@ class Counts:
     """The documents that pass every filter, and the disjunctive counts of each facet."""
 
     docs: np.ndarray  # docnums, ascending
-    tallies: dict[str, Tally]  # by facet name
+    tallies: dict[str, Tally]  # by facet name, in the order of the index's facets
     year: dict[int, int]
     month: dict[int, int]
     day: dict[int, int] = field(default_factory=dict)  # YYYYMMDD: only over DAY_SPAN days or less
+
+    @property
+    def facets(self) -> tuple[FacetDef, ...]:
+        """Return the facets counted, in order."""
+        return tuple(t.column.facet for t in self.tallies.values())
 
 
 def count(table: FacetTable, matched: np.ndarray, fs: FilterSet) -> Counts:
@@ -315,7 +339,7 @@ def facets(counts: Counts, req: SearchRequest, labels: dict[str, dict[str, str]]
            size: int = 0) -> tuple[Facet, ...]:
     """Return the facets in the shared result shape, most frequent values first (`size` of them,
     0: all); `labels` adds labels per facet (a theme's from the taxonomy) over the index's own."""
-    fs = FilterSet.from_request(req, labels)
+    fs = FilterSet.from_request(req, labels, counts.facets)
     year = tuple(
         FacetValue(str(y), c, fs.dated and fs.low // 10000 <= y <= fs.high // 10000)
         for y, c in sorted(counts.year.items()) if y
@@ -328,14 +352,15 @@ def facets(counts: Counts, req: SearchRequest, labels: dict[str, dict[str, str]]
         Facet(f.name, _values(counts.tallies[f.name], fs.selected[f.name],
                               {**counts.tallies[f.name].column.labels, **(labels or {}).get(f.name, {})},
                               size),
-              int(np.count_nonzero(counts.tallies[f.name].counts)))
-        for f in FACETS
+              int(np.count_nonzero(counts.tallies[f.name].counts)), f.title, f.param)
+        for f in counts.facets
     )
     day = tuple(
         FacetValue(_date(d).isoformat(), c, fs.dated and fs.low <= d <= fs.high)
         for d, c in sorted(counts.day.items())
     )
-    return valued + (Facet("year", year), Facet("month", month)) + ((Facet("day", day),) if day else ())
+    dated = (Facet("year", year, title="Year"), Facet("month", month, title="Month"))
+    return valued + dated + ((Facet("day", day, title="Day"),) if day else ())
 
 
 def _values(tally: Tally, selected: frozenset[str], labels: dict[str, str],

@@ -37,6 +37,8 @@ class ValuePage:
     total: int  # values with a count that match (selected ones included)
     offset: int
     results: tuple[FacetValue, ...]  # the selected values first, then the page
+    title: str = ""  # how a page names the facet ("Author", a field map's label)
+    param: str = ""  # the request parameter that filters by it ("author", "facet_medium")
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON shape of /api/facets/<name>."""
@@ -86,7 +88,7 @@ def match_values(counts: Counts, req: SearchRequest, name: str, labels: dict[str
         raise BadParameter("q", f"at most {MAX_MATCH_CHARS} characters, got {len(match)}")
     tally = counts.tallies[name]
     column = tally.column
-    keys = FilterSet.from_request(req, all_labels).selected[name]
+    keys = FilterSet.from_request(req, all_labels, counts.facets).selected[name]
     chosen = [int(i) for i in column.matching(keys)] if keys else []
     words = fold(match).split()
     names = folded or Folded.of(column, labels)
@@ -104,7 +106,8 @@ def match_values(counts: Counts, req: SearchRequest, name: str, labels: dict[str
     key = column.facet.key
     present = {key(v.value) for v in shown} | {key(v.label) for v in shown if v.label}
     shown += [FacetValue(v, 0, True) for v in req.selected(name) if key(v) not in present]
-    return ValuePage(name, match, sort, len(found) + len(chosen), offset, tuple(shown))
+    return ValuePage(name, match, sort, len(found) + len(chosen), offset, tuple(shown),
+                     column.facet.title, column.facet.param)
 
 
 def _label(column: Column, i: int, labels: dict[str, str]) -> str:

@@ -86,7 +86,7 @@ def match_plain(view: View, req: SearchRequest, clauses: list[Clause], ctx: Post
     scores, rank = np.zeros(n), np.zeros(n)
     scores[found.ids] = found.scores
     rank[found.ids] = found.rank
-    filters = FilterSet.from_request(req, labels_of(view))
+    filters = _filters(view, req)
     counts = count(view.table, matched, filters)
     all_words = int(np.count_nonzero(found.held[counts.docs] == found.clauses))
     subject = None
@@ -125,7 +125,7 @@ def match_parsed(view: View, req: SearchRequest, ctx: Postings) -> Found:
     parsed = expand_wildcards(q, view.searcher.reader()) if q is not None else ParsedQuery(None)
     live = view.table.live
     if parsed.query is None:
-        counts = count(view.table, live, FilterSet.from_request(req, labels_of(view)))
+        counts = count(view.table, live, _filters(view, req))
         return Found(parsed, counts, None, None, False)
     ids, found = evaluate(parsed.query, ctx)
     matched = np.zeros(len(live), dtype=bool)
@@ -133,8 +133,13 @@ def match_parsed(view: View, req: SearchRequest, ctx: Postings) -> Found:
     scores = np.zeros(len(live))
     scores[ids] = found
     rank = scores + exact_tiers(parsed.query, ctx) * TIER
-    counts = count(view.table, matched, FilterSet.from_request(req, labels_of(view)))
+    counts = count(view.table, matched, _filters(view, req))
     return Found(parsed, counts, scores, rank, ctx.partial or parsed.partial)
+
+
+def _filters(view: View, req: SearchRequest) -> FilterSet:
+    """Return the request's filters over the facets of the view's index."""
+    return FilterSet.from_request(req, labels_of(view), view.table.facets)
 
 
 def ordered(view: View, req: SearchRequest, found: Found, want: int

@@ -11,13 +11,15 @@ from indexer import generations as gens
 from indexer import ids as id_rule
 from indexer.archive import archive_stats
 from indexer.build import THEMES_FILE, BuildReport, Config, Progress, document_maker, schema_version
+from indexer.facetdefs import save_index_facets
+from indexer.manifest import FileRow, FileTable, Manifest, write_manifest
 from indexer.records import FileRead
-from indexer.resolution import carry_broken, file_info, indexed_ids, resolve
+from indexer.resolution import carry_broken, indexed_ids, resolve
 from indexer.scanning import Scan
 
 
 def full_build(archive: Path, index_dir: Path, config: Config, previous: Path | None,
-          old: gens.Manifest, progress: Progress | None) -> BuildReport:
+          old: Manifest, progress: Progress | None) -> BuildReport:
     import shutil
 
     from whoosh import index as whoosh_index
@@ -31,7 +33,8 @@ def full_build(archive: Path, index_dir: Path, config: Config, previous: Path | 
     generation = gens.new_generation(index_dir)
     if (archive / THEMES_FILE).is_file():
         shutil.copyfile(archive / THEMES_FILE, generation / THEMES_FILE)
-    ix = whoosh_index.create_in(str(generation), make_schema())
+    save_index_facets(generation, config.facets)
+    ix = whoosh_index.create_in(str(generation), make_schema(config.facets))
     document = document_maker(config)  # before recording: the taxonomy's terms are no vocabulary
     settled: dict[str, Any] = {}
 
@@ -50,14 +53,14 @@ def full_build(archive: Path, index_dir: Path, config: Config, previous: Path | 
     entries, carried = settled["entries"], settled["carried"]
     commit_segments(ix, segments, [doc for _, docs in carried.values() for doc in docs], words)
     bad = {p.path for p in report.problems}
-    files = {rel: file_info(found.reads[rel].digest, found.stat(rel), (p.id for p in kept),
+    files = {rel: FileRow.of(found.reads[rel].digest, found.stat(rel), (p.id for p in kept),
                              rel in bad)
              for rel, kept in entries.items() if kept}
-    files.update({rel: info for rel, (info, _) in carried.items()})
-    manifest = gens.Manifest(gens.FileTable.from_files(files, found.stats.paths), config.digest,
-                             schema_version(), _now(), not config.problems)
+    files.update({rel: row for rel, (row, _) in carried.items()})
+    manifest = Manifest(FileTable.from_files(files, found.stats.paths), config.digest,
+                        schema_version(), _now(), not config.problems)
     manifest.toc = gens.toc_generation(generation)
-    gens.write_manifest(generation, manifest)
+    write_manifest(generation, manifest)
     gens.switch_to(index_dir, generation)
     ids, old_ids = set(manifest.ids()), set(old.ids())
     report.added, report.updated = len(ids - old_ids), len(ids & old_ids)

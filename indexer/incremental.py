@@ -11,22 +11,23 @@ from typing import Any
 from indexer import generations as gens
 from indexer import ids as id_rule
 from indexer.build import BuildReport, Config, Progress, document_maker
+from indexer.manifest import FileRow, FileTable, Manifest, write_manifest
 from indexer.records import Perspective
-from indexer.resolution import carry_entries, file_info, indexed_ids, lost_ids, resolve
+from indexer.resolution import carry_entries, indexed_ids, lost_ids, resolve
 from indexer.scanning import Scan, scan
 
 
 @dataclass
 class _Plan:
-    """What an incremental run changes: files' manifest infos, and documents."""
+    """What an incremental run changes: files' manifest rows, and documents."""
 
-    infos: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # None: drop the file
+    rows: dict[str, FileRow | None] = field(default_factory=dict)  # None: drop the file
     deletes: list[str] = field(default_factory=list)  # paths whose documents go
     entries: dict[str, list[Perspective]] = field(default_factory=dict)  # to add, by path
     carried: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # old documents kept
 
 
-def incremental_build(archive: Path, current: Path, config: Config, manifest: gens.Manifest,
+def incremental_build(archive: Path, current: Path, config: Config, manifest: Manifest,
                  progress: Progress | None, named: list[str] | None = None) -> BuildReport:
     report = BuildReport(full=False, generation=current.name)
     table = manifest.table
@@ -40,43 +41,42 @@ def incremental_build(archive: Path, current: Path, config: Config, manifest: ge
     if wrote:
         _write(current, plan, config, progress)
         manifest.toc = gens.toc_generation(current)
-    if wrote or plan.infos or found.touched:
+    if wrote or plan.rows or found.touched:
         touched = {rel: found.stat(rel) for rel in found.touched}
-        manifest.table = table.updated(found.stats.paths, plan.infos, touched)
+        manifest.table = table.updated(found.stats.paths, plan.rows, touched)
         if config.taxonomy_read:
             manifest.taxonomy_ok = not config.problems
-        gens.write_manifest(current, manifest)
+        write_manifest(current, manifest)
     _count(report, table, plan, found.removed, len(before) if before else table.count_ids())
     return report
 
 
-def _plan(current: Path, table: gens.FileTable, found: Scan, before: dict[str, str],
+def _plan(current: Path, table: FileTable, found: Scan, before: dict[str, str],
           report: BuildReport, cut_short: bool) -> _Plan:
     """Settle what an incremental run writes for the files it read and the files gone."""
     taken = dict(before)
     for rel in (*found.reads, *found.removed):  # a file read again or gone holds nothing yet
-        for i in table.get(rel, {}).get("ids", []):
+        for i in table.ids_of(rel):
             taken.pop(i, None)
     taken.update(id_rule.holders(indexed_ids(table, found.reads), found.reads))
     entries = resolve(found.reads, taken, report)
     bad = {p.path for p in report.problems}
     plan = _Plan(dict.fromkeys(found.removed), deletes=list(found.removed))
     for rel, kept in entries.items():
-        info, read = table.get(rel), found.reads[rel]
+        old, read = table.get(rel), found.reads[rel]
         if not kept:
-            if info is not None:
+            if old is not None:
                 report.kept.append(rel)  # broken now: its last good version stays
             elif cut_short:
                 plan.deletes.append(rel)
             continue
-        lost = lost_ids(rel, info or {}, kept, taken, read)
-        ids = sorted(p.id for p in kept)
-        plan.infos[rel] = file_info(read.digest, found.stat(rel), ids, rel in bad)
-        if lost:  # some entries are broken now: their last good versions stay
+        row = FileRow.of(read.digest, found.stat(rel), (p.id for p in kept), rel in bad)
+        plan.rows[rel] = row
+        lost = lost_ids(rel, old, kept, taken, read)
+        if lost and old is not None:  # some entries are broken now: their last good versions stay
             report.kept.append(rel)
-            plan.infos[rel], plan.carried[rel] = carry_entries(current, rel, info or {}, kept, lost)
-        elif info is not None and info["digest"] == read.digest and info["ids"] == ids and (
-                not cut_short):
+            plan.rows[rel], plan.carried[rel] = carry_entries(current, rel, old, kept, lost)
+        elif old is not None and (old.digest, old.ids) == (row.digest, row.ids) and not cut_short:
             continue  # indexed as it is (only its problems are reported again)
         plan.deletes.append(rel)
         plan.entries[rel] = kept
@@ -112,12 +112,12 @@ def _write(current: Path, plan: _Plan, config: Config, progress: Progress | None
     gens.merge_small(ix)
 
 
-def _count(report: BuildReport, table: gens.FileTable, plan: _Plan, removed: list[str],
+def _count(report: BuildReport, table: FileTable, plan: _Plan, removed: list[str],
            entries_before: int) -> None:
     """Count what an incremental run changed, from the files it changed (ids move only between
     them: a file cannot take an id that a file left as it was holds)."""
-    old = {i for rel in (*plan.infos, *removed) for i in table.get(rel, {}).get("ids", [])}
-    new = {i for info in plan.infos.values() if info for i in info["ids"]}
+    old = {i for rel in (*plan.rows, *removed) for i in table.ids_of(rel)}
+    new = {i for row in plan.rows.values() if row for i in row.ids}
     report.added, report.removed = len(new - old), len(old - new)
     report.updated = len({p.id for kept in plan.entries.values() for p in kept} & old)
     report.entries = entries_before + report.added - report.removed

@@ -24,11 +24,12 @@ from indexer import generations as gens
 from indexer import near_copies, people, theme_drafts, trends
 from indexer.completion_parts import segment_ids, stem_entries
 from indexer.documents import day_text, summary
-from indexer.facetdefs import BY_NAME
+from indexer.facetdefs import Facet, index_facets
 from indexer.facets import FacetTable, facets
 from indexer.facetsearch import Folded, ValuePage, match_values
 from indexer.found import Found, highlight, match_parsed, match_plain, ordered
 from indexer.highlight import Group, snippet
+from indexer.manifest import read_manifest
 from indexer.matching import (
     is_plain,
     plain_clauses,
@@ -140,9 +141,9 @@ class Library:
         taxonomy, _ = load_taxonomy(path / "themes.yaml")
         with self._lock:
             if name not in self._built:  # the manifest is large; its build time stays
-                self._built = {name: gens.read_manifest(path).built}
+                self._built = {name: read_manifest(path).built}
             built = self._built[name]
-            table = FacetTable.from_reader(searcher.reader(), self._tables)
+            table = FacetTable.from_reader(searcher.reader(), self._tables, index_facets(path))
             # forget what was kept of segments the index no longer has
             segments = {leaf.segment().segment_id() for leaf, _ in searcher.reader().leaf_readers()}
             for gone in set(self._tables) - segments:
@@ -197,6 +198,11 @@ class Library:
         runs add segments to it, the generation of its Whoosh index (an HTTP validator)."""
         view = self._view()
         return f"{view.name}.{view.searcher.reader().generation()}"
+
+    def facets(self) -> tuple[Facet, ...]:
+        """Return the facets of the index being read: the built-in ones, then those its
+        archive's field map added."""
+        return self._view().table.facets
 
     def taxonomy(self) -> dict[str, Theme]:
         """Return the theme taxonomy the index was built with."""
@@ -308,9 +314,10 @@ class Library:
                      offset: int = 0, limit: int = 100) -> ValuePage:
         """Return the values of one facet whose name or label holds the words of `match`,
         counted under the request's query and other filters (facetsearch.py)."""
-        if name not in BY_NAME:
-            raise BadParameter("facet", f"expected one of {', '.join(BY_NAME)}, got {name!r}")
         view = self._view()
+        if name not in view.table.columns:
+            known = ", ".join(view.table.columns)
+            raise BadParameter("facet", f"no facet {name!r}; the facets are {known}")
         found = self._match(view, req)
         all_labels = labels_of(view)
         labels = {**view.table.columns[name].labels, **all_labels.get(name, {})}

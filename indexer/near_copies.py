@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from indexer import generations as gens
+from indexer.manifest import read_manifest
 from indexer.records import Perspective, Problem
 
 if TYPE_CHECKING:  # NumPy and the search core load only when there is something to hash
@@ -46,7 +47,7 @@ def refresh(generation: Path, previous: Path | None = None) -> list[Problem]:
 
     from indexer import duplicates as dup
 
-    want = gens.read_manifest(generation).table.digests_by_id()
+    want = read_manifest(generation).table.digests_by_id()
     old = dup.Signatures.load(generation)
     if not old.ids and previous is not None:
         old = dup.Signatures.load(previous)
@@ -144,14 +145,11 @@ def every_pair(
 
 
 def _duplicate(f: dict[str, Any], similarity: float) -> Duplicate:
-    from indexer.documents import day_text
+    from indexer.documents import brief
     from indexer.results import Duplicate
 
     return Duplicate(
-        id=f["id"],
-        title=f["title"],
-        author=f["author"],
-        date=day_text(f["day"]),
+        **brief(f),
         path=f.get("path", ""),
         similarity=similarity,
     )

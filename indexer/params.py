@@ -5,9 +5,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from indexer.facetdefs import FACETS
+from indexer.facetdefs import FACETS, FIELD_PARAM, RESERVED
 from indexer.results import MAX_PER_PAGE, SORTS, BadParameter, DateBound, SearchRequest
 
 MAX_QUERY_CHARS = 2000
@@ -61,10 +61,13 @@ def _one(get: Getter, name: str) -> str | None:
 
 
 def parse_request(params: Mapping[str, Sequence[str]] | Getter, per_page: int = 10,
-                  facet_size: int = 0) -> SearchRequest:
+                  facet_size: int = 0, extra: Iterable[str] = ()) -> SearchRequest:
     """Build a SearchRequest from parameter lists (q, theme, author, section, language, from, to,
-    sort, page, per_page, facet_size, subject, typos)."""
+    sort, page, per_page, facet_size, subject, typos, and facet_<name> for each name of a field
+    map's facet in `extra`, or, from a mapping, for each such parameter it holds)."""
     get: Getter = params if callable(params) else (lambda k: params.get(k, ()))  # type: ignore[union-attr]
+    if not callable(params):
+        extra = [*extra, *field_facet_names(params)]
     q = " ".join(v for v in get("q") if v)
     if len(q) > MAX_QUERY_CHARS:
         raise BadParameter("q", f"at most {MAX_QUERY_CHARS} characters, got {len(q)}")
@@ -87,6 +90,7 @@ def parse_request(params: Mapping[str, Sequence[str]] | Getter, per_page: int = 
     return SearchRequest(
         q=q.replace("\x00", " ").strip(),
         **{f.request: _values(get, f.name) for f in FACETS},  # type: ignore[arg-type]
+        extra=_extra(get, extra),
         date_from=date_from,
         date_to=date_to,
         sort=sort,
@@ -96,3 +100,19 @@ def parse_request(params: Mapping[str, Sequence[str]] | Getter, per_page: int = 
         subject=subject_text != "0",
         typos=typos_text != "0",
     )
+
+
+def field_facet_names(names: Iterable[str]) -> list[str]:
+    """Return the facet names of the facet_<name> parameters among these parameter names."""
+    out = []
+    for param in names:
+        name = param.removeprefix(FIELD_PARAM)
+        if param.startswith(FIELD_PARAM) and name and name not in RESERVED:
+            out.append(name)
+    return out
+
+
+def _extra(get: Getter, names: Iterable[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Return the selections of a field map's facets, by name, for those with values."""
+    pairs = ((name, _values(get, FIELD_PARAM + name)) for name in dict.fromkeys(names))
+    return tuple((name, values) for name, values in pairs if values)

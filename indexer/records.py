@@ -23,6 +23,8 @@ class Perspective:
     note: str = ""
     themes: tuple[str, ...] = ()  # the editors' own tags; taxonomy themes are added at indexing
     language: str = ""  # the `lang:` it declares (a code of languages.LANGUAGES); "": detected
+    # the values of the facets its archive's field map adds, by facet name (those it has)
+    facets: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def author(self) -> str:

@@ -23,7 +23,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from indexer.analysis import written_word
-from indexer.documents import day_text
+from indexer.documents import brief
 from indexer.keyphrases import analysed, key_phrases, reader_word, wordlike
 from indexer.languages import is_cjk
 from indexer.postings import Postings, doc_frequency, evaluate
@@ -137,10 +137,7 @@ def related_entries(
         ]
         out.append(
             Related(
-                id=hit["id"],
-                title=hit["title"],
-                author=hit["author"],
-                date=day_text(hit["day"]),
+                **brief(hit),
                 shared=(*themes, *phrases, *words)[:MAX_SHARED],
                 score=round(float(p.scores[n]), 4),
                 themes=themes,

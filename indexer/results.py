@@ -42,6 +42,8 @@ class SearchRequest:
     authors: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
+    # the selections of facets the archive's field map adds: (name, values) per facet
+    extra: tuple[tuple[str, tuple[str, ...]], ...] = ()
     date_from: DateBound | None = None
     date_to: DateBound | None = None
     sort: str = "relevance"
@@ -53,12 +55,16 @@ class SearchRequest:
 
     def selected(self, facet: str) -> tuple[str, ...]:
         """Return the selected values of one facet."""
-        return getattr(self, BY_NAME[facet].request) if facet in BY_NAME else ()
+        if facet in BY_NAME:
+            return getattr(self, BY_NAME[facet].request)
+        return next((values for name, values in self.extra if name == facet), ())
 
     def filters_dict(self) -> dict[str, Any]:
-        """Return the filters as plain data, for export headers and JSON echoes."""
+        """Return the filters as plain data, for export headers and JSON echoes (a field map's
+        facet only when selected)."""
         return {
             **{f.name: list(self.selected(f.name)) for f in FACETS},
+            **{name: list(values) for name, values in self.extra},
             "from": self.date_from.text if self.date_from else None,
             "to": self.date_to.text if self.date_to else None,
         }
@@ -118,6 +124,8 @@ class Facet:
     name: str
     results: tuple[FacetValue, ...]
     distinct: int = 0  # how many values have a count (the list may hold fewer)
+    title: str = ""  # how a page names it ("Author", a field map's label)
+    param: str = ""  # the request parameter that filters it ("author", "facet_medium"; dates: "")
 
 
 @dataclass(frozen=True)

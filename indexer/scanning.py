@@ -3,20 +3,19 @@ named) with what a generation holds, by size and mtime, then by content hash, an
 and changed ones; `archive_relative` turns a named file into its archive-relative path.
 
 An incremental run of a large archive is mostly its scan: one stat per file, compared with the
-manifest's columns (`generations.FileTable`).
+manifest's columns (`manifest.FileTable`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from indexer import generations as gens
 from indexer.archive import SKIPPED_NAMES, ArchiveStats, archive_stats, read_file
 from indexer.fieldmap import FieldMap
+from indexer.manifest import FileTable
 from indexer.records import ArchiveError, FileRead
 
 if TYPE_CHECKING:
@@ -41,19 +40,18 @@ class Scan:
         return self.stats.sizes[i], self.stats.mtimes[i]
 
 
-def scan(archive: Path, config: Config, known: Mapping[str, dict[str, Any]],
-         named: list[str] | None = None) -> Scan:
-    """Read the files that are new or changed since `known` (a manifest's files): of the whole
+def scan(archive: Path, config: Config, table: FileTable, named: list[str] | None = None
+         ) -> Scan:
+    """Read the files that are new or changed since `table` (a manifest's files): of the whole
     archive, or of the `named` archive-relative paths only (every other file as known)."""
-    table = known if isinstance(known, gens.FileTable) else gens.FileTable.from_files(known)
     stats = archive_stats(archive, config.fieldmap) if named is None else _named_stats(
         archive, config.fieldmap, table, named)
     result = Scan(stats, {}, [], table.missing(stats.paths))
     result.read_at = {stats.paths[k]: k for k in table.stale(stats.paths, stats.sizes, stats.mtimes)}
     to_read = list(result.read_at)
     for rel, read in zip(to_read, _read(archive, to_read, config.fieldmap)):
-        info = table.get(rel)
-        if info and not info.get("problems") and info["digest"] == read.digest and not read.problems:
+        row = table.get(rel)
+        if row and not row.problems and row.digest == read.digest and not read.problems:
             result.touched.append(rel)
         else:  # a file with problems is resolved (and reported) again
             result.reads[rel] = read
@@ -72,7 +70,7 @@ def archive_relative(archive: Path, path: Path) -> str:
     return rel
 
 
-def _named_stats(archive: Path, fieldmap: FieldMap, table: gens.FileTable,
+def _named_stats(archive: Path, fieldmap: FieldMap, table: FileTable,
                  named: list[str]) -> ArchiveStats:
     """Return the known files with their known sizes and mtimes, and the named ones as they
     are now: stat'ed, added when new, left out when gone (or excluded by the field map)."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from indexer.facetdefs import FACETS, Facet
 
 # Bump when the schema or the way documents are made changes: an index of another version is rebuilt.
 SCHEMA_VERSION = 9
@@ -18,9 +22,10 @@ def _text(stored: bool, boost: float = 1.0) -> TEXT:
     return field
 
 
-def make_schema() -> Schema:
-    """Return a new schema (analyzers are pickled into the index with it)."""
-    return Schema(
+def make_schema(facets: Sequence[Facet] = FACETS) -> Schema:
+    """Return a new schema (analyzers are pickled into the index with it), with the stored
+    values and the column of each facet a field map adds."""
+    schema = Schema(
         id=ID(stored=True, unique=True),
         path=ID(stored=True),
         title=_text(stored=True, boost=2.0),
@@ -49,6 +54,11 @@ def make_schema() -> Schema:
         note=STORED,
         line=STORED,
     )
+    for f in facets:
+        if not f.request:
+            schema.add(f.stored, STORED)
+            schema.add(f.column, ID(sortable=True))
+    return schema
 
 
 # Query-syntax names a reader may type (`author:@x`, `theme:autonomy`) and the fields they search.

@@ -7,6 +7,7 @@ from pathlib import Path
 from indexer import generations as gens
 from indexer.archive import read_archive
 from indexer.build import load_config
+from indexer.manifest import read_manifest
 from indexer.markup import plain_text
 from indexer.near_copies import check_pairs
 from indexer.records import ArchiveError, Problem
@@ -38,5 +39,5 @@ def _indexed_ids(index_dir: Path | None) -> dict[str, list[str]]:
     current = gens.current_path(index_dir) if index_dir is not None else None
     if current is None:
         return {}
-    table = gens.read_manifest(current).table
+    table = read_manifest(current).table
     return {rel: ids.split() for rel, ids in zip(table.paths, table.ids)}

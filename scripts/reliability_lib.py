@@ -52,11 +52,12 @@ def check_index(index: Path) -> dict[str, Any]:
     from whoosh import index as whoosh_index
 
     from indexer import generations as gens
+    from indexer.manifest import read_manifest
 
     current = gens.current_path(index)
     if current is None:
         return {"ok": False, "why": "no current generation"}
-    manifest = gens.read_manifest(current)
+    manifest = read_manifest(current)
     ix = whoosh_index.open_dir(str(current))
     with ix.searcher() as searcher:
         ids = [fields["id"] for fields in searcher.all_stored_fields() if "id" in fields]

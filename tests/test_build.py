@@ -1,6 +1,5 @@
 """Full and incremental builds, generations, the writer lock, and bad input that must not cost good data."""
 
-import json
 import os
 import threading
 
@@ -10,6 +9,7 @@ from indexer import generations as gens
 from indexer.build import IndexBusy, build_index, is_stale, writer_lock
 from indexer.generations import MAX_SMALL, segments_to_merge
 from indexer.library import Library
+from indexer.manifest import read_manifest
 from indexer.params import parse_request
 
 NEW_ENTRY = """---
@@ -217,8 +217,8 @@ def test_touching_a_file_writes_the_manifest_but_not_the_index(archive_dir, inde
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     assert build_index(archive_dir, index_dir).updated == 0
     assert toc(index_dir) == generation
-    files = gens.read_manifest(gens.current_path(index_dir)).files
-    assert files[path.relative_to(archive_dir).as_posix()]["mtime_ns"] == path.stat().st_mtime_ns
+    files = read_manifest(gens.current_path(index_dir)).files
+    assert files[path.relative_to(archive_dir).as_posix()].mtime_ns == path.stat().st_mtime_ns
 
 
 def test_a_broken_new_file_is_reported_by_every_run_without_a_commit(archive_dir, index_dir):
@@ -253,21 +253,7 @@ def test_a_run_killed_between_its_commit_and_its_manifest_is_made_good(archive_d
     (archive_dir / "new.md").write_text("---\ntitle: [unclosed\n---\nbody\n", encoding="utf-8")
     report = build_index(archive_dir, index_dir)
     assert [p.path for p in report.problems] == ["new.md"]
-    assert ids_in_index(index_dir) == sorted(gens.read_manifest(current).ids())
-
-
-def test_a_manifest_of_the_first_format_is_read_and_rewritten(archive_dir, index_dir):
-    current = gens.current_path(index_dir)
-    manifest = gens.read_manifest(current)
-    old = {"files": dict(manifest.files.items()), "config_digest": manifest.config_digest,
-           "schema_version": manifest.schema_version, "built": manifest.built}
-    (current / gens.MANIFEST).write_text(json.dumps(old, sort_keys=True), encoding="utf-8")
-    assert gens.read_manifest(current).ids() == manifest.ids()
-    assert not is_stale(archive_dir, index_dir)
-    (archive_dir / "new.md").write_text(NEW_ENTRY, encoding="utf-8")
-    assert build_index(archive_dir, index_dir).added == 1
-    data = json.loads((current / gens.MANIFEST).read_text(encoding="utf-8"))
-    assert data["format"] == gens.MANIFEST_FORMAT and "new.md" in data["paths"]
+    assert ids_in_index(index_dir) == sorted(read_manifest(current).ids())
 
 
 def test_thirty_edits_and_deletions_keep_every_entry_once_with_few_segments(archive_dir, index_dir):
@@ -279,8 +265,8 @@ def test_thirty_edits_and_deletions_keep_every_entry_once_with_few_segments(arch
     for n in range(30):
         path = paths[n % len(paths)]
         if n % 7 == 3:  # now and then an entry goes and a new one comes
-            gone = gens.read_manifest(gens.current_path(index_dir)).files[
-                path.relative_to(archive_dir).as_posix()]["ids"]
+            gone = read_manifest(gens.current_path(index_dir)).files[
+                path.relative_to(archive_dir).as_posix()].ids
             path.unlink()
             path = archive_dir / f"new-{n}.md"
             paths[n % len(paths)] = path
@@ -312,48 +298,6 @@ def test_merging_takes_small_segments_of_one_tier_and_never_a_full_builds():
     many = {f"full-{k}": 40 * mb for k in range(12)}  # a full build on many cores
     assert segments_to_merge(many | tiny) == set()
     assert segments_to_merge(many | tiny | {"edit": kb}) == set(tiny) | {"edit"}
-
-
-# -- the manifest's file table --------------------------------------------------------------
-
-
-def table(*rows):
-    """Return a FileTable of (path, size, mtime, ids) rows, digests made from the path."""
-    return gens.FileTable([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
-                          [f"d-{r[0]}" for r in rows], [r[3] for r in rows])
-
-
-def test_file_table_reads_as_a_mapping_of_file_infos():
-    t = table(("a.md", 1, 10, "a"), ("b.md", 2, 20, "b1 b2"))
-    t.problems.add("b.md")
-    assert t["a.md"] == {"digest": "d-a.md", "size": 1, "mtime_ns": 10, "ids": ["a"]}
-    assert t["b.md"]["problems"] is True and t.get("c.md") is None and list(t) == ["a.md", "b.md"]
-    assert t.holders() == {"a": "a.md", "b1": "b.md", "b2": "b.md"} and t.count_ids() == 3
-    assert gens.FileTable.from_files(dict(t.items())).holders() == t.holders()
-
-
-def test_file_table_says_which_files_to_read_again():
-    t = table(("a.md", 1, 10, "a"), ("b.md", 2, 20, "b"), ("c.md", 3, 30, "c"))
-    paths = ["a.md", "b.md", "c.md"]
-    assert t.stale(paths, [1, 2, 3], [10, 20, 30]) == [] and t.matches(paths, [1, 2, 3], [10, 20, 30])
-    assert t.stale(paths, [1, 2, 3], [10, 21, 30]) == [1]  # positions in the scan
-    assert t.stale(["a.md", "new.md", "c.md"], [1, 5, 3], [10, 50, 30]) == [1]
-    assert t.missing(["a.md", "new.md", "c.md"]) == ["b.md"]
-    assert t.matches(["c.md", "a.md", "b.md"], [3, 1, 2], [30, 10, 20])  # any order
-    assert not t.matches(["a.md", "b.md"], [1, 2], [10, 20])
-    t.problems.add("c.md")
-    assert t.stale(paths, [1, 2, 3], [10, 21, 30]) == [1, 2]
-
-
-def test_file_table_updated_replaces_adds_drops_and_orders_rows():
-    t = table(("a.md", 1, 10, "a"), ("b.md", 2, 20, "b"), ("c.md", 3, 30, "c"))
-    info = {"digest": "new", "size": 9, "mtime_ns": 90, "ids": ["b", "b2"], "problems": True}
-    same = t.updated(["a.md", "b.md", "c.md"], {"b.md": info}, {"c.md": (4, 40)})
-    assert same["b.md"] == info and same["c.md"]["size"] == 4 and same.problems == {"b.md"}
-    assert t["b.md"]["size"] == 2  # the table itself is left as it was
-    moved = t.updated(["c.md", "n.md", "a.md"], {"b.md": None, "n.md": {**info, "ids": ["n"]}}, {})
-    assert list(moved) == ["c.md", "n.md", "a.md"] and moved["n.md"]["ids"] == ["n"]
-    assert moved.holders() == {"c": "c.md", "n": "n.md", "a": "a.md"}
 
 
 def test_named_files_are_indexed_without_scanning_the_rest(archive_dir, index_dir):

@@ -276,7 +276,8 @@ def test_the_facet_options_come_from_the_declarations(command, helps):
     assert list(named) == [f.name for f in FACETS] == list(helps)  # in the declarations' order
     assert {name: p.help for name, p in named.items()} == helps
     assert all(p.multiple for p in named.values())
-    assert "(theme, author, section, language)" in main.commands["facets"].help
+    assert "(theme, author, section, language, or one the archive's field map adds)" in main.commands[
+        "facets"].help
 
 
 def test_a_declared_facet_becomes_an_option_of_its_own(monkeypatch):

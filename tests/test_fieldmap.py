@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from indexer.archive import list_archive_files, read_archive, read_file
-from indexer.fieldmap import FieldMap, load_fieldmap
+from indexer.fieldmap import FieldFacet, FieldMap, load_fieldmap
 from indexer.records import ArchiveError, Perspective, Problem
 from indexer.slugs import strip_shortcodes
 
@@ -70,6 +70,24 @@ def test_an_empty_field_map_is_our_own_format(tmp_path: Path) -> None:
         ("- title\n- author\n", ":1: a field map must be a mapping"),
         ("title: title\ntitle: name\n", ":2: title is set twice"),
         ("title: [unclosed\n", ":2: invalid YAML"),
+        ("facets: [medium]\n", ":1: facets: expected a mapping of facet names, got a list"),
+        ("facets:\n  Medium: medium\n", ":2: facets: 'Medium' is not a facet name"),
+        ("facets:\n  author: writer\n", ":2: facets: 'author' is taken"),
+        ("facets:\n  size: size\n", ":2: facets: 'size' is taken"),
+        ("facets:\n  a: a\n  a: b\n", ":3: facets: a is declared twice"),
+        ("facets:\n  medium: [a, 3]\n",
+         ":2: facets: medium: expected a key, a list of keys or a mapping, got a list holding"),
+        ("facets:\n  medium:\n    label: M\n", ":2: facets: medium: no 'key'"),
+        ("facets:\n  medium:\n    key: medium\n    lable: M\n",
+         ":4: facets: medium: unknown key 'lable' (known: key, label, multi)"),
+        ("facets:\n  medium:\n    key: medium\n    key: format\n",
+         ":4: facets: medium: key is set twice"),
+        ("facets:\n  medium:\n    key: medium\n    multi: maybe\n",
+         ":4: facets: medium: multi: expected true or false, got text"),
+        ("facets:\n  medium:\n    label: [M]\n    key: medium\n",
+         ":3: facets: medium: label: expected text, got a list"),
+        ("facets:\n  medium:\n    key: {a: b}\n",
+         ":3: facets: medium: key: expected a key or a list of keys, got a mapping"),
     ],
 )
 def test_load_rejects_bad_field_maps_naming_file_and_line(
@@ -78,6 +96,29 @@ def test_load_rejects_bad_field_maps_naming_file_and_line(
     with pytest.raises(ArchiveError) as raised:
         _load(tmp_path, text)
     assert str(raised.value).startswith(str(tmp_path / "fieldmap.yaml") + message)
+
+
+def test_facets_name_their_keys_label_and_values(tmp_path: Path) -> None:
+    fieldmap = _load(tmp_path, "facets:\n  source_domain: source\n  topics:\n"
+                               "    key: [topics, tags]\n    label: ' Topic '\n    multi: true\n")
+    assert fieldmap.facets == (FieldFacet("source_domain", ("source",), "Source domain"),
+                               FieldFacet("topics", ("topics", "tags"), "Topic", True))
+    facet = fieldmap.facets[1].facet
+    assert (facet.name, facet.title, facet.param, facet.multi) == (
+        "topics", "Topic", "facet_topics", True)
+    assert (facet.stored, facet.column) == ("facet_topics", "facetcol_topics")
+
+
+def test_facet_values_come_from_the_first_key_present(tmp_path: Path) -> None:
+    entry = tmp_path / "e.md"
+    entry.write_text("---\ntitle: T\nauthor: '@a'\ndate: 2025-01-01\nsource: ''\n"
+                     "tags: [' A &amp; B ', x, x, '']\nkind: [news, blog]\n---\nText\n",
+                     encoding="utf-8")
+    fieldmap = FieldMap(facets=(FieldFacet("topics", ("topics", "tags"), "T", True),
+                                FieldFacet("kind", ("kind",), "K"),
+                                FieldFacet("site", ("source",), "S")))  # fmt: skip
+    assert read_file(entry, tmp_path, fieldmap).entries[0].facets == (
+        ("topics", ("A & B", "x")), ("kind", ("news",)))
 
 
 def test_load_of_a_missing_file_is_an_archive_error(tmp_path: Path) -> None:
@@ -221,6 +262,17 @@ def test_digitalgov_news(corpora: Path) -> None:
     ]
     assert sum(entry.author == "Digital.gov" for entry in archive.entries) == 305
     assert not any("{{<" in entry.body for entry in archive.entries)
+
+
+def test_digitalgov_news_with_a_facet_of_its_own(corpora: Path, tmp_path: Path) -> None:
+    """Digital.gov's `source` key (the agency of a syndicated post) as a facet: one more key
+    in its field map, no code."""
+    text = (FIELDMAPS / "digitalgov-news.yaml").read_text(encoding="utf-8")
+    fieldmap = _load(tmp_path, text + "facets:\n  agency:\n    key: source\n")
+    archive = read_archive(corpora / "digitalgov-news", fieldmap)
+    values = [dict(e.facets).get("agency", ()) for e in archive.entries]
+    assert len(archive.entries) == 2082 and sum(1 for v in values if v) == 257
+    assert sum(v == ("18f",) for v in values) == 55 and sum(v == ("usagov",) for v in values) == 44
 
 
 def test_the_commons(corpora: Path) -> None:

@@ -110,6 +110,19 @@ def test_to_dict_lists_themes_and_phrases(library: Library):
     assert set(d) == {"id", "title", "author", "date", "shared", "score", "themes", "phrases"}
 
 
+def test_a_related_entry_shows_the_brief_of_the_entry_summary(library: Library):
+    """Related records come from the same summary as hits and entries (documents.brief):
+    the same id, title, author line and date as the entry's own page."""
+    entry = library.entry("kanban", related=3)
+    assert entry is not None and entry.related
+    for rel in entry.related:
+        own = library.entry(rel.id)
+        assert own is not None
+        assert (rel.id, rel.title, rel.author, rel.date) == (own.id, own.title, own.author, own.date)
+    assert (entry.related[0].title, entry.related[0].author, entry.related[0].date) == (
+        "Our first board", "@writer2", "2024-01-02")
+
+
 def test_a_phrase_of_a_word_in_too_many_entries_is_not_read(library: Library, monkeypatch):
     # "kanban" is in two entries: with the bound below that, the phrase "kanban board" is
     # not matched (its word's positions are never read), and the key words still relate them

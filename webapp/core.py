@@ -19,7 +19,12 @@ def library() -> Library:
 
 def request_for(state: SearchState) -> SearchRequest:
     """Parse a page's state into a SearchRequest (raises BadParameter)."""
-    return parse_request(state.get, per_page=setting("PER_PAGE"), facet_size=setting("FACET_SIZE"))
+    return parse_request(
+        state.get,
+        per_page=setting("PER_PAGE"),
+        facet_size=setting("FACET_SIZE"),
+        extra=state.field_facets(),
+    )
 
 
 def setting(name: str) -> int:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from indexer.completions import KINDS, MAX_SUGGEST_CHARS
-from indexer.facetdefs import BY_NAME
+from indexer.facetdefs import FACETS, Facet
 from indexer.facetsearch import MAX_MATCH_CHARS, VALUE_SORTS
 from indexer.results import MAX_PER_PAGE, SORTS
 from indexer.trends import MAX_THEMES
@@ -104,8 +105,7 @@ PAGE_PARAMS = [
         "Default: the FACET_SIZE setting (100).",
     ),
 ]
-VALUE_PARAMS = [
-    _param("name", {"type": "string", "enum": list(BY_NAME)}, "The facet.", where="path"),
+VALUE_PARAMS = [  # after the facet's name, which the index's facets list
     _param(
         "q",
         {"type": "string", "maxLength": MAX_MATCH_CHARS},
@@ -254,7 +254,8 @@ SEARCH = {
         "results": {"type": "array", "items": _ref("Hit")},
         "facets": {
             "type": "object",
-            "description": "theme, author, section, language, year and month, each a list of values with "
+            "description": "theme, author, section, language, then the facets the archive's field "
+            "map adds (each filtered by facet_<name>), year and month, each a list of values with "
             "counts; and day (YYYY-MM-DD) when the results within the date range fall on 92 days "
             "or fewer.",
             "additionalProperties": {"type": "array", "items": _ref("FacetValue")},
@@ -467,9 +468,18 @@ ERROR = {
 }
 
 
-def document(server: str, site: str) -> dict[str, Any]:
-    """Return the OpenAPI document for a server's base URL."""
-    filters = SEARCH_PARAMS
+def own_facet_params(facets: Sequence[Facet]) -> list[dict[str, Any]]:
+    """Return the filter parameter of each facet that the archive's field map adds."""
+    return [_param(f.param, {"type": "string"}, f"A value of {f.title}, a facet of the "
+                   "archive's own (its field map); repeat to OR, any case.", repeat=True)
+            for f in facets if not f.request]
+
+
+def document(server: str, site: str, facets: Sequence[Facet] = FACETS) -> dict[str, Any]:
+    """Return the OpenAPI document for a server's base URL and the index's `facets`."""
+    filters = SEARCH_PARAMS + own_facet_params(facets)
+    name = _param("name", {"type": "string", "enum": [f.name for f in facets]}, "The facet.",
+                  where="path")
     return {
         "openapi": "3.1.0",
         "info": {
@@ -490,11 +500,12 @@ def document(server: str, site: str) -> dict[str, Any]:
             ),
             "/api/facets/{name}": _get(
                 "Every value of a facet that holds a text, counted under a search",
-                VALUE_PARAMS,
+                [name, *VALUE_PARAMS, *own_facet_params(facets)],
                 {"application/json": {"schema": _ref("FacetValues")}},
                 400,
                 404,
-                description="Values of one facet (theme, author, section, language) whose name or label "
+                description="Values of one facet (theme, author, section, language, and those the "
+                "archive's field map adds) whose name or label "
                 "holds every word of `q`, with their counts under the search that `query` and "
                 "the filters describe (the facet's own selection ignored, as in /api/search). "
                 "`links.html` is the same list as a page of its own.",

@@ -9,13 +9,10 @@ from urllib.parse import urlencode
 
 from flask import url_for
 
-from indexer.facetdefs import FACETS
-from indexer.results import FacetValue, SearchResult
+from indexer.results import Facet, FacetValue, SearchResult
 from indexer.slugs import name_slug
 from webapp import histogram
-from webapp.state import FILTERS, SearchState, same
-
-FACET_TITLES = {f.name: f.title for f in FACETS}
+from webapp.state import SearchState, same
 
 
 @dataclass(frozen=True)
@@ -35,6 +32,7 @@ class Choice:
 @dataclass(frozen=True)
 class FacetBox:
     name: str
+    param: str  # the parameter its checkboxes submit ("author", "facet_medium")
     title: str
     shown: tuple[Choice, ...]
     more: tuple[Choice, ...]
@@ -76,11 +74,16 @@ def labels(result: SearchResult, taxonomy: Mapping[str, object]) -> dict[str, st
     return out
 
 
-def _choices(
-    result: SearchResult, state: SearchState, name: str, names: dict[str, str]
-) -> list[Choice]:
-    facet = next((f for f in result.facets if f.name == name), None)
-    values: list[FacetValue] = list(facet.results) if facet else []
+def filtered(result: SearchResult) -> tuple[Facet, ...]:
+    """Return the facets a reader filters by a parameter of their own (not the dates), in the
+    index's order: the built-in ones, then those the archive's field map adds."""
+    return tuple(f for f in result.facets if f.param)
+
+
+def _choices(result: SearchResult, state: SearchState, facet: Facet, names: dict[str, str]
+             ) -> list[Choice]:
+    name, param = facet.name, facet.param
+    values: list[FacetValue] = list(facet.results)
     values += [
         FacetValue(v, 0, True)
         for v in result.request.selected(name)
@@ -88,14 +91,14 @@ def _choices(
     ]
     return [
         Choice(
-            name,
+            param,
             v.value,
             _label(name, v, names),
             v.count,
             v.selected,
-            state.is_scope(name, v.value),
+            state.is_scope(param, v.value),
             _input_id(name, v.value),
-            state.toggle_url(name, v.value),
+            state.toggle_url(param, v.value),
         )
         for v in values
     ]
@@ -118,18 +121,17 @@ def facet_boxes(
 ) -> list[FacetBox]:
     """Return the facet panel: per facet the first values (and every selected one), then the rest."""
     boxes = []
-    for name in FILTERS:
-        choices = _choices(result, state, name, names)
+    for facet in filtered(result):
+        choices = _choices(result, state, facet, names)
         first = [c for i, c in enumerate(choices) if i < shown or c.selected]
         rest = [c for i, c in enumerate(choices) if not (i < shown or c.selected)]
         if choices:
-            facet = next((f for f in result.facets if f.name == name), None)
             where = values_query(state)
             boxes.append(FacetBox(
-                name, FACET_TITLES[name], tuple(first), tuple(rest),
-                facet.distinct if facet else len(choices),
-                url_for("facets.facet_page", name=name) + where,
-                url_for("api.facet_values", name=name) + where,
+                facet.name, facet.param, facet.title, tuple(first), tuple(rest),
+                facet.distinct,
+                url_for("facets.facet_page", name=facet.name) + where,
+                url_for("api.facet_values", name=facet.name) + where,
             ))
     return boxes
 
@@ -146,11 +148,9 @@ def chips(result: SearchResult, state: SearchState, names: dict[str, str]) -> li
     """Return the selected filters, each removable on its own."""
     req = result.request
     out = [
-        Chip(
-            FACET_TITLES[name], names.get(v, v) if name == "theme" else v, state.remove_url(name, v)
-        )
-        for name in FILTERS
-        for v in req.selected(name)
+        Chip(f.title, names.get(v, v) if f.name == "theme" else v, state.remove_url(f.param, v))
+        for f in filtered(result)
+        for v in req.selected(f.name)
     ]
     if req.date_from:
         out.append(

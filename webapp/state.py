@@ -2,7 +2,9 @@
 
 A state is the query string of /search (minus the page) plus an optional `Scope`: the filter a
 browsing page such as /themes/autonomy fixes in its path. Removing the scope leads to /search
-with the rest of the state, so every browsing page is the search with one filter set.
+with the rest of the state, so every browsing page is the search with one filter set. The
+filters of facets an archive's field map adds (`facet_<name>`) are kept as they come; the core
+says which the index has.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from indexer.facetdefs import BY_NAME, FACETS
+from indexer.facetdefs import BY_NAME, FACETS, FIELD_PARAM
+from indexer.params import field_facet_names
 
 FILTERS = tuple(f.name for f in FACETS)
 PARAMS = ("q", *FILTERS, "from", "to", "sort", "per_page", "facet_size", "subject", "typos")
@@ -51,7 +54,8 @@ class SearchState:
     def from_args(
         cls, args: MultiDict, path: str = "/search", scope: Scope | None = None
     ) -> SearchState:
-        pairs = tuple((k, v) for k in PARAMS for v in args.getlist(k) if v.strip())
+        names = (*PARAMS, *(FIELD_PARAM + name for name in field_facet_names(args)))
+        pairs = tuple((k, v) for k in names for v in args.getlist(k) if v.strip())
         if scope:
             pairs = tuple(p for p in pairs if not (p[0] == scope.facet and same(*p, scope.value)))
         return cls(pairs, path, scope, tuple(args.getlist("page")))
@@ -64,6 +68,10 @@ class SearchState:
         if self.scope and self.scope.facet == name:
             values.insert(0, self.scope.value)
         return values
+
+    def field_facets(self) -> list[str]:
+        """Return the names of the field map's facets it filters by (facet_<name>)."""
+        return list(dict.fromkeys(field_facet_names(k for k, _ in self.pairs)))
 
     def all_pairs(self) -> Pairs:
         """Return the pairs with the scope as an ordinary filter (for /search, exports, feeds)."""

@@ -24,6 +24,7 @@ from web_fixtures import write_archive
 from indexer import generations as gens
 from indexer.build import build_index
 from indexer.library import Library
+from indexer.manifest import read_manifest
 from indexer.records import ArchiveError
 from indexer.results import SearchRequest
 from indexer.validate import check_archive
@@ -51,8 +52,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
     archive = write_archive(root / "archive")
     build_index(archive, root / "index", full=True)
     titles = {h.id: h.title for h in _all_hits(Library(root / "index"))}
-    manifest = gens.read_manifest(gens.current_path(root / "index"))
-    files = {rel: info["ids"] for rel, info in manifest.files.items() if rel != COMPILED}
+    manifest = read_manifest(gens.current_path(root / "index"))
+    files = {rel: list(row.ids) for rel, row in manifest.files.items() if rel != COMPILED}
     return Base(archive, root / "index", titles, files)
 
 

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from fixture_archive import write_archive
 
+from indexer import fullbuild
 from indexer import generations as gens
 from indexer.build import build_index
 from indexer.cli import main
@@ -74,7 +75,7 @@ def test_a_failed_full_build_leaves_the_index_and_removes_its_generation(indexed
     archive, index = indexed
     before, folders = gens.current_name(index), sorted(p.name for p in index.glob("gen-*"))
     total = Library(index).search(parse_request({})).total
-    monkeypatch.setattr(gens, "write_manifest", _full_disk)
+    monkeypatch.setattr(fullbuild, "write_manifest", _full_disk)
     with pytest.raises(OSError):
         build_index(archive, index, full=True)
     assert gens.current_name(index) == before
@@ -84,7 +85,7 @@ def test_a_failed_full_build_leaves_the_index_and_removes_its_generation(indexed
 
 def test_the_cli_says_plainly_that_the_disk_is_full(indexed, monkeypatch):
     archive, index = indexed
-    monkeypatch.setattr(gens, "write_manifest", _full_disk)
+    monkeypatch.setattr(fullbuild, "write_manifest", _full_disk)
     result = CliRunner().invoke(main, ["index", "--full", "--archive", str(archive),
                                        "--index", str(index)])  # fmt: skip
     assert result.exit_code == 1

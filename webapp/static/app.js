@@ -189,7 +189,9 @@
         var note = document.createElement("li");
         note.className = "facet-found-note";
         if (!data.total) {
-          note.textContent = "No " + name + " holds “" + q + "” here.";
+          // the facet as the page names it ("author", a field map's facet by its label)
+          var noun = box.querySelector("legend").firstChild.textContent.trim().toLowerCase();
+          note.textContent = "No " + noun + " holds “" + q + "” here.";
         } else if (data.total > data.results.length) {
           var all = document.createElement("a");
           all.href = tools.getAttribute("data-all") + (tools.getAttribute("data-all").indexOf("?") < 0 ? "?" : "&") +

@@ -102,4 +102,4 @@ def trends() -> Response:
 @bp.get("/openapi.json")
 @caching.validated
 def openapi() -> Response:
-    return jsonify(document(hosts.root(), current_app.config["SITE_NAME"]))
+    return jsonify(document(hosts.root(), current_app.config["SITE_NAME"], library().facets()))

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 from flask import Blueprint, render_template, request
 from werkzeug.datastructures import MultiDict
 
-from indexer.facetdefs import BY_NAME
 from indexer.facetsearch import VALUE_SORTS, ValuePage, check_sort
 from indexer.params import parse_int
 from indexer.results import BadParameter
@@ -31,7 +30,7 @@ MAX_VALUES_PER_PAGE = 1000
 class ValueQuery:
     """A request for a facet's values: the search they are counted under, and what to list."""
 
-    name: str
+    name: str  # a facet of the index (a field map's own included): the core says which
     state: SearchState  # the search (its text as `q`, as /search takes it)
     match: str
     order: str
@@ -49,9 +48,7 @@ class ValueQuery:
 
 
 def value_query(name: str, default_per_page: int) -> ValueQuery:
-    """Read a facet-values request from the query string (raises NotFound or BadParameter)."""
-    if name not in BY_NAME:
-        raise NotFound(f"no facet {name!r}; the facets are {', '.join(BY_NAME)}")
+    """Read a facet-values request from the query string (raises BadParameter)."""
     args = request.args
     search = MultiDict([(k, v) for k, v in args.items(multi=True)
                         if k not in ("q", "page", "per_page", "sort")])
@@ -78,25 +75,30 @@ def _one(args: MultiDict, name: str) -> str | None:
 
 
 def values(vq: ValueQuery) -> ValuePage:
-    """Ask the core for one page of the facet's values."""
+    """Ask the core for one page of the facet's values (raises NotFound for a facet the index
+    lacks, BadParameter for any other bad parameter)."""
     req = request_for(vq.state)
     offset = (vq.page - 1) * vq.per_page
-    return library().facet_values(req, vq.name, vq.match, vq.order, offset, vq.per_page)
+    try:
+        return library().facet_values(req, vq.name, vq.match, vq.order, offset, vq.per_page)
+    except BadParameter as e:
+        if e.name == "facet":
+            raise NotFound(e.message) from None
+        raise
 
 
 @bp.get("/facets/<name>")
 def facet_page(name: str) -> str:
     vq = value_query(name, PAGE_SIZE)
     found = values(vq)
-    title = BY_NAME[name].title
     pages = max(1, -(-(found.total - sum(v.selected for v in found.results)) // vq.per_page))
     return render_template(
         "facets.html",
         vq=vq,
         found=found,
-        title=title,
+        title=found.title,
         orders=VALUE_SORTS,
         pages=pages,
         back=vq.state.url(),
-        kept=[(k, v) for k, v in vq.state.pairs if k != name],
+        kept=[(k, v) for k, v in vq.state.pairs if k != found.param],
     )
