@@ -70,6 +70,8 @@ def search_pairs(req: SearchRequest) -> list[tuple[str, str]]:
     if req.per_page != 10:
         pairs.append(("per_page", str(req.per_page)))
     pairs += [(name, "0") for name, on in (("subject", req.subject), ("typos", req.typos)) if not on]
+    for name, values in req.extra:  # a field map's own facets (fieldmap.py), last as on the web
+        pairs += [(f"facet_{name}", v) for v in values]
     return pairs
 
 
