@@ -47,6 +47,7 @@ node_modules/.installed: package.json package-lock.json
 
 lint: install-test
 	$(BIN)/ruff check indexer webapp tests bench scripts
+	$(BIN)/ruff format --check indexer webapp tests bench scripts
 	$(BIN)/mypy
 
 bench: install-test

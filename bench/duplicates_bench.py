@@ -51,8 +51,9 @@ def plant(archive: Path, planted: int, seed: int) -> set[tuple[str, str]]:
         paragraphs = [p for p in body.strip().split("\n\n") if p.strip()]
         text = near_copy(paragraphs, kind, prose)
         lines = [ln for ln in head.splitlines() if not ln.startswith(("id:", "title:"))]
-        copy.write_text("\n".join(lines) + f'\ntitle: "A copy ({kind})"\n---\n{text}\n',
-                        encoding="utf-8")
+        copy.write_text(
+            "\n".join(lines) + f'\ntitle: "A copy ({kind})"\n---\n{text}\n', encoding="utf-8"
+        )
         pairs.add((path.stem, copy.stem))
     return pairs
 
@@ -98,8 +99,11 @@ def main() -> None:
     t = time.perf_counter()
     report = build_index(scratch / "archive", scratch / "index")
     indexed = time.perf_counter() - t
-    warned = {p.path.rsplit("/", 1)[-1].removesuffix(".md") for p in report.warnings
-              if "nearly the same text" in p.reason}
+    warned = {
+        p.path.rsplit("/", 1)[-1].removesuffix(".md")
+        for p in report.warnings
+        if "nearly the same text" in p.reason
+    }
     lib = Library(scratch / "index")
     t = time.perf_counter()
     found = lib.duplicates()
@@ -108,7 +112,9 @@ def main() -> None:
     build = last_full_build(args.entries)
     got = {(p.a.id, p.b.id) for p in found} | {(p.b.id, p.a.id) for p in found}
     missed = sorted(pair for pair in pairs if pair not in got)
-    unplanted = [p for p in found if (p.a.id, p.b.id) not in pairs and (p.b.id, p.a.id) not in pairs]
+    unplanted = [
+        p for p in found if (p.a.id, p.b.id) not in pairs and (p.b.id, p.a.id) not in pairs
+    ]
     copies = {c for _, c in pairs}
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     lines = [
@@ -128,16 +134,22 @@ def main() -> None:
         f"| every pair of {report.entries:,} entries (`Library.duplicates`) | {every:.1f} s |",
         f"| what a first full build pays: every entry's signature made from nothing, the pairs "
         f"and warnings (`near_copies.refresh`) | {hashing:.1f} s |",
-        (f"| share of the last full build of {args.entries:,} in RESULTS ({build:.0f} s, this "
-         f"step included): target ≤ 15% | {hashing / (build - hashing):.1%} over the rest, "
-         f"{'PASS' if hashing / (build - hashing) <= 0.15 else 'FAIL'} |") if build else
-        "| share of a full build | no full build in RESULTS to compare with |",
+        (
+            f"| share of the last full build of {args.entries:,} in RESULTS ({build:.0f} s, this "
+            f"step included): target ≤ 15% | {hashing / (build - hashing):.1%} over the rest, "
+            f"{'PASS' if hashing / (build - hashing) <= 0.15 else 'FAIL'} |"
+        )
+        if build
+        else "| share of a full build | no full build in RESULTS to compare with |",
     ]
     if missed:
         lines += ["", "Missed: " + ", ".join(f"{a} / {b}" for a, b in missed)]
     if unplanted:
-        lines += ["", "Not planted: " + ", ".join(f"{p.a.id} / {p.b.id} ({p.similarity:.0%})"
-                                                 for p in unplanted[:10])]
+        lines += [
+            "",
+            "Not planted: "
+            + ", ".join(f"{p.a.id} / {p.b.id} ({p.similarity:.0%})" for p in unplanted[:10]),
+        ]
     print("\n".join(lines))
     if args.write:
         write_section(HEADING, "\n".join(lines))

@@ -33,10 +33,16 @@ HEADING = "Facet search (issue 10)"
 
 def percentiles(times: list[float]) -> dict[str, float]:
     ordered = sorted(times)
+
     def at(p):
         return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
-    return {"p50": at(0.50) * 1000, "p95": at(0.95) * 1000, "max": ordered[-1] * 1000,
-            "mean": statistics.fmean(ordered) * 1000}
+
+    return {
+        "p50": at(0.50) * 1000,
+        "p95": at(0.95) * 1000,
+        "max": ordered[-1] * 1000,
+        "mean": statistics.fmean(ordered) * 1000,
+    }
 
 
 def typed(values: list[str], rng: random.Random, n: int) -> list[str]:
@@ -79,8 +85,10 @@ def run(index: Path, n: int, seed: int) -> list[tuple[str, str, int, dict[str, f
             query = [("query", v) if k == "q" else (k, v) for k, vs in params.items() for v in vs]
             for text in texts:
                 t = time.perf_counter()
-                resp = client.get(f"/api/facets/{facet.name}",
-                                  query_string=query + [("q", text), ("per_page", "50")])
+                resp = client.get(
+                    f"/api/facets/{facet.name}",
+                    query_string=query + [("q", text), ("per_page", "50")],
+                )
                 assert resp.status_code == 200, resp.get_data(as_text=True)[:200]
                 http.append(time.perf_counter() - t)
             rows.append((facet.name, label, len(values), percentiles(core)))
@@ -89,10 +97,14 @@ def run(index: Path, n: int, seed: int) -> list[tuple[str, str, int, dict[str, f
 
 
 def table(rows: list[tuple[str, str, int, dict[str, float]]]) -> str:
-    lines = ["| facet | values | search | p50 ms | p95 ms | max ms |", "|---|---:|---|---:|---:|---:|"]
+    lines = [
+        "| facet | values | search | p50 ms | p95 ms | max ms |",
+        "|---|---:|---|---:|---:|---:|",
+    ]
     for name, label, count, p in rows:
-        lines.append(f"| {name} | {count:,} | {label} | {p['p50']:.1f} | {p['p95']:.1f} | "
-                     f"{p['max']:.1f} |")
+        lines.append(
+            f"| {name} | {count:,} | {label} | {p['p50']:.1f} | {p['p95']:.1f} | {p['max']:.1f} |"
+        )
     return "\n".join(lines)
 
 
@@ -126,8 +138,9 @@ def main() -> None:
             "page of 50), then the whole `GET /api/facets/<name>` through Flask's test client "
             "(parameters, JSON).\n\n" + text + "\n"
         )
-        results.write_text(put_section(results.read_text(encoding="utf-8"), HEADING, section),
-                           encoding="utf-8")
+        results.write_text(
+            put_section(results.read_text(encoding="utf-8"), HEADING, section), encoding="utf-8"
+        )
         print(f"wrote {results.relative_to(ROOT)}")
 
 

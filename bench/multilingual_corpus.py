@@ -60,10 +60,13 @@ def write(out: Path, english: Path, entries: int, seed: int = 14) -> dict[str, i
             body = "\n\n".join(rng.sample(paragraphs, min(len(paragraphs), rng.randint(2, 6))))
             title = name.replace("'", "''")
             day = f"20{rng.randint(15, 25)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-            front = (f"title: '{title}'\nauthor: '@{code}{rng.randint(1, 300)}'\ndate: {day}\n"
-                     f"section: Voices {code}\n")
-            (out / code / f"{code}-{i:05d}.md").write_text(f"---\n{front}---\n{body}\n",
-                                                           encoding="utf-8")
+            front = (
+                f"title: '{title}'\nauthor: '@{code}{rng.randint(1, 300)}'\ndate: {day}\n"
+                f"section: Voices {code}\n"
+            )
+            (out / code / f"{code}-{i:05d}.md").write_text(
+                f"---\n{front}---\n{body}\n", encoding="utf-8"
+            )
         counts[code] = each
     return counts
 

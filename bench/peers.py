@@ -36,23 +36,39 @@ def read_jsonl(path: Path):
 
 # -- SQLite / Datasette ---------------------------------------------------------------------------
 
+
 def build_sqlite(src: Path, db_path: Path) -> dict:
     import sqlite_utils
 
-    for p in (db_path, db_path.with_name(db_path.name + "-wal"), db_path.with_name(db_path.name + "-shm")):
+    for p in (
+        db_path,
+        db_path.with_name(db_path.name + "-wal"),
+        db_path.with_name(db_path.name + "-shm"),
+    ):
         if p.exists():
             p.unlink()
     t0 = time.perf_counter()
     db = sqlite_utils.Database(str(db_path))
-    rows = ({"id": r["id"], "title": r["title"], "author": r["author"], "date": r["date"],
-             "year": r["year"], "section": r["section"], "themes": json.dumps(r["themes"]),
-             "source": r["source"], "body": r["body"]} for r in read_jsonl(src))
+    rows = (
+        {
+            "id": r["id"],
+            "title": r["title"],
+            "author": r["author"],
+            "date": r["date"],
+            "year": r["year"],
+            "section": r["section"],
+            "themes": json.dumps(r["themes"]),
+            "source": r["source"],
+            "body": r["body"],
+        }
+        for r in read_jsonl(src)
+    )
     db["entries"].insert_all(rows, pk="id", batch_size=2000)
     t_rows = time.perf_counter() - t0
     # The FTS table as sqlite-utils' enable-fts writes it: content="entries" in double quotes is
     # what Datasette's detect_fts looks for; without it `_search` is silently ignored.
     db.executescript(
-        'CREATE VIRTUAL TABLE "entries_fts" USING FTS5 (title, body, tokenize=\'porter\', '
+        "CREATE VIRTUAL TABLE \"entries_fts\" USING FTS5 (title, body, tokenize='porter', "
         'content="entries");'
         'INSERT INTO "entries_fts" (rowid, title, body) SELECT rowid, title, body FROM entries;'
     )
@@ -66,8 +82,14 @@ def build_sqlite(src: Path, db_path: Path) -> dict:
     total = time.perf_counter() - t0
     n = db.execute("select count(*) from entries").fetchone()[0]
     db.conn.close()
-    return {"entries": n, "seconds": total, "rows_seconds": t_rows, "fts_seconds": t_fts,
-            "bytes": dir_size(db_path), "entries_per_s": n / total}
+    return {
+        "entries": n,
+        "seconds": total,
+        "rows_seconds": t_rows,
+        "fts_seconds": t_fts,
+        "bytes": dir_size(db_path),
+        "entries_per_s": n / total,
+    }
 
 
 def check_fts(db_path: Path) -> dict:
@@ -80,6 +102,7 @@ def check_fts(db_path: Path) -> dict:
 
 
 # -- tantivy --------------------------------------------------------------------------------------
+
 
 def tantivy_schema():
     import tantivy
@@ -109,8 +132,15 @@ def build_tantivy(src: Path, out: Path) -> dict:
     n = 0
     for r in read_jsonl(src):
         day = int(r["date"].replace("-", ""))
-        doc = tantivy.Document(id=r["id"], title=r["title"], body=r["body"], author=r["author"],
-                               section=r["section"], day=day, year=r["year"])
+        doc = tantivy.Document(
+            id=r["id"],
+            title=r["title"],
+            body=r["body"],
+            author=r["author"],
+            section=r["section"],
+            day=day,
+            year=r["year"],
+        )
         for t in r["themes"]:
             doc.add_text("themes", t)
         writer.add_document(doc)
@@ -135,10 +165,14 @@ def tantivy_query(index, schema, q: dict):
         m = _PREFIX.match(text)
         if m:  # the query language has no bare prefix*: a regex over the stemmed terms instead
             stem = m.group(1).lower()
-            parts.append(Query.boolean_query([
-                (Occur.Should, Query.regex_query(schema, "title", stem + ".*")),
-                (Occur.Should, Query.regex_query(schema, "body", stem + ".*")),
-            ]))
+            parts.append(
+                Query.boolean_query(
+                    [
+                        (Occur.Should, Query.regex_query(schema, "title", stem + ".*")),
+                        (Occur.Should, Query.regex_query(schema, "body", stem + ".*")),
+                    ]
+                )
+            )
         else:
             parts.append(index.parse_query(text, ["title", "body"], conjunction_by_default=True))
     if q.get("section"):
@@ -204,19 +238,25 @@ def run_tantivy(out: Path, queries_path: Path, repeats: int) -> dict:
             total = res.count
         times.sort()
         results[name] = {
-            "n": len(times), "p50_ms": 1000 * statistics.median(times),
+            "n": len(times),
+            "p50_ms": 1000 * statistics.median(times),
             "p95_ms": 1000 * times[min(len(times) - 1, int(0.95 * len(times)))],
-            "total": total, "facets": facet_ok, "snippets": snippets,
-            "facet_sample": {k: len(v.get("buckets", [])) for k, v in aggs.items()
-                             if isinstance(v, dict)},
+            "total": total,
+            "facets": facet_ok,
+            "snippets": snippets,
+            "facet_sample": {
+                k: len(v.get("buckets", [])) for k, v in aggs.items() if isinstance(v, dict)
+            },
         }
     return {"open_seconds": open_s, "queries": results, "segments": searcher.num_segments}
 
 
 # -- relevance: each peer's ranking of the judged queries ---------------------------------------------
 
-_FTS_TOP = ('SELECT e.id FROM entries_fts JOIN entries e ON e.rowid = entries_fts.rowid '
-            'WHERE entries_fts MATCH ? ORDER BY bm25(entries_fts) LIMIT ?')
+_FTS_TOP = (
+    "SELECT e.id FROM entries_fts JOIN entries e ON e.rowid = entries_fts.rowid "
+    "WHERE entries_fts MATCH ? ORDER BY bm25(entries_fts) LIMIT ?"
+)
 
 
 def fts_top(conn: sqlite3.Connection, text: str, k: int) -> list[str]:
@@ -224,7 +264,9 @@ def fts_top(conn: sqlite3.Connection, text: str, k: int) -> list[str]:
     try:
         return [r[0] for r in conn.execute(_FTS_TOP, (text, k))]
     except sqlite3.OperationalError:  # login.gov, e-mail, #keep4o: not FTS5 barewords
-        quoted = " ".join('"' + t.replace('"', "") + '"' for t in text.split() if t.replace('"', ""))
+        quoted = " ".join(
+            '"' + t.replace('"', "") + '"' for t in text.split() if t.replace('"', "")
+        )
         return [r[0] for r in conn.execute(_FTS_TOP, (quoted, k))]
 
 
@@ -255,8 +297,10 @@ def rank(src: Path, work: Path, queries_path: Path, k: int) -> dict:
     index = tantivy.Index.open(str(tdir))
     index.reload()
     searcher = index.searcher()
-    return {"fts5": {q: fts_top(conn, q, k) for q in queries},
-            "tantivy": {q: tantivy_top(index, searcher, q, k) for q in queries}}
+    return {
+        "fts5": {q: fts_top(conn, q, k) for q in queries},
+        "tantivy": {q: tantivy_top(index, searcher, q, k) for q in queries},
+    }
 
 
 def main() -> None:

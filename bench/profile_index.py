@@ -25,7 +25,7 @@ from profile_search import inclusive  # noqa: E402
 
 def main() -> None:
     out = Path(sys.argv[1])
-    args = sys.argv[sys.argv.index("--") + 1:]
+    args = sys.argv[sys.argv.index("--") + 1 :]
     prof = Profiler(interval=0.001)
     t0 = time.perf_counter()
     prof.start()

@@ -23,8 +23,11 @@ from pyinstrument import Profiler
 def self_times(frame, acc, parent_key=None) -> None:
     """Add each function's own time (pyinstrument's synthetic "[self]" leaves count for their parent)."""
     synthetic = frame.function.startswith("[") or getattr(frame, "is_synthetic", False)
-    key = parent_key if synthetic and parent_key else (
-        frame.function, f"{frame.file_path_short}:{frame.line_no}")
+    key = (
+        parent_key
+        if synthetic and parent_key
+        else (frame.function, f"{frame.file_path_short}:{frame.line_no}")
+    )
     child_time = sum(c.time for c in frame.children)
     acc[key] += max(0.0, frame.time - child_time)
     for c in frame.children:
@@ -62,7 +65,9 @@ def main() -> None:
         prof.stop()
         elapsed = time.perf_counter() - t0
         safe = re.sub(r"[^\w+.-]", "_", kind)
-        Path(f"{prefix}-{safe}.txt").write_text(prof.output_text(unicode=True, color=False, show_all=False))
+        Path(f"{prefix}-{safe}.txt").write_text(
+            prof.output_text(unicode=True, color=False, show_all=False)
+        )
         root = prof.last_session.root_frame()
         acc: collections.Counter = collections.Counter()
         if root is not None:
@@ -72,9 +77,16 @@ def main() -> None:
         incl: collections.Counter = collections.Counter()
         if root is not None:
             inclusive(root, incl)
-        ours = [{"function": f, "where": w, "share": t / total} for (f, w), t in incl.most_common(10)]
-        summary[kind] = {"url": url, "ms_per_request": 1000 * elapsed / n, "top": top, "ours": ours,
-                         "file": f"{prefix}-{safe}.txt"}
+        ours = [
+            {"function": f, "where": w, "share": t / total} for (f, w), t in incl.most_common(10)
+        ]
+        summary[kind] = {
+            "url": url,
+            "ms_per_request": 1000 * elapsed / n,
+            "top": top,
+            "ours": ours,
+            "file": f"{prefix}-{safe}.txt",
+        }
     print(json.dumps({"kinds": summary}))
 
 

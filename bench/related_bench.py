@@ -67,9 +67,21 @@ def main() -> None:
     opens = []
     entries = 0
     for seed in range(args.rounds):
-        out = subprocess.run([sys.executable, __file__, "--index", str(args.index), "--entries",
-                              str(args.entries), "--child", str(seed)], check=True,
-                             capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--index",
+                str(args.index),
+                "--entries",
+                str(args.entries),
+                "--child",
+                str(seed),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         found = json.loads(out.strip().splitlines()[-1])
         times += found["ms"]
         opens.append(found["open_s"])

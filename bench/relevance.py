@@ -80,8 +80,12 @@ def corpus(name: str) -> Corpus:
         raise SystemExit(f"no corpus at {root} (set PERSPECTIVES_CORPORA to the corpora folder)")
     fieldmap = REPO / "fieldmaps" / f"{name}.yaml"
     synonyms = SYNONYMS / f"{name}.yaml"
-    return Corpus(name, archive, fieldmap if fieldmap.is_file() else None,
-                  synonyms if synonyms.is_file() else None)
+    return Corpus(
+        name,
+        archive,
+        fieldmap if fieldmap.is_file() else None,
+        synonyms if synonyms.is_file() else None,
+    )
 
 
 def manpages_corpus() -> Corpus:
@@ -92,7 +96,9 @@ def manpages_corpus() -> Corpus:
     archive = WORK / "manpages" / "archive"
     if not archive.is_dir():
         if not available():
-            raise SystemExit("manpages-ja/-zh/-de/-fr are not installed (scripts/system-packages.sh)")
+            raise SystemExit(
+                "manpages-ja/-zh/-de/-fr are not installed (scripts/system-packages.sh)"
+            )
         write_manpages(archive)
     return Corpus("manpages", archive, None)
 
@@ -254,9 +260,7 @@ def write_results(sections: list[str]) -> None:
     kept = (get_section(old, "Relevance") or "").partition(NOTES)
     if kept[1]:
         body = body.rstrip("\n") + "\n\n" + NOTES + kept[2]
-    RESULTS.write_text(
-        put_section(old, "Relevance", body, before="Machine"), encoding="utf-8"
-    )
+    RESULTS.write_text(put_section(old, "Relevance", body, before="Machine"), encoding="utf-8")
 
 
 # -- looking at one query -------------------------------------------------------------------------------
@@ -331,8 +335,11 @@ def main() -> None:
         const="",
         help=f"print the first {POOL} of each system with context, to judge",
     )
-    ap.add_argument("--no-synonyms", action="store_true",
-                    help="search without bench/synonyms/NAME.yaml (to compare)")
+    ap.add_argument(
+        "--no-synonyms",
+        action="store_true",
+        help="search without bench/synonyms/NAME.yaml (to compare)",
+    )
     ap.add_argument("--write", action="store_true", help='update "## Relevance" in RESULTS.md')
     ap.add_argument("--related", action="store_true", help="precision@5 of related entries")
     cfg = ap.parse_args()
@@ -401,12 +408,15 @@ def related_main(cfg: argparse.Namespace) -> None:
     print(text)
     if cfg.write:
         old = RESULTS.read_text(encoding="utf-8")
-        body = "## Related entries\n\n" + related_relevance.__doc__.split("\n\n", 2)[2] + "\n" + text
+        body = (
+            "## Related entries\n\n" + related_relevance.__doc__.split("\n\n", 2)[2] + "\n" + text
+        )
         kept = (get_section(old, "Related entries") or "").partition(related_relevance.NOTES)
         if kept[1]:  # the notes written by hand under the figures stay
             body = body.rstrip("\n") + "\n\n" + kept[1] + kept[2]
-        RESULTS.write_text(put_section(old, "Related entries", body, before="Machine"),
-                                  encoding="utf-8")
+        RESULTS.write_text(
+            put_section(old, "Related entries", body, before="Machine"), encoding="utf-8"
+        )
         print(f"wrote {RESULTS}")
 
 

@@ -36,6 +36,7 @@ def put_section(text: str, heading: str, section: str, before: str | None = None
 
 def write_section(heading: str, section: str, path: Path = RESULTS) -> None:
     """Replace (or add) the section `## heading` of bench/RESULTS.md and print where it went."""
-    path.write_text(put_section(path.read_text(encoding="utf-8"), heading, section),
-                    encoding="utf-8")
+    path.write_text(
+        put_section(path.read_text(encoding="utf-8"), heading, section), encoding="utf-8"
+    )
     print(f"wrote {path.name}, section {heading!r}")

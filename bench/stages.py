@@ -75,9 +75,7 @@ def _incremental(c: Corpus, cfg: argparse.Namespace) -> Figures:
     assert current is not None  # the full builds above made it
     manifest = read_manifest(current)
     files = sorted(
-        scratch / "archive" / rel
-        for rel, row in manifest.files.items()
-        if len(row.ids) == 1
+        scratch / "archive" / rel for rel, row in manifest.files.items() if len(row.ids) == 1
     )
     run = _Incremental(c, cfg, scratch, files)
     try:

@@ -37,8 +37,9 @@ HEADING = "Suggestions while typing (issue 10)"
 WORK = ROOT / "bench" / "work" / "suggest"
 
 
-def typed(words: list[str], counts: list[int], rng: random.Random, n: int, first: bool
-          ) -> list[str]:
+def typed(
+    words: list[str], counts: list[int], rng: random.Random, n: int, first: bool
+) -> list[str]:
     """Return n texts as a reader types them: the first 1-8 letters of a word (drawn with the
     weight of its entries, as readers look for words the archive holds), after a first word."""
     out = []
@@ -84,8 +85,13 @@ def lists_cost(index: Path) -> dict[str, float]:
     t = time.perf_counter()
     Library(index).suggest("a")  # opens the generation, as a fresh web worker does
     first = time.perf_counter() - t
-    return {"words": len(made), "build": build * 1000, "load": load * 1000,
-            "first": first * 1000, "bytes": (generation / COMPLETIONS_FILE).stat().st_size}
+    return {
+        "words": len(made),
+        "build": build * 1000,
+        "load": load * 1000,
+        "first": first * 1000,
+        "bytes": (generation / COMPLETIONS_FILE).stat().st_size,
+    }
 
 
 def run(index: Path, n: int, seed: int) -> list[tuple[str, dict[str, float]]]:
@@ -126,8 +132,12 @@ def table(rows: list[tuple[str, dict[str, float]]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--entries", type=int, default=100_000,
-                        help="size of the synthetic archive to make (without --archive)")
+    parser.add_argument(
+        "--entries",
+        type=int,
+        default=100_000,
+        help="size of the synthetic archive to make (without --archive)",
+    )
     parser.add_argument("--archive", type=Path, help="archive to index instead of a synthetic one")
     parser.add_argument("--index", type=Path, help="index to use (built when it holds none)")
     parser.add_argument("--fieldmap", type=Path)
@@ -140,10 +150,12 @@ def main() -> None:
     cost = lists_cost(index)
     rows = run(index, args.n, args.seed)
     text = table(rows)
-    lists = (f"{cost['words']:,} words; the lists cost {cost['build']:.0f} ms to make (by "
-             f"`perspectives index`), {cost['bytes'] / 1e6:.1f} MB on disk, {cost['load']:.0f} ms "
-             f"to load; a fresh process's first suggestion (opening the generation) "
-             f"{cost['first']:.0f} ms")
+    lists = (
+        f"{cost['words']:,} words; the lists cost {cost['build']:.0f} ms to make (by "
+        f"`perspectives index`), {cost['bytes'] / 1e6:.1f} MB on disk, {cost['load']:.0f} ms "
+        f"to load; a fresh process's first suggestion (opening the generation) "
+        f"{cost['first']:.0f} ms"
+    )
     print(f"{entries:,} entries, {args.n} typed texts per row; {lists}\n{text}")
     if args.write:
         results = ROOT / "bench" / "RESULTS.md"
@@ -155,8 +167,9 @@ def main() -> None:
             "(completions, themes, authors, titles), then the whole `GET /api/suggest` through "
             f"Flask's test client. {lists}.\n\n" + text + "\n"
         )
-        results.write_text(put_section(results.read_text(encoding="utf-8"), HEADING, section),
-                           encoding="utf-8")
+        results.write_text(
+            put_section(results.read_text(encoding="utf-8"), HEADING, section), encoding="utf-8"
+        )
         print(f"wrote {results.relative_to(ROOT)}")
 
 

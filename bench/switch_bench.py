@@ -40,10 +40,10 @@ KINDS: dict[str, list[dict]] = {
     "two": [{"q": "objects arguments"}, {"q": "methods values"}],
     "phrase": [{"q": '"user defined"'}, {"q": '"default value"'}],
     "prefix": [{"q": "anthropomorph*"}, {"q": "autonom*"}],
-    "rare+theme+author": [{"q": "dignity", "themes": ["deprecation"],
-                           "authors": ["@cpythonimple_0"]},
-                          {"q": "stewardship", "themes": ["deprecation"],
-                           "authors": ["@cpythonimple_0"]}],
+    "rare+theme+author": [
+        {"q": "dignity", "themes": ["deprecation"], "authors": ["@cpythonimple_0"]},
+        {"q": "stewardship", "themes": ["deprecation"], "authors": ["@cpythonimple_0"]},
+    ],
     "browse": [{"q": ""}, {"q": "", "sections": ["The Framework"]}],
 }
 
@@ -83,8 +83,13 @@ def child(index: Path, kind: str, round_: int, prepare: bool) -> dict:
     finally:
         (index / gens.CURRENT).write_text(old, encoding="utf-8")
         shutil.rmtree(index / copy)
-    return {"first_ms": first_ms, "again_ms": again_ms, "prepared_s": prepared,
-            "meanwhile": meanwhile, "total": first.total}
+    return {
+        "first_ms": first_ms,
+        "again_ms": again_ms,
+        "prepared_s": prepared,
+        "meanwhile": meanwhile,
+        "total": first.total,
+    }
 
 
 def main() -> None:
@@ -104,8 +109,12 @@ def main() -> None:
         found = []
         for r in range(args.rounds):
             cmd = [sys.executable, __file__, "--index", str(args.index), "--child", kind, str(r)]
-            out = subprocess.run(cmd + (["--no-prepare"] if not prepare else []), check=True,
-                                 capture_output=True, text=True).stdout
+            out = subprocess.run(
+                cmd + (["--no-prepare"] if not prepare else []),
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
             found.append(json.loads(out.strip().splitlines()[-1]))
         worst = max(f["first_ms"] for f in found)
         first = " · ".join(f"{f['first_ms']:.0f}" for f in found)
@@ -122,9 +131,13 @@ def main() -> None:
         f", {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, index `{args.index.name}`, "
         f"load average at the end {load}. Each round a fresh process: the generation served, "
         "then a copy of it made current; "
-        + ("the new generation prepared in the background (requests answered from the old one "
-           "meanwhile), then" if prepare else "no preparing:") +
-        " the first search of the kind in it, and the same search again.",
+        + (
+            "the new generation prepared in the background (requests answered from the old one "
+            "meanwhile), then"
+            if prepare
+            else "no preparing:"
+        )
+        + " the first search of the kind in it, and the same search again.",
         "",
         "| kind | first search (each round) | again | preparing took | first ≤ 100 ms |",
         "|---|---|---|---|---|",

@@ -71,8 +71,9 @@ def wait_line(lines: queue.Queue[str], text: str, seen: list[str], timeout: floa
 
 
 def total(client: Client, word: str) -> int:
-    path = "/api/search?" + urllib.parse.urlencode({"q": word, "per_page": 1, "subject": 0,
-                                                    "typos": 0})
+    path = "/api/search?" + urllib.parse.urlencode(
+        {"q": word, "per_page": 1, "subject": 0, "typos": 0}
+    )
     status, body, _ = client.get(path)
     return json.loads(body).get("total", -1) if status == 200 else -1
 
@@ -99,7 +100,11 @@ def main() -> None:
     client = Client(server.port)
     watcher = subprocess.Popen(
         index_command(scratch / "archive", scratch / "index", "--watch"),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     lines, seen = lines_of(watcher), []
     try:
         t0 = time.perf_counter()
@@ -112,7 +117,9 @@ def main() -> None:
             t0 = time.perf_counter()
             edit_file(rng.choice(files), word)
             edits.append(poll_visible(client, word, 1, t0, pause=0.01))
-            log(f"edit {i + 1}: visible after {edits[-1]['first']} s (stable {edits[-1]['stable']})")
+            log(
+                f"edit {i + 1}: visible after {edits[-1]['first']} s (stable {edits[-1]['stable']})"
+            )
             time.sleep(0.5)
         word = nonce()
         while not lines.empty():
@@ -128,8 +135,10 @@ def main() -> None:
         while not lines.empty():
             seen.append(lines.get())
         batches = [s for s in seen[before:] if "indexing" in s]
-        log(f"burst of {args.burst}: all found after {burst_s:.2f} s (written in {written:.2f} s), "
-            f"{len(batches)} batch(es): {batches}")
+        log(
+            f"burst of {args.burst}: all found after {burst_s:.2f} s (written in {written:.2f} s), "
+            f"{len(batches)} batch(es): {batches}"
+        )
         t0 = time.perf_counter()
         watcher.send_signal(signal.SIGTERM)
         code = watcher.wait(timeout=120)
@@ -142,7 +151,9 @@ def main() -> None:
         shutil.rmtree(scratch, ignore_errors=True)
     first = [e["first"] for e in edits if e["first"] is not None]
     stable = [e["stable"] for e in edits if e["stable"] is not None]
-    verdict = "PASS" if len(first) == len(edits) and statistics.median(first) <= TARGET_S else "FAIL"
+    verdict = (
+        "PASS" if len(first) == len(edits) and statistics.median(first) <= TARGET_S else "FAIL"
+    )
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     table = [
         f"## {HEADING}",
@@ -156,10 +167,13 @@ def main() -> None:
         "|---|---|",
         f"| watcher ready (imports, catch-up run over the whole archive) | {started:.1f} s |",
         f"| one edit visible, first poll (median / max of {len(edits)}) | "
-        f"{statistics.median(first):.2f} s / {max(first):.2f} s |" if first else
-        "| one edit visible | never |",
+        f"{statistics.median(first):.2f} s / {max(first):.2f} s |"
+        if first
+        else "| one edit visible | never |",
         f"| one edit visible on both workers (median / max) | {statistics.median(stable):.2f} s / "
-        f"{max(stable):.2f} s |" if stable else "| one edit visible on both workers | never |",
+        f"{max(stable):.2f} s |"
+        if stable
+        else "| one edit visible on both workers | never |",
         f"| burst of {args.burst} new files (written in {written:.2f} s): all searchable | "
         f"{burst_s:.2f} s, {len(batches)} batch(es) |",
         f"| stop (SIGTERM) to exit | {stop_s:.2f} s, exit status {code} |",

@@ -60,15 +60,17 @@ def _queries(ix, args):
             filters.append(wq.Term(field, v.lower() if field == "themes" else v))
     lo, hi = args.get("from", [""])[0], args.get("to", [""])[0]
     if lo or hi:
-        filters.append(wq.NumericRange("day", _day(lo, False) if lo else None,
-                                       _day(hi, True) if hi else None))
+        filters.append(
+            wq.NumericRange("day", _day(lo, False) if lo else None, _day(hi, True) if hi else None)
+        )
     return text, q, (wq.And(filters) if filters else None)
 
 
 def _json(start_response, body, status="200 OK"):
     data = json.dumps(body).encode()
-    start_response(status, [("Content-Type", "application/json"),
-                            ("Content-Length", str(len(data)))])
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    )
     return [data]
 
 
@@ -88,15 +90,26 @@ def search(environ, start_response):
         rows = []
         # results[:10]: with groupedby, iterating Results yields every matching document
         for hit in results[:10]:
-            rows.append({"id": hit["id"], "title": hit["title"],
-                         "snippet": hit.highlights("body", text=plain_text(hit.get("markdown", "")), top=2)
-                         if text else ""})
+            rows.append(
+                {
+                    "id": hit["id"],
+                    "title": hit["title"],
+                    "snippet": hit.highlights(
+                        "body", text=plain_text(hit.get("markdown", "")), top=2
+                    )
+                    if text
+                    else "",
+                }
+            )
         body = {
             "total": len(results),
             "results": rows,
-            "facets": {name: sorted(((str(k), v) for k, v in results.groups(name).items()),
-                                    key=lambda kv: -kv[1])[:30]
-                       for name in facets},
+            "facets": {
+                name: sorted(
+                    ((str(k), v) for k, v in results.groups(name).items()), key=lambda kv: -kv[1]
+                )[:30]
+                for name in facets
+            },
         }
     return _json(start_response, body)
 
@@ -141,7 +154,7 @@ def app(environ, start_response):
     if path == "/search":
         return search(environ, start_response)
     if path.startswith("/related/"):
-        return related(environ, start_response, path[len("/related/"):])
+        return related(environ, start_response, path[len("/related/") :])
     if path == "/export.csv":
         return export_csv(environ, start_response)
     if path == "/health":

@@ -51,8 +51,10 @@ _RX = re.compile(_WORD, re.UNICODE | re.MULTILINE | re.DOTALL)
 # into bigrams, and a word stops where one starts. Only such text is read with this pattern: its
 # character sets cost English text time (`\w*` is one opcode, a set is checked char by char).
 _CJK_PART = rf"[^\W_{CJK_CLASS}](?:[^\W{CJK_CLASS}]*[^\W_{CJK_CLASS}])?"
-_CJK_WORD = (rf"[{CJK_CLASS}]+|[#@]?{_CJK_PART}(?:['’]{_CJK_PART})*"
-             rf"(?:(?<=\d)\.\d+|(?<=\d),\d{{3}}(?!\d))*%?")
+_CJK_WORD = (
+    rf"[{CJK_CLASS}]+|[#@]?{_CJK_PART}(?:['’]{_CJK_PART})*"
+    rf"(?:(?<=\d)\.\d+|(?<=\d),\d{{3}}(?!\d))*%?"
+)
 _RX_CJK = re.compile(_CJK_WORD, re.UNICODE | re.MULTILINE | re.DOTALL)
 
 _STOPS = STOP_WORDS | frozenset(string.ascii_lowercase)  # single letters, but keep digits
@@ -126,8 +128,12 @@ class TermPositions(Positions):
     """
 
     def word_values(self, value, analyzer, **kwargs):  # type: ignore[no-untyped-def]
-        if not isinstance(analyzer, TermAnalyzer) or not isinstance(value, str) or kwargs.get(
-                "start_pos", 0) or not kwargs.get("tokenize", True):
+        if (
+            not isinstance(analyzer, TermAnalyzer)
+            or not isinstance(value, str)
+            or kwargs.get("start_pos", 0)
+            or not kwargs.get("tokenize", True)
+        ):
             yield from super().word_values(value, analyzer, **kwargs)
             return
         where: dict[str, list[int]] = {}
@@ -183,11 +189,13 @@ def compounds(value: str, rows: list[Row]) -> Iterator[tuple[str, int]]:
     for row in rows + [(None, -1, len(value) + 2, len(value) + 2)]:
         if run and not _joined(value, run[-1], row):
             if len(run) > 1:
-                term = _text_term("".join(value[r[2]:r[3]] for r in run))
+                term = _text_term("".join(value[r[2] : r[3]] for r in run))
                 if term is not None:
                     yield term, run[-1][1]
             run = []
         run.append(row)
+
+
 # The last two texts analyzed, per kind (an entry's title and body): indexing analyzes again
 # what theme assignment just did.
 _RECENT: dict[bool, tuple[tuple[str, list[Row]], ...]] = {True: (), False: ()}

@@ -50,8 +50,9 @@ class ArchiveRead:
     problems: list[Problem] = field(default_factory=list)  # sorted
 
 
-def read_archive(root: Path, fieldmap: FieldMap | None = None,
-                 indexed: Mapping[str, Iterable[str]] | None = None) -> ArchiveRead:
+def read_archive(
+    root: Path, fieldmap: FieldMap | None = None, indexed: Mapping[str, Iterable[str]] | None = None
+) -> ArchiveRead:
     """Read every archive file under root; fieldmap defaults to `<root>/fieldmap.yaml`.
     `indexed` (path -> ids) is what the index holds: its files keep their ids (`ids.py`)."""
     if not root.is_dir():
@@ -92,8 +93,11 @@ def archive_stats(root: Path, fieldmap: FieldMap | None = None) -> ArchiveStats:
     if not fieldmap.exclude:
         return found
     kept = [k for k, relative in enumerate(found.paths) if not fieldmap.excludes(relative)]
-    return ArchiveStats([found.paths[k] for k in kept], [found.sizes[k] for k in kept],
-                        [found.mtimes[k] for k in kept])
+    return ArchiveStats(
+        [found.paths[k] for k in kept],
+        [found.sizes[k] for k in kept],
+        [found.mtimes[k] for k in kept],
+    )
 
 
 def read_file(path: Path, root: Path, fieldmap: FieldMap | None = None) -> FileRead:
@@ -132,8 +136,9 @@ def relative_path(path: Path, root: Path) -> str:
         raise ArchiveError(f"{path}: not inside the archive folder {root}") from error
 
 
-def _settle_ids(files: Iterable[FileRead], indexed: Mapping[str, Iterable[str]] | None = None
-                ) -> tuple[list[Perspective], list[Problem]]:
+def _settle_ids(
+    files: Iterable[FileRead], indexed: Mapping[str, Iterable[str]] | None = None
+) -> tuple[list[Perspective], list[Problem]]:
     """Split the entries of files into the ones kept and problems for the repeats."""
     reads = {read.path: read for read in files}
     settled = id_rule.settle(reads, id_rule.holders(indexed or {}, reads))
@@ -165,7 +170,8 @@ def _walk(folder: str, prefix: str, seen: set[tuple[int, int]], found: ArchiveSt
             if stat.S_ISDIR(status.st_mode):
                 _walk(os.path.join(folder, name), f"{prefix}{name}/", seen, found)
             elif name.endswith(".md") and (
-                    stat.S_ISREG(status.st_mode) or os.path.islink(os.path.join(folder, name))):
+                stat.S_ISREG(status.st_mode) or os.path.islink(os.path.join(folder, name))
+            ):
                 _add(found, prefix + name, status.st_size, status.st_mtime_ns)
     finally:
         os.close(fd)

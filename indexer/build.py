@@ -121,8 +121,9 @@ class Config:
 
 
 @contextmanager
-def writer_lock(index_dir: Path, wait: bool = True, on_wait: Callable[[], None] | None = None
-                ) -> Iterator[None]:
+def writer_lock(
+    index_dir: Path, wait: bool = True, on_wait: Callable[[], None] | None = None
+) -> Iterator[None]:
     """Hold the index's writer lock; wait for it (telling on_wait) or raise IndexBusy."""
     import filelock
 
@@ -190,7 +191,9 @@ def build_index(
     at those alone instead of every file of the archive (a full build ignores it). `synonyms`
     names the synonyms file to publish (by default the archive's synonyms.yaml)."""
     if not archive.is_dir():
-        raise ArchiveError(f"{archive}: no archive folder here (set --archive or PERSPECTIVES_ARCHIVE)")
+        raise ArchiveError(
+            f"{archive}: no archive folder here (set --archive or PERSPECTIVES_ARCHIVE)"
+        )
     named = [archive_relative(archive, path) for path in only] if only else None
     started = time.perf_counter()
     with writer_lock(index_dir, wait, on_wait):
@@ -198,7 +201,9 @@ def build_index(
         config = load_config(archive, fieldmap)
         current = gens.current_path(index_dir)
         manifest = read_manifest(current) if current else Manifest()
-        stale = manifest.config_digest != config.digest or manifest.schema_version != schema_version()
+        stale = (
+            manifest.config_digest != config.digest or manifest.schema_version != schema_version()
+        )
         if full or current is None or stale:
             before = {p.name for p in index_dir.glob("gen-*")}
             try:
@@ -215,13 +220,15 @@ def build_index(
         changed = report.full or bool(report.added or report.updated or report.removed)
         report.warnings = near_copies.after_build(index_dir, changed, current)
         site_problems = publish_site(archive, gens.current_path(index_dir) or index_dir)
-        site_problems += _publish_synonyms(synonyms or archive / "synonyms.yaml",
-                                           gens.current_path(index_dir) or index_dir)
+        site_problems += _publish_synonyms(
+            synonyms or archive / "synonyms.yaml", gens.current_path(index_dir) or index_dir
+        )
         _publish_completions(gens.current_path(index_dir))
     # the same taxonomy as when the manifest was written: its problems then were none
     unread = not config.taxonomy_read and not report.full and manifest.taxonomy_ok
-    report.problems = sorted(set(report.problems + ([] if unread else config.problems)
-                                 + site_problems))
+    report.problems = sorted(
+        set(report.problems + ([] if unread else config.problems) + site_problems)
+    )
     report.seconds = time.perf_counter() - started
     return report
 

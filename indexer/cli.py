@@ -36,27 +36,44 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def path_options(f: F) -> F:
     """Add --archive and --index (or PERSPECTIVES_ARCHIVE and PERSPECTIVES_INDEX)."""
-    f = click.option("--index", "index_dir", type=click.Path(path_type=Path), default="index",
-                     envvar="PERSPECTIVES_INDEX", show_default=True,
-                     help="Index folder (or PERSPECTIVES_INDEX).")(f)
-    return click.option("--archive", type=click.Path(path_type=Path), default="archive",
-                        envvar="PERSPECTIVES_ARCHIVE", show_default=True,
-                        help="Archive folder (or PERSPECTIVES_ARCHIVE).")(f)
+    f = click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(path_type=Path),
+        default="index",
+        envvar="PERSPECTIVES_INDEX",
+        show_default=True,
+        help="Index folder (or PERSPECTIVES_INDEX).",
+    )(f)
+    return click.option(
+        "--archive",
+        type=click.Path(path_type=Path),
+        default="archive",
+        envvar="PERSPECTIVES_ARCHIVE",
+        show_default=True,
+        help="Archive folder (or PERSPECTIVES_ARCHIVE).",
+    )(f)
 
 
 def fieldmap_option(f: F) -> F:
     """Add --fieldmap (or PERSPECTIVES_FIELDMAP)."""
-    return click.option("--fieldmap", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                        envvar="PERSPECTIVES_FIELDMAP",
-                        help="Field map for archives written by other tools "
-                             "(default: ARCHIVE/fieldmap.yaml if present).")(f)
+    return click.option(
+        "--fieldmap",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        envvar="PERSPECTIVES_FIELDMAP",
+        help="Field map for archives written by other tools "
+        "(default: ARCHIVE/fieldmap.yaml if present).",
+    )(f)
 
 
 def synonyms_option(f: F) -> F:
     """Add --synonyms (or PERSPECTIVES_SYNONYMS)."""
-    return click.option("--synonyms", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                        envvar="PERSPECTIVES_SYNONYMS",
-                        help="The editors' synonyms (default: ARCHIVE/synonyms.yaml if present).")(f)
+    return click.option(
+        "--synonyms",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        envvar="PERSPECTIVES_SYNONYMS",
+        help="The editors' synonyms (default: ARCHIVE/synonyms.yaml if present).",
+    )(f)
 
 
 def facet_options(help_of: Callable[[Facet], str]) -> Callable[[F], F]:
@@ -64,10 +81,15 @@ def facet_options(help_of: Callable[[Facet], str]) -> Callable[[F], F]:
     then --facet NAME=VALUE for the facets an archive's field map adds (`own_facets`)."""
 
     def add(f: F) -> F:
-        f = click.option("--facet", "own_facets", multiple=True, callback=_facet_pairs,
-                         metavar="NAME=VALUE",
-                         help="Only entries with this value of a facet the archive's field "
-                              "map adds (repeatable; values of one facet are OR-ed).")(f)
+        f = click.option(
+            "--facet",
+            "own_facets",
+            multiple=True,
+            callback=_facet_pairs,
+            metavar="NAME=VALUE",
+            help="Only entries with this value of a facet the archive's field "
+            "map adds (repeatable; values of one facet are OR-ed).",
+        )(f)
         for facet in reversed(FACETS):  # click lists the option added last first
             f = click.option(f"--{facet.name}", _key(facet), multiple=True, help=help_of(facet))(f)
         return f
@@ -75,8 +97,9 @@ def facet_options(help_of: Callable[[Facet], str]) -> Callable[[F], F]:
     return add
 
 
-def _facet_pairs(ctx: click.Context, param: click.Parameter, given: tuple[str, ...]
-                 ) -> dict[str, list[str]]:
+def _facet_pairs(
+    ctx: click.Context, param: click.Parameter, given: tuple[str, ...]
+) -> dict[str, list[str]]:
     """Turn --facet NAME=VALUE options into the request's facet_<name> parameters."""
     out: dict[str, list[str]] = {}
     for item in given:
@@ -95,20 +118,26 @@ def _hint(name: str) -> str:
 def date_options(f: F) -> F:
     """Add --from and --to, the inclusive date range."""
     f = click.option("--to", "date_to", help="To this date, inclusive.")(f)
-    return click.option("--from", "date_from",
-                        help="From this date: YYYY, YYYY-MM or YYYY-MM-DD.")(f)
+    return click.option("--from", "date_from", help="From this date: YYYY, YYYY-MM or YYYY-MM-DD.")(
+        f
+    )
 
 
 def _key(facet: Facet) -> str:
     return facet.name.replace("-", "_")
 
 
-def _filters(chosen: dict[str, Any], date_from: str | None, date_to: str | None
-             ) -> dict[str, list[str]]:
+def _filters(
+    chosen: dict[str, Any], date_from: str | None, date_to: str | None
+) -> dict[str, list[str]]:
     """Return the request parameters that the facet and date options give (--facet's as
     facet_<name>)."""
-    return {**{f.name: list(chosen[_key(f)]) for f in FACETS},
-            "from": [date_from or ""], "to": [date_to or ""], **chosen.get("own_facets", {})}
+    return {
+        **{f.name: list(chosen[_key(f)]) for f in FACETS},
+        "from": [date_from or ""],
+        "to": [date_to or ""],
+        **chosen.get("own_facets", {}),
+    }
 
 
 @click.group()
@@ -122,14 +151,29 @@ def main() -> None:
 @fieldmap_option
 @synonyms_option
 @click.option("--full", is_flag=True, help="Rebuild everything into a new generation.")
-@click.option("--wait/--no-wait", default=True, show_default=True,
-              help="Wait for another running index, or stop at once.")
-@click.option("--watch", is_flag=True,
-              help="Then keep running: publish each change to the archive as it is saved, "
-                   "until stopped (Ctrl-C or SIGTERM).")
+@click.option(
+    "--wait/--no-wait",
+    default=True,
+    show_default=True,
+    help="Wait for another running index, or stop at once.",
+)
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Then keep running: publish each change to the archive as it is saved, "
+    "until stopped (Ctrl-C or SIGTERM).",
+)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-def index(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path | None,
-          full: bool, wait: bool, watch: bool, files: tuple[Path, ...]) -> None:
+def index(
+    archive: Path,
+    index_dir: Path,
+    fieldmap: Path | None,
+    synonyms: Path | None,
+    full: bool,
+    wait: bool,
+    watch: bool,
+    files: tuple[Path, ...],
+) -> None:
     """Index new, changed and deleted files of the archive (all of it with --full).
 
     Name FILES (added, edited or deleted) to look at those alone rather than at every file of
@@ -150,8 +194,15 @@ def index(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path 
         sys.exit(1)
 
 
-def build(archive: Path, index_dir: Path, fieldmap: Path | None, full: bool,
-           wait: bool, files: tuple[Path, ...] = (), synonyms: Path | None = None) -> BuildReport:
+def build(
+    archive: Path,
+    index_dir: Path,
+    fieldmap: Path | None,
+    full: bool,
+    wait: bool,
+    files: tuple[Path, ...] = (),
+    synonyms: Path | None = None,
+) -> BuildReport:
     def on_wait() -> None:
         click.echo("Another 'perspectives index' is running; waiting for it to finish…", err=True)
 
@@ -165,9 +216,17 @@ def build(archive: Path, index_dir: Path, fieldmap: Path | None, full: bool,
             bar.update(done - bar.pos)
 
     try:
-        return build_index(archive, index_dir, full=full, fieldmap=fieldmap,
-                           progress=progress, wait=wait, on_wait=on_wait, only=files or None,
-                           synonyms=synonyms)
+        return build_index(
+            archive,
+            index_dir,
+            full=full,
+            fieldmap=fieldmap,
+            progress=progress,
+            wait=wait,
+            on_wait=on_wait,
+            only=files or None,
+            synonyms=synonyms,
+        )
     except IndexBusy as e:
         raise click.ClickException(f"{e}. Try again when it ends, or use --wait.") from None
     except ArchiveError as e:
@@ -191,11 +250,19 @@ def _watch(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path
 
     if not archive.is_dir():
         raise click.ClickException(
-            f"{archive}: no archive folder here (set --archive or PERSPECTIVES_ARCHIVE)")
+            f"{archive}: no archive folder here (set --archive or PERSPECTIVES_ARCHIVE)"
+        )
 
     def stamped(report: BuildReport) -> None:
-        if report.full or report.added or report.updated or report.removed or report.problems \
-                or report.kept or report.warnings:
+        if (
+            report.full
+            or report.added
+            or report.updated
+            or report.removed
+            or report.problems
+            or report.kept
+            or report.warnings
+        ):
             click.echo(time.strftime("[%H:%M:%S] "), nl=False)
             print_report(report)
 
@@ -206,8 +273,11 @@ def _watch(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path
         click.echo(f"Watching {archive} for changes (Ctrl-C to stop)…", err=True)
 
     def started(batch: Batch) -> None:
-        what = "the whole archive" if batch.whole else (
-            f"{len(batch.files)} changed file" + ("s" if len(batch.files) > 1 else ""))
+        what = (
+            "the whole archive"
+            if batch.whole
+            else (f"{len(batch.files)} changed file" + ("s" if len(batch.files) > 1 else ""))
+        )
         click.echo(time.strftime("[%H:%M:%S] ") + f"indexing {what}…", err=True)
 
     with stopped_by_signals() as stop:
@@ -243,8 +313,10 @@ def check(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path 
     for warning in warnings:
         click.echo(str(warning))
     files = len({p.path for p in problems})
-    click.echo(f"{plural(entries, 'entry', 'entries')} valid; {plural(len(problems), 'problem')} "
-               f"in {plural(files, 'file')}")
+    click.echo(
+        f"{plural(entries, 'entry', 'entries')} valid; {plural(len(problems), 'problem')} "
+        f"in {plural(files, 'file')}"
+    )
     if problems:
         sys.exit(1)
 
@@ -258,17 +330,42 @@ def check(archive: Path, index_dir: Path, fieldmap: Path | None, synonyms: Path 
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of /api/search.")
-@click.option("--subject/--no-subject", default=True, show_default=True,
-              help="Follow a query that finds few entries with entries on the same subject.")
-@click.option("--typos/--no-typos", default=True, show_default=True,
-              help="Match a word the archive lacks with its near spellings too.")
-def search(archive: Path, index_dir: Path, query: tuple[str, ...], date_from: str | None,
-           date_to: str | None, sort: str, limit: int, page: int, as_json: bool, subject: bool,
-           typos: bool, **chosen: Any) -> None:
+@click.option(
+    "--subject/--no-subject",
+    default=True,
+    show_default=True,
+    help="Follow a query that finds few entries with entries on the same subject.",
+)
+@click.option(
+    "--typos/--no-typos",
+    default=True,
+    show_default=True,
+    help="Match a word the archive lacks with its near spellings too.",
+)
+def search(
+    archive: Path,
+    index_dir: Path,
+    query: tuple[str, ...],
+    date_from: str | None,
+    date_to: str | None,
+    sort: str,
+    limit: int,
+    page: int,
+    as_json: bool,
+    subject: bool,
+    typos: bool,
+    **chosen: Any,
+) -> None:
     """Search the index: words, "phrases", OR, NOT, -word, field:value, prefix*."""
-    params = {"q": [" ".join(query)], **_filters(chosen, date_from, date_to),
-              "sort": [sort], "page": [str(page)], "per_page": [str(limit)],
-              "subject": ["1" if subject else "0"], "typos": ["1" if typos else "0"]}
+    params = {
+        "q": [" ".join(query)],
+        **_filters(chosen, date_from, date_to),
+        "sort": [sort],
+        "page": [str(page)],
+        "per_page": [str(limit)],
+        "subject": ["1" if subject else "0"],
+        "typos": ["1" if typos else "0"],
+    }
     try:
         result = _library(index_dir).search(parse_request(params))
     except BadParameter as e:
@@ -279,8 +376,10 @@ def search(archive: Path, index_dir: Path, query: tuple[str, ...], date_from: st
         _print_result(result)
 
 
-@main.command(help=f"List the values of facet NAME ({', '.join(BY_NAME)}, or one the archive's "
-                   "field map adds) that hold TEXT, with counts.")
+@main.command(
+    help=f"List the values of facet NAME ({', '.join(BY_NAME)}, or one the archive's "
+    "field map adds) that hold TEXT, with counts."
+)
 @path_options
 @click.argument("name")
 @click.argument("text", nargs=-1)
@@ -290,13 +389,24 @@ def search(archive: Path, index_dir: Path, query: tuple[str, ...], date_from: st
 @click.option("--order", type=click.Choice(("count", "name")), default="count", show_default=True)
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of /api/facets/<name>.")
-def facets(archive: Path, index_dir: Path, name: str, text: tuple[str, ...], query: str,
-           date_from: str | None, date_to: str | None, order: str, limit: int, as_json: bool,
-           **chosen: Any) -> None:
+def facets(
+    archive: Path,
+    index_dir: Path,
+    name: str,
+    text: tuple[str, ...],
+    query: str,
+    date_from: str | None,
+    date_to: str | None,
+    order: str,
+    limit: int,
+    as_json: bool,
+    **chosen: Any,
+) -> None:
     params = {"q": [query], **_filters(chosen, date_from, date_to)}
     try:
-        found = _library(index_dir).facet_values(parse_request(params), name, " ".join(text),
-                                                  order, 0, limit)
+        found = _library(index_dir).facet_values(
+            parse_request(params), name, " ".join(text), order, 0, limit
+        )
     except BadParameter as e:
         hint = "NAME" if e.name == "facet" else _hint(e.name)
         raise click.BadParameter(e.message, param_hint=hint) from None
@@ -316,8 +426,9 @@ def facets(archive: Path, index_dir: Path, name: str, text: tuple[str, ...], que
 @click.argument("text", nargs=-1)
 @click.option("--limit", type=click.IntRange(1, 20), default=8, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the suggestions of /api/suggest.")
-def suggest(archive: Path, index_dir: Path, text: tuple[str, ...], limit: int,
-            as_json: bool) -> None:
+def suggest(
+    archive: Path, index_dir: Path, text: tuple[str, ...], limit: int, as_json: bool
+) -> None:
     """Suggest completions of TEXT's last word, and the themes, authors and titles it matches."""
     q = " ".join(text)
     try:
@@ -325,8 +436,11 @@ def suggest(archive: Path, index_dir: Path, text: tuple[str, ...], limit: int,
     except BadParameter as e:
         raise click.BadParameter(e.message, param_hint="TEXT") from None
     if as_json:
-        click.echo(json.dumps({"q": q, "suggestions": [s.to_dict() for s in found]}, indent=2,
-                              ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {"q": q, "suggestions": [s.to_dict() for s in found]}, indent=2, ensure_ascii=False
+            )
+        )
         return
     if not found:
         click.echo("No suggestions.")
@@ -382,8 +496,10 @@ def _print_result(result: SearchResult) -> None:
     for i, hit in enumerate(result.hits, (req.page - 1) * req.per_page + 1):
         if hit.subject and not subject_shown:
             subject_shown = True
-            click.echo(f"\n-- on the same subject, without your words (they share: "
-                       f"{', '.join(result.subject_words)}) --")
+            click.echo(
+                f"\n-- on the same subject, without your words (they share: "
+                f"{', '.join(result.subject_words)}) --"
+            )
         click.echo(f"\n{i}. {click.style(hit.title, bold=True)}  [{hit.id}]")
         themes = f" · {', '.join(hit.themes)}" if hit.themes else ""
         language = f" · {language_name(hit.language)}" if hit.language != "en" else ""
@@ -394,8 +510,9 @@ def _print_result(result: SearchResult) -> None:
     for facet in result.facets:
         if facet.name == "month" or not facet.results:
             continue
-        shown = ", ".join(f"{'*' if v.selected else ''}{v.value} ({v.count})"
-                          for v in facet.results[:8])
+        shown = ", ".join(
+            f"{'*' if v.selected else ''}{v.value} ({v.count})" for v in facet.results[:8]
+        )
         click.echo(f"\n{facet.name}: {shown}")
     if result.partial:
         click.echo("\n(partial: the query took too long and was cut short)")
@@ -409,8 +526,13 @@ def themes() -> None:
 @themes.command("suggest")
 @path_options
 @click.argument("entry_id", required=False)
-@click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True,
-              help="Most candidate themes drafted.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 200),
+    default=20,
+    show_default=True,
+    help="Most candidate themes drafted.",
+)
 def themes_suggest(archive: Path, index_dir: Path, entry_id: str | None, limit: int) -> None:
     """Print a themes.yaml draft of the themes the archive lacks (or those ENTRY_ID lacks)."""
     from indexer.theme_drafts import to_yaml
@@ -421,31 +543,39 @@ def themes_suggest(archive: Path, index_dir: Path, entry_id: str | None, limit: 
         return
     found = lib.theme_suggestions(entry_id)
     if found is None:
-        raise click.ClickException(f"no entry with id {entry_id!r}; "
-                                   "'perspectives search' shows ids in brackets")
+        raise click.ClickException(
+            f"no entry with id {entry_id!r}; 'perspectives search' shows ids in brackets"
+        )
     if not found:
         click.echo(f"{entry_id}: its closest entries suggest no theme it lacks")
     for s in found[:limit]:
-        click.echo(f"{s.label} ({s.slug}): {s.share:.0%} of its closest entries have it, "
-                   f"e.g. {'; '.join(s.evidence[:3])}")
+        click.echo(
+            f"{s.label} ({s.slug}): {s.share:.0%} of its closest entries have it, "
+            f"e.g. {'; '.join(s.evidence[:3])}"
+        )
 
 
 @main.command()
 @path_options
-@click.option("--threshold", type=click.FloatRange(0.5, 1.0), default=0.8, show_default=True,
-              help="Least share of the shorter text the other holds.")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.5, 1.0),
+    default=0.8,
+    show_default=True,
+    help="Least share of the shorter text the other holds.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def duplicates(archive: Path, index_dir: Path, threshold: float, as_json: bool) -> None:
     """List the pairs of entries whose text is nearly the same."""
     pairs = _library(index_dir).duplicates(threshold)
     if as_json:
         rows = [p.to_dict() for p in pairs]
-        click.echo(json.dumps({"threshold": threshold, "pairs": rows}, indent=2,
-                              ensure_ascii=False))
+        click.echo(
+            json.dumps({"threshold": threshold, "pairs": rows}, indent=2, ensure_ascii=False)
+        )
         return
     for p in pairs:
-        click.echo(f"{p.similarity:.0%}  {p.a.path}  [{p.a.id}]\n"
-                   f"      {p.b.path}  [{p.b.id}]")
+        click.echo(f"{p.similarity:.0%}  {p.a.path}  [{p.a.id}]\n      {p.b.path}  [{p.b.id}]")
     click.echo(f"{plural(len(pairs), 'pair')} nearly the same (at least {threshold:.0%})")
 
 
@@ -458,8 +588,9 @@ def related(archive: Path, index_dir: Path, entry_id: str, limit: int, as_json: 
     """Show the entries most related to ENTRY_ID and the words they share."""
     entry = _library(index_dir).entry(entry_id, related=limit)
     if entry is None:
-        raise click.ClickException(f"no entry with id {entry_id!r}; "
-                                   "'perspectives search' shows ids in brackets")
+        raise click.ClickException(
+            f"no entry with id {entry_id!r}; 'perspectives search' shows ids in brackets"
+        )
     if as_json:
         rows = [r.to_dict() | {"url": entry_path(r.id)} for r in entry.related]
         click.echo(json.dumps({"id": entry.id, "related": rows}, indent=2, ensure_ascii=False))
@@ -485,7 +616,9 @@ def import_page(archive: Path, index_dir: Path, page: Path) -> None:
         raise click.ClickException(str(e)) from None
     for path in written:
         click.echo(str(path))
-    click.echo(f"{plural(len(written), 'entry', 'entries')} written to {archive}; run 'perspectives index' next")
+    click.echo(
+        f"{plural(len(written), 'entry', 'entries')} written to {archive}; run 'perspectives index' next"
+    )
 
 
 if __name__ == "__main__":

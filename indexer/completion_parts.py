@@ -78,9 +78,14 @@ class Part:
 
     def save(self, path: Path) -> None:
         counts = np.array(list(self.terms.values()), dtype=np.int32).reshape(-1, 2)
-        _write(path, terms=_text(self.terms), counts=counts, words=_text(self.words),
-               stems=_text(self.stems), stem_counts=np.array(list(self.stems.values()),
-                                                             dtype=np.int32))
+        _write(
+            path,
+            terms=_text(self.terms),
+            counts=counts,
+            words=_text(self.words),
+            stems=_text(self.stems),
+            stem_counts=np.array(list(self.stems.values()), dtype=np.int32),
+        )
 
     @classmethod
     def load(cls, path: Path) -> Part | None:
@@ -90,8 +95,9 @@ class Part:
                 terms = _strings(data["terms"])
                 counts = data["counts"].tolist()
                 words = _strings(data["words"])
-                stems = dict(zip(_strings(data["stems"]), data["stem_counts"].tolist(),
-                                 strict=True))
+                stems = dict(
+                    zip(_strings(data["stems"]), data["stem_counts"].tolist(), strict=True)
+                )
         except (OSError, ValueError, KeyError, UnicodeDecodeError):
             return None
         if len(terms) != len(counts):
@@ -179,8 +185,11 @@ def _bump(held: dict[str, int], key: str, by: int) -> None:
 
 def segment_ids(reader: IndexReader) -> dict[str, IndexReader]:
     """Return the reader's segments by id."""
-    return {leaf.segment().segment_id(): leaf for leaf, _ in reader.leaf_readers()
-            if leaf.segment() is not None}
+    return {
+        leaf.segment().segment_id(): leaf
+        for leaf, _ in reader.leaf_readers()
+        if leaf.segment() is not None
+    }
 
 
 def totals(reader: IndexReader, generation: Path | None = None) -> Totals:
@@ -208,8 +217,11 @@ def totals(reader: IndexReader, generation: Path | None = None) -> Totals:
 def _updated(kept: Totals | None, leaves: dict[str, IndexReader], folder: Path) -> Totals:
     """Return the kept totals less the segments gone and plus the new ones, or, when a gone
     segment's part is not kept, the sum of every segment's part."""
-    gone = [] if kept is None else [Part.load(folder / f"{s}.npz") for s in kept.segments
-                                    if s not in leaves]
+    gone = (
+        []
+        if kept is None
+        else [Part.load(folder / f"{s}.npz") for s in kept.segments if s not in leaves]
+    )
     if kept is None or any(part is None for part in gone):
         found, new = Totals.empty(), list(leaves)
     else:

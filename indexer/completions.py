@@ -55,8 +55,9 @@ class Completion:
 class Completions:
     """The archive's folded words, sorted, with their entry counts, for completing a prefix."""
 
-    def __init__(self, words: list[str], counts: np.ndarray, shown: np.ndarray,
-                 generation: int = -1) -> None:
+    def __init__(
+        self, words: list[str], counts: np.ndarray, shown: np.ndarray, generation: int = -1
+    ) -> None:
         self.words = words  # sorted
         self.counts = counts  # entries holding each word's family
         self.shown = shown  # per word, the index of the word shown for its family
@@ -94,9 +95,13 @@ class Completions:
         """Write the lists beside the index (replacing the old file at once)."""
         staged = path.with_name(f".{path.name}.new")
         with open(staged, "wb") as f:
-            np.savez(f, words=np.frombuffer("\n".join(self.words).encode("utf-8"), dtype=np.uint8),
-                     counts=self.counts, shown=self.shown,
-                     generation=np.array([self.generation], dtype=np.int64))
+            np.savez(
+                f,
+                words=np.frombuffer("\n".join(self.words).encode("utf-8"), dtype=np.uint8),
+                counts=self.counts,
+                shown=self.shown,
+                generation=np.array([self.generation], dtype=np.int64),
+            )
         os.replace(staged, path)
 
     @classmethod
@@ -105,8 +110,12 @@ class Completions:
         try:
             with np.load(path) as data:
                 text = data["words"].tobytes().decode("utf-8")
-                return cls(text.split("\n") if text else [], data["counts"], data["shown"],
-                           int(data["generation"][0]))
+                return cls(
+                    text.split("\n") if text else [],
+                    data["counts"],
+                    data["shown"],
+                    int(data["generation"][0]),
+                )
         except (OSError, ValueError, KeyError, UnicodeDecodeError):
             return None
 
@@ -236,7 +245,11 @@ def title_query(q: str, start: int, last: str, completions: Completions) -> wq.Q
         if exact is not None:
             parts.append(wq.Term("title", exact))
     if last:
-        words = completions.complete(last, limit=MAX_TITLE_WORDS) if len(last) >= MIN_TITLE_PREFIX else []
+        words = (
+            completions.complete(last, limit=MAX_TITLE_WORDS)
+            if len(last) >= MIN_TITLE_PREFIX
+            else []
+        )
         terms = sorted({EXACT + light_stem(c.word) for c in words})
         if terms:
             parts.append(wq.Or([wq.Term("title", t) for t in terms]))
@@ -265,8 +278,10 @@ def suggest(q: str, limit: int, src: Sources) -> tuple[Suggestion, ...]:
     start, last = last_word(q)
     found: list[Suggestion] = []
     if last and src.completions is not None and not last.startswith(("@", "#")):
-        found += [Suggestion("word", c.word, q[:start] + c.word, c.entries)
-                  for c in src.completions.complete(last, limit=max(limit // 2, 1))]
+        found += [
+            Suggestion("word", c.word, q[:start] + c.word, c.entries)
+            for c in src.completions.complete(last, limit=max(limit // 2, 1))
+        ]
     typed = typed_words(q)
     for facet in ("theme", "author"):
         found += _named(src, facet, typed)
@@ -283,8 +298,15 @@ def _named(src: Sources, facet: str, typed: list[str], most: int = 3) -> list[Su
     counts = column.tally(src.table.live)
     labels = src.labels.get(facet, {})
     codes = sorted((c for c in codes if counts[c] > 0), key=lambda c: (-int(counts[c]), c))
-    return [Suggestion(facet, labels.get(column.coded.values[c]) or column.coded.values[c],
-                       column.coded.values[c], int(counts[c])) for c in codes[:most]]
+    return [
+        Suggestion(
+            facet,
+            labels.get(column.coded.values[c]) or column.coded.values[c],
+            column.coded.values[c],
+            int(counts[c]),
+        )
+        for c in codes[:most]
+    ]
 
 
 def _titles(src: Sources, q: str, start: int, last: str, most: int = 3) -> list[Suggestion]:

@@ -23,8 +23,12 @@ def day_number(p: Perspective) -> int:
     return p.date.year * 10000 + p.date.month * 100 + p.date.day
 
 
-def make_document(p: Perspective, themes: tuple[str, ...], body: str | None = None,
-                  facets: Sequence[Facet] = FACETS) -> dict[str, Any]:
+def make_document(
+    p: Perspective,
+    themes: tuple[str, ...],
+    body: str | None = None,
+    facets: Sequence[Facet] = FACETS,
+) -> dict[str, Any]:
     """Return the fields to add to the index for one entry with its themes and plain body
     (and the values of the `facets` a field map adds)."""
     body = plain_text(p.body) if body is None else body

@@ -180,8 +180,13 @@ class Signatures:
         try:
             with open(tmp, "wb") as f:
                 ids = np.frombuffer("\n".join(self.ids).encode("utf-8"), dtype=np.uint8)
-                np.savez(f, ids=ids, digests=np.array(self.digests, dtype=np.uint64),
-                         sigs=self.sigs, sizes=self.sizes)
+                np.savez(
+                    f,
+                    ids=ids,
+                    digests=np.array(self.digests, dtype=np.uint64),
+                    sigs=self.sigs,
+                    sizes=self.sizes,
+                )
             os.replace(tmp, folder / FILE)
         finally:
             tmp.unlink(missing_ok=True)
@@ -226,7 +231,9 @@ class Signatures:
 
 
 def updated(
-    old: Signatures, want: Mapping[str, str], shingled: Callable[[str], np.ndarray],
+    old: Signatures,
+    want: Mapping[str, str],
+    shingled: Callable[[str], np.ndarray],
     fresh: list[str] | None = None,
 ) -> tuple[Signatures, list[str]]:
     """Return signatures for the entries `want` names (id -> file digest), computing only those

@@ -38,8 +38,9 @@ class Coded:
     @classmethod
     def from_values(cls, per_row: list[str]) -> Coded:
         index: dict[str, int] = {}
-        codes = np.fromiter((index.setdefault(v, len(index)) for v in per_row), dtype=np.int32,
-                            count=len(per_row))
+        codes = np.fromiter(
+            (index.setdefault(v, len(index)) for v in per_row), dtype=np.int32, count=len(per_row)
+        )
         return cls(codes, list(index))
 
     @classmethod
@@ -60,7 +61,7 @@ class Coded:
             np.cumsum(np.bincount(self.codes, minlength=len(self.values)), out=starts[1:])
             self._groups = (order, starts)
         order, starts = self._groups
-        parts = [order[starts[c]:starts[c + 1]] for c in codes]
+        parts = [order[starts[c] : starts[c + 1]] for c in codes]
         return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
 
@@ -106,8 +107,9 @@ class Column:
             return cls(parts[0].facet, coded, None, labels)
         offsets = np.cumsum([0] + sizes[:-1])
         docs = [p.docs + o for p, o in zip(parts, offsets) if p.docs is not None]
-        return cls(parts[0].facet, coded, np.concatenate(docs) if docs else np.zeros(0, np.int64),
-                   labels)
+        return cls(
+            parts[0].facet, coded, np.concatenate(docs) if docs else np.zeros(0, np.int64), labels
+        )
 
     def matching(self, keys: frozenset[str]) -> np.ndarray:
         """Return the codes of the values whose key, or whose label's key, is one of `keys`."""
@@ -148,8 +150,12 @@ class FacetTable:
         return tuple(c.facet for c in self.columns.values())
 
     @classmethod
-    def from_reader(cls, reader: IndexReader, known: dict[str, FacetTable] | None = None,
-                    facets: Sequence[FacetDef] = FACETS) -> FacetTable:
+    def from_reader(
+        cls,
+        reader: IndexReader,
+        known: dict[str, FacetTable] | None = None,
+        facets: Sequence[FacetDef] = FACETS,
+    ) -> FacetTable:
         """Read the facet columns of every document, segment by segment; `known` keeps each
         segment's table by segment id (a segment's documents never change, only which of them
         are deleted), so reopening an index after an incremental run reads the new segment only
@@ -176,19 +182,24 @@ class FacetTable:
         return cls(columns, days, live=days > 0)  # vocabulary documents have day 0
 
     @classmethod
-    def _joined(cls, parts: list[tuple[FacetTable, np.ndarray]], facets: Sequence[FacetDef]
-                ) -> FacetTable:
+    def _joined(
+        cls, parts: list[tuple[FacetTable, np.ndarray]], facets: Sequence[FacetDef]
+    ) -> FacetTable:
         if len(parts) == 1:
             table, live = parts[0]
             return cls(table.columns, table.days, live)
         if not parts:
             empty = [""] * 0
-            return cls({f.name: Column.read(f, empty) for f in facets}, np.zeros(0, np.int32),
-                       np.zeros(0, bool))
+            return cls(
+                {f.name: Column.read(f, empty) for f in facets},
+                np.zeros(0, np.int32),
+                np.zeros(0, bool),
+            )
         sizes = [len(t.days) for t, _ in parts]
         return cls(
-            columns={f.name: Column.joined([t.columns[f.name] for t, _ in parts], sizes)
-                     for f in facets},
+            columns={
+                f.name: Column.joined([t.columns[f.name] for t, _ in parts], sizes) for f in facets
+            },
             days=np.concatenate([t.days for t, _ in parts]),
             live=np.concatenate([live for _, live in parts]),
         )
@@ -200,8 +211,9 @@ def _column(reader: IndexReader, name: str, n: int, default: object) -> list:
     for leaf, _ in reader.leaf_readers():
         count = leaf.doc_count_all()
         if leaf.has_column(name):
-            out.extend(v.decode("utf-8") if isinstance(v, bytes) else v
-                       for v in leaf.column_reader(name))
+            out.extend(
+                v.decode("utf-8") if isinstance(v, bytes) else v for v in leaf.column_reader(name)
+            )
         else:
             out.extend([default] * count)
     return out
@@ -216,11 +228,16 @@ class FilterSet:
     high: int
 
     @classmethod
-    def from_request(cls, req: SearchRequest, labels: dict[str, dict[str, str]] | None = None,
-                     facets: Sequence[FacetDef] = FACETS) -> FilterSet:
+    def from_request(
+        cls,
+        req: SearchRequest,
+        labels: dict[str, dict[str, str]] | None = None,
+        facets: Sequence[FacetDef] = FACETS,
+    ) -> FilterSet:
         """Read the request's selections of the index's `facets` (a field map's facet it does
         not have is a BadParameter); a value may also be named by one of `labels` (per facet,
         value -> label: a theme's label in the taxonomy)."""
+
         def day(d) -> int:  # type: ignore[no-untyped-def]
             return d.day.year * 10000 + d.day.month * 100 + d.day.day
 
@@ -249,8 +266,9 @@ def _check_extra(req: SearchRequest, facets: Sequence[FacetDef]) -> None:
     for name, _ in req.extra:
         if not any(f.name == name for f in own):
             held = ", ".join(f.name for f in own) or "none"
-            raise BadParameter(FIELD_PARAM + name,
-                               f"no facet {name!r} in this index (its field map adds: {held})")
+            raise BadParameter(
+                FIELD_PARAM + name, f"no facet {name!r} in this index (its field map adds: {held})"
+            )
 
 
 @dataclass
@@ -288,8 +306,10 @@ class Counts:
 def count(table: FacetTable, matched: np.ndarray, fs: FilterSet) -> Counts:
     """Filter the matched documents (a bool mask) and count every facet, each ignoring its own selection."""
     base = matched & table.live
-    masks = {name: col.mask(fs.selected.get(name, frozenset()), len(base))
-             for name, col in table.columns.items()}
+    masks = {
+        name: col.mask(fs.selected.get(name, frozenset()), len(base))
+        for name, col in table.columns.items()
+    }
     d = (table.days >= fs.low) & (table.days <= fs.high) if fs.dated else None
     undated = _all(base, *masks.values())
     tallies = {
@@ -335,24 +355,40 @@ def _by(keys: np.ndarray) -> dict[int, int]:
     return {int(v): int(c) for v, c in zip(values, counts)}
 
 
-def facets(counts: Counts, req: SearchRequest, labels: dict[str, dict[str, str]] | None = None,
-           size: int = 0) -> tuple[Facet, ...]:
+def facets(
+    counts: Counts,
+    req: SearchRequest,
+    labels: dict[str, dict[str, str]] | None = None,
+    size: int = 0,
+) -> tuple[Facet, ...]:
     """Return the facets in the shared result shape, most frequent values first (`size` of them,
     0: all); `labels` adds labels per facet (a theme's from the taxonomy) over the index's own."""
     fs = FilterSet.from_request(req, labels, counts.facets)
     year = tuple(
         FacetValue(str(y), c, fs.dated and fs.low // 10000 <= y <= fs.high // 10000)
-        for y, c in sorted(counts.year.items()) if y
+        for y, c in sorted(counts.year.items())
+        if y
     )
     month = tuple(
-        FacetValue(f"{m // 100:04d}-{m % 100:02d}", c, fs.dated and fs.low // 100 <= m <= fs.high // 100)
-        for m, c in sorted(counts.month.items()) if m
+        FacetValue(
+            f"{m // 100:04d}-{m % 100:02d}", c, fs.dated and fs.low // 100 <= m <= fs.high // 100
+        )
+        for m, c in sorted(counts.month.items())
+        if m
     )
     valued = tuple(
-        Facet(f.name, _values(counts.tallies[f.name], fs.selected[f.name],
-                              {**counts.tallies[f.name].column.labels, **(labels or {}).get(f.name, {})},
-                              size),
-              int(np.count_nonzero(counts.tallies[f.name].counts)), f.title, f.param)
+        Facet(
+            f.name,
+            _values(
+                counts.tallies[f.name],
+                fs.selected[f.name],
+                {**counts.tallies[f.name].column.labels, **(labels or {}).get(f.name, {})},
+                size,
+            ),
+            int(np.count_nonzero(counts.tallies[f.name].counts)),
+            f.title,
+            f.param,
+        )
         for f in counts.facets
     )
     day = tuple(
@@ -363,8 +399,9 @@ def facets(counts: Counts, req: SearchRequest, labels: dict[str, dict[str, str]]
     return valued + dated + ((Facet("day", day, title="Day"),) if day else ())
 
 
-def _values(tally: Tally, selected: frozenset[str], labels: dict[str, str],
-            size: int) -> tuple[FacetValue, ...]:
+def _values(
+    tally: Tally, selected: frozenset[str], labels: dict[str, str], size: int
+) -> tuple[FacetValue, ...]:
     counts, names = tally.counts, tally.names
     chosen = {int(i) for i in tally.column.matching(selected)} if selected else set()
     shown = np.flatnonzero(counts)
@@ -372,18 +409,25 @@ def _values(tally: Tally, selected: frozenset[str], labels: dict[str, str],
         # the `size` largest counts (all values tied at the cut compete), without sorting them all
         cut = counts[shown[np.argpartition(-counts[shown], size - 1)[:size]]].min()
         shown = shown[counts[shown] >= cut]
-    rows = [FacetValue(names[i], int(counts[i]), int(i) in chosen, labels.get(names[i], ""))
-            for i in shown if names[i]]
+    rows = [
+        FacetValue(names[i], int(counts[i]), int(i) in chosen, labels.get(names[i], ""))
+        for i in shown
+        if names[i]
+    ]
     rows.sort(key=lambda r: (-r.count, (r.label or r.value).lower()))
     if size:
         rows = rows[:size]
         present = {r.value for r in rows}
-        rows += [FacetValue(names[i], int(counts[i]), True, labels.get(names[i], ""))
-                 for i in sorted(chosen) if names[i] not in present and counts[i]]
+        rows += [
+            FacetValue(names[i], int(counts[i]), True, labels.get(names[i], ""))
+            for i in sorted(chosen)
+            if names[i] not in present and counts[i]
+        ]
     # a selected value with no matches still shows, so it can be removed
     key = tally.column.facet.key
     present_keys = {key(r.value) for r in rows} | {key(r.label) for r in rows if r.label}
     present_keys |= {key(names[i]) for i in chosen if counts[i]}
-    rows += [FacetValue(v, 0, True, labels.get(v, "")) for v in sorted(selected)
-             if v not in present_keys]
+    rows += [
+        FacetValue(v, 0, True, labels.get(v, "")) for v in sorted(selected) if v not in present_keys
+    ]
     return tuple(rows)

@@ -49,8 +49,12 @@ class ValuePage:
             "total": self.total,
             "offset": self.offset,
             "results": [
-                {"value": v.value, "count": v.count, "selected": v.selected,
-                 "label": v.label or v.value}
+                {
+                    "value": v.value,
+                    "count": v.count,
+                    "selected": v.selected,
+                    "label": v.label or v.value,
+                }
                 for v in self.results
             ],
         }
@@ -73,14 +77,24 @@ class Folded:
     @classmethod
     def of(cls, column: Column, labels: dict[str, str]) -> Folded:
         names = [_label(column, i, labels) for i in range(len(column.coded.values))]
-        return cls([fold(v + " " + n) for v, n in zip(column.coded.values, names)],
-                   [fold(n) for n in names])
+        return cls(
+            [fold(v + " " + n) for v, n in zip(column.coded.values, names)],
+            [fold(n) for n in names],
+        )
 
 
-def match_values(counts: Counts, req: SearchRequest, name: str, labels: dict[str, str],
-                 match: str = "", sort: str = "count", offset: int = 0, limit: int = 100,
-                 all_labels: dict[str, dict[str, str]] | None = None,
-                 folded: Folded | None = None) -> ValuePage:
+def match_values(
+    counts: Counts,
+    req: SearchRequest,
+    name: str,
+    labels: dict[str, str],
+    match: str = "",
+    sort: str = "count",
+    offset: int = 0,
+    limit: int = 100,
+    all_labels: dict[str, dict[str, str]] | None = None,
+    folded: Folded | None = None,
+) -> ValuePage:
     """Return the values of facet `name` whose name or label holds every word of `match`, with
     their counts under the request (its own selection ignored), `limit` of them from `offset`."""
     check_sort(sort)
@@ -93,21 +107,33 @@ def match_values(counts: Counts, req: SearchRequest, name: str, labels: dict[str
     words = fold(match).split()
     names = folded or Folded.of(column, labels)
     taken = set(chosen)
-    found = [int(i) for i in np.flatnonzero(tally.counts)
-             if all(w in names.text[i] for w in words) and column.coded.values[i]
-             and int(i) not in taken]
+    found = [
+        int(i)
+        for i in np.flatnonzero(tally.counts)
+        if all(w in names.text[i] for w in words) and column.coded.values[i] and int(i) not in taken
+    ]
     if sort == "name":
         found.sort(key=lambda i: names.label[i])
     else:
         found.sort(key=lambda i: (-int(tally.counts[i]), names.label[i]))
     shown = [_value(tally.counts, column, i, labels, True) for i in chosen]
-    shown += [_value(tally.counts, column, i, labels, False) for i in found[offset:offset + limit]]
+    shown += [
+        _value(tally.counts, column, i, labels, False) for i in found[offset : offset + limit]
+    ]
     # a selected value the index does not hold (any more) still shows, to be removed
     key = column.facet.key
     present = {key(v.value) for v in shown} | {key(v.label) for v in shown if v.label}
     shown += [FacetValue(v, 0, True) for v in req.selected(name) if key(v) not in present]
-    return ValuePage(name, match, sort, len(found) + len(chosen), offset, tuple(shown),
-                     column.facet.title, column.facet.param)
+    return ValuePage(
+        name,
+        match,
+        sort,
+        len(found) + len(chosen),
+        offset,
+        tuple(shown),
+        column.facet.title,
+        column.facet.param,
+    )
 
 
 def _label(column: Column, i: int, labels: dict[str, str]) -> str:
@@ -115,8 +141,9 @@ def _label(column: Column, i: int, labels: dict[str, str]) -> str:
     return labels.get(value) or column.labels.get(value) or value
 
 
-def _value(counts: np.ndarray, column: Column, i: int, labels: dict[str, str],
-           selected: bool) -> FacetValue:
+def _value(
+    counts: np.ndarray, column: Column, i: int, labels: dict[str, str], selected: bool
+) -> FacetValue:
     value = column.coded.values[i]
     label = _label(column, i, labels)
     return FacetValue(value, int(counts[i]), selected, label if label != value else "")

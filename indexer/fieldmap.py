@@ -50,8 +50,18 @@ from indexer.records import ArchiveError
 DEFAULT_NAME = "fieldmap.yaml"
 TEMPLATE_FIELDS = frozenset({"id", "slug", "stem", "year", "month", "day"})
 
-_KEY_FIELDS = ("title", "author", "date", "section", "themes", "source", "note", "id", "slug",
-               "lang")
+_KEY_FIELDS = (
+    "title",
+    "author",
+    "date",
+    "section",
+    "themes",
+    "source",
+    "note",
+    "id",
+    "slug",
+    "lang",
+)
 _KINDS = {
     **{name: "keys" for name in _KEY_FIELDS},
     "body_fallback": "keys",
@@ -208,7 +218,9 @@ def _facets(node: yaml.Node, loader: yaml.SafeLoader, path: Path) -> tuple[Field
     """Read the `facets` option: facet names, each with its keys and options."""
     if not isinstance(node, yaml.MappingNode):
         got = describe(loader.construct_object(node, deep=True))
-        raise ArchiveError(f"{_at(path, node)}: facets: expected a mapping of facet names, got {got}")
+        raise ArchiveError(
+            f"{_at(path, node)}: facets: expected a mapping of facet names, got {got}"
+        )
     out: dict[str, FieldFacet] = {}
     for key, value in node.value:
         name = _facet_name(key, path, out)
@@ -229,8 +241,7 @@ def _facet_name(key: yaml.Node, path: Path, seen: Mapping[str, object]) -> str:
     return name
 
 
-def _facet(name: str, node: yaml.Node, loader: yaml.SafeLoader, path: Path, at: str
-           ) -> FieldFacet:
+def _facet(name: str, node: yaml.Node, loader: yaml.SafeLoader, path: Path, at: str) -> FieldFacet:
     """Read one facet (declared at `at`, "path:line"): its key or keys alone, or a mapping
     of key, label and multi; a problem is reported at the line of its option."""
     words = name.replace("_", " ").capitalize()
@@ -251,8 +262,9 @@ def _facet(name: str, node: yaml.Node, loader: yaml.SafeLoader, path: Path, at: 
     return FieldFacet(name, keys, label.strip(), multi)
 
 
-def _facet_options(name: str, node: yaml.MappingNode, loader: yaml.SafeLoader, path: Path
-                   ) -> dict[str, tuple[object, str]]:
+def _facet_options(
+    name: str, node: yaml.MappingNode, loader: yaml.SafeLoader, path: Path
+) -> dict[str, tuple[object, str]]:
     """Return a facet's options by name, each known and set once, with where each is set
     ("path:line: facets: name: option")."""
     options: dict[str, tuple[object, str]] = {}

@@ -110,9 +110,18 @@ def match_plain(view: View, req: SearchRequest, clauses: list[Clause], ctx: Post
         counts = count(view.table, matched, filters)
     parsed = ParsedQuery(wq.Or([c.stem for c in clauses]), found.expanded, found.partial)
     tiers = found.held if found.clauses > 1 or subject is not None else None
-    return Found(parsed, counts, scores, rank, ctx.partial or found.partial,
-                  all_words if found.clauses > 1 else None, tiers, found.clauses,
-                  tuple(c.group for c in clauses), subject)
+    return Found(
+        parsed,
+        counts,
+        scores,
+        rank,
+        ctx.partial or found.partial,
+        all_words if found.clauses > 1 else None,
+        tiers,
+        found.clauses,
+        tuple(c.group for c in clauses),
+        subject,
+    )
 
 
 def match_parsed(view: View, req: SearchRequest, ctx: Postings) -> Found:
@@ -142,8 +151,7 @@ def _filters(view: View, req: SearchRequest) -> FilterSet:
     return FilterSet.from_request(req, labels_of(view), view.table.facets)
 
 
-def ordered(view: View, req: SearchRequest, found: Found, want: int
-           ) -> list[tuple[int, float]]:
+def ordered(view: View, req: SearchRequest, found: Found, want: int) -> list[tuple[int, float]]:
     """Return the first `want` documents in the request's order, with scores."""
     docs, scores, ranked_all = found.counts.docs, found.scores, found.rank
     days = view.table.days[docs].astype(np.int64)
@@ -155,7 +163,9 @@ def ordered(view: View, req: SearchRequest, found: Found, want: int
         # one key per document: the day, then the docnum, so the order is total
         day_key = days if req.sort == "oldest" else -days
         key = (day_key << 32) + docs
-        top = np.argpartition(key, want - 1)[:want] if 0 < want < len(docs) else np.arange(len(docs))
+        top = (
+            np.argpartition(key, want - 1)[:want] if 0 < want < len(docs) else np.arange(len(docs))
+        )
         order = top[np.argsort(key[top])]
     else:
         ranked = ranked_all[docs]

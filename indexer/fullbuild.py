@@ -18,8 +18,14 @@ from indexer.resolution import carry_broken, indexed_ids, resolve
 from indexer.scanning import Scan
 
 
-def full_build(archive: Path, index_dir: Path, config: Config, previous: Path | None,
-          old: Manifest, progress: Progress | None) -> BuildReport:
+def full_build(
+    archive: Path,
+    index_dir: Path,
+    config: Config,
+    previous: Path | None,
+    old: Manifest,
+    progress: Progress | None,
+) -> BuildReport:
     import shutil
 
     from whoosh import index as whoosh_index
@@ -42,23 +48,32 @@ def full_build(archive: Path, index_dir: Path, config: Config, previous: Path | 
         found.reads.update((read.path, read) for read in reads)
         taken = id_rule.holders(indexed_ids(old.files, found.reads), found.reads)
         entries = resolve(found.reads, taken, report)
-        settled.update(entries=entries,
-                       carried=carry_broken(previous, old, found, entries, taken, report))
+        settled.update(
+            entries=entries, carried=carry_broken(previous, old, found, entries, taken, report)
+        )
         return {rel: {p.id for p in kept} for rel, kept in entries.items()}
 
     # in path order, so that documents number (and ties rank) the same in every build
     paths = [archive / rel for rel in sorted(stats.paths)]
-    _, segments, words = read_and_write(ix, paths, archive, config.fieldmap, settle, document,
-                                        progress)
+    _, segments, words = read_and_write(
+        ix, paths, archive, config.fieldmap, settle, document, progress
+    )
     entries, carried = settled["entries"], settled["carried"]
     commit_segments(ix, segments, [doc for _, docs in carried.values() for doc in docs], words)
     bad = {p.path for p in report.problems}
-    files = {rel: FileRow.of(found.reads[rel].digest, found.stat(rel), (p.id for p in kept),
-                             rel in bad)
-             for rel, kept in entries.items() if kept}
+    files = {
+        rel: FileRow.of(found.reads[rel].digest, found.stat(rel), (p.id for p in kept), rel in bad)
+        for rel, kept in entries.items()
+        if kept
+    }
     files.update({rel: row for rel, (row, _) in carried.items()})
-    manifest = Manifest(FileTable.from_files(files, found.stats.paths), config.digest,
-                        schema_version(), _now(), not config.problems)
+    manifest = Manifest(
+        FileTable.from_files(files, found.stats.paths),
+        config.digest,
+        schema_version(),
+        _now(),
+        not config.problems,
+    )
     manifest.toc = gens.toc_generation(generation)
     write_manifest(generation, manifest)
     gens.switch_to(index_dir, generation)

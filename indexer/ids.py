@@ -26,8 +26,7 @@ class Settled:
     problems: list[Problem] = field(default_factory=list)  # duplicates only, in path order
 
 
-def holders(indexed: Mapping[str, Iterable[str]], reads: Mapping[str, FileRead]
-            ) -> dict[str, str]:
+def holders(indexed: Mapping[str, Iterable[str]], reads: Mapping[str, FileRead]) -> dict[str, str]:
     """Return id -> path for the ids a file read again held in the index (`indexed`: path ->
     ids) and still has, or is broken now (its last good version keeps them): a file new to an
     id cannot take it from them."""
@@ -52,6 +51,8 @@ def settle(reads: Mapping[str, FileRead], taken: dict[str, str]) -> Settled:
                 entries.append(p)
                 continue
             where = f"{rel}:{kept[p.id].line}" if holder == rel else holder
-            out.problems.append(Problem(rel, p.line, f"duplicate id {p.id!r}: already used by {where}"))
+            out.problems.append(
+                Problem(rel, p.line, f"duplicate id {p.id!r}: already used by {where}")
+            )
         out.entries[rel] = entries
     return out

@@ -72,7 +72,9 @@ def entry_path(entry: Perspective) -> Path:
 def render_entry(entry: Perspective) -> str:
     """Write an entry as a markdown file in our archive format."""
     people: dict[str, object] = (
-        {"author": entry.authors[0]} if len(entry.authors) == 1 else {"authors": list(entry.authors)}
+        {"author": entry.authors[0]}
+        if len(entry.authors) == 1
+        else {"authors": list(entry.authors)}
     )
     fields: dict[str, object] = {"title": entry.title, **people, "date": entry.date}
     optional = {

@@ -27,8 +27,14 @@ class _Plan:
     carried: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # old documents kept
 
 
-def incremental_build(archive: Path, current: Path, config: Config, manifest: Manifest,
-                 progress: Progress | None, named: list[str] | None = None) -> BuildReport:
+def incremental_build(
+    archive: Path,
+    current: Path,
+    config: Config,
+    manifest: Manifest,
+    progress: Progress | None,
+    named: list[str] | None = None,
+) -> BuildReport:
     report = BuildReport(full=False, generation=current.name)
     table = manifest.table
     found = scan(archive, config, table, named)
@@ -51,8 +57,14 @@ def incremental_build(archive: Path, current: Path, config: Config, manifest: Ma
     return report
 
 
-def _plan(current: Path, table: FileTable, found: Scan, before: dict[str, str],
-          report: BuildReport, cut_short: bool) -> _Plan:
+def _plan(
+    current: Path,
+    table: FileTable,
+    found: Scan,
+    before: dict[str, str],
+    report: BuildReport,
+    cut_short: bool,
+) -> _Plan:
     """Settle what an incremental run writes for the files it read and the files gone."""
     taken = dict(before)
     for rel in (*found.reads, *found.removed):  # a file read again or gone holds nothing yet
@@ -112,8 +124,9 @@ def _write(current: Path, plan: _Plan, config: Config, progress: Progress | None
     gens.merge_small(ix)
 
 
-def _count(report: BuildReport, table: FileTable, plan: _Plan, removed: list[str],
-           entries_before: int) -> None:
+def _count(
+    report: BuildReport, table: FileTable, plan: _Plan, removed: list[str], entries_before: int
+) -> None:
     """Count what an incremental run changed, from the files it changed (ids move only between
     them: a file cannot take an id that a file left as it was holds)."""
     old = {i for rel in (*plan.rows, *removed) for i in table.ids_of(rel)}

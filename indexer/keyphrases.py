@@ -20,7 +20,9 @@ from indexer.words import COMMON
 _ANALYZER = text_analyzer()
 _BREAK = re.compile(r"[.!?;:,()\[\]\"“”—–\n]")
 BREAK = "\x00"
-_PLAIN = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*(?:['’]s?)?(?: [^\W_]+(?:['’.\-][^\W_]+)*(?:['’]s?)?)*")
+_PLAIN = re.compile(
+    r"[^\W_]+(?:['’.\-][^\W_]+)*(?:['’]s?)?(?: [^\W_]+(?:['’.\-][^\W_]+)*(?:['’]s?)?)*"
+)
 _POSSESSIVE = re.compile(r"['’][sS]?$")
 LONG = 400  # words: a text this long must use a pair twice before it is a key phrase
 CANDIDATES = 10  # pairs kept per text, best first

@@ -33,23 +33,26 @@ class Language:
     snowball: str = ""  # NLTK's Snowball stemmer, "" for none (CJK: bigrams)
 
 
-LANGUAGES = {lang.code: lang for lang in (
-    Language("en", "English", "english"),
-    Language("de", "German", "german"),
-    Language("fr", "French", "french"),
-    Language("es", "Spanish", "spanish"),
-    Language("it", "Italian", "italian"),
-    Language("pt", "Portuguese", "portuguese"),
-    Language("nl", "Dutch", "dutch"),
-    Language("sv", "Swedish", "swedish"),
-    Language("da", "Danish", "danish"),
-    Language("no", "Norwegian", "norwegian"),
-    Language("fi", "Finnish", "finnish"),
-    Language("ru", "Russian", "russian"),
-    Language("ja", "Japanese"),
-    Language("zh", "Chinese"),
-    Language("ko", "Korean"),
-)}
+LANGUAGES = {
+    lang.code: lang
+    for lang in (
+        Language("en", "English", "english"),
+        Language("de", "German", "german"),
+        Language("fr", "French", "french"),
+        Language("es", "Spanish", "spanish"),
+        Language("it", "Italian", "italian"),
+        Language("pt", "Portuguese", "portuguese"),
+        Language("nl", "Dutch", "dutch"),
+        Language("sv", "Swedish", "swedish"),
+        Language("da", "Danish", "danish"),
+        Language("no", "Norwegian", "norwegian"),
+        Language("fi", "Finnish", "finnish"),
+        Language("ru", "Russian", "russian"),
+        Language("ja", "Japanese"),
+        Language("zh", "Chinese"),
+        Language("ko", "Korean"),
+    )
+}
 STEMMED = frozenset(c for c, lang in LANGUAGES.items() if lang.snowball and c != ENGLISH)
 _ALIASES = {"jp": "ja", "cn": "zh", "nb": "no", "nn": "no", "kr": "ko"}
 
@@ -70,8 +73,10 @@ def language_name(code: str) -> str:
 
 
 # Han (with extensions and compatibility ideographs), kana, hangul, CJK punctuation-free runs
-CJK_CLASS = ("\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-             "\uff66-\uff9f\U00020000-\U0002fa1f")
+CJK_CLASS = (
+    "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+    "\uff66-\uff9f\U00020000-\U0002fa1f"
+)
 _CJK = re.compile(f"[{CJK_CLASS}]")
 _KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _HANGUL = re.compile("[\uac00-\ud7af]")
@@ -91,19 +96,80 @@ def bigrams(run: str, start: int = 0) -> list[tuple[str, int, int]]:
     """Return a CJK run's overlapping character bigrams with their spans (one character: itself)."""
     if len(run) < 2:
         return [(run, start, start + len(run))]
-    return [(run[i:i + 2], start + i, start + i + 2) for i in range(len(run) - 1)]
+    return [(run[i : i + 2], start + i, start + i + 2) for i in range(len(run) - 1)]
 
 
 # English function words: a text where they are at least this share of the words is English
-_ENGLISH_WORDS = frozenset({
-    "the", "of", "and", "to", "in", "is", "that", "for", "it", "was", "on", "with", "as", "are",
-    "be", "this", "by", "at", "not", "have", "from", "or", "an", "but", "they", "we", "you",
-    "which", "their", "has", "will", "can", "our", "would", "been", "more", "all", "were", "about",
-    "there", "what", "its", "so", "if", "when", "who", "one", "also", "do", "how", "my", "your",
-    "these", "them", "than", "i", "me", "i'm", "it's", "don't", "just", "you're",
-})
+_ENGLISH_WORDS = frozenset(
+    {
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "is",
+        "that",
+        "for",
+        "it",
+        "was",
+        "on",
+        "with",
+        "as",
+        "are",
+        "be",
+        "this",
+        "by",
+        "at",
+        "not",
+        "have",
+        "from",
+        "or",
+        "an",
+        "but",
+        "they",
+        "we",
+        "you",
+        "which",
+        "their",
+        "has",
+        "will",
+        "can",
+        "our",
+        "would",
+        "been",
+        "more",
+        "all",
+        "were",
+        "about",
+        "there",
+        "what",
+        "its",
+        "so",
+        "if",
+        "when",
+        "who",
+        "one",
+        "also",
+        "do",
+        "how",
+        "my",
+        "your",
+        "these",
+        "them",
+        "than",
+        "i",
+        "me",
+        "i'm",
+        "it's",
+        "don't",
+        "just",
+        "you're",
+    }
+)
 _ENGLISH_SHARE = 0.2
-_FEWEST_WORDS = 8  # texts of fewer distinct words ("good bye, my love", "Test message") stay English
+_FEWEST_WORDS = (
+    8  # texts of fewer distinct words ("good bye, my love", "Test message") stay English
+)
 _DETECTOR_SAMPLE = 3000
 _SAMPLE = 1000  # characters of title and body a detection reads
 _FOREIGN_LETTER = re.compile(r"[^\W\d_a-zA-Z]")
@@ -143,8 +209,11 @@ def _detector() -> Any:
     from lingua import Language as Lingua
     from lingua import LanguageDetectorBuilder
 
-    wanted = [getattr(Lingua, lang.name.upper().replace("NORWEGIAN", "BOKMAL"))
-              for lang in LANGUAGES.values() if lang.snowball]
+    wanted = [
+        getattr(Lingua, lang.name.upper().replace("NORWEGIAN", "BOKMAL"))
+        for lang in LANGUAGES.values()
+        if lang.snowball
+    ]
     return LanguageDetectorBuilder.from_languages(*wanted).with_low_accuracy_mode().build()
 
 

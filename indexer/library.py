@@ -59,6 +59,8 @@ from indexer.typos import near_spellings
 from indexer.view import View, bound_mapped, labels_of, languages_of, themes_of
 
 SEARCH_SECONDS = 2.0  # past this, a costly query answers with what it has, marked partial
+
+
 class IndexMissing(Exception):
     """There is no index yet; `perspectives index` builds one."""
 
@@ -155,8 +157,9 @@ class Library:
         labels = labels_of(view)
         for facet in ("author", "theme"):
             column = table.columns[facet]
-            view.named[facet] = compl.Named.of(column.coded.values,
-                                               {**column.labels, **labels.get(facet, {})})
+            view.named[facet] = compl.Named.of(
+                column.coded.values, {**column.labels, **labels.get(facet, {})}
+            )
         return view
 
     def _opened_completions(self, name: str, path: Path, searcher: Searcher) -> compl.Completions:
@@ -166,7 +169,10 @@ class Library:
         if self._completions is None or self._completions[0][0] != name:
             self._completions = (key, compl.opened(searcher.reader(), path))
         elif self._completions[0] != key:
-            self._completions = (key, compl.refreshed(self._completions[1], searcher.reader(), path))
+            self._completions = (
+                key,
+                compl.refreshed(self._completions[1], searcher.reader(), path),
+            )
         return self._completions[1]
 
     def _current_completions(self, view: View) -> compl.Completions | None:
@@ -189,9 +195,16 @@ class Library:
         "" when empty) of the index being read."""
         view = self._view()
         days = view.table.days[view.table.live]
-        first, last = (day_text(int(d)) for d in (days.min(), days.max())) if len(days) else ("", "")
-        return {"generation": view.name, "entries": len(days), "built": view.built,
-                "first": first, "last": last}
+        first, last = (
+            (day_text(int(d)) for d in (days.min(), days.max())) if len(days) else ("", "")
+        )
+        return {
+            "generation": view.name,
+            "entries": len(days),
+            "built": view.built,
+            "first": first,
+            "last": last,
+        }
 
     def version(self) -> str:
         """Return what changes whenever the answers may: the generation and, since incremental
@@ -261,8 +274,11 @@ class Library:
             top = [int(i) for i in np.argsort(-counts, kind="stable")[:2] if counts[i] > 0]
             themes = [names.get(column.coded.values[i], column.coded.values[i]) for i in top]
             reader = view.searcher.reader()
-            terms = ((t[1:], reader.doc_frequency("title", t))
-                     for t in reader.field_terms("title") if t.startswith("="))
+            terms = (
+                (t[1:], reader.doc_frequency("title", t))
+                for t in reader.field_terms("title")
+                if t.startswith("=")
+            )
             words = common_words(terms, themes, n - len(themes))
             view.examples = tuple(themes + words)
         return view.examples[:n]
@@ -310,8 +326,15 @@ class Library:
         bound_mapped(view)
         return result
 
-    def facet_values(self, req: SearchRequest, name: str, match: str = "", sort: str = "count",
-                     offset: int = 0, limit: int = 100) -> ValuePage:
+    def facet_values(
+        self,
+        req: SearchRequest,
+        name: str,
+        match: str = "",
+        sort: str = "count",
+        offset: int = 0,
+        limit: int = 100,
+    ) -> ValuePage:
         """Return the values of one facet whose name or label holds the words of `match`,
         counted under the request's query and other filters (facetsearch.py)."""
         view = self._view()
@@ -323,8 +346,18 @@ class Library:
         labels = {**view.table.columns[name].labels, **all_labels.get(name, {})}
         if name not in view.folded:
             view.folded[name] = Folded.of(view.table.columns[name], labels)
-        page = match_values(found.counts, req, name, labels, match, sort, offset, limit,
-                            all_labels, view.folded[name])
+        page = match_values(
+            found.counts,
+            req,
+            name,
+            labels,
+            match,
+            sort,
+            offset,
+            limit,
+            all_labels,
+            view.folded[name],
+        )
         bound_mapped(view)
         return page
 
@@ -334,9 +367,18 @@ class Library:
         if len(q) > compl.MAX_SUGGEST_CHARS:
             raise BadParameter("q", f"at most {compl.MAX_SUGGEST_CHARS} characters, got {len(q)}")
         view = self._view()
-        labels = {"theme": self._labels_of(view, "theme"), "author": view.table.columns["author"].labels}
-        sources = compl.Sources(self._current_completions(view), view.named, view.table, labels,
-                                view.searcher, self._postings(view))
+        labels = {
+            "theme": self._labels_of(view, "theme"),
+            "author": view.table.columns["author"].labels,
+        }
+        sources = compl.Sources(
+            self._current_completions(view),
+            view.named,
+            view.table,
+            labels,
+            view.searcher,
+            self._postings(view),
+        )
         return compl.suggest(q, limit, sources)
 
     def _suggestion(self, view: View, q: str) -> str | None:
@@ -354,8 +396,13 @@ class Library:
         order = ordered(view, req, found, len(found.counts.docs))
         return HitStream(len(order), self._read_hits(view, order, groups, found))
 
-    def _read_hits(self, view: View, order: list[tuple[int, float]],
-                   groups: tuple[Group, ...] | None, found: Found) -> Iterator[Hit]:
+    def _read_hits(
+        self,
+        view: View,
+        order: list[tuple[int, float]],
+        groups: tuple[Group, ...] | None,
+        found: Found,
+    ) -> Iterator[Hit]:
         for i, (n, score) in enumerate(order):
             if i % 1000 == 999:
                 bound_mapped(view)
@@ -369,8 +416,13 @@ class Library:
             clauses = plain_clauses(req.q, languages=languages)
             near: dict[str, Near] = {}
             if clauses and req.typos:
-                near = near_spellings(single_words(req.q), view.searcher, self._postings(view),
-                                      self._vocabularies, languages)
+                near = near_spellings(
+                    single_words(req.q),
+                    view.searcher,
+                    self._postings(view),
+                    self._vocabularies,
+                    languages,
+                )
                 if near:
                     clauses = plain_clauses(req.q, {k: n.words for k, n in near.items()}, languages)
             clauses, expansions = self._synonyms_of(view).expand(clauses)
@@ -382,8 +434,9 @@ class Library:
                 return found
         return match_parsed(view, req, self._postings(view))
 
-    def _only_synonyms(self, view: View, expansions: tuple[Expansion, ...]
-                       ) -> list[tuple[SynonymUse, np.ndarray]]:
+    def _only_synonyms(
+        self, view: View, expansions: tuple[Expansion, ...]
+    ) -> list[tuple[SynonymUse, np.ndarray]]:
         """Return, for each use of the synonyms, which entries only the synonyms found."""
         out = []
         ctx = self._postings(view)
@@ -396,11 +449,18 @@ class Library:
 
     def _postings(self, view: View) -> Postings:
         """Return a query evaluator over this view, with its caches and a fresh time limit."""
-        return Postings(view.searcher, view.table.live, time.perf_counter() + SEARCH_SECONDS,
-                        _lengths=view.lengths, _terms=view.postings, _segments=self._lengths)
+        return Postings(
+            view.searcher,
+            view.table.live,
+            time.perf_counter() + SEARCH_SECONDS,
+            _lengths=view.lengths,
+            _terms=view.postings,
+            _segments=self._lengths,
+        )
 
-    def _hit(self, view: View, n: int, score: float, groups: tuple[Group, ...] | None,
-             found: Found) -> Hit:
+    def _hit(
+        self, view: View, n: int, score: float, groups: tuple[Group, ...] | None, found: Found
+    ) -> Hit:
         f = view.searcher.stored_fields(n)
         subject = found.is_subject(n)
         if subject and groups is not None and found.subject is not None:
@@ -408,7 +468,9 @@ class Library:
         return Hit(
             **summary(f),
             snippet=snippet(f.get("body", ""), groups) if groups is not None else "",
-            score=round(float(score), 4), partial=found.is_partial(n) and not subject, subject=subject,
+            score=round(float(score), 4),
+            partial=found.is_partial(n) and not subject,
+            subject=subject,
             synonyms=found.synonyms_of(n),
         )
 
@@ -417,16 +479,18 @@ class Library:
     def related_authors(self, name: str, limit: int = 5) -> tuple[RelatedAuthor, ...]:
         """Return the authors closest to an author's themes and key phrases (people.py)."""
         view = self._view()
-        return people.near_author(view.searcher, view.table, self._postings(view), name,
-                                  labels_of(view)["theme"], limit)
+        return people.near_author(
+            view.searcher, view.table, self._postings(view), name, labels_of(view)["theme"], limit
+        )
 
     def author_timeline(self, name: str) -> tuple[tuple[str, ...], tuple[ThemeTimeline, ...]]:
         """Return an author's months and their themes' entries per month (people.py)."""
         view = self._view()
         return people.timeline(view.table, name, labels_of(view)["theme"])
 
-    def theme_trends(self, slugs: tuple[str, ...] | list[str],
-                     most: int = trends.MAX_THEMES) -> ThemeTrends:
+    def theme_trends(
+        self, slugs: tuple[str, ...] | list[str], most: int = trends.MAX_THEMES
+    ) -> ThemeTrends:
         """Return the themes' entries and shares of all entries per month (trends.py)."""
         view = self._view()
         return trends.trends(view.table, slugs, self._labels_of(view, "theme"), most)
@@ -434,8 +498,9 @@ class Library:
     def theme_draft(self, limit: int = 20) -> list[theme_drafts.Candidate]:
         """Return candidate themes the archive's taxonomy lacks (theme_drafts.py)."""
         view = self._view()
-        return theme_drafts.draft(view.searcher, self._postings(view), view.taxonomy,
-                                  themes_of(view), limit)
+        return theme_drafts.draft(
+            view.searcher, self._postings(view), view.taxonomy, themes_of(view), limit
+        )
 
     def theme_suggestions(self, entry_id: str) -> list[theme_drafts.Suggestion] | None:
         """Return the themes an entry lacks that its closest entries have, or None."""
@@ -445,8 +510,9 @@ class Library:
             return None
         column = view.table.columns["theme"]
         labels = {**column.labels, **labels_of(view)["theme"]}
-        return theme_drafts.for_entry(view.searcher, self._postings(view), n, labels,
-                                      themes_of(view))
+        return theme_drafts.for_entry(
+            view.searcher, self._postings(view), n, labels, themes_of(view)
+        )
 
     def duplicates(self, threshold: float = dup.THRESHOLD) -> list[DuplicatePair]:
         """Return every pair of entries whose text is nearly the same (near_copies.py)."""
@@ -490,14 +556,16 @@ class Library:
         known = profile(view.searcher, n, ctx, labels) if related or authors else None
         own = tuple(f.get("authors", ())) or (f["author"],)
         entry = Entry(
-            **summary(f), body=f.get("markdown", ""), path=f.get("path", ""),
+            **summary(f),
+            body=f.get("markdown", ""),
+            path=f.get("path", ""),
             related=related_entries(view.searcher, n, related, ctx, labels, known)
-            if related else (),
+            if related
+            else (),
             duplicates=near_copies.of_entry(view.searcher, self._signatures(view), f["id"]),
             related_authors=people.near_entry(view.table, known, own, authors)
-            if known and authors else (),
+            if known and authors
+            else (),
         )
         bound_mapped(view)
         return entry
-
-

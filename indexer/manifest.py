@@ -33,8 +33,9 @@ class FileRow:
     problems: bool = False  # it had problems: every run reads it again
 
     @classmethod
-    def of(cls, digest: str, stat: tuple[int, int], ids: Iterable[str], problems: bool = False
-           ) -> FileRow:
+    def of(
+        cls, digest: str, stat: tuple[int, int], ids: Iterable[str], problems: bool = False
+    ) -> FileRow:
         """Return the row of a file read: its digest, (size, mtime_ns) and entry ids."""
         return cls(digest, stat[0], stat[1], tuple(sorted(ids)), problems)
 
@@ -46,33 +47,52 @@ class FileRow:
 class FileTable(Mapping[str, FileRow]):
     """A manifest's files as parallel columns; it reads as a mapping of path -> FileRow."""
 
-    def __init__(self, paths: list[str] | None = None, sizes: list[int] | None = None,
-                 mtimes: list[int] | None = None, digests: list[str] | None = None,
-                 ids: list[str] | None = None, problems: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        paths: list[str] | None = None,
+        sizes: list[int] | None = None,
+        mtimes: list[int] | None = None,
+        digests: list[str] | None = None,
+        ids: list[str] | None = None,
+        problems: Iterable[str] = (),
+    ) -> None:
         self.paths = paths or []
         self.sizes = sizes or []
         self.mtimes = mtimes or []
         self.digests = digests or []
         self.ids = ids or []  # each file's ids, space-separated (ids are slugs)
         self.problems = set(problems)
-        if any(len(c) != len(self.paths) for c in (self.sizes, self.mtimes, self.digests, self.ids)):
+        if any(
+            len(c) != len(self.paths) for c in (self.sizes, self.mtimes, self.digests, self.ids)
+        ):
             raise ValueError("manifest columns of different lengths")
         self._where: dict[str, int] | None = None
 
     @classmethod
-    def from_files(cls, files: Mapping[str, FileRow], order: Iterable[str] | None = None
-                   ) -> FileTable:
+    def from_files(
+        cls, files: Mapping[str, FileRow], order: Iterable[str] | None = None
+    ) -> FileTable:
         """Return the table of a mapping of path -> row, in the given order of its paths."""
         paths = [rel for rel in order if rel in files] if order is not None else list(files)
         rows = [files[rel] for rel in paths]
-        return cls(paths, [r.size for r in rows], [r.mtime_ns for r in rows],
-                   [r.digest for r in rows], [" ".join(r.ids) for r in rows],
-                   [rel for rel, r in zip(paths, rows) if r.problems])
+        return cls(
+            paths,
+            [r.size for r in rows],
+            [r.mtime_ns for r in rows],
+            [r.digest for r in rows],
+            [" ".join(r.ids) for r in rows],
+            [rel for rel, r in zip(paths, rows) if r.problems],
+        )
 
     def __getitem__(self, rel: str) -> FileRow:
         i = self._index()[rel]
-        return FileRow(self.digests[i], self.sizes[i], self.mtimes[i], tuple(self.ids[i].split()),
-                       rel in self.problems)
+        return FileRow(
+            self.digests[i],
+            self.sizes[i],
+            self.mtimes[i],
+            tuple(self.ids[i].split()),
+            rel in self.problems,
+        )
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.paths)
@@ -146,25 +166,43 @@ class FileTable(Mapping[str, FileRow]):
             return sizes == self.sizes and mtimes == self.mtimes
         return len(set(paths)) == len(self.paths) and not self._changed(paths, sizes, mtimes)
 
-    def updated(self, order: list[str], changes: Mapping[str, FileRow | None],
-                stats: Mapping[str, tuple[int, int]]) -> FileTable:
+    def updated(
+        self,
+        order: list[str],
+        changes: Mapping[str, FileRow | None],
+        stats: Mapping[str, tuple[int, int]],
+    ) -> FileTable:
         """Return the table after a run: `changes` replace or add files (None drops one),
         `stats` give files left as they were a new size and mtime, and the files are put in
         the given order (a scan's paths; files not among them are dropped)."""
         where = self._index()
         new = {rel: row for rel, row in changes.items() if row is not None}
         new.update({rel: self[rel].restat(stat) for rel, stat in stats.items()})
-        if order == self.paths and len(new) == len(changes) + len(stats) and all(
-                rel in where for rel in new):
+        if (
+            order == self.paths
+            and len(new) == len(changes) + len(stats)
+            and all(rel in where for rel in new)
+        ):
             at = where  # no file added or dropped: rows are replaced in place
-            table = FileTable(list(self.paths), list(self.sizes), list(self.mtimes),
-                              list(self.digests), list(self.ids), self.problems)
+            table = FileTable(
+                list(self.paths),
+                list(self.sizes),
+                list(self.mtimes),
+                list(self.digests),
+                list(self.ids),
+                self.problems,
+            )
         else:
             paths = [rel for rel in order if rel in new or (rel in where and rel not in changes)]
             rows = [where.get(rel, 0) for rel in paths]  # a new file's row is set below
-            table = FileTable(paths, [self.sizes[i] for i in rows],
-                              [self.mtimes[i] for i in rows], [self.digests[i] for i in rows],
-                              [self.ids[i] for i in rows], self.problems.intersection(paths))
+            table = FileTable(
+                paths,
+                [self.sizes[i] for i in rows],
+                [self.mtimes[i] for i in rows],
+                [self.digests[i] for i in rows],
+                [self.ids[i] for i in rows],
+                self.problems.intersection(paths),
+            )
             at = {rel: k for k, rel in enumerate(paths) if rel in new}
         for rel, row in new.items():
             table._set(at[rel], rel, row)
@@ -210,8 +248,14 @@ def read_manifest(generation: Path) -> Manifest:
         table = _table(data)
     except (FileNotFoundError, ValueError, KeyError, TypeError, AttributeError):
         return Manifest()
-    return Manifest(table, data.get("config_digest", ""), data.get("schema_version", 0),
-                    data.get("built", ""), data.get("taxonomy_ok", False), data.get("toc"))
+    return Manifest(
+        table,
+        data.get("config_digest", ""),
+        data.get("schema_version", 0),
+        data.get("built", ""),
+        data.get("taxonomy_ok", False),
+        data.get("toc"),
+    )
 
 
 def write_manifest(generation: Path, manifest: Manifest) -> None:
@@ -237,12 +281,23 @@ def write_manifest(generation: Path, manifest: Manifest) -> None:
 def _table(data: dict[str, Any]) -> FileTable:
     """Return the file table of a manifest's JSON, of either format."""
     if data.get("format") == MANIFEST_FORMAT:
-        return FileTable(data["paths"], data["sizes"], data["mtimes"], data["digests"],
-                         data["ids"], data["problems"])
+        return FileTable(
+            data["paths"],
+            data["sizes"],
+            data["mtimes"],
+            data["digests"],
+            data["ids"],
+            data["problems"],
+        )
     files = data.get("files", {})  # format 1: path -> {digest, size, mtime_ns, ids, problems?}
     return FileTable.from_files({rel: _format_1_row(info) for rel, info in files.items()})
 
 
 def _format_1_row(info: dict[str, Any]) -> FileRow:
-    return FileRow(info["digest"], info["size"], info["mtime_ns"], tuple(info["ids"]),
-                   bool(info.get("problems")))
+    return FileRow(
+        info["digest"],
+        info["size"],
+        info["mtime_ns"],
+        tuple(info["ids"]),
+        bool(info.get("problems")),
+    )

@@ -140,7 +140,9 @@ def _cmark_html(markdown: str) -> str:
         _LIB.cmark_parser_feed(parser, data, len(data))
         root = _LIB.cmark_parser_finish(parser)
         try:
-            raw = _LIB.cmark_render_html(root, _OPTIONS, _LIB.cmark_parser_get_syntax_extensions(parser))
+            raw = _LIB.cmark_render_html(
+                root, _OPTIONS, _LIB.cmark_parser_get_syntax_extensions(parser)
+            )
             try:
                 return _FFI.string(raw).decode("utf-8")
             finally:

@@ -42,7 +42,9 @@ TITLE_BOOST = 2.0
 EXACT_WEIGHT = 0.5  # an exact term's BM25 score counts this much beside its stem's
 TIER = 1e6  # rank key = tier * TIER + score: BM25 sums stay far below it
 WEIGHED_FROM = 3  # from this many clauses on, a partial match's share weighs each word (steps)
-_STRICT = re.compile(r'["()\[\]{}:^~]|(?:^|\s)[+\-]\S|(?:^|\s)(?:AND|OR|NOT|ANDNOT|ANDMAYBE)(?=\s|$)')
+_STRICT = re.compile(
+    r'["()\[\]{}:^~]|(?:^|\s)[+\-]\S|(?:^|\s)(?:AND|OR|NOT|ANDNOT|ANDMAYBE)(?=\s|$)'
+)
 _JOINERS = "-\u2010\u2011"
 _DOT = "."
 
@@ -75,8 +77,9 @@ def is_plain(text: str) -> bool:
     return bool(text.strip()) and not _STRICT.search(text)
 
 
-def plain_clauses(text: str, near: Mapping[str, Sequence[str]] | None = None,
-                  languages: tuple[str, ...] = ()) -> list[Clause]:
+def plain_clauses(
+    text: str, near: Mapping[str, Sequence[str]] | None = None, languages: tuple[str, ...] = ()
+) -> list[Clause]:
     """Return the clauses of plain query text (stop words make none); a word that `near` names
     (lowercase) also matches its near spellings there (typos.py), but only as its stem does,
     so the entries holding it as typed rank first; each word also matches its stem in each of
@@ -123,8 +126,10 @@ def _runs(chunk: str) -> list[tuple[list[str], bool]]:
     runs: list[tuple[list[str], bool]] = []
     end = -2
     for m in WORD_PATTERN.finditer(chunk):
-        gap = chunk[end:m.start()] if end >= 0 else ""
-        short = bool(runs) and gap == "/" and max(len(runs[-1][0][-1]), len(m.group())) <= SHORT_PART
+        gap = chunk[end : m.start()] if end >= 0 else ""
+        short = (
+            bool(runs) and gap == "/" and max(len(runs[-1][0][-1]), len(m.group())) <= SHORT_PART
+        )
         if runs and len(gap) == 1 and (gap in _JOINERS + _DOT or short):
             runs[-1][0].append(m.group())
             runs[-1] = (runs[-1][0], runs[-1][1] or gap in _JOINERS or short)
@@ -150,8 +155,12 @@ def _clause(words: list[str], joined_form: bool, languages: tuple[str, ...] = ()
         stem = both(wq.Term, stems[0])
         if others:  # English entries score exactly as before: these terms are not theirs
             stem = wq.Or([stem, *(both(wq.Term, t) for t in others)])
-        return Clause(words[0], stem, both(wq.Term, exacts[0]),
-                      Group(((exacts[0],),), ((stems[0],), *((t,) for t in others))))
+        return Clause(
+            words[0],
+            stem,
+            both(wq.Term, exacts[0]),
+            Group(((exacts[0],),), ((stems[0],), *((t,) for t in others))),
+        )
     joined, joined_exact = query_terms("".join(words)) if joined_form else (None, None)
     stem_parts: list[wq.Query] = []
     exact_parts: list[wq.Query] = []
@@ -198,11 +207,16 @@ def _sequences(parts: list[str], joined: str | None) -> tuple[tuple[str, ...], .
 
 def _wildcard(chunk: str) -> Clause:
     pattern = chunk.strip(",;!")
-    return Clause(pattern, wq.Or([wq.Wildcard("title", pattern, boost=TITLE_BOOST),
-                                  wq.Wildcard("body", pattern)]), wq.NullQuery)
+    return Clause(
+        pattern,
+        wq.Or([wq.Wildcard("title", pattern, boost=TITLE_BOOST), wq.Wildcard("body", pattern)]),
+        wq.NullQuery,
+    )
 
 
-def _joined_pairs(clauses: list[Clause], ctx: Postings) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
+def _joined_pairs(
+    clauses: list[Clause], ctx: Postings
+) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
     """Return, for each pair of neighbouring one-word clauses whose words written together are
     a word of the archive, the entries that hold that word."""
     out = {}
@@ -339,7 +353,7 @@ def _phrase_in_languages(q: wq.Phrase, text: str, languages: tuple[str, ...]) ->
     spans = [(a, b) for a, b in (q.char_ranges or ()) if a is not None and b is not None]
     if not spans:
         return q
-    typed = text[spans[0][0]:spans[-1][1]]
+    typed = text[spans[0][0] : spans[-1][1]]
     alternatives: list[wq.Query] = [q]
     for code in languages:
         terms = foreign_phrase_terms(typed, code)
@@ -353,8 +367,12 @@ def _phrase_in_languages(q: wq.Phrase, text: str, languages: tuple[str, ...]) ->
 def _bigram_terms(q: wq.And) -> bool:
     terms = q.subqueries
     return len(terms) > 1 and all(
-        isinstance(t, wq.Term) and t.fieldname == terms[0].fieldname
-        and is_cjk(str(t.text)) and len(str(t.text)) == 2 for t in terms)
+        isinstance(t, wq.Term)
+        and t.fieldname == terms[0].fieldname
+        and is_cjk(str(t.text))
+        and len(str(t.text)) == 2
+        for t in terms
+    )
 
 
 def exact_tiers(q: wq.Query, ctx: Postings) -> np.ndarray:
@@ -378,4 +396,3 @@ def exact_tiers(q: wq.Query, ctx: Postings) -> np.ndarray:
             hit[evaluate(wq.Term(fieldname, term), ctx)[0]] = True
         tiers += hit
     return tiers
-

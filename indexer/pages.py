@@ -123,10 +123,13 @@ def themes_overview(lib: Library) -> ThemesOverview:
     slugs, counts, taxonomy = every.slugs, every.counts, every.taxonomy
     series = lib.theme_trends(slugs, most=len(slugs)) if slugs else None
     rows = [
-        ThemeCount(slug, every.names.get(slug) or counts[slug].label or slug,
-                   taxonomy[slug].description if slug in taxonomy else "",
-                   counts[slug].count if slug in counts else 0,
-                   _held(series, i) if series else {})
+        ThemeCount(
+            slug,
+            every.names.get(slug) or counts[slug].label or slug,
+            taxonomy[slug].description if slug in taxonomy else "",
+            counts[slug].count if slug in counts else 0,
+            _held(series, i) if series else {},
+        )
         for i, slug in enumerate(slugs)
     ]
     rows.sort(key=lambda r: (-r.count, r.label.lower()))
@@ -136,8 +139,13 @@ def themes_overview(lib: Library) -> ThemesOverview:
 def trends_page(lib: Library, slugs: list[str]) -> TrendsPage:
     """Return every theme to choose from, and the chosen ones' trends (none past MAX_THEMES)."""
     every = _Themes.of(lib)
-    choices = sorted(((s, every.names.get(s, s), every.counts[s].count if s in every.counts
-                       else 0) for s in every.slugs), key=lambda r: (-r[2], r[1].casefold()))
+    choices = sorted(
+        (
+            (s, every.names.get(s, s), every.counts[s].count if s in every.counts else 0)
+            for s in every.slugs
+        ),
+        key=lambda r: (-r[2], r[1].casefold()),
+    )
     try:
         trends = lib.theme_trends(slugs) if slugs else None
     except BadParameter:  # too many: the choice is shown again, with what to change
@@ -185,8 +193,13 @@ def theme_page(lib: Library, slug: str, request_for: RequestFor) -> ThemePage | 
     if known is None and not trends.themes[0].total:
         return None
     label = lib.labels("theme").get(slug, slug)
-    return ThemePage(slug, label, known.description if known else "",
-                     searched(lib, request_for(slug)), trends=trends)
+    return ThemePage(
+        slug,
+        label,
+        known.description if known else "",
+        searched(lib, request_for(slug)),
+        trends=trends,
+    )
 
 
 def section_page(lib: Library, slug: str, request_for: RequestFor) -> Scoped | None:
@@ -198,8 +211,9 @@ def section_page(lib: Library, slug: str, request_for: RequestFor) -> Scoped | N
     return Scoped(match, match, "", searched(lib, request_for(match)))
 
 
-def author_page(lib: Library, handle: str, request_for: RequestFor,
-                related: int) -> AuthorPage | Moved | None:
+def author_page(
+    lib: Library, handle: str, request_for: RequestFor, related: int
+) -> AuthorPage | Moved | None:
     """Return the page of the author a handle names (or Moved, when the archive spells the
     handle otherwise), or None if no entry has that author."""
     same = BY_NAME["author"].key
@@ -212,14 +226,21 @@ def author_page(lib: Library, handle: str, request_for: RequestFor,
             if author_handle(name) != handle:
                 return Moved(name)
             months, themes = lib.author_timeline(name)
-            return AuthorPage(name, name, "", searched(lib, request_for(name)),
-                              people=lib.related_authors(name, related), months=months,
-                              themes=themes)
+            return AuthorPage(
+                name,
+                name,
+                "",
+                searched(lib, request_for(name)),
+                people=lib.related_authors(name, related),
+                months=months,
+                themes=themes,
+            )
     return None
 
 
-def entry_page(lib: Library, entry_id: str, *, related: int, authors: int, by_author: int,
-               suggest_themes: bool) -> EntryPage | None:
+def entry_page(
+    lib: Library, entry_id: str, *, related: int, authors: int, by_author: int, suggest_themes: bool
+) -> EntryPage | None:
     """Return an entry with its related entries and authors, its authors' newest other
     entries and the themes it may lack, or None if no entry has that id."""
     entry = lib.entry(entry_id, related=related, authors=authors)
@@ -227,8 +248,9 @@ def entry_page(lib: Library, entry_id: str, *, related: int, authors: int, by_au
         return None
     written = lib.search(
         # by any of its authors: each is a person of the author facet
-        SearchRequest(authors=entry.authors or (entry.author,), sort="newest",
-                      per_page=by_author + 1)
+        SearchRequest(
+            authors=entry.authors or (entry.author,), sort="newest", per_page=by_author + 1
+        )
     )
     others = tuple(h for h in written.hits if h.id != entry.id)[:by_author]
     lacking = lib.theme_suggestions(entry.id) if suggest_themes else None

@@ -94,10 +94,15 @@ class EntryRef:
 Settle = Callable[[list[FileRead]], dict[str, set[str]]]
 
 
-def read_and_write(ix: Index, paths: Sequence[Path], root: Path, fieldmap: FieldMap,
-                   settle: Settle, document: Callable[[Perspective], dict[str, Any]],
-                   progress: Progress | None = None
-                   ) -> tuple[list[FileRead], list[Any], set[str]]:
+def read_and_write(
+    ix: Index,
+    paths: Sequence[Path],
+    root: Path,
+    fieldmap: FieldMap,
+    settle: Settle,
+    document: Callable[[Perspective], dict[str, Any]],
+    progress: Progress | None = None,
+) -> tuple[list[FileRead], list[Any], set[str]]:
     """Read the files and index their entries into new segments of ix (not yet committed).
 
     `settle` gets every file's read (entries as `EntryRef`s when read in another process) and
@@ -116,12 +121,15 @@ def read_and_write(ix: Index, paths: Sequence[Path], root: Path, fieldmap: Field
     ctx = _context()
     done = ctx.Value("i", 0)
     size = -(-len(paths) // procs)
-    shares = [list(paths[k * size:(k + 1) * size]) for k in range(procs)]
-    _JOB.update(ix=ix, root=root, fieldmap=fieldmap, document=document, done=done,
-                parent=os.getpid())
+    shares = [list(paths[k * size : (k + 1) * size]) for k in range(procs)]
+    _JOB.update(
+        ix=ix, root=root, fieldmap=fieldmap, document=document, done=done, parent=os.getpid()
+    )
     pipes = [ctx.Pipe() for _ in shares]
-    children = [ctx.Process(target=_reader_writer, args=(share, theirs))
-                for share, (_, theirs) in zip(shares, pipes)]
+    children = [
+        ctx.Process(target=_reader_writer, args=(share, theirs))
+        for share, (_, theirs) in zip(shares, pipes)
+    ]
     try:
         for child in children:
             child.start()
@@ -148,8 +156,9 @@ def read_and_write(ix: Index, paths: Sequence[Path], root: Path, fieldmap: Field
                 child.kill()
 
 
-def _receive(conn: Any, children: list[Any], done: Any, total: int,
-             progress: Progress | None) -> Any:
+def _receive(
+    conn: Any, children: list[Any], done: Any, total: int, progress: Progress | None
+) -> Any:
     """Wait for a child's next message, reporting progress; fail if a child fails or dies."""
     while not conn.poll(0.5):
         if any(c.exitcode not in (None, 0) for c in children):
@@ -177,16 +186,22 @@ def _reader_writer(paths: list[Path], conn: Any) -> None:
         entries = [p for read in reads for p in read.entries if p.id in keep.get(read.path, ())]
         del reads
         with recording_vocabulary() as words:
-            written = _write_chunk(_JOB["ix"], entries, _JOB["document"], None, _JOB["done"],
-                                   release=True)
+            written = _write_chunk(
+                _JOB["ix"], entries, _JOB["document"], None, _JOB["done"], release=True
+            )
         conn.send(("ok", (written, words)))
     except BaseException as e:  # noqa: BLE001 - report any failure to the parent, then exit
         conn.send(("error", e if isinstance(e, OSError) else f"{type(e).__name__}: {e}"))
 
 
-def _write_chunk(ix: Index, entries: Sequence[Perspective],
-                 document: Callable[[Perspective], dict[str, Any]],
-                 progress: Progress | None, done: Any, release: bool = False) -> list[Any]:
+def _write_chunk(
+    ix: Index,
+    entries: Sequence[Perspective],
+    document: Callable[[Perspective], dict[str, Any]],
+    progress: Progress | None,
+    done: Any,
+    release: bool = False,
+) -> list[Any]:
     """Write the entries, in order, into new segments (one, unless a pool fills); return them.
     With release, each entry is dropped from the list once written (it is the caller's own
     list), so its text is freed while the posting pool grows."""
@@ -215,8 +230,12 @@ def _write_chunk(ix: Index, entries: Sequence[Perspective],
     return written if last_segment is None else [*written, last_segment]
 
 
-def commit_segments(ix: Index, segments: list[Any], extra: Sequence[dict[str, Any]] = (),
-                    words: set[str] | None = None) -> None:
+def commit_segments(
+    ix: Index,
+    segments: list[Any],
+    extra: Sequence[dict[str, Any]] = (),
+    words: set[str] | None = None,
+) -> None:
     """Commit the new segments, extra documents and the vocabulary as the index's only contents."""
     writer = lengths_writer(ix, limitmb=LIMIT_MB)
     with recording_vocabulary() as extra_words:  # the last good versions of broken entries

@@ -60,8 +60,12 @@ def _one(get: Getter, name: str) -> str | None:
     return values[0].strip() if values else None
 
 
-def parse_request(params: Mapping[str, Sequence[str]] | Getter, per_page: int = 10,
-                  facet_size: int = 0, extra: Iterable[str] = ()) -> SearchRequest:
+def parse_request(
+    params: Mapping[str, Sequence[str]] | Getter,
+    per_page: int = 10,
+    facet_size: int = 0,
+    extra: Iterable[str] = (),
+) -> SearchRequest:
     """Build a SearchRequest from parameter lists (q, theme, author, section, language, from, to,
     sort, page, per_page, facet_size, subject, typos, and facet_<name> for each name of a field
     map's facet in `extra`, or, from a mapping, for each such parameter it holds)."""
@@ -95,7 +99,9 @@ def parse_request(params: Mapping[str, Sequence[str]] | Getter, per_page: int = 
         date_to=date_to,
         sort=sort,
         page=parse_int("page", page_text, 1, 100_000) if page_text else 1,
-        per_page=parse_int("per_page", per_page_text, 1, MAX_PER_PAGE) if per_page_text else per_page,
+        per_page=parse_int("per_page", per_page_text, 1, MAX_PER_PAGE)
+        if per_page_text
+        else per_page,
         facet_size=parse_int("facet_size", size_text, 0, 100_000) if size_text else facet_size,
         subject=subject_text != "0",
         typos=typos_text != "0",

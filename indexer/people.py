@@ -32,15 +32,22 @@ SHOWN = 4  # shared themes and phrases named per author
 TIMELINE_THEMES = 6  # an author's themes shown over time
 
 
-def near_entry(table: FacetTable, p: Profile, own: tuple[str, ...], limit: int
-               ) -> tuple[RelatedAuthor, ...]:
+def near_entry(
+    table: FacetTable, p: Profile, own: tuple[str, ...], limit: int
+) -> tuple[RelatedAuthor, ...]:
     """Return the authors, other than the entry's own, closest to an entry's profile."""
     shown = [r for r in p.reasons if r.kind in ("theme", "phrase")]
     return _closest(table, p.scores, shown, own, limit)
 
 
-def near_author(searcher: Searcher, table: FacetTable, ctx: Postings, name: str,
-                labels: Mapping[str, str], limit: int) -> tuple[RelatedAuthor, ...]:
+def near_author(
+    searcher: Searcher,
+    table: FacetTable,
+    ctx: Postings,
+    name: str,
+    labels: Mapping[str, str],
+    limit: int,
+) -> tuple[RelatedAuthor, ...]:
     """Return the authors closest to an author's themes and key phrases."""
     mine = author_docs(table, name)
     if not len(mine):
@@ -66,8 +73,9 @@ def author_docs(table: FacetTable, name: str) -> np.ndarray:
     return np.flatnonzero(mask & table.live)
 
 
-def timeline(table: FacetTable, name: str, labels: Mapping[str, str]
-             ) -> tuple[tuple[str, ...], tuple[ThemeTimeline, ...]]:
+def timeline(
+    table: FacetTable, name: str, labels: Mapping[str, str]
+) -> tuple[tuple[str, ...], tuple[ThemeTimeline, ...]]:
     """Return an author's months (YYYY-MM, first to last) and their most frequent themes, each
     with its entries per month."""
     mine = author_docs(table, name)
@@ -86,13 +94,17 @@ def timeline(table: FacetTable, name: str, labels: Mapping[str, str]
         per = np.zeros(len(keys), dtype=np.int64)
         for m in (table.days[docs[codes == code]] // 100).tolist():
             per[where[m]] += 1
-        rows.append(ThemeTimeline(slug, _label(column, slug, labels), int(per.sum()),
-                                  tuple(int(x) for x in per)))
+        rows.append(
+            ThemeTimeline(
+                slug, _label(column, slug, labels), int(per.sum()), tuple(int(x) for x in per)
+            )
+        )
     return tuple(month_text(k) for k in keys), tuple(rows)
 
 
-def _closest(table: FacetTable, scores: np.ndarray, reasons: list[Reason],
-             own: tuple[str, ...], limit: int) -> tuple[RelatedAuthor, ...]:
+def _closest(
+    table: FacetTable, scores: np.ndarray, reasons: list[Reason], own: tuple[str, ...], limit: int
+) -> tuple[RelatedAuthor, ...]:
     column = table.columns["author"]
     assert column.docs is not None
     live = table.live[column.docs]
@@ -123,14 +135,16 @@ def _closest(table: FacetTable, scores: np.ndarray, reasons: list[Reason],
         shared = [(r, int(h.sum())) for r, h in zip(reasons, held) if h.any()]
         if not shared:
             continue
-        out.append(RelatedAuthor(
-            name=name,
-            count=int(np.logical_or.reduce(held).sum()),
-            entries=int(written[code]),
-            themes=tuple(r.label for r, _ in _top(shared, "theme")),
-            phrases=tuple(r.label for r, _ in _top(shared, "phrase")),
-            score=round(float(ranked[code]), 4),
-        ))
+        out.append(
+            RelatedAuthor(
+                name=name,
+                count=int(np.logical_or.reduce(held).sum()),
+                entries=int(written[code]),
+                themes=tuple(r.label for r, _ in _top(shared, "theme")),
+                phrases=tuple(r.label for r, _ in _top(shared, "phrase")),
+                score=round(float(ranked[code]), 4),
+            )
+        )
     return tuple(out)
 
 
@@ -148,8 +162,7 @@ def _top(shared: list[tuple[Reason, int]], kind: str) -> list[tuple[Reason, int]
     return sorted(mine, key=lambda rk: (-rk[1] * rk[0].weight, rk[0].label))[:SHOWN]
 
 
-def _author_themes(table: FacetTable, mine: np.ndarray, labels: Mapping[str, str]
-                   ) -> list[Reason]:
+def _author_themes(table: FacetTable, mine: np.ndarray, labels: Mapping[str, str]) -> list[Reason]:
     column = table.columns["theme"]
     assert column.docs is not None
     live = table.live[column.docs]
@@ -163,8 +176,11 @@ def _author_themes(table: FacetTable, mine: np.ndarray, labels: Mapping[str, str
             continue
         slug = column.coded.values[code]
         weight = theirs[code] / len(mine) * math.log(1 + n / df[code])
-        out.append(Reason("theme", _label(column, slug, labels), np.sort(docs[codes == code]),
-                          float(weight)))
+        out.append(
+            Reason(
+                "theme", _label(column, slug, labels), np.sort(docs[codes == code]), float(weight)
+            )
+        )
     return out
 
 

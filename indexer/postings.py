@@ -107,8 +107,9 @@ class Postings:
 
 
 def _segment_lengths(searcher: Searcher, fieldname: str) -> np.ndarray:
-    codes = np.frombuffer(whoosh_internals.segment_lengths(searcher.reader(), fieldname),
-                          dtype=np.uint8)
+    codes = np.frombuffer(
+        whoosh_internals.segment_lengths(searcher.reader(), fieldname), dtype=np.uint8
+    )
     return _LENGTHS[codes]
 
 
@@ -201,7 +202,8 @@ def _holds(schema: Any, fieldname: str, text: str) -> bool:
 # parallel build of 100,000 entries: about a millisecond), and typo tolerance, did-you-mean and
 # related entries ask it of every word
 _ENTRIES: weakref.WeakKeyDictionary[IndexReader, dict[tuple[str, str], int]] = (
-    weakref.WeakKeyDictionary())
+    weakref.WeakKeyDictionary()
+)
 _ENTRIES_PER_READER = 65_536
 
 
@@ -309,8 +311,9 @@ def _phrase(q: wq.Phrase, ctx: Postings) -> Docs:
     if field is None or not field.format or not field.format.supports("positions"):
         return EMPTY
     words = [w.decode() if isinstance(w, bytes) else w for w in q.words]
-    candidates = _intersect([_term(wq.Term(q.fieldname, w), ctx) for w in dict.fromkeys(words)],
-                            len(ctx.live))[0]
+    candidates = _intersect(
+        [_term(wq.Term(q.fieldname, w), ctx) for w in dict.fromkeys(words)], len(ctx.live)
+    )[0]
     if not len(candidates):
         return EMPTY
     wanted = np.zeros(len(ctx.live), dtype=bool)
@@ -322,13 +325,15 @@ def _phrase(q: wq.Phrase, ctx: Postings) -> Docs:
     return _score_by_terms(q, np.asarray(found, dtype=np.int64), ctx)
 
 
-def _positions(fieldname: str, word: str, wanted: np.ndarray, ctx: Postings
-               ) -> dict[int, list[int]]:
+def _positions(
+    fieldname: str, word: str, wanted: np.ndarray, ctx: Postings
+) -> dict[int, list[int]]:
     """Return the word's positions in each wanted document (docnums of the whole index)."""
     out: dict[int, list[int]] = {}
     for searcher, offset in ctx.segments():
-        out.update(whoosh_internals.segment_positions(searcher.reader(), fieldname, word,
-                                                      wanted, offset))
+        out.update(
+            whoosh_internals.segment_positions(searcher.reader(), fieldname, word, wanted, offset)
+        )
     return out
 
 

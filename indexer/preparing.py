@@ -54,8 +54,9 @@ class Preparer:
                 return True, self._prepared.pop(name, None)
             if self._preparing != name and time.monotonic() >= self._retry_at:
                 self._preparing = name
-                threading.Thread(target=self._prepare, args=(name,), name=f"prepare {name}",
-                                 daemon=True).start()
+                threading.Thread(
+                    target=self._prepare, args=(name,), name=f"prepare {name}", daemon=True
+                ).start()
             return False, None
 
     def _prepare(self, name: str) -> None:

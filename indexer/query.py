@@ -46,8 +46,9 @@ def make_parser(schema: Schema) -> qparser.QueryParser:
     """Return the parser for reader-typed query text."""
     parser = qparser.MultifieldParser(["title", "body"], schema, fieldboosts={"title": 2.0})
     # "-word" excludes, but the hyphen inside "self-determination" or "GPT-4o" is text
-    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)",
-                                              minusexpr=r"(?<![^\s(])-(?=\S)"))
+    parser.add_plugin(
+        qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)")
+    )
     parser.add_plugin(qparser.FieldAliasPlugin(_aliases()))
     parser.remove_plugin_class(qparser.BoostPlugin)  # "^" is more often text than syntax
     return parser
@@ -140,12 +141,14 @@ def _expand(node: wq.Query, reader: IndexReader, result: ParsedQuery, deadline: 
 # the words each pattern matched, per open reader (its generation's words never change): a
 # prefix's scan of the vocabulary is the dearest part of a prefix query with few results
 _EXPANDED: weakref.WeakKeyDictionary[IndexReader, dict[str, tuple[list[str], bool]]] = (
-    weakref.WeakKeyDictionary())
+    weakref.WeakKeyDictionary()
+)
 _EXPANDED_PER_READER = 4096
 
 
-def _matching_words(reader: IndexReader, pattern: str, literal: str, deadline: float,
-                    result: ParsedQuery) -> list[str]:
+def _matching_words(
+    reader: IndexReader, pattern: str, literal: str, deadline: float, result: ParsedQuery
+) -> list[str]:
     """Return the folded words of the archive that match the pattern (at most MAX_EXPANSION;
     more, or a scan the clock cut short, make the answer partial)."""
     known = _EXPANDED.setdefault(reader, {})
@@ -162,8 +165,9 @@ def _matching_words(reader: IndexReader, pattern: str, literal: str, deadline: f
     return words
 
 
-def _scan_words(reader: IndexReader, pattern: str, literal: str, deadline: float
-                ) -> tuple[list[str], bool, bool]:
+def _scan_words(
+    reader: IndexReader, pattern: str, literal: str, deadline: float
+) -> tuple[list[str], bool, bool]:
     """Return the matching words, whether there were more than MAX_EXPANSION, and whether the
     deadline stopped the scan."""
     rx = re.compile(fnmatch.translate(pattern))
@@ -197,4 +201,6 @@ def resolve_themes(q: wq.Query, labels: dict[str, str]) -> wq.Query:
 def plain_words(q: str) -> list[str]:
     """Return the words of query text, without syntax, for did-you-mean."""
     skip = {"and", "or", "not"}
-    return [w for w in re.findall(r"[^\W\d_][\w'’\-]*", q) if w.lower() not in skip and ":" not in w]
+    return [
+        w for w in re.findall(r"[^\W\d_][\w'’\-]*", q) if w.lower() not in skip and ":" not in w
+    ]

@@ -160,8 +160,7 @@ def _themes(fields: dict, ctx: Postings, n: int, labels: Mapping[str, str]) -> l
     return out
 
 
-def _phrases(text: str, tokens: list[tuple[str, int, int]], ctx: Postings, n: int
-             ) -> list[Reason]:
+def _phrases(text: str, tokens: list[tuple[str, int, int]], ctx: Postings, n: int) -> list[Reason]:
     out: list[Reason] = []
     most = _most(n)
     for phrase in key_phrases(text, tokens=tokens):
@@ -226,7 +225,10 @@ def _terms(
     ids, scores = evaluate(query, ctx)
     reasons = [
         Reason(
-            "word", reader_word(written[t]), np.sort(evaluate(wq.Term("body", t), ctx)[0]), weights[t]
+            "word",
+            reader_word(written[t]),
+            np.sort(evaluate(wq.Term("body", t), ctx)[0]),
+            weights[t],
         )
         for t in key
         if not is_cjk(t)  # a bigram may be a word (記憶) or a piece of two (準出): never told

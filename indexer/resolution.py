@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from indexer.scanning import Scan
 
 
-def resolve(reads: dict[str, FileRead], taken: dict[str, str], report: BuildReport
-            ) -> dict[str, list[Perspective]]:
+def resolve(
+    reads: dict[str, FileRead], taken: dict[str, str], report: BuildReport
+) -> dict[str, list[Perspective]]:
     """Return each read file's entries to index, by the duplicate-id rule (`ids.settle`;
     `taken`: id -> path), and count and report every file with problems."""
     settled = id_rule.settle(reads, taken)
@@ -40,8 +41,9 @@ def indexed_ids(files: Mapping[str, FileRow], reads: Iterable[str]) -> dict[str,
     return {rel: row.ids if (row := files.get(rel)) else () for rel in reads}
 
 
-def lost_ids(rel: str, row: FileRow | None, kept: list[Perspective], taken: dict[str, str],
-             read: FileRead) -> list[str]:
+def lost_ids(
+    rel: str, row: FileRow | None, kept: list[Perspective], taken: dict[str, str], read: FileRead
+) -> list[str]:
     """Return the ids a file that is broken now held before and none of its valid entries has."""
     if not read.problems or row is None:
         return []
@@ -49,12 +51,19 @@ def lost_ids(rel: str, row: FileRow | None, kept: list[Perspective], taken: dict
     return [i for i in row.ids if taken.get(i) == rel and i not in have]
 
 
-def carry_broken(previous: Path | None, old: Manifest, found: Scan,
-                  entries: dict[str, list[Perspective]], taken: dict[str, str],
-                  report: BuildReport) -> dict[str, tuple[FileRow, list[dict[str, Any]]]]:
+def carry_broken(
+    previous: Path | None,
+    old: Manifest,
+    found: Scan,
+    entries: dict[str, list[Perspective]],
+    taken: dict[str, str],
+    report: BuildReport,
+) -> dict[str, tuple[FileRow, list[dict[str, Any]]]]:
     """Return the old documents of entries that are broken now, so a full build keeps them."""
-    lost = {rel: lost_ids(rel, old.files.get(rel), kept, taken, found.reads[rel])
-            for rel, kept in entries.items()}
+    lost = {
+        rel: lost_ids(rel, old.files.get(rel), kept, taken, found.reads[rel])
+        for rel, kept in entries.items()
+    }
     broken = [rel for rel, ids in lost.items() if ids]
     if not broken or previous is None:
         return {}
@@ -62,12 +71,15 @@ def carry_broken(previous: Path | None, old: Manifest, found: Scan,
 
     carried = documents_for_paths(previous, broken)
     report.kept.extend(sorted(carried))
-    return {rel: _kept_version(old.files[rel], entries[rel], docs, lost[rel])
-            for rel, docs in carried.items()}
+    return {
+        rel: _kept_version(old.files[rel], entries[rel], docs, lost[rel])
+        for rel, docs in carried.items()
+    }
 
 
-def _kept_version(row: FileRow, kept: list[Perspective], docs: list[dict[str, Any]],
-                  lost: list[str]) -> tuple[FileRow, list[dict[str, Any]]]:
+def _kept_version(
+    row: FileRow, kept: list[Perspective], docs: list[dict[str, Any]], lost: list[str]
+) -> tuple[FileRow, list[dict[str, Any]]]:
     """Return a broken file's manifest row (its last good one, so it is read again) and the
     old documents of its lost ids."""
     docs = [doc for doc in docs if doc["id"] in lost]
@@ -75,8 +87,9 @@ def _kept_version(row: FileRow, kept: list[Perspective], docs: list[dict[str, An
     return replace(row, ids=tuple(sorted(ids)), problems=True), docs
 
 
-def carry_entries(current: Path, rel: str, row: FileRow, kept: list[Perspective],
-                   lost: list[str]) -> tuple[FileRow, list[dict[str, Any]]]:
+def carry_entries(
+    current: Path, rel: str, row: FileRow, kept: list[Perspective], lost: list[str]
+) -> tuple[FileRow, list[dict[str, Any]]]:
     """Return a partly broken file's manifest row and the stored documents of its lost ids."""
     from indexer.stored import documents_for_paths  # local: only needed in this rare case
 

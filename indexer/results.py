@@ -49,8 +49,12 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
-    facet_size: int = 0  # values listed per facet, most frequent first (selected ones always); 0: all
-    subject: bool = True  # a plain query that finds few entries is followed by entries on its subject
+    facet_size: int = (
+        0  # values listed per facet, most frequent first (selected ones always); 0: all
+    )
+    subject: bool = (
+        True  # a plain query that finds few entries is followed by entries on its subject
+    )
     typos: bool = True  # a plain word the archive lacks also matches its near spellings (typos.py)
 
     def selected(self, facet: str) -> tuple[str, ...]:
@@ -183,7 +187,12 @@ class SearchResult:
             "results": [h.to_dict() for h in self.hits],
             "facets": {
                 f.name: [
-                    {"value": v.value, "count": v.count, "selected": v.selected, "label": v.label or v.value}
+                    {
+                        "value": v.value,
+                        "count": v.count,
+                        "selected": v.selected,
+                        "label": v.label or v.value,
+                    }
                     for v in f.results
                 ]
                 for f in self.facets
@@ -257,8 +266,13 @@ class ThemeSeries:
     shares: tuple[float | None, ...]  # a fraction, 0 to 1
 
     def to_dict(self) -> dict[str, Any]:
-        return {"slug": self.slug, "label": self.label, "total": self.total,
-                "counts": list(self.counts), "shares": list(self.shares)}
+        return {
+            "slug": self.slug,
+            "label": self.label,
+            "total": self.total,
+            "counts": list(self.counts),
+            "shares": list(self.shares),
+        }
 
 
 @dataclass(frozen=True)
@@ -270,8 +284,11 @@ class ThemeTrends:
     themes: tuple[ThemeSeries, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"months": list(self.months), "entries": list(self.entries),
-                "themes": [t.to_dict() for t in self.themes]}
+        return {
+            "months": list(self.months),
+            "entries": list(self.entries),
+            "themes": [t.to_dict() for t in self.themes],
+        }
 
 
 @dataclass(frozen=True)

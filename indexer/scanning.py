@@ -40,14 +40,18 @@ class Scan:
         return self.stats.sizes[i], self.stats.mtimes[i]
 
 
-def scan(archive: Path, config: Config, table: FileTable, named: list[str] | None = None
-         ) -> Scan:
+def scan(archive: Path, config: Config, table: FileTable, named: list[str] | None = None) -> Scan:
     """Read the files that are new or changed since `table` (a manifest's files): of the whole
     archive, or of the `named` archive-relative paths only (every other file as known)."""
-    stats = archive_stats(archive, config.fieldmap) if named is None else _named_stats(
-        archive, config.fieldmap, table, named)
+    stats = (
+        archive_stats(archive, config.fieldmap)
+        if named is None
+        else _named_stats(archive, config.fieldmap, table, named)
+    )
     result = Scan(stats, {}, [], table.missing(stats.paths))
-    result.read_at = {stats.paths[k]: k for k in table.stale(stats.paths, stats.sizes, stats.mtimes)}
+    result.read_at = {
+        stats.paths[k]: k for k in table.stale(stats.paths, stats.sizes, stats.mtimes)
+    }
     to_read = list(result.read_at)
     for rel, read in zip(to_read, _read(archive, to_read, config.fieldmap)):
         row = table.get(rel)
@@ -66,12 +70,15 @@ def archive_relative(archive: Path, path: Path) -> str:
     except ValueError:
         raise ArchiveError(f"{path}: not a file of the archive {archive}") from None
     if not rel.endswith(".md") or any(part.startswith(".") for part in rel.split("/")):
-        raise ArchiveError(f"{path}: not an archive file (a markdown file, not hidden, is expected)")
+        raise ArchiveError(
+            f"{path}: not an archive file (a markdown file, not hidden, is expected)"
+        )
     return rel
 
 
-def _named_stats(archive: Path, fieldmap: FieldMap, table: FileTable,
-                 named: list[str]) -> ArchiveStats:
+def _named_stats(
+    archive: Path, fieldmap: FieldMap, table: FileTable, named: list[str]
+) -> ArchiveStats:
     """Return the known files with their known sizes and mtimes, and the named ones as they
     are now: stat'ed, added when new, left out when gone (or excluded by the field map)."""
     now: dict[str, tuple[int, int] | None] = {}

@@ -30,7 +30,133 @@ from indexer.records import Problem
 
 SITE_FILE = "site.yaml"
 # Words too common to show a reader what an archive is about (besides the index's stop words).
-COMMON = frozenset(["about", "after", "again", "also", "always", "another", "because", "been", "before", "being", "between", "both", "but", "could", "did", "does", "doing", "down", "during", "each", "even", "ever", "every", "first", "from", "further", "had", "has", "having", "here", "how", "into", "just", "know", "last", "like", "made", "make", "many", "more", "most", "much", "must", "never", "next", "now", "off", "once", "one", "only", "other", "our", "out", "over", "own", "part", "same", "should", "some", "something", "still", "such", "than", "their", "them", "then", "there", "these", "they", "thing", "things", "those", "through", "too", "under", "until", "very", "want", "was", "way", "ways", "well", "were", "what", "where", "which", "while", "who", "whom", "why", "would", "yet", "all", "any", "few", "its", "itself", "new", "say", "says", "said", "get", "got", "use", "used", "using", "year", "years", "today", "day", "days", "time", "times", "back", "see", "seen", "look", "let", "lets", "take", "know", "knew", "think"])
+COMMON = frozenset(
+    [
+        "about",
+        "after",
+        "again",
+        "also",
+        "always",
+        "another",
+        "because",
+        "been",
+        "before",
+        "being",
+        "between",
+        "both",
+        "but",
+        "could",
+        "did",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "even",
+        "ever",
+        "every",
+        "first",
+        "from",
+        "further",
+        "had",
+        "has",
+        "having",
+        "here",
+        "how",
+        "into",
+        "just",
+        "know",
+        "last",
+        "like",
+        "made",
+        "make",
+        "many",
+        "more",
+        "most",
+        "much",
+        "must",
+        "never",
+        "next",
+        "now",
+        "off",
+        "once",
+        "one",
+        "only",
+        "other",
+        "our",
+        "out",
+        "over",
+        "own",
+        "part",
+        "same",
+        "should",
+        "some",
+        "something",
+        "still",
+        "such",
+        "than",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "thing",
+        "things",
+        "those",
+        "through",
+        "too",
+        "under",
+        "until",
+        "very",
+        "want",
+        "was",
+        "way",
+        "ways",
+        "well",
+        "were",
+        "what",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "would",
+        "yet",
+        "all",
+        "any",
+        "few",
+        "its",
+        "itself",
+        "new",
+        "say",
+        "says",
+        "said",
+        "get",
+        "got",
+        "use",
+        "used",
+        "using",
+        "year",
+        "years",
+        "today",
+        "day",
+        "days",
+        "time",
+        "times",
+        "back",
+        "see",
+        "seen",
+        "look",
+        "let",
+        "lets",
+        "take",
+        "know",
+        "knew",
+        "think",
+    ]
+)
 LIMITS = {"title": 120, "description": 600, "about": 2000, "placeholder": 120}
 MAX_EXAMPLES = 12
 MAX_EXAMPLE_CHARS = 100
@@ -61,8 +187,13 @@ def load_site(path: Path) -> tuple[Site, list[Problem]]:
     if root is None:
         return Site(), []
     if not isinstance(root, MappingNode):
-        return Site(), [Problem(name, _line(root), "expected a mapping of title, description, "
-                                                   "about, placeholder and examples")]
+        return Site(), [
+            Problem(
+                name,
+                _line(root),
+                "expected a mapping of title, description, about, placeholder and examples",
+            )
+        ]
     values: dict[str, object] = {}
     problems: list[Problem] = []
     for key, value in root.value:
@@ -98,8 +229,9 @@ def _text(name: str, key: str, node: Node, limit: int, problems: list[Problem]) 
         problems.append(Problem(name, _line(node), f"'{key}' must be text"))
         return None
     if len(text) > limit:
-        problems.append(Problem(name, _line(node),
-                                f"'{key}' is {len(text)} characters; at most {limit}"))
+        problems.append(
+            Problem(name, _line(node), f"'{key}' is {len(text)} characters; at most {limit}")
+        )
         return None
     return text
 
@@ -136,7 +268,12 @@ def common_words(terms: Iterable[tuple[str, int]], skip: Iterable[str], n: int) 
     """Return the n words held by most entries, of (word, entries) pairs, leaving out short,
     common and numeric ones and those in `skip` (themes already chosen, stop words)."""
     skipped = COMMON | {w.lower() for text in skip for w in text.split()}
-    ranked = sorted(((count, word) for word, count in terms
-                     if len(word) > 3 and word.isalpha() and word not in skipped),
-                    key=lambda p: (-p[0], p[1]))
+    ranked = sorted(
+        (
+            (count, word)
+            for word, count in terms
+            if len(word) > 3 and word.isalpha() and word not in skipped
+        ),
+        key=lambda p: (-p[0], p[1]),
+    )
     return [word for _, word in ranked[:n]]

@@ -13,8 +13,9 @@ from indexer.facetdefs import FACETS, Facet, index_facets
 from indexer.markup import plain_text
 
 
-def document_from_stored(fields: dict[str, Any], facets: Sequence[Facet] = FACETS
-                         ) -> dict[str, Any]:
+def document_from_stored(
+    fields: dict[str, Any], facets: Sequence[Facet] = FACETS
+) -> dict[str, Any]:
     """Return the document to add for an entry, from its stored fields (with the columns of
     the index's `facets`)."""
     doc = dict(fields)
@@ -30,8 +31,10 @@ def documents_for_paths(generation: Path, paths: list[str]) -> dict[str, list[di
     out: dict[str, list[dict[str, Any]]] = {}
     with ix.searcher() as searcher:
         for rel in paths:
-            docs = [document_from_stored(searcher.stored_fields(n), facets)
-                    for n in searcher.document_numbers(path=rel)]
+            docs = [
+                document_from_stored(searcher.stored_fields(n), facets)
+                for n in searcher.document_numbers(path=rel)
+            ]
             if docs:
                 out[rel] = docs
     return out

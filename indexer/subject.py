@@ -77,8 +77,13 @@ class Remembered:
         return found
 
 
-def on_subject(best: np.ndarray, ctx: Postings, searcher: Searcher, memory: Remembered,
-               asked: frozenset[str] = frozenset()) -> Subject | None:
+def on_subject(
+    best: np.ndarray,
+    ctx: Postings,
+    searcher: Searcher,
+    memory: Remembered,
+    asked: frozenset[str] = frozenset(),
+) -> Subject | None:
     """Return the entries sharing the key words of the `best` docnums (best first), scored, or
     None when those entries share no key word that is not common. `asked`: the query's own
     stems, which the entries found this way cannot hold, so never name."""
@@ -108,8 +113,9 @@ def on_subject(best: np.ndarray, ctx: Postings, searcher: Searcher, memory: Reme
     ids, scores = evaluate(wq.Or([wq.Term("body", t, boost=weights[t] / top) for t in key]), ctx)
     # named for the reader: the words most of the best entries share first
     named = sorted(key, key=lambda t: (-held[t], -weights[t], t))
-    return Subject(ids, scores, tuple(readable[t] for t in named),
-                   tuple(Group(stem=((t,),)) for t in key))
+    return Subject(
+        ids, scores, tuple(readable[t] for t in named), tuple(Group(stem=((t,),)) for t in key)
+    )
 
 
 def _most_used(text: str) -> tuple[tuple[str, int, str], ...]:

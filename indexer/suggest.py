@@ -129,8 +129,6 @@ class Vocabulary:
         return out[:MAX_OPTIONS]
 
 
-
-
 def entries_at_most(searcher: Searcher, terms: list[str]) -> int:
     """Return an upper bound of the entries holding every term (deleted ones included)."""
     return min(

@@ -99,8 +99,13 @@ class Synonyms:
                         out[n] = _with(out[n], extra, group)
                     typed = " ".join(c.text for c in clauses[i:j])
                     own = [c.stem for c in clauses[i:j]]
-                    used.append(Expansion(SynonymUse(typed, alternatives),
-                                          own[0] if len(own) == 1 else wq.And(own), wq.Or(extra)))
+                    used.append(
+                        Expansion(
+                            SynonymUse(typed, alternatives),
+                            own[0] if len(own) == 1 else wq.And(own),
+                            wq.Or(extra),
+                        )
+                    )
                     i = j - 1
                     break
             i += 1
@@ -117,8 +122,14 @@ def _alternatives(phrases: tuple[str, ...], weight: float) -> tuple[list[wq.Quer
         if not stems:
             continue
         make, value = (wq.Term, stems[0]) if len(stems) == 1 else (wq.Phrase, stems)
-        queries.append(wq.Or([make("title", value, boost=TITLE_BOOST * weight),  # type: ignore[arg-type]
-                              make("body", value, boost=weight)]))  # type: ignore[arg-type]
+        queries.append(
+            wq.Or(
+                [
+                    make("title", value, boost=TITLE_BOOST * weight),  # type: ignore[arg-type]
+                    make("body", value, boost=weight),
+                ]
+            )
+        )  # type: ignore[arg-type]
         seqs.append(tuple(stems))
     return queries, Group((), tuple(seqs))
 
@@ -127,8 +138,12 @@ def _with(clause: Clause, extra: list[wq.Query], group: Group) -> Clause:
     """Return a clause that also matches other queries, as its stem does."""
     if not extra:
         return clause
-    return Clause(clause.text, wq.Or([clause.stem, *extra]), clause.exact,
-                  Group(clause.group.exact, clause.group.stem + group.stem))
+    return Clause(
+        clause.text,
+        wq.Or([clause.stem, *extra]),
+        clause.exact,
+        Group(clause.group.exact, clause.group.stem + group.stem),
+    )
 
 
 # -- the file ------------------------------------------------------------------------------
@@ -146,14 +161,21 @@ def load_synonyms(path: Path) -> tuple[Synonyms, list[Problem]]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-        return Synonyms(), [Problem(name, mark.line + 1 if mark is not None else 1,
-                                    f"bad YAML: {reason}")]
+        return Synonyms(), [
+            Problem(name, mark.line + 1 if mark is not None else 1, f"bad YAML: {reason}")
+        ]
     if root is None:
         return Synonyms(), []
     if not isinstance(root, SequenceNode):
-        return Synonyms(), [Problem(name, _line(root), "expected a list of groups "
-                                    "([AI, artificial intelligence]) and rules (llm => large "
-                                    "language model)")]
+        return Synonyms(), [
+            Problem(
+                name,
+                _line(root),
+                "expected a list of groups "
+                "([AI, artificial intelligence]) and rules (llm => large "
+                "language model)",
+            )
+        ]
     rules: dict[Key, tuple[str, ...]] = {}
     problems: list[Problem] = []
     for item in root.value[:MAX_RULES]:
@@ -194,15 +216,21 @@ def _rule(name: str, item: Node, problems: list[Problem]) -> list[tuple[Key, tup
         if len(phrases) < len(item.value):
             return []  # reported already: the group is left out whole
         if len({tuple(query_stems(p)) for p in phrases}) < 2:
-            problems.append(Problem(name, _line(item), "a group needs two or more different "
-                                                       "words or phrases"))
+            problems.append(
+                Problem(name, _line(item), "a group needs two or more different words or phrases")
+            )
             return []
         return list(group_rules(phrases).items())
     if isinstance(item, ScalarNode) and item.tag != "tag:yaml.org,2002:null":
         text = str(item.value)
         if ONE_WAY not in text:
-            problems.append(Problem(name, _line(item), f"'{text[:60]}' is neither a group "
-                                    "([a, b]) nor a rule (a => b)"))
+            problems.append(
+                Problem(
+                    name,
+                    _line(item),
+                    f"'{text[:60]}' is neither a group ([a, b]) nor a rule (a => b)",
+                )
+            )
             return []
         before, _, after = text.partition(ONE_WAY)
         lefts = _side(name, item, before, "left", problems)
@@ -234,17 +262,28 @@ def _usable(name: str, node: Node, text: str, problems: list[Problem]) -> bool:
         problems.append(Problem(name, _line(node), f"'{text[:60]}': '=>' inside a group"))
         return False
     if len(text) > MAX_TERM_CHARS:
-        problems.append(Problem(name, _line(node), f"'{text[:40]}…' is {len(text)} characters; "
-                                                   f"at most {MAX_TERM_CHARS}"))
+        problems.append(
+            Problem(
+                name,
+                _line(node),
+                f"'{text[:40]}…' is {len(text)} characters; at most {MAX_TERM_CHARS}",
+            )
+        )
         return False
     words = query_stems(text)
     if not words:
-        problems.append(Problem(name, _line(node), f"'{text}' has no word that is searched "
-                                                   "(only stop words or signs)"))
+        problems.append(
+            Problem(
+                name,
+                _line(node),
+                f"'{text}' has no word that is searched (only stop words or signs)",
+            )
+        )
         return False
     if len(words) > MAX_WORDS:
-        problems.append(Problem(name, _line(node), f"'{text[:60]}' has {len(words)} words; "
-                                                   f"at most {MAX_WORDS}"))
+        problems.append(
+            Problem(name, _line(node), f"'{text[:60]}' has {len(words)} words; at most {MAX_WORDS}")
+        )
         return False
     return True
 

@@ -61,8 +61,13 @@ class Suggestion:
     evidence: tuple[str, ...]  # their titles
 
 
-def draft(searcher: Searcher, ctx: Postings, taxonomy: Mapping[str, Theme],
-          themes_of: Mapping[int, tuple[str, ...]], limit: int = 20) -> list[Candidate]:
+def draft(
+    searcher: Searcher,
+    ctx: Postings,
+    taxonomy: Mapping[str, Theme],
+    themes_of: Mapping[int, tuple[str, ...]],
+    limit: int = 20,
+) -> list[Candidate]:
     """Return up to `limit` candidate themes, the most entries first."""
     docs = [n for n in range(searcher.doc_count_all()) if n in themes_of]
     step = max(1, len(docs) // READ)
@@ -98,17 +103,21 @@ def draft(searcher: Searcher, ctx: Postings, taxonomy: Mapping[str, Theme],
         if (len(group) == 1 and len(group[0][0]) == 1) or _covered(ids, themes_of, taxonomy):
             continue  # a lone word is too vague to be a theme: it needs a phrase or company
         label = next((g[1] for g in group if len(g[0]) == 2), group[0][1])  # a phrase names best
-        out.append(Candidate(theme_slug(label), label[:1].upper() + label[1:],
-                             tuple(dict.fromkeys(g[1] for g in group))[:TERMS],
-                             _ids(searcher, ids, group[0][2])))
+        out.append(
+            Candidate(
+                theme_slug(label),
+                label[:1].upper() + label[1:],
+                tuple(dict.fromkeys(g[1] for g in group))[:TERMS],
+                _ids(searcher, ids, group[0][2]),
+            )
+        )
     return out[:limit]
 
 
 Found = tuple[tuple[str, ...], str, np.ndarray]  # terms, as written, entries
 
 
-def _key_words(searcher: Searcher, text: str, total: int, most: float
-               ) -> list[tuple[str, str]]:
+def _key_words(searcher: Searcher, text: str, total: int, most: float) -> list[tuple[str, str]]:
     """Return a text's key words (tf-idf), each with its first form as written."""
     times: Counter[str] = Counter()
     written: dict[str, str] = {}
@@ -141,8 +150,9 @@ def _groups(found: list[Found]) -> list[list[Found]]:
     return [g for g, _ in groups]
 
 
-def _covered(ids: np.ndarray, themes_of: Mapping[int, tuple[str, ...]],
-             taxonomy: Mapping[str, Theme]) -> bool:
+def _covered(
+    ids: np.ndarray, themes_of: Mapping[int, tuple[str, ...]], taxonomy: Mapping[str, Theme]
+) -> bool:
     held: Counter[str] = Counter(t for n in ids.tolist() for t in themes_of.get(n, ()))
     return any(k >= COVERED * len(ids) for t, k in held.items() if t in taxonomy or not taxonomy)
 
@@ -165,18 +175,30 @@ def to_yaml(candidates: list[Candidate], name: str) -> str:
         "# themes you want, and copy them into archive/themes.yaml.",
     ]
     for c in candidates:
-        body = {c.slug: {"label": c.label,
-                         "description": f"Entries that speak of {c.label[:1].lower() + c.label[1:]}.",
-                         "terms": list(c.terms)}}
+        body = {
+            c.slug: {
+                "label": c.label,
+                "description": f"Entries that speak of {c.label[:1].lower() + c.label[1:]}.",
+                "terms": list(c.terms),
+            }
+        }
         shown = ", ".join(c.entries[:EXAMPLES])
         lines += ["", f"# {len(c.entries)} entries, e.g. {shown}"]
-        lines.append(yaml.safe_dump(body, allow_unicode=True, sort_keys=False,
-                                    default_flow_style=None, width=100).rstrip())
+        lines.append(
+            yaml.safe_dump(
+                body, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100
+            ).rstrip()
+        )
     return "\n".join(lines) + "\n"
 
 
-def for_entry(searcher: Searcher, ctx: Postings, n: int, labels: Mapping[str, str],
-              themes_of: Mapping[int, tuple[str, ...]]) -> list[Suggestion]:
+def for_entry(
+    searcher: Searcher,
+    ctx: Postings,
+    n: int,
+    labels: Mapping[str, str],
+    themes_of: Mapping[int, tuple[str, ...]],
+) -> list[Suggestion]:
     """Return the themes an entry lacks that most of its closest entries have."""
     p = profile(searcher, n, ctx, labels)
     top = [int(d) for d in np.argsort(-p.scores, kind="stable")[:CLOSEST] if p.scores[d] > 0]
@@ -189,8 +211,10 @@ def for_entry(searcher: Searcher, ctx: Postings, n: int, labels: Mapping[str, st
     for slug, k in held.most_common():
         if k < least:
             break
-        titles = tuple(searcher.stored_fields(d)["title"] for d in top
-                       if slug in themes_of.get(d, ()))
-        out.append(Suggestion(slug, labels.get(slug) or slug, round(k / len(top), 2),
-                              titles[:EXAMPLES]))
+        titles = tuple(
+            searcher.stored_fields(d)["title"] for d in top if slug in themes_of.get(d, ())
+        )
+        out.append(
+            Suggestion(slug, labels.get(slug) or slug, round(k / len(top), 2), titles[:EXAMPLES])
+        )
     return out

@@ -50,8 +50,9 @@ def chosen(slugs: Sequence[str], most: int = MAX_THEMES) -> tuple[str, ...]:
     return unique
 
 
-def trends(table: FacetTable, slugs: Sequence[str], known: Mapping[str, str],
-           most: int = MAX_THEMES) -> ThemeTrends:
+def trends(
+    table: FacetTable, slugs: Sequence[str], known: Mapping[str, str], most: int = MAX_THEMES
+) -> ThemeTrends:
     """Return the themes' entries and shares per month; `known` maps the taxonomy's slugs and
     any other labelled theme to their labels; `most` themes at a time (a chart's lines)."""
     wanted = chosen(slugs, most)
@@ -75,8 +76,14 @@ def _per_month(months: np.ndarray, where: dict[int, int], size: int) -> tuple[in
     return tuple(int(c) for c in counts)
 
 
-def _series(table: FacetTable, live: np.ndarray, slug: str, known: Mapping[str, str],
-            where: dict[int, int], every: tuple[int, ...]) -> ThemeSeries:
+def _series(
+    table: FacetTable,
+    live: np.ndarray,
+    slug: str,
+    known: Mapping[str, str],
+    where: dict[int, int],
+    every: tuple[int, ...],
+) -> ThemeSeries:
     """Return one theme's series, or raise UnknownTheme."""
     column = table.columns["theme"]
     mask = column.mask(frozenset([BY_NAME["theme"].key(slug)]), len(table.live))

@@ -40,8 +40,13 @@ def typo_distance(word: str) -> int:
     return 1 if len(word) >= MIN_ONE_TYPO else 0
 
 
-def near_spellings(words: list[str], searcher: Searcher, ctx: Postings,
-                   vocabularies: Vocabularies, languages: tuple[str, ...] = ()) -> dict[str, Near]:
+def near_spellings(
+    words: list[str],
+    searcher: Searcher,
+    ctx: Postings,
+    vocabularies: Vocabularies,
+    languages: tuple[str, ...] = (),
+) -> dict[str, Near]:
     """Return, by typed word (lowercase), the near spellings of the plain words that the
     archive lacks or holds in a few entries next to a far more frequent neighbour (a word its
     entries in other `languages` hold, as their stem, is no typo: `Datei` is not `date`)."""
@@ -56,8 +61,11 @@ def near_spellings(words: list[str], searcher: Searcher, ctx: Postings,
         word = query_word(0, text, searcher, ctx)
         if word is None or typo_distance(word.folded) == 0 or word.entries > FEW:
             continue
-        if any(searcher.doc_frequency(f, t) for t in foreign_query_terms(text, languages)
-               for f in ("title", "body")):
+        if any(
+            searcher.doc_frequency(f, t)
+            for t in foreign_query_terms(text, languages)
+            for f in ("title", "body")
+        ):
             continue
         found = _nearest(word.folded, word.entries, searcher, vocabularies)
         if found:
@@ -65,8 +73,9 @@ def near_spellings(words: list[str], searcher: Searcher, ctx: Postings,
     return out
 
 
-def _nearest(folded: str, entries: int, searcher: Searcher, vocabularies: Vocabularies
-             ) -> list[Candidate]:
+def _nearest(
+    folded: str, entries: int, searcher: Searcher, vocabularies: Vocabularies
+) -> list[Candidate]:
     """Return the archive words nearest a folded word: those at the smallest distance any
     archive word is at, the most held first; for a word the archive holds, only words one
     edit away in MORE_TIMES as many entries."""

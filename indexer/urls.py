@@ -63,13 +63,18 @@ def search_pairs(req: SearchRequest) -> list[tuple[str, str]]:
     pairs = [("q", req.q)] if req.q else []
     for facet in FACETS:
         pairs += [(facet.name, v) for v in req.selected(facet.name)]
-    pairs += [(name, bound.text) for name, bound in (("from", req.date_from), ("to", req.date_to))
-              if bound is not None]
+    pairs += [
+        (name, bound.text)
+        for name, bound in (("from", req.date_from), ("to", req.date_to))
+        if bound is not None
+    ]
     if req.sort != "relevance":
         pairs.append(("sort", req.sort))
     if req.per_page != 10:
         pairs.append(("per_page", str(req.per_page)))
-    pairs += [(name, "0") for name, on in (("subject", req.subject), ("typos", req.typos)) if not on]
+    pairs += [
+        (name, "0") for name, on in (("subject", req.subject), ("typos", req.typos)) if not on
+    ]
     for name, values in req.extra:  # a field map's own facets (fieldmap.py), last as on the web
         pairs += [(f"facet_{name}", v) for v in values]
     return pairs

@@ -15,15 +15,21 @@ from indexer.site import SITE_FILE, load_site
 from indexer.synonyms import SYNONYMS_FILE, load_synonyms
 
 
-def check_archive(archive: Path, fieldmap: Path | None = None, index_dir: Path | None = None,
-                  synonyms: Path | None = None, warnings: list[Problem] | None = None
-                  ) -> tuple[list[Problem], int]:
+def check_archive(
+    archive: Path,
+    fieldmap: Path | None = None,
+    index_dir: Path | None = None,
+    synonyms: Path | None = None,
+    warnings: list[Problem] | None = None,
+) -> tuple[list[Problem], int]:
     """Return every problem of the archive (files, taxonomy, site.yaml, synonyms.yaml: the
     archive's or the one named) and the number of valid entries. With an index, its files keep
     the ids they hold, as `perspectives index` decides. Add to `warnings`, when given, each
     entry nearly the same as another."""
     if not archive.is_dir():
-        raise ArchiveError(f"{archive}: no archive folder here (set --archive or PERSPECTIVES_ARCHIVE)")
+        raise ArchiveError(
+            f"{archive}: no archive folder here (set --archive or PERSPECTIVES_ARCHIVE)"
+        )
     config = load_config(archive, fieldmap)
     read = read_archive(archive, config.fieldmap, _indexed_ids(index_dir))
     _, site = load_site(archive / SITE_FILE)

@@ -72,8 +72,10 @@ class View:
 def labels_of(view: View) -> dict[str, dict[str, str]]:
     """Return the labels the taxonomy gives, per facet: a filter may name a theme by them (and
     a language by its name)."""
-    return {"theme": {slug: t.label for slug, t in view.taxonomy.items()},
-            "language": {code: lang.name for code, lang in LANGUAGES.items()}}
+    return {
+        "theme": {slug: t.label for slug, t in view.taxonomy.items()},
+        "language": {code: lang.name for code, lang in LANGUAGES.items()},
+    }
 
 
 def languages_of(view: View, req: SearchRequest) -> tuple[str, ...]:

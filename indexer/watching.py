@@ -68,11 +68,17 @@ def batch_of(archive: Path, changed: Iterable[str]) -> Batch | None:
     return Batch(tuple(sorted(files)), whole)
 
 
-def watch(archive: Path, index_dir: Path, on_report: Callable[[BuildReport], None],
-          on_error: Callable[[str], None], stop: threading.Event,
-          fieldmap: Path | None = None, synonyms: Path | None = None,
-          ready: Callable[[], None] | None = None,
-          on_batch: Callable[[Batch], None] | None = None) -> None:
+def watch(
+    archive: Path,
+    index_dir: Path,
+    on_report: Callable[[BuildReport], None],
+    on_error: Callable[[str], None],
+    stop: threading.Event,
+    fieldmap: Path | None = None,
+    synonyms: Path | None = None,
+    ready: Callable[[], None] | None = None,
+    on_batch: Callable[[Batch], None] | None = None,
+) -> None:
     """Follow the archive until `stop` is set, publishing each batch of changes.
 
     Starts following the file events, then brings the index up to date with one run over the
@@ -88,11 +94,20 @@ def watch(archive: Path, index_dir: Path, on_report: Callable[[BuildReport], Non
         if on_batch is not None:
             on_batch(batch)
         try:
-            on_report(build_index(archive, index_dir, fieldmap=fieldmap, synonyms=synonyms,
-                                  only=None if batch.whole else list(batch.files)))
+            on_report(
+                build_index(
+                    archive,
+                    index_dir,
+                    fieldmap=fieldmap,
+                    synonyms=synonyms,
+                    only=None if batch.whole else list(batch.files),
+                )
+            )
         except OSError as e:  # a full disk, a folder that cannot be written
-            on_error(f"cannot update the index in {index_dir}: {e.strerror or e}; the index "
-                     "being served is unchanged, and the next change tries again")
+            on_error(
+                f"cannot update the index in {index_dir}: {e.strerror or e}; the index "
+                "being served is unchanged, and the next change tries again"
+            )
         except (ArchiveError, RuntimeError) as e:
             on_error(f"{e}; the index being served is unchanged")
 
@@ -124,17 +139,22 @@ def _follow(archive: Path, stop: threading.Event, events: queue.Queue[set[str] |
     import watchfiles
 
     try:
-        for changes in watchfiles.watch(archive, debounce=LONGEST_MS, step=QUIET_MS,
-                                        stop_event=stop, raise_interrupt=False,
-                                        watch_filter=None, rust_timeout=1_000,
-                                        yield_on_timeout=False):
+        for changes in watchfiles.watch(
+            archive,
+            debounce=LONGEST_MS,
+            step=QUIET_MS,
+            stop_event=stop,
+            raise_interrupt=False,
+            watch_filter=None,
+            rust_timeout=1_000,
+            yield_on_timeout=False,
+        ):
             events.put({path for _, path in changes})
     finally:
         events.put(None)
 
 
-def _until_live(archive: Path, events: queue.Queue[set[str] | None],
-                timeout: float = 10.0) -> None:
+def _until_live(archive: Path, events: queue.Queue[set[str] | None], timeout: float = 10.0) -> None:
     """Wait until the file events flow: write and remove a hidden probe file in the archive
     until its event arrives (the other events gathered meanwhile are the whole run's to see)."""
     probe = archive / PROBE

@@ -49,7 +49,8 @@ if tuple(whoosh.__version__) != PINNED:
     raise ImportError(
         f"indexer needs Whoosh {'.'.join(map(str, PINNED))} (whoosh-reloaded), found "
         f"{whoosh.versionstring()}: indexer/whoosh_internals.py reaches its private parts; "
-        "check them with tests/test_whoosh_internals.py before moving the pin")
+        "check them with tests/test_whoosh_internals.py before moving the pin"
+    )
 
 
 class Unexpected(TypeError):
@@ -82,14 +83,14 @@ class _View(io.RawIOBase):
 
     def read(self, size: int | None = -1) -> bytes:
         end = len(self._buf) if size is None or size < 0 else min(len(self._buf), self._pos + size)
-        data = bytes(self._buf[self._pos:end]) if end > self._pos else b""
+        data = bytes(self._buf[self._pos : end]) if end > self._pos else b""
         self._pos = max(self._pos, end)
         return data
 
     def peek(self, size: int = 0) -> bytes:
         """Return bytes ahead without moving (at most PEEK_BYTES): the C unpickler reads a
         pickle (a posting block's header) from them instead of one small read per opcode."""
-        return bytes(self._buf[self._pos:self._pos + min(max(size, 1), PEEK_BYTES)])
+        return bytes(self._buf[self._pos : self._pos + min(max(size, 1), PEEK_BYTES)])
 
     def readinto(self, target: Any) -> int:
         data = self.read(len(target))
@@ -100,11 +101,12 @@ class _View(io.RawIOBase):
         end = len(self._buf) if size is None or size < 0 else min(len(self._buf), self._pos + size)
         start = self._pos
         while start < end:  # look for the newline a block at a time, never copying the rest
-            found = bytes(self._buf[start:min(end, start + 4096)]).find(b"\n")
+            found = bytes(self._buf[start : min(end, start + 4096)]).find(b"\n")
             if found >= 0:
                 return self.read(start + found + 1 - self._pos)
             start += 4096
         return self.read(end - self._pos)
+
 
 def _buffer_file_init(self: Any, buf: Any, name: str | None = None, onclose: Any = None) -> None:
     self._buf = buf
@@ -139,8 +141,9 @@ def read_postings(matcher: Matcher) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
 
 
-def segment_postings(reader: SegmentReader, fieldname: str, text: str
-                     ) -> tuple[np.ndarray, np.ndarray, int] | None:
+def segment_postings(
+    reader: SegmentReader, fieldname: str, text: str
+) -> tuple[np.ndarray, np.ndarray, int] | None:
     """Return a segment's whole posting list of a term (documents and weights, deleted ones
     included) and how many documents hold it, from one lookup of its term info; None when the
     segment lacks the term. (`reader.postings` and `doc_frequency` look it up once each, and
@@ -181,8 +184,8 @@ def _hashed_value(table: Any, key: bytes) -> memoryview | None:
         if slothash == keyhash:
             keylen, datalen = _LENGTHS.unpack_from(buf, item)
             at = item + _LENGTHS.size
-            if keylen == len(key) and buf[at:at + keylen] == key:
-                return buf[at + keylen:at + keylen + datalen]
+            if keylen == len(key) and buf[at : at + keylen] == key:
+                return buf[at + keylen : at + keylen + datalen]
         slot += _POINTER.size
         if slot == end:
             slot = start
@@ -213,12 +216,12 @@ def _blocks(postfile: Any, offset: int) -> Iterator[tuple[int, tuple[Any, Any, A
     from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
     buf = memoryview(postfile._buf)
-    if bytes(buf[offset:offset + 4]) != WHOOSH3_HEADER_MAGIC:
+    if bytes(buf[offset : offset + 4]) != WHOOSH3_HEADER_MAGIC:
         raise Unexpected(f"no posting block tag at {offset}")
     pos = offset + 4
     while True:
         (length,) = _BLOCK_LENGTH.unpack_from(buf, pos)
-        block = io.BytesIO(buf[pos + 4:pos + 4 + abs(length)])
+        block = io.BytesIO(buf[pos + 4 : pos + 4 + abs(length)])
         count, _, _, compression, _, _ = pickle.load(block)
         data = block.read()
         yield count, pickle.loads(zlib.decompress(data) if compression else data)
@@ -244,8 +247,9 @@ def _read_blocks(postfile: Any, offset: int) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def segment_positions(reader: SegmentReader, fieldname: str, text: str, wanted: np.ndarray,
-                      offset: int) -> dict[int, list[int]]:
+def segment_positions(
+    reader: SegmentReader, fieldname: str, text: str, wanted: np.ndarray, offset: int
+) -> dict[int, list[int]]:
     """Return a term's positions in each wanted document of a segment (docnum + offset: a
     number of the whole index; `wanted` is indexed by those), from the raw blocks: a block's
     values are decoded only when it holds a wanted document. Each value is Whoosh's
@@ -258,8 +262,9 @@ def segment_positions(reader: SegmentReader, fieldname: str, text: str, wanted: 
     if fieldname not in reader.schema:
         return {}
     terms = reader._terms
-    found = _hashed_value(terms._tindex,
-                          terms._keycoder(fieldname, reader.schema[fieldname].to_bytes(text)))
+    found = _hashed_value(
+        terms._tindex, terms._keycoder(fieldname, reader.schema[fieldname].to_bytes(text))
+    )
     if found is None:
         return {}
     inlined, _, at = _term_info(found)
@@ -273,8 +278,9 @@ def segment_positions(reader: SegmentReader, fieldname: str, text: str, wanted: 
             loads = pickle.loads
             for i in chosen.tolist():
                 value = values[i]
-                out[int(ids[i])] = list(accumulate(loads(
-                    value[4:] if value.endswith(b".") else value[4:] + b".")))
+                out[int(ids[i])] = list(
+                    accumulate(loads(value[4:] if value.endswith(b".") else value[4:] + b"."))
+                )
     return out
 
 
@@ -313,8 +319,9 @@ def _lengths_column(perdoc: Any, fieldname: str) -> Any | None:
     from whoosh.codec import whoosh3
 
     column = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
-    if column is not None and (not isinstance(column, columns.FixedBytesColumn.Reader)
-                               or column._fixedlen != 1):
+    if column is not None and (
+        not isinstance(column, columns.FixedBytesColumn.Reader) or column._fixedlen != 1
+    ):
         raise Unexpected(f"field lengths in a {type(column).__name__}")
     return column
 
@@ -386,8 +393,12 @@ class _Block:
         return self._ids[-1]
 
 
-def add_postings(fieldwriter: Any, schema: Any, lengths: _Lengths | None,
-                 items: Iterable[tuple[str, bytes, int, float, bytes | None]]) -> None:
+def add_postings(
+    fieldwriter: Any,
+    schema: Any,
+    lengths: _Lengths | None,
+    items: Iterable[tuple[str, bytes, int, float, bytes | None]],
+) -> None:
     """Write a segment's sorted postings as `FieldWriter.add_postings` and `W3PostingsWriter`
     do, byte for byte (tests/test_whoosh_internals.py), a term at a time: its postings are
     gathered in lists and cut into blocks, rather than passed one call (and four type checks)
@@ -411,8 +422,11 @@ def add_postings(fieldwriter: Any, schema: Any, lengths: _Lengths | None,
                     raise Unexpected(f"postings out of order: field {fieldname!r}")
                 fieldwriter.start_field(fieldname, schema[fieldname])
                 pw = fieldwriter._postwriter
-                if not isinstance(pw, whoosh3.W3PostingsWriter) or pw._byteids or (
-                        pw._inlinelimit > 1):
+                if (
+                    not isinstance(pw, whoosh3.W3PostingsWriter)
+                    or pw._byteids
+                    or (pw._inlinelimit > 1)
+                ):
                     raise Unexpected(f"postings written through {type(pw).__name__}")
                 table = lengths.table(fieldname) if lengths is not None else None
             term = (fieldname, btext)
@@ -426,8 +440,14 @@ def add_postings(fieldwriter: Any, schema: Any, lengths: _Lengths | None,
         fieldwriter.finish_field()
 
 
-def _write_term(fieldwriter: Any, btext: bytes, ids: list[int], weights: list[float],
-                values: list[bytes], lengths: list[int]) -> None:
+def _write_term(
+    fieldwriter: Any,
+    btext: bytes,
+    ids: list[int],
+    weights: list[float],
+    values: list[bytes],
+    lengths: list[int],
+) -> None:
     """Write one term's posting blocks and its row of the term table."""
     import pickle
     import zlib
@@ -442,21 +462,32 @@ def _write_term(fieldwriter: Any, btext: bytes, ids: list[int], weights: list[fl
     start = postfile.tell()
     postfile.write(whoosh3.WHOOSH3_HEADER_MAGIC)
     for at in range(0, len(ids), size):
-        block = _Block(ids[at:at + size], weights[at:at + size], lengths[at:at + size])
+        block = _Block(ids[at : at + size], weights[at : at + size], lengths[at : at + size])
         info.add_block(block)
         chunk = block._ids
         deltas = tuple(b - a for a, b in zip([0, *chunk[:-1]], chunk, strict=True))
         w = block._weights
-        mini_weights = (None if all(x == 1.0 for x in w) else
-                        w[0] if all(x == w[0] for x in w) else tuple(w))
-        kept = [v for v in values[at:at + size] if v]
-        mini_values = (tuple(kept) if fixed is None or fixed < 0 else
-                       None if fixed == 0 else b"".join(kept))
+        mini_weights = (
+            None if all(x == 1.0 for x in w) else w[0] if all(x == w[0] for x in w) else tuple(w)
+        )
+        kept = [v for v in values[at : at + size] if v]
+        mini_values = (
+            tuple(kept) if fixed is None or fixed < 0 else None if fixed == 0 else b"".join(kept)
+        )
         data = pickle.dumps((deltas, mini_weights, mini_values), 2)
         if compression:
             data = zlib.compress(data, compression)
-        head = pickle.dumps((len(chunk), chunk[-1], block._maxweight, compression,
-                             length_to_byte(block._minlength), length_to_byte(block._maxlength)), 2)
+        head = pickle.dumps(
+            (
+                len(chunk),
+                chunk[-1],
+                block._maxweight,
+                compression,
+                length_to_byte(block._minlength),
+                length_to_byte(block._maxlength),
+            ),
+            2,
+        )
         length = len(head) + len(data)
         postfile.write_int(-length if at + size >= len(ids) else length)
         postfile.write(head)
@@ -505,8 +536,11 @@ class _Lengths:
 
         if fieldname not in self._fields:
             column = _lengths_column(self._reader, fieldname)
-            self._fields[fieldname] = None if column is None else [
-                byte_to_length(b) if b else None for b in _column_bytes(column, self._n)]
+            self._fields[fieldname] = (
+                None
+                if column is None
+                else [byte_to_length(b) if b else None for b in _column_bytes(column, self._n)]
+            )
         return self._fields[fieldname]
 
 
@@ -518,15 +552,17 @@ _DOC_FREQUENCY_AT = 5
 _TERM_INFO_FORMAT = "!BfIBBfII"  # W3TermInfo._struct: flags, weight, doc frequency, ...
 
 
-def term_frequencies(reader: SegmentReader, fieldname: str, prefix: bytes = b""
-                     ) -> Iterator[tuple[bytes, int]]:
+def term_frequencies(
+    reader: SegmentReader, fieldname: str, prefix: bytes = b""
+) -> Iterator[tuple[bytes, int]]:
     """Yield a segment's terms of a field that start with prefix, in order, each with how many
     documents hold it (deleted ones included, as `doc_frequency` counts)."""
     from whoosh.codec import whoosh3
 
     terms = reader._terms
     if not isinstance(terms, whoosh3.W3TermsReader) or (
-            whoosh3.W3TermInfo._struct.format != _TERM_INFO_FORMAT):
+        whoosh3.W3TermInfo._struct.format != _TERM_INFO_FORMAT
+    ):
         raise Unexpected(f"a term table read through {type(terms).__name__}")
     if fieldname not in terms._fieldmap:
         return
@@ -541,7 +577,7 @@ def term_frequencies(reader: SegmentReader, fieldname: str, prefix: bytes = b""
     while at < end:
         keylen, datalen = lengths(data, at)
         keypos = at + _KEY_AND_DATA.size
-        found = data[keypos:keypos + keylen]
+        found = data[keypos : keypos + keylen]
         if not found.startswith(key):
             return
         yield found[2:], frequency(data, keypos + keylen + _DOC_FREQUENCY_AT)[0]
@@ -568,7 +604,6 @@ def segment_maps(reader: IndexReader) -> list[mmap.mmap]:
         storage = leaf._storage
         if isinstance(storage, filestore.OverlayStorage):  # a segment over the index folder
             storage = storage.a
-        if isinstance(storage, compound.CompoundStorage) and isinstance(storage._source,
-                                                                         mmap.mmap):
+        if isinstance(storage, compound.CompoundStorage) and isinstance(storage._source, mmap.mmap):
             out.append(storage._source)
     return out

@@ -33,8 +33,9 @@ PAIRS = (
 )
 
 
-def race(archive: Path, index: Path, first: tuple[str, ...], second: tuple[str, ...],
-         delay: float) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]:
+def race(
+    archive: Path, index: Path, first: tuple[str, ...], second: tuple[str, ...], delay: float
+) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]:
     """Start first, then second after delay; return both when done."""
     a = subprocess.Popen(index_command(archive, index, *first), stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)  # fmt: skip
@@ -47,7 +48,9 @@ def race(archive: Path, index: Path, first: tuple[str, ...], second: tuple[str, 
             subprocess.CompletedProcess(b.args, b.returncode, out_b, err_b))  # fmt: skip
 
 
-def judge(a: subprocess.CompletedProcess, b: subprocess.CompletedProcess, no_wait: bool) -> tuple[str, list[str]]:
+def judge(
+    a: subprocess.CompletedProcess, b: subprocess.CompletedProcess, no_wait: bool
+) -> tuple[str, list[str]]:
     """Return how the second run met the first (waited, refused, alone) and any error."""
     errors = []
     if a.returncode != 0:
@@ -74,7 +77,9 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work", type=Path, help="folder for corpus and index (default: a temp dir)")
+    parser.add_argument(
+        "--work", type=Path, help="folder for corpus and index (default: a temp dir)"
+    )
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -100,9 +105,11 @@ def main() -> int:
                     if len(generations(index)) > 2:
                         errs.append(f"{len(generations(index))} generations left")
                     errors += [f"round {n + 1}: {e}" for e in errs]
-                    log(f"round {n + 1}: {' '.join(first) or 'incremental'} + "
+                    log(
+                        f"round {n + 1}: {' '.join(first) or 'incremental'} + "
                         f"{' '.join(second) or 'incremental'} {delay:.2f} s later: second "
-                        f"{outcome}; index whole: {state['ok']}")
+                        f"{outcome}; index whole: {state['ok']}"
+                    )
             if snapshot(server.port) != baseline:
                 errors.append("the served answers changed")
         errors += [f"probe failed: {f}" for f in poller.failures[:20]]
@@ -114,8 +121,16 @@ def main() -> int:
     write_json(args.json, result)
     for error in errors:
         log(f"ERROR {error}")
-    print(summary_line("concurrent_reindex", ok, rounds=args.rounds, **outcomes,
-                       probe_requests=poller.requests, probe_failures=len(poller.failures)))
+    print(
+        summary_line(
+            "concurrent_reindex",
+            ok,
+            rounds=args.rounds,
+            **outcomes,
+            probe_requests=poller.requests,
+            probe_failures=len(poller.failures),
+        )
+    )
     return 0 if ok else 1
 
 

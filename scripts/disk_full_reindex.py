@@ -89,7 +89,10 @@ def _mount(kind: str, where: Path) -> str:
     image = where.parent / "disk.img"
     with image.open("wb") as f:
         f.truncate(FS_BYTES)
-    steps = [["mkfs.ext4", "-q", "-F", "-m", "0", str(image)], ["losetup", "-f", "--show", str(image)]]
+    steps = [
+        ["mkfs.ext4", "-q", "-F", "-m", "0", str(image)],
+        ["losetup", "-f", "--show", str(image)],
+    ]
     if subprocess.run(steps[0], capture_output=True, check=False).returncode != 0:
         return ""
     loop = subprocess.run(steps[1], capture_output=True, text=True, check=False)
@@ -130,8 +133,17 @@ def limiter(limit: int | None) -> Callable[[], None] | None:
     return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
 
-def one_round(kind: str, mount: Path, archive: Path, index: Path, port: int, baseline: dict,
-              fraction: float, incremental: bool, rng: random.Random) -> dict:
+def one_round(
+    kind: str,
+    mount: Path,
+    archive: Path,
+    index: Path,
+    port: int,
+    baseline: dict,
+    fraction: float,
+    incremental: bool,
+    rng: random.Random,
+) -> dict:
     """Fill, reindex, check the failure is clean, free the space, reindex again."""
     need = tree_bytes(index / current_name(index))
     largest = max(p.stat().st_size for p in (index / current_name(index)).rglob("*"))
@@ -170,8 +182,10 @@ def one_round(kind: str, mount: Path, archive: Path, index: Path, port: int, bas
         errors.append(f"no recovery once space was freed: rc={again.rc}, {len(missing)} edits "
                       f"missing: {again.stderr[-300:]!r}")  # fmt: skip
     message = next((line for line in text.splitlines() if "cannot write" in line), "")
-    log(f"{'incremental' if incremental else 'full'} with {fraction:.0%} of the space needed: "
-        f"rc={run.rc} {message[:110]!r}; recovered: {again.rc == 0 and not missing}")
+    log(
+        f"{'incremental' if incremental else 'full'} with {fraction:.0%} of the space needed: "
+        f"rc={run.rc} {message[:110]!r}; recovered: {again.rc == 0 and not missing}"
+    )
     return {"fraction": fraction, "incremental": incremental, "rc": run.rc,
             "message": message, "probe_requests": poller.requests,
             "probe_failures": len(poller.failures), "errors": errors}  # fmt: skip
@@ -187,7 +201,9 @@ def main() -> int:
     parser.add_argument("--fs", choices=["auto", "tmpfs", "loop", "rlimit"], default="auto")
     parser.add_argument("--fractions", type=float, nargs="+", default=list(FRACTIONS))
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work", type=Path, help="folder for corpus and index (default: a temp dir)")
+    parser.add_argument(
+        "--work", type=Path, help="folder for corpus and index (default: a temp dir)"
+    )
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -195,8 +211,11 @@ def main() -> int:
         work = args.work or Path(tmp)
         archive = make_corpus(work / "corpus", args.entries)
         with small_fs(args.fs, work / "mnt") as (kind, mount):
-            log(f"file system: {kind} ({FS_BYTES // 2**20} MB)" if kind != "rlimit"
-                else "file system: none mounted; RLIMIT_FSIZE on the indexing process")
+            log(
+                f"file system: {kind} ({FS_BYTES // 2**20} MB)"
+                if kind != "rlimit"
+                else "file system: none mounted; RLIMIT_FSIZE on the indexing process"
+            )
             index = mount / "index"
             if run_index(archive, index, "--full").rc != 0:
                 raise SystemExit("the first full reindex failed")
@@ -205,8 +224,19 @@ def main() -> int:
                 baseline = snapshot(server.port)
                 for fraction in args.fractions:
                     for incremental in (False, True):
-                        rounds.append(one_round(kind, mount, archive, index, server.port,
-                                                baseline, fraction, incremental, rng))
+                        rounds.append(
+                            one_round(
+                                kind,
+                                mount,
+                                archive,
+                                index,
+                                server.port,
+                                baseline,
+                                fraction,
+                                incremental,
+                                rng,
+                            )
+                        )
                         baseline = snapshot(server.port)  # edits legitimately move answers
     errors = [e for r in rounds for e in r["errors"]]
     failed_cleanly = sum(r["rc"] != 0 and not r["errors"] for r in rounds)

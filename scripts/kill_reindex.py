@@ -78,8 +78,9 @@ def kill_on_switch(command: list[str], index: Path, timeout: float) -> tuple[boo
     return False, time.perf_counter() - started
 
 
-def full_kills(args: argparse.Namespace, archive: Path, index: Path, port: int,
-               rng: random.Random) -> dict:
+def full_kills(
+    args: argparse.Namespace, archive: Path, index: Path, port: int, rng: random.Random
+) -> dict:
     """Kill full reindexes until args.kills of them died mid-run; check after each."""
     span = timed_full(archive, index)
     baseline = snapshot(port)
@@ -93,7 +94,9 @@ def full_kills(args: argparse.Namespace, archive: Path, index: Path, port: int,
             if len(kills) % 5 == 4:  # every fifth: right after the switch, as old ones are removed
                 killed, at = kill_on_switch(command, index, span * 3)
             else:  # anywhere in the run, now and then near its end
-                delay = rng.uniform(0, span) if rng.random() < 0.75 else rng.uniform(0.8, 1.05) * span
+                delay = (
+                    rng.uniform(0, span) if rng.random() < 0.75 else rng.uniform(0.8, 1.05) * span
+                )
                 killed, at = kill_at(command, delay)
             if not killed:
                 continue
@@ -104,15 +107,20 @@ def full_kills(args: argparse.Namespace, archive: Path, index: Path, port: int,
             after = current_name(index)
             phase = "before" if after == before else "after"
             phases[phase] += 1
-            orphans = [g for g in generations(index)  # a killed build's folder has no manifest
-                       if g != after and not (index / g / "manifest.json").exists()]
+            orphans = [
+                g
+                for g in generations(index)  # a killed build's folder has no manifest
+                if g != after and not (index / g / "manifest.json").exists()
+            ]
             leftovers += len(orphans)
             errors += _check_after(archive, index, port, baseline, f"kill {len(kills) + 1}")
             kills.append({"at": round(at, 3), "switched": phase == "after",
                           "orphans": len(orphans)})  # fmt: skip
-            log(f"kill {len(kills)}/{args.kills} at {at:.2f} s of ~{span:.2f} s "
+            log(
+                f"kill {len(kills)}/{args.kills} at {at:.2f} s of ~{span:.2f} s "
                 f"({phase} the switch, {len(orphans)} unfinished generation(s) left, "
-                f"removed by the next run)")
+                f"removed by the next run)"
+            )
     final = run_index(archive, index, "--full")
     if final.rc != 0:
         errors.append(f"final full reindex failed: {final.stderr[-500:]}")
@@ -148,8 +156,9 @@ def _check_after(archive: Path, index: Path, port: int, baseline: dict, what: st
     return errors
 
 
-def incremental_kills(args: argparse.Namespace, archive: Path, index: Path, port: int,
-                      rng: random.Random) -> dict:
+def incremental_kills(
+    args: argparse.Namespace, archive: Path, index: Path, port: int, rng: random.Random
+) -> dict:
     """Edit files, kill the incremental run, and check the next run takes every edit."""
     files = sorted(archive.rglob("*.md"))
     errors, done, requests, failures = [], 0, 0, 0
@@ -167,11 +176,15 @@ def incremental_kills(args: argparse.Namespace, archive: Path, index: Path, port
         if alive:
             errors.append(f"incremental round {round_ + 1}: {len(alive)} processes outlived it")
         if nxt.rc != 0 or missing or not check_index(index)["ok"]:
-            errors.append(f"incremental round {round_ + 1}: rc={nxt.rc}, "
-                          f"{len(missing)} edits missing, {check_index(index)['why']}")
-        log(f"incremental round {round_ + 1}: {len(words)} files edited, "
+            errors.append(
+                f"incremental round {round_ + 1}: rc={nxt.rc}, "
+                f"{len(missing)} edits missing, {check_index(index)['why']}"
+            )
+        log(
+            f"incremental round {round_ + 1}: {len(words)} files edited, "
             f"{'killed' if killed else 'finished'} at {at:.2f} s; next run took every edit: "
-            f"{not missing}")
+            f"{not missing}"
+        )
     return {"rounds": args.incremental_kills, "killed": done, "probe_requests": requests,
             "probe_failures": failures, "errors": errors}  # fmt: skip
 
@@ -187,7 +200,9 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--incremental-kills", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work", type=Path, help="folder for corpus and index (default: a temp dir)")
+    parser.add_argument(
+        "--work", type=Path, help="folder for corpus and index (default: a temp dir)"
+    )
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     rng = random.Random(args.seed)

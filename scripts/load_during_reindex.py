@@ -111,7 +111,11 @@ class Load:
             try:
                 status, body, seconds = get(self.port, path, timeout=30)
             except OSError as error:
-                status, body, seconds = 0, repr(error).encode(), time.perf_counter() - self.t0 - started
+                status, body, seconds = (
+                    0,
+                    repr(error).encode(),
+                    time.perf_counter() - self.t0 - started,
+                )
             generation = ""
             if status == 200 and kind == "api_search":
                 generation = json.loads(body).get("generation", "")
@@ -121,7 +125,9 @@ class Load:
                     self.errors.append(f"{path}: {status} {body[:200]!r}")
 
 
-def watch_switch(index: Path, old: str, t0_ref: list[float], out: dict, stop: threading.Event) -> None:
+def watch_switch(
+    index: Path, old: str, t0_ref: list[float], out: dict, stop: threading.Event
+) -> None:
     """Record when CURRENT first names a generation other than old."""
     while not stop.is_set():
         if current_name(index) != old:
@@ -156,7 +162,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reindex-at", type=float, default=10)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work", type=Path, help="folder for corpus and index (default: a temp dir)")
+    parser.add_argument(
+        "--work", type=Path, help="folder for corpus and index (default: a temp dir)"
+    )
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="load-reindex-") as tmp:
@@ -168,7 +176,9 @@ def main() -> int:
         if first.rc != 0:
             raise SystemExit(f"first index failed: {first.stderr}")
         old = current_name(index) or ""
-        with ProductionServer(index, workers=args.workers, log_file=work / "gunicorn.log") as server:
+        with ProductionServer(
+            index, workers=args.workers, log_file=work / "gunicorn.log"
+        ) as server:
             mix = request_mix(server.port, random.Random(args.seed))
             Load(server.port, mix, args.clients, args.seed + 1).run(3)  # warm both workers up
             load = Load(server.port, mix, args.clients, args.seed)
@@ -180,13 +190,22 @@ def main() -> int:
                   full_index_seconds=round(first.seconds, 2))  # fmt: skip
     write_json(args.json, result)
     print_table(result)
-    print(summary_line("load_during_reindex", ok, requests=len(load.samples), failed=failures,
-                       reindex_s=result["reindex_s"], switch_at_s=result["switch_s"]))
+    print(
+        summary_line(
+            "load_during_reindex",
+            ok,
+            requests=len(load.samples),
+            failed=failures,
+            reindex_s=result["reindex_s"],
+            switch_at_s=result["switch_s"],
+        )
+    )
     return 0 if ok else 1
 
 
-def run_with_reindex(args: argparse.Namespace, load: Load, archive: Path, index: Path,
-                     old: str) -> dict:
+def run_with_reindex(
+    args: argparse.Namespace, load: Load, archive: Path, index: Path, old: str
+) -> dict:
     """Run the load; start the full reindex at --reindex-at; return per-phase figures."""
     switch: dict = {}
     t0_ref = [0.0]
@@ -207,8 +226,10 @@ def run_with_reindex(args: argparse.Namespace, load: Load, archive: Path, index:
 
     thread = threading.Thread(target=reindexer)
     thread.start()
-    log(f"load: {args.clients} clients for {args.duration:.0f} s; full reindex at "
-        f"{args.reindex_at:.0f} s")
+    log(
+        f"load: {args.clients} clients for {args.duration:.0f} s; full reindex at "
+        f"{args.reindex_at:.0f} s"
+    )
     load.run(args.duration)
     thread.join()
     stop.set()
@@ -235,14 +256,20 @@ def run_with_reindex(args: argparse.Namespace, load: Load, archive: Path, index:
 
 
 def print_table(r: dict) -> None:
-    print("\n| phase | from–to (s) | requests | failed | req/s | p50 ms | p90 ms | p99 ms | max ms |")
+    print(
+        "\n| phase | from–to (s) | requests | failed | req/s | p50 ms | p90 ms | p99 ms | max ms |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for name, p in r["phases"].items():
-        print(f"| {name} | {p['from_s']}–{p['to_s']} | {p['requests']} | {p['failed']} | "
-              f"{p['rps']} | {p['p50_ms']} | {p['p90_ms']} | {p['p99_ms']} | {p['max_ms']} |")
-    print(f"\nfull reindex: {r['reindex_s']} s (exit {r['reindex_rc']}), switch at "
-          f"{r['switch_s']} s; after the switch {r['after_new_generation']} searches answered "
-          f"from the new generation, {r['after_old_generation']} from the old one\n")
+        print(
+            f"| {name} | {p['from_s']}–{p['to_s']} | {p['requests']} | {p['failed']} | "
+            f"{p['rps']} | {p['p50_ms']} | {p['p90_ms']} | {p['p99_ms']} | {p['max_ms']} |"
+        )
+    print(
+        f"\nfull reindex: {r['reindex_s']} s (exit {r['reindex_rc']}), switch at "
+        f"{r['switch_s']} s; after the switch {r['after_new_generation']} searches answered "
+        f"from the new generation, {r['after_old_generation']} from the old one\n"
+    )
 
 
 if __name__ == "__main__":

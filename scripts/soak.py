@@ -79,7 +79,9 @@ class Soak:
 
     def run(self, clients: int, seed: int) -> None:
         self._sample_memory(0)
-        threads = [threading.Thread(target=self._client, args=(seed * 100 + k,)) for k in range(clients)]
+        threads = [
+            threading.Thread(target=self._client, args=(seed * 100 + k,)) for k in range(clients)
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -156,8 +158,14 @@ def request_mix(port: int, rng: random.Random) -> list[tuple[str, str, str]]:
             mix.append(("page", shape, "/search?" + query))
         if rng.random() < 0.3:
             entry = urllib.parse.quote(rng.choice(ids), safe="")
-            kind, path = rng.choice([("entry", "/entries/{}"), ("entry", "/api/entries/{}"),
-                                     ("cite", "/entries/{}.bib"), ("cite", "/entries/{}.csl.json")])
+            kind, path = rng.choice(
+                [
+                    ("entry", "/entries/{}"),
+                    ("entry", "/api/entries/{}"),
+                    ("cite", "/entries/{}.bib"),
+                    ("cite", "/entries/{}.csl.json"),
+                ]
+            )
             mix.append((kind, "-", path.format(entry)))
         if rng.random() < 0.06:
             kind = rng.choice(list(EXPORTS))
@@ -209,7 +217,9 @@ def growth(memory: list[dict[str, object]], after: int = 10_000) -> dict[str, ob
 
 def report(soak: Soak, seconds: float) -> dict[str, object]:
     samples = soak.samples
-    by_kind = {k: latency([s for s in samples if s.kind == k]) for k in sorted({s.kind for s in samples})}
+    by_kind = {
+        k: latency([s for s in samples if s.kind == k]) for k in sorted({s.kind for s in samples})
+    }
     searches = [s for s in samples if s.kind in ("api", "page")]
     shapes = {k: latency([s for s in searches if s.shape == k]) for k in SHAPES}
     slowest = sorted(shapes, key=lambda k: -shapes[k]["p99"])[:6]
@@ -244,9 +254,21 @@ def main() -> int:
     write_json(args.json, figures)
     print(json.dumps({k: v for k, v in figures.items() if k != "memory"}, indent=2))
     grown = figures["growth"]["max_growth"]  # type: ignore[index]
-    ok = not (figures["server_errors"] or figures["failed"] or figures["incomplete"]) and grown < 0.10
-    print(summary_line("soak", ok, requests=figures["requests"], server_errors=figures["server_errors"],
-                       incomplete=figures["incomplete"], growth=grown, **figures["latency_ms"]))  # type: ignore[arg-type]
+    ok = (
+        not (figures["server_errors"] or figures["failed"] or figures["incomplete"])
+        and grown < 0.10
+    )
+    print(
+        summary_line(
+            "soak",
+            ok,
+            requests=figures["requests"],
+            server_errors=figures["server_errors"],
+            incomplete=figures["incomplete"],
+            growth=grown,
+            **figures["latency_ms"],
+        )
+    )  # type: ignore[arg-type]
     return 0 if ok else 1
 
 

@@ -62,8 +62,6 @@ def write_archive(root: Path) -> Path:
     return root
 
 
-
-
 def built_library(root: Path, files: dict[str, str], taxonomy: str | None = None) -> Library:
     """Write entry files (id -> frontmatter and body) and a taxonomy into root/archive, build
     its index and return a library over it."""
@@ -79,5 +77,7 @@ def built_library(root: Path, files: dict[str, str], taxonomy: str | None = None
 
 def entry_text(i: str, author: str, day: str, themes: str, body: str) -> str:
     """Return an entry file of section Notes with a generated title and source."""
-    return (f'---\ntitle: "Entry {i}"\nauthor: "{author}"\ndate: {day}\nsection: Notes\n'
-            f"source: https://example.org/{i}\nthemes: [{themes}]\n---\n{body}\n")
+    return (
+        f'---\ntitle: "Entry {i}"\nauthor: "{author}"\ndate: {day}\nsection: Notes\n'
+        f"source: https://example.org/{i}\nthemes: [{themes}]\n---\n{body}\n"
+    )

@@ -14,11 +14,34 @@ MAN = Path("/usr/share/man")
 # folder of each language's pages, by our code
 FOLDERS = {"ja": "ja", "zh": "zh_CN", "de": "de", "fr": "fr"}
 # commands whose section-1 page each of the four packages has
-COMMANDS = ("ls", "cp", "mv", "rm", "mkdir", "chmod", "chown", "ln", "date", "cat", "head",
-            "tail", "sort", "uniq", "wc", "du", "df", "kill", "find", "tar", "passwd")
+COMMANDS = (
+    "ls",
+    "cp",
+    "mv",
+    "rm",
+    "mkdir",
+    "chmod",
+    "chown",
+    "ln",
+    "date",
+    "cat",
+    "head",
+    "tail",
+    "sort",
+    "uniq",
+    "wc",
+    "du",
+    "df",
+    "kill",
+    "find",
+    "tar",
+    "passwd",
+)
 BODY_CHARS = 4000
 _INLINE = re.compile(r"\\f(?:\(..|\[[^\]]*\]|.)|\\[,/&c]|\\\*(?:\(..|.)|\\\(..|\\s[-+]?\d")
-_MACRO_TEXT = frozenset({"SH", "SS", "B", "I", "BR", "IR", "RB", "RI", "BI", "IB", "IP", "TP", "HP"})
+_MACRO_TEXT = frozenset(
+    {"SH", "SS", "B", "I", "BR", "IR", "RB", "RI", "BI", "IB", "IP", "TP", "HP"}
+)
 
 
 def available() -> bool:
@@ -31,7 +54,7 @@ def plain(troff: str) -> tuple[str, str]:
     its markup dropped."""
     sections: list[tuple[str, list[str]]] = [("", [])]
     for raw in troff.splitlines():
-        if raw.startswith((".\\\"", "'\\\"")):
+        if raw.startswith(('.\\"', "'\\\"")):
             continue
         if raw.startswith((".", "'")):
             macro, _, rest = raw[1:].partition(" ")
@@ -56,7 +79,14 @@ def _decoded(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-_ACCENTS = {":": "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", ",": "\u0327", "~": "\u0303"}
+_ACCENTS = {
+    ":": "\u0308",
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    ",": "\u0327",
+    "~": "\u0303",
+}
 _NAMED = {"ss": "ß", "Aq": "'", "aq": "'", "em": "—", "en": "–", "dq": '"', "lq": "“", "rq": "”"}
 _SPECIAL = re.compile(r"\\(?:\*)?\((..)|\\\[(..)\]")
 
@@ -90,8 +120,9 @@ def write_manpages(root: Path) -> dict[str, str]:
             name, body = plain(_decoded(gzip.decompress(path.read_bytes())))
             entry_id = f"{code}-{command}"
             title = (name or f"{command}(1)").replace("'", "''")
-            front = (f"title: '{title}'\nauthor: manpages-{code}\ndate: 2024-01-01\n"
-                     f"section: {folder}\n")
+            front = (
+                f"title: '{title}'\nauthor: manpages-{code}\ndate: 2024-01-01\nsection: {folder}\n"
+            )
             text = f"---\n{front}---\n{body[:BODY_CHARS]}\n"
             (root / f"{entry_id}.md").write_text(text, encoding="utf-8")
             languages[entry_id] = code

@@ -23,8 +23,24 @@ NON_LATIN = ["日本語", "автономия", "مستقل", "ﬁ", "straße", 
 CONTROL = ["\x00", "\x01", "\x07", "\x1b[31m", "\x7f", "\u202e", "\ufeff", "\u200b", "\t", "\n"]
 JUNK = ["' OR 1=1 --", "'; DROP TABLE entries; --", "UNION SELECT *", "1=1", "%27", "\\",
         "${jndi:ldap://x}", "<script>", "../../etc/passwd", "{{7*7}}", "%00", "&&", "||", "!"]  # fmt: skip
-FIELDS = ["title", "body", "text", "author", "theme", "themes", "section",  # real
-          "foo", "field", "id", "day", "date", "path", "markdown", "words", ""]  # unknown, hidden
+FIELDS = [
+    "title",
+    "body",
+    "text",
+    "author",
+    "theme",
+    "themes",
+    "section",  # real
+    "foo",
+    "field",
+    "id",
+    "day",
+    "date",
+    "path",
+    "markdown",
+    "words",
+    "",
+]  # unknown, hidden
 OPERATORS = ["AND", "OR", "NOT", "AND NOT", "NOT NOT", "ANDNOT", "ANDMAYBE", "TO", "and", "or"]
 STRAY = ['"', "'", "(", ")", "(((", ")))", "[", "]", "{", "}", "*", "?", "~", "^", ":", "+", "-",
          "--", "+-", "/", "“", "”"]  # fmt: skip

@@ -85,7 +85,9 @@ def test_markdown_links_that_loop_or_dangle_are_reported_not_skipped(tmp_path: P
     os.symlink(tmp_path / "missing", tmp_path / "dangling.md")
     os.symlink("self.md", tmp_path / "self.md")
     assert list_archive_files(tmp_path) == [
-        tmp_path / "dangling.md", tmp_path / "self.md", tmp_path / "sub" / "entry.md"
+        tmp_path / "dangling.md",
+        tmp_path / "self.md",
+        tmp_path / "sub" / "entry.md",
     ]
     assert [str(p) for p in read_archive(tmp_path).problems] == [
         "dangling.md:1: cannot read the file: No such file or directory",
@@ -235,7 +237,11 @@ def test_read_file_outside_the_archive_is_an_error(tmp_path: Path) -> None:
         ("missing-title.md", 1, "missing title: no 'title' key"),
         ("missing-author.md", 1, "missing author: none of the keys 'author', 'authors'"),
         ("empty-authors.md", 3, "authors: an empty list: name at least one author"),
-        ("nested-author.md", 3, "authors: expected a name or a list of names, got a list holding a list"),
+        (
+            "nested-author.md",
+            3,
+            "authors: expected a name or a list of names, got a list holding a list",
+        ),
         ("missing-date.md", 1, "missing date: no 'date' key"),
         ("impossible-date.md", 4, "date: '2025-02-30' is not a real date"),
         ("zero-date.md", 4, "date: '0000-00-00' is not a real date"),
@@ -292,8 +298,11 @@ def test_every_field_problem_of_a_file_is_reported(tmp_path: Path) -> None:
         ("title: *nowhere\n", 2, "found undefined alias 'nowhere'"),
         ("title: 'unclosed\n", 2, "found unexpected end of stream"),
         # the unclosed quote is on line 2, not at the end of the frontmatter where YAML noticed
-        ('title: "unclosed\nauthor: a\ndate: 2025-01-01\n', 2,
-         "while scanning a quoted scalar (column 8): found unexpected end of stream"),
+        (
+            'title: "unclosed\nauthor: a\ndate: 2025-01-01\n',
+            2,
+            "while scanning a quoted scalar (column 8): found unexpected end of stream",
+        ),
     ],
 )
 def test_other_yaml_errors_are_problems(
@@ -419,19 +428,42 @@ def test_duplicate_between_a_page_and_an_entry_file(tmp_path: Path) -> None:
         Problem(
             "the-vision/on-dignity-autonomy-and-the-future-we-choose.md",
             1,
-            "duplicate id 'on-dignity-autonomy-and-the-future-we-choose': "
-            "already used by page.md",
+            "duplicate id 'on-dignity-autonomy-and-the-future-we-choose': already used by page.md",
         )
     ]
 
 
 # libyaml reads frontmatter in the fast path; whatever it accepts must read as PyYAML reads it.
-_YAML_PIECES = st.sampled_from([
-    "title: A", "author: '@x'", "date: 2025-02-30", "themes: [a, b]", "themes:\n  - a\n  - b",
-    "note: |\n  two\n  lines", "x: &a 1", "y: *a", "k: {a: 1}", "? q\n: v", "t: \"esc\\u00e9\"",
-    "- item", "  indented: 1", "a: b: c", "s: 'it''s'", "n: ~", "e:", "# c", "u: caf\u00e9",
-    "p: [", "z: }", "\"q\": 1", "m: !!str 5", "d: 1.0", "b: yes", "r: >\n  folded",
-])
+_YAML_PIECES = st.sampled_from(
+    [
+        "title: A",
+        "author: '@x'",
+        "date: 2025-02-30",
+        "themes: [a, b]",
+        "themes:\n  - a\n  - b",
+        "note: |\n  two\n  lines",
+        "x: &a 1",
+        "y: *a",
+        "k: {a: 1}",
+        "? q\n: v",
+        't: "esc\\u00e9"',
+        "- item",
+        "  indented: 1",
+        "a: b: c",
+        "s: 'it''s'",
+        "n: ~",
+        "e:",
+        "# c",
+        "u: caf\u00e9",
+        "p: [",
+        "z: }",
+        '"q": 1',
+        "m: !!str 5",
+        "d: 1.0",
+        "b: yes",
+        "r: >\n  folded",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)

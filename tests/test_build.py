@@ -30,7 +30,12 @@ def total(library, q=""):
 def test_full_build_reports_counts(tmp_path, archive_dir):
     report = build_index(archive_dir, tmp_path / "ix", full=True)
     assert (report.full, report.added, report.updated, report.removed, report.rejected) == (
-        True, 6, 0, 0, 0)
+        True,
+        6,
+        0,
+        0,
+        0,
+    )
     assert report.entries == 6
     assert "6 added" in report.summary()
 
@@ -85,8 +90,9 @@ def test_bad_file_is_reported_and_the_rest_indexed(archive_dir, tmp_path):
 @pytest.mark.parametrize("full", [False, True])
 def test_a_file_broken_after_indexing_keeps_its_last_good_version(archive_dir, index_dir, full):
     path = next(archive_dir.rglob("organising-the-evidence.md"))
-    path.write_text("---\ntitle: Organising\nauthor: '@datawren'\ndate: 2024-02-30\n---\nx\n",
-                    encoding="utf-8")
+    path.write_text(
+        "---\ntitle: Organising\nauthor: '@datawren'\ndate: 2024-02-30\n---\nx\n", encoding="utf-8"
+    )
     report = build_index(archive_dir, index_dir, full=full)
     rel = path.relative_to(archive_dir).as_posix()
     assert report.kept == [rel]
@@ -98,8 +104,9 @@ def test_a_file_broken_after_indexing_keeps_its_last_good_version(archive_dir, i
 
 def test_duplicate_ids_keep_the_first(archive_dir, tmp_path):
     original = next(archive_dir.rglob("colour-of-data.md")).read_text(encoding="utf-8")
-    (archive_dir / "zz-copy.md").write_text(original.replace("---\ntitle", "---\nid: colour-of-data\ntitle"),
-                                            encoding="utf-8")
+    (archive_dir / "zz-copy.md").write_text(
+        original.replace("---\ntitle", "---\nid: colour-of-data\ntitle"), encoding="utf-8"
+    )
     report = build_index(archive_dir, tmp_path / "ix", full=True)
     assert report.rejected == 1
     assert report.problems[0].path == "zz-copy.md"
@@ -131,8 +138,9 @@ def test_second_writer_refuses_or_waits(archive_dir, index_dir):
             build_index(archive_dir, index_dir, wait=False)
         waited = threading.Event()
         done = []
-        t = threading.Thread(target=lambda: done.append(
-            build_index(archive_dir, index_dir, on_wait=waited.set)))
+        t = threading.Thread(
+            target=lambda: done.append(build_index(archive_dir, index_dir, on_wait=waited.set))
+        )
         t.start()
         assert waited.wait(10)
         assert not done
@@ -142,8 +150,11 @@ def test_second_writer_refuses_or_waits(archive_dir, index_dir):
 
 def test_taxonomy_change_rebuilds_fully(archive_dir, index_dir):
     themes = archive_dir / "themes.yaml"
-    themes.write_text(themes.read_text(encoding="utf-8") + "\ncolour:\n  label: Colour\n"
-                      "  description: Colour in charts.\n  terms: [colour]\n", encoding="utf-8")
+    themes.write_text(
+        themes.read_text(encoding="utf-8") + "\ncolour:\n  label: Colour\n"
+        "  description: Colour in charts.\n  terms: [colour]\n",
+        encoding="utf-8",
+    )
     report = build_index(archive_dir, index_dir)
     assert report.full
     result = Library(index_dir).search(parse_request({"theme": ["colour"]}))
@@ -265,8 +276,11 @@ def test_thirty_edits_and_deletions_keep_every_entry_once_with_few_segments(arch
     for n in range(30):
         path = paths[n % len(paths)]
         if n % 7 == 3:  # now and then an entry goes and a new one comes
-            gone = read_manifest(gens.current_path(index_dir)).files[
-                path.relative_to(archive_dir).as_posix()].ids
+            gone = (
+                read_manifest(gens.current_path(index_dir))
+                .files[path.relative_to(archive_dir).as_posix()]
+                .ids
+            )
             path.unlink()
             path = archive_dir / f"new-{n}.md"
             paths[n % len(paths)] = path
@@ -307,8 +321,9 @@ def test_named_files_are_indexed_without_scanning_the_rest(archive_dir, index_di
     added = archive_dir / "new.md"
     added.write_text(NEW_ENTRY, encoding="utf-8")
     edited = archive_dir / "the-research" / "colour-of-data.md"
-    edited.write_text(edited.read_text(encoding="utf-8").replace("Charts", "Sundials"),
-                      encoding="utf-8")
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("Charts", "Sundials"), encoding="utf-8"
+    )
     deleted = archive_dir / "the-research" / "organising-the-evidence.md"
     deleted.unlink()
     unnamed = archive_dir / "the-stories" / "living-with-a-model.md"
@@ -346,19 +361,23 @@ def test_a_named_broken_file_is_reported_and_keeps_its_last_good_version(archive
     assert total(lib, "colour") >= 1
 
 
-def test_a_parallel_build_settles_ids_and_problems_as_one_process_does(archive_dir, tmp_path,
-                                                                     monkeypatch):
+def test_a_parallel_build_settles_ids_and_problems_as_one_process_does(
+    archive_dir, tmp_path, monkeypatch
+):
     """Each process reads its own share of the files; duplicate ids across shares, broken
     files and the documents indexed must come out as a single-process build has them."""
     from indexer import parallel
 
     (archive_dir / "zz-duplicate.md").write_text(
         NEW_ENTRY.replace('title: "A New Voice"', 'title: "Copy"\nid: kumabwari-the-map'),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (archive_dir / "aa-duplicate.md").write_text(
-        NEW_ENTRY.replace('title: "A New Voice"', 'title: "First"\nid: aa-first'), encoding="utf-8")
+        NEW_ENTRY.replace('title: "A New Voice"', 'title: "First"\nid: aa-first'), encoding="utf-8"
+    )
     (archive_dir / "zz-aa-again.md").write_text(
-        NEW_ENTRY.replace('title: "A New Voice"', 'title: "Again"\nid: aa-first'), encoding="utf-8")
+        NEW_ENTRY.replace('title: "A New Voice"', 'title: "Again"\nid: aa-first'), encoding="utf-8"
+    )
     (archive_dir / "broken.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
 
     def build(name):

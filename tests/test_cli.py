@@ -71,15 +71,25 @@ def test_search_examples(indexed, run, args, author):
     assert [r["author"] for r in data["results"]] == [author]
     marks = f"?q={args[0]}" if not args[0].startswith("--") else ""  # the entry marks the words
     assert data["results"][0]["url"] == f"/entries/{data['results'][0]['id']}{marks}"
-    assert set(data) >= {"query", "total", "page", "pages", "per_page", "results", "facets",
-                         "suggestion", "generation", "links"}
+    assert set(data) >= {
+        "query",
+        "total",
+        "page",
+        "pages",
+        "per_page",
+        "results",
+        "facets",
+        "suggestion",
+        "generation",
+        "links",
+    }
     assert set(data["facets"]) >= {"theme", "author", "section", "year"}
 
 
 def test_search_readable_output(indexed, run):
     result = run("search", "anthropomorphizing")
     assert result.exit_code == 0
-    assert "1 result for \"anthropomorphizing\"" in result.output
+    assert '1 result for "anthropomorphizing"' in result.output
     assert "Why 'You're Anthropomorphizing' Misses the Point" in result.output
     assert "@kumabwari · 2025-10-25 · The Framework" in result.output
     assert "<mark>" not in result.output
@@ -132,9 +142,12 @@ def test_compiled_page_indexed_directly(tmp_path, run):
     archive.mkdir()
     (archive / "page.md").write_text(SEED_PAGE.read_text(encoding="utf-8"), encoding="utf-8")
     assert run("index").exit_code == 0
-    for args, author in [(["anthropomorphising"], "@kumabwari"), (["autonomy"], "@MissMi1973"),
-                         (["--from", "2025-12", "--to", "2025-12"], "@Seltaa_"),
-                         (["--section", "The Evidence"], "@Seltaa_")]:
+    for args, author in [
+        (["anthropomorphising"], "@kumabwari"),
+        (["autonomy"], "@MissMi1973"),
+        (["--from", "2025-12", "--to", "2025-12"], "@Seltaa_"),
+        (["--section", "The Evidence"], "@Seltaa_"),
+    ]:
         data = json.loads(run("search", *args, "--json").output)
         assert [r["author"] for r in data["results"]] == [author]
 
@@ -155,16 +168,25 @@ def test_index_named_files(tmp_path):
 
     archive, index = write_archive(tmp_path / "archive"), tmp_path / "index"
     runner = CliRunner()
-    assert runner.invoke(main, ["index", "--archive", str(archive), "--index", str(index)]).exit_code == 0
+    assert (
+        runner.invoke(main, ["index", "--archive", str(archive), "--index", str(index)]).exit_code
+        == 0
+    )
     edited = archive / "the-research" / "colour-of-data.md"
-    edited.write_text(edited.read_text(encoding="utf-8").replace("Charts", "Sundials"), encoding="utf-8")
-    result = runner.invoke(main, ["index", "--archive", str(archive), "--index", str(index), str(edited)])
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("Charts", "Sundials"), encoding="utf-8"
+    )
+    result = runner.invoke(
+        main, ["index", "--archive", str(archive), "--index", str(index), str(edited)]
+    )
     assert result.exit_code == 0 and "1 updated" in result.output
-    result = runner.invoke(main, ["index", "--full", "--archive", str(archive), "--index", str(index),
-                                  str(edited)])
+    result = runner.invoke(
+        main, ["index", "--full", "--archive", str(archive), "--index", str(index), str(edited)]
+    )
     assert result.exit_code == 2 and "name no files" in result.output
-    result = runner.invoke(main, ["index", "--archive", str(archive), "--index", str(index),
-                                  str(tmp_path / "x.md")])
+    result = runner.invoke(
+        main, ["index", "--archive", str(archive), "--index", str(index), str(tmp_path / "x.md")]
+    )
     assert result.exit_code == 1 and "not a file of the archive" in result.output
 
 
@@ -180,7 +202,9 @@ def test_search_by_one_co_author_and_a_theme_by_its_words(tmp_path, run):
     assert ids == sorted(r["id"] for r in json.loads(by_slug.output)["results"]) == ["three", "two"]
     result = run("search", "--author", "kate", "--json")
     assert sorted(r["authors"] for r in json.loads(result.output)["results"]) == [
-        ["kate", "Smith, Jo"], ["melody", "kate", "erica"]]
+        ["kate", "Smith, Jo"],
+        ["melody", "kate", "erica"],
+    ]
     plain = run("search", "--author", "erica")
     assert "melody, kate and erica" in plain.output
 
@@ -198,7 +222,8 @@ def test_facets_lists_the_values_holding_a_text_with_counts(indexed, run):
     data = json.loads(run("facets", "author", "--query", "autonomy", "--json").output)
     assert data["facet"] == "author" and data["total"] == len(data["results"]) > 1
     assert run("facets", "author", "--limit", "1").output.startswith(
-        "5 author values, the first 1 listed (--limit N for more)")
+        "5 author values, the first 1 listed (--limit N for more)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -220,8 +245,12 @@ def test_suggest_completes_the_last_word_and_names_themes_and_titles(indexed, ru
     ]
     data = json.loads(run("suggest", "model", "dep", "--json").output)
     assert data["q"] == "model dep"
-    assert {"kind": "word", "text": "deprecation", "value": "model deprecation",
-            "count": 1} in data["suggestions"]
+    assert {
+        "kind": "word",
+        "text": "deprecation",
+        "value": "model deprecation",
+        "count": 1,
+    } in data["suggestions"]
     assert run("suggest", "zzzzqx").output == "No suggestions.\n"
 
 
@@ -234,7 +263,10 @@ def test_suggest_names_what_is_wrong(indexed, run):
 def test_search_says_near_spellings_and_can_leave_them_out(indexed, run):
     result = run("search", "autonmy", "--no-subject")
     assert result.exit_code == 0, result.output
-    assert "Including near spellings: autonmy → autonomy (--no-typos for the words alone)" in result.output
+    assert (
+        "Including near spellings: autonmy → autonomy (--no-typos for the words alone)"
+        in result.output
+    )
     strict = run("search", "autonmy", "--no-typos")
     assert strict.output.startswith('0 results for "autonmy"')
     assert "Did you mean: autonomy" in strict.output
@@ -260,12 +292,22 @@ def test_check_reports_a_broken_synonyms_file_with_its_line(indexed, run):
 @pytest.mark.parametrize(
     ("command", "helps"),
     [
-        ("search", {"theme": "Only entries with this theme (repeatable).",
-                    "author": "Only entries by this author (repeatable).",
-                    "section": "Only entries of this section (repeatable).",
-                    "language": "Only entries in this language: a code (ja) or name (repeatable)."}),
-        ("facets", {name: f"Under this {name} (repeatable)."
-                    for name in ("theme", "author", "section", "language")}),
+        (
+            "search",
+            {
+                "theme": "Only entries with this theme (repeatable).",
+                "author": "Only entries by this author (repeatable).",
+                "section": "Only entries of this section (repeatable).",
+                "language": "Only entries in this language: a code (ja) or name (repeatable).",
+            },
+        ),
+        (
+            "facets",
+            {
+                name: f"Under this {name} (repeatable)."
+                for name in ("theme", "author", "section", "language")
+            },
+        ),
     ],
 )
 def test_the_facet_options_come_from_the_declarations(command, helps):
@@ -276,8 +318,10 @@ def test_the_facet_options_come_from_the_declarations(command, helps):
     assert list(named) == [f.name for f in FACETS] == list(helps)  # in the declarations' order
     assert {name: p.help for name, p in named.items()} == helps
     assert all(p.multiple for p in named.values())
-    assert "(theme, author, section, language, or one the archive's field map adds)" in main.commands[
-        "facets"].help
+    assert (
+        "(theme, author, section, language, or one the archive's field map adds)"
+        in main.commands["facets"].help
+    )
 
 
 def test_a_declared_facet_becomes_an_option_of_its_own(monkeypatch):
@@ -295,8 +339,14 @@ def test_a_declared_facet_becomes_an_option_of_its_own(monkeypatch):
     result = CliRunner().invoke(command, ["--source-domain", "x.com", "--theme", "autonomy"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {
-        "theme": ["autonomy"], "author": [], "section": [], "language": [],
-        "source-domain": ["x.com"], "from": ["2025"], "to": [""]}
+        "theme": ["autonomy"],
+        "author": [],
+        "section": [],
+        "language": [],
+        "source-domain": ["x.com"],
+        "from": ["2025"],
+        "to": [""],
+    }
     assert "Only entries with this source-domain." in CliRunner().invoke(command, ["--help"]).output
 
 
@@ -306,8 +356,9 @@ def test_counts_and_queries_are_written_for_people(run, indexed, tmp_path):
     assert phrase.output.startswith("""2 results for '"user autonomy"' (page 1 of 1)""")
     none = run("search", "zeppelin")
     assert none.output.startswith('0 results for "zeppelin" (page 1 of 1)')
-    (tmp_path / "archive" / "bad.md").write_text('---\ntitle: "unclosed\n---\nbody\n',
-                                                 encoding="utf-8")
+    (tmp_path / "archive" / "bad.md").write_text(
+        '---\ntitle: "unclosed\n---\nbody\n', encoding="utf-8"
+    )
     check = run("check")
     assert check.exit_code == 1
     assert check.output.splitlines()[-1] == "6 entries valid; 1 problem in 1 file"

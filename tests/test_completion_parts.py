@@ -17,7 +17,8 @@ def _entry(archive: Path, name: str, body: str) -> None:
     (archive / f"{name}.md").write_text(
         f'---\ntitle: "{name.title()}"\nauthor: "@airship"\ndate: 2025-01-02\n'
         f'section: "Stories"\nsource: https://example.org/{name}\n---\n{body}\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
 
 
 def _reader(index_dir: Path):  # type: ignore[no-untyped-def]
@@ -26,7 +27,12 @@ def _reader(index_dir: Path):  # type: ignore[no-untyped-def]
 
 def _same(a: parts.Totals, b: parts.Totals) -> None:
     assert (a.segments, a.title, a.body, a.words, a.stems) == (
-        b.segments, b.title, b.body, b.words, b.stems)
+        b.segments,
+        b.title,
+        b.body,
+        b.words,
+        b.stems,
+    )
 
 
 def test_a_build_keeps_a_part_per_segment_and_their_totals(index_dir: Path):
@@ -77,8 +83,7 @@ def test_lost_parts_are_read_again(archive_dir: Path, index_dir: Path):
     assert kept.entries("=zeppelin") == 1
 
 
-def test_a_run_that_changes_nothing_reads_nothing(archive_dir: Path, index_dir: Path,
-                                                  monkeypatch):
+def test_a_run_that_changes_nothing_reads_nothing(archive_dir: Path, index_dir: Path, monkeypatch):
     def never(*args):  # type: ignore[no-untyped-def]
         raise AssertionError("read again")
 

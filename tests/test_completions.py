@@ -22,8 +22,12 @@ def test_the_last_word_completes_with_its_entries_then_theme_and_title(library):
     assert shown(library.suggest("autono")) == [
         ("word", "autonomy", "autonomy", 2),
         ("theme", "Autonomy", "autonomy", 2),
-        ("title", "On Dignity, Autonomy, and the Future We Choose",
-         "on-dignity-autonomy-and-the-future-we-choose", 1),
+        (
+            "title",
+            "On Dignity, Autonomy, and the Future We Choose",
+            "on-dignity-autonomy-and-the-future-we-choose",
+            1,
+        ),
     ]
 
 
@@ -34,8 +38,15 @@ def test_completions_are_ranked_by_entries_one_per_family(library):
     assert "models" not in [s.value for s in words]  # counted with "model", shown once
 
 
-@pytest.mark.parametrize("typed, word", [("organis", "organization"), ("colou", "color"),
-                                         ("behaviou", "behavior"), ("ORGANIZ", "organization")])
+@pytest.mark.parametrize(
+    "typed, word",
+    [
+        ("organis", "organization"),
+        ("colou", "color"),
+        ("behaviou", "behavior"),
+        ("ORGANIZ", "organization"),
+    ],
+)
 def test_any_spelling_completes(library, typed, word):
     assert word in [s.text for s in library.suggest(typed) if s.kind == "word"]
 
@@ -96,11 +107,15 @@ def test_an_incremental_run_refreshes_the_lists(archive_dir: Path, index_dir: Pa
     assert lib.suggest("zepp") == ()
     (archive_dir / "zeppelins.md").write_text(
         '---\ntitle: "Zeppelins"\nauthor: "@airship"\ndate: 2025-01-02\nsection: "Stories"\n'
-        "source: https://example.org/z\n---\nA zeppelin floats.\n", encoding="utf-8")
+        "source: https://example.org/z\n---\nA zeppelin floats.\n",
+        encoding="utf-8",
+    )
     report = build_index(archive_dir, index_dir)
     assert report.added == 1 and not report.full
-    assert shown(lib.suggest("zepp")) == [("word", "zeppelin", "zeppelin", 1),
-                                          ("title", "Zeppelins", "zeppelins", 1)]
+    assert shown(lib.suggest("zepp")) == [
+        ("word", "zeppelin", "zeppelin", 1),
+        ("title", "Zeppelins", "zeppelins", 1),
+    ]
 
 
 def test_a_stale_file_serves_until_the_new_one_is_written(archive_dir: Path, index_dir: Path):
@@ -108,7 +123,9 @@ def test_a_stale_file_serves_until_the_new_one_is_written(archive_dir: Path, ind
     old = (generation / compl.COMPLETIONS_FILE).read_bytes()
     (archive_dir / "zeppelins.md").write_text(
         '---\ntitle: "Zeppelins"\nauthor: "@airship"\ndate: 2025-01-02\nsection: "Stories"\n'
-        "source: https://example.org/z\n---\nA zeppelin floats.\n", encoding="utf-8")
+        "source: https://example.org/z\n---\nA zeppelin floats.\n",
+        encoding="utf-8",
+    )
     build_index(archive_dir, index_dir)
     new = (generation / compl.COMPLETIONS_FILE).read_bytes()
     (generation / compl.COMPLETIONS_FILE).write_bytes(old)  # as if still being written

@@ -174,17 +174,22 @@ def test_18f_co_authors_are_people(blog: Built) -> None:
     assert melody.total == 46
     values = blog.library.search(parse_request({})).facet("author").results
     assert len(values) == 273 and not [v.value for v in values if "," in v.value]
-    three = next(h for h in blog.library.iter_hits(parse_request({}), snippets=False)
-                 if len(h.authors) == 3)
+    three = next(
+        h for h in blog.library.iter_hits(parse_request({}), snippets=False) if len(h.authors) == 3
+    )
     assert three.author == f"{three.authors[0]}, {three.authors[1]} and {three.authors[2]}"
 
 
 def test_18f_tags_keep_their_words(blog: Built) -> None:
-    totals = {v: blog.library.search(parse_request({"theme": [v]})).total
-              for v in ("open source", "open-source", "Open Source")}
+    totals = {
+        v: blog.library.search(parse_request({"theme": [v]})).total
+        for v in ("open source", "open-source", "Open Source")
+    }
     assert set(totals.values()) == {55}
-    in_text = {q: blog.library.search(parse_request({"q": [q]})).total
-               for q in ('theme:"open source"', "theme:open-source", "theme:Open_Source")}
+    in_text = {
+        q: blog.library.search(parse_request({"q": [q]})).total
+        for q in ('theme:"open source"', "theme:open-source", "theme:Open_Source")
+    }
     assert set(in_text.values()) == {55}
     themes = blog.library.search(parse_request({})).facet("theme").results
     assert next(v.label for v in themes if v.value == "open-source") == "open source"
@@ -196,7 +201,8 @@ def test_18f_pages_list_people_cite_co_authors_and_show_labels(blog: Built) -> N
     client = create_app({"INDEX": str(blog.library.index_dir), "TESTING": True}).test_client()
     assert "273 people" in client.get("/authors").get_data(as_text=True)
     bib = client.get("/entries/2024-06-27-18fs-engineering-craft-basics-at-10.bib").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "author = {{logan-mcdonald} and {alex-bielen} and {alex-soble}}" in bib
     csl = client.get("/entries/2024-06-27-18fs-engineering-craft-basics-at-10.csl.json").get_json()
     assert len(csl[0]["author"]) == 3
@@ -229,8 +235,14 @@ def test_18f_every_tag_and_author_can_be_found_and_chosen(blog: Built) -> None:
 
 
 # the bundled archive's words (its site.yaml and themes) that another archive must never show
-BUNDLED_WORDS = ("autonomy", "anthropomorph", "accountability", "dignity", "user trust",
-                 "ai development")
+BUNDLED_WORDS = (
+    "autonomy",
+    "anthropomorph",
+    "accountability",
+    "dignity",
+    "user trust",
+    "ai development",
+)
 
 
 @pytest.mark.parametrize("name", ["blog", "commons"])
@@ -251,8 +263,10 @@ def test_home_pages_speak_in_the_archives_own_words(request, name: str) -> None:
     text = " ".join(own.values()).lower()
     assert not [w for w in BUNDLED_WORDS if w in text]
     examples = re.findall(r">([^<]+)</a>", own["examples"])
-    themes = [t["label"] for t in client.get("/api/search?facet_size=2").get_json()["facets"]["theme"]]
-    assert len(examples) == 4 and examples[:len(themes)] == themes
+    themes = [
+        t["label"] for t in client.get("/api/search?facet_size=2").get_json()["facets"]["theme"]
+    ]
+    assert len(examples) == 4 and examples[: len(themes)] == themes
     entries = built.library.info()["entries"]
     assert f"{entries} entries" in text
 
@@ -266,7 +280,9 @@ def test_18f_suggests_while_typing(blog: Built) -> None:
     assert found[0].count > 250
     assert ("theme", "design") in [(s.kind, s.value) for s in found]
     assert any(s.kind == "title" and "design" in s.text.lower() for s in found)
-    assert [s.text for s in blog.library.suggest("govern") if s.kind == "word"][:1] == ["government"]
+    assert [s.text for s in blog.library.suggest("govern") if s.kind == "word"][:1] == [
+        "government"
+    ]
 
 
 def test_18f_near_spellings_are_searched_at_once(blog: Built) -> None:
@@ -295,23 +311,29 @@ def test_18f_words_as_typed_rank_above_near_spellings(blog: Built) -> None:
 
 
 def test_digitalgov_synonyms_find_posts_that_only_say_the_other_words(
-        news: Built, tmp_path: Path) -> None:
+    news: Built, tmp_path: Path
+) -> None:
     index = news.library.index_dir
     rules = tmp_path / "synonyms.yaml"
     rules.write_text("- [telework, remote work]\n", encoding="utf-8")
     build_index(news.archive, index, fieldmap=FIELDMAPS / "digitalgov-news.yaml", synonyms=rules)
     try:
         lib = Library(index)
-        found = lib.search(parse_request({"q": ["telework"], "subject": ["0"], "per_page": ["100"]}))
-        assert [u.to_dict() for u in found.synonyms] == [{"typed": "telework",
-                                                         "matched": ["remote work"]}]
+        found = lib.search(
+            parse_request({"q": ["telework"], "subject": ["0"], "per_page": ["100"]})
+        )
+        assert [u.to_dict() for u in found.synonyms] == [
+            {"typed": "telework", "matched": ["remote work"]}
+        ]
         only = [h for h in found.hits if h.synonyms]
         typed = set(_ids(lib, '"telework"'))
         assert only and not {h.id for h in only} & typed  # they never say telework
         remote = set(_ids(lib, '"remote work"'))
         assert {h.id for h in only} <= remote
         # the word as typed first, then its stem-mates (teleworking) and the synonym alike
-        exact = [i for i, h in enumerate(found.hits) if "<mark>telework</mark>" in h.snippet.lower()]
+        exact = [
+            i for i, h in enumerate(found.hits) if "<mark>telework</mark>" in h.snippet.lower()
+        ]
         assert exact and max(exact) < found.hits.index(only[0])
     finally:
         build_index(news.archive, index, fieldmap=FIELDMAPS / "digitalgov-news.yaml")

@@ -23,8 +23,9 @@ def _text(news: Built, entry_id: str) -> str:
     return entry.title + "\n" + entry.body
 
 
-@pytest.mark.parametrize("q,word", [("experiment", r"\bexperiments?\b"),
-                                    ("universal", r"\buniversals?\b")])
+@pytest.mark.parametrize(
+    "q,word", [("experiment", r"\bexperiments?\b"), ("universal", r"\buniversals?\b")]
+)
 def test_the_first_ten_hold_the_word_typed(news: Built, q: str, word: str) -> None:
     result = news.library.search(parse_request({"q": [q]}))
     assert len(result.hits) == 10
@@ -35,8 +36,9 @@ def test_the_first_ten_hold_the_word_typed(news: Built, q: str, word: str) -> No
 
 
 def test_every_word_first_then_the_rest_marked(news: Built) -> None:
-    result = news.library.search(parse_request({"q": ["remote work during pandemic"],
-                                                "per_page": ["100"]}))
+    result = news.library.search(
+        parse_request({"q": ["remote work during pandemic"], "per_page": ["100"]})
+    )
     assert result.all_words is not None and 0 < result.all_words < result.total
     flags = [h.partial for h in result.hits]
     assert flags == [False] * result.all_words + [True] * (len(flags) - result.all_words)
@@ -53,11 +55,18 @@ def test_a_phrase_is_marked_whole_and_alone(news: Built) -> None:
         assert all(re.fullmatch(r"design[\s\-]+systems?", m, re.IGNORECASE) for m in marks), marks
 
 
-@pytest.mark.parametrize("forms", [("micro-purchase", "micropurchase", "micro purchase"),
-                                   ("e-mail", "email")])
+@pytest.mark.parametrize(
+    "forms", [("micro-purchase", "micropurchase", "micro purchase"), ("e-mail", "email")]
+)
 def test_compound_forms_find_each_other(news: Built, forms: tuple[str, ...]) -> None:
-    found = [{h.id for h in news.library.iter_hits(parse_request({"q": [f]}), snippets=False)
-              if not h.partial and not h.subject} for f in forms]
+    found = [
+        {
+            h.id
+            for h in news.library.iter_hits(parse_request({"q": [f]}), snippets=False)
+            if not h.partial and not h.subject
+        }
+        for f in forms
+    ]
     assert all(found), forms
     first = found[0]
     for other in found[1:]:

@@ -46,24 +46,37 @@ def test_each_facet_is_declared_once_with_its_column_and_request_field():
 
 
 def test_a_column_keeps_each_value_and_a_label_that_differs():
-    fields = {"themes": "agile,open-source", "theme_labels": ("", "open source"),
-              "authors": ("melody", "Smith, Jo"), "section": "News"}
+    fields = {
+        "themes": "agile,open-source",
+        "theme_labels": ("", "open source"),
+        "authors": ("melody", "Smith, Jo"),
+        "section": "News",
+    }
     assert facet("theme").column_text(fields) == f"agile{SEP}open-source{LABEL_SEP}open source"
     assert facet("author").column_text(fields) == f"melody{SEP}Smith, Jo"
     assert facet("section").column_text(fields) == "News"
     assert parse_column(facet("theme").column_text(fields)) == [
-        ("agile", ""), ("open-source", "open source")]
+        ("agile", ""),
+        ("open-source", "open source"),
+    ]
 
 
 def test_names_read_as_a_reader_says_them():
     assert [join_names(n) for n in [(), ("a",), ("a", "b"), ("a", "b", "c")]] == [
-        "", "a", "a and b", "a, b and c"]
+        "",
+        "a",
+        "a and b",
+        "a, b and c",
+    ]
 
 
 def test_each_co_author_is_one_value_of_the_author_facet(library: Library):
     assert facet_of(library, "author") == {
-        "melody": (2, False, ""), "kate": (2, False, ""), "erica": (1, False, ""),
-        "Smith, Jo": (1, False, ""), "@zed": (1, False, ""),
+        "melody": (2, False, ""),
+        "kate": (2, False, ""),
+        "erica": (1, False, ""),
+        "Smith, Jo": (1, False, ""),
+        "@zed": (1, False, ""),
     }
     found = library.search(parse_request({"author": ["MELODY"]}))
     assert sorted(h.id for h in found.hits) == ["one", "three"]
@@ -102,19 +115,36 @@ def test_a_taxonomy_label_selects_its_theme(library: Library):
 def test_the_table_joins_segments_with_their_pairs(library: Library):
     view = library._view()
     authors = view.table.columns["author"]
-    pairs = sorted((view.searcher.stored_fields(int(d))["id"], authors.coded.values[c])
-                   for d, c in zip(authors.docs, authors.coded.codes))
-    assert pairs == [("one", "melody"), ("other", "@zed"), ("three", "erica"),
-                     ("three", "kate"), ("three", "melody"), ("two", "Smith, Jo"),
-                     ("two", "kate")]
+    pairs = sorted(
+        (view.searcher.stored_fields(int(d))["id"], authors.coded.values[c])
+        for d, c in zip(authors.docs, authors.coded.codes)
+    )
+    assert pairs == [
+        ("one", "melody"),
+        ("other", "@zed"),
+        ("three", "erica"),
+        ("three", "kate"),
+        ("three", "melody"),
+        ("two", "Smith, Jo"),
+        ("two", "kate"),
+    ]
     again = FacetTable.from_reader(view.searcher.reader())
     assert np.array_equal(again.columns["theme"].docs, view.table.columns["theme"].docs)
 
 
 def test_stored_fields_give_back_the_document(tmp_path: Path):
-    p = Perspective(id="e", title="T", authors=("melody", "Smith, Jo"), date=__import__(
-        "datetime").date(2024, 1, 2), section="News", section_heading="News: all", source="",
-        body="Some *body*.", path="e.md", themes=("open source",))
+    p = Perspective(
+        id="e",
+        title="T",
+        authors=("melody", "Smith, Jo"),
+        date=__import__("datetime").date(2024, 1, 2),
+        section="News",
+        section_heading="News: all",
+        source="",
+        body="Some *body*.",
+        path="e.md",
+        themes=("open source",),
+    )
     made = make_document(p, ("agile", "open-source"))
     from indexer.schema import make_schema
 
@@ -131,8 +161,10 @@ def test_stored_fields_give_back_the_document(tmp_path: Path):
 def test_fieldmap_lists_give_one_author_each(tmp_path: Path):
     from indexer.archive import read_file
 
-    (tmp_path / "a.md").write_text("---\ntitle: T\nauthors:\n- melody\n- ' kate '\n- melody\n"
-                                   "date: 2024-01-02\n---\nBody.\n", encoding="utf-8")
+    (tmp_path / "a.md").write_text(
+        "---\ntitle: T\nauthors:\n- melody\n- ' kate '\n- melody\ndate: 2024-01-02\n---\nBody.\n",
+        encoding="utf-8",
+    )
     read = read_file(tmp_path / "a.md", tmp_path, FieldMap(author=("authors",)))
     assert read.entries[0].authors == ("melody", "kate")
 

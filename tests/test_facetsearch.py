@@ -39,7 +39,11 @@ def test_order_by_name_and_pages(library):
     req = parse_request({})
     by_name = library.facet_values(req, "author", "", sort="name")
     assert [v.value for v in by_name.results] == [
-        "@datawren", "@kumabwari", "@MissMi1973", "@quietharbor", "@Seltaa_"
+        "@datawren",
+        "@kumabwari",
+        "@MissMi1973",
+        "@quietharbor",
+        "@Seltaa_",
     ]
     second = library.facet_values(req, "author", "", sort="name", offset=2, limit=2)
     assert [v.value for v in second.results] == ["@MissMi1973", "@quietharbor"]
@@ -70,7 +74,11 @@ def test_accents_fold():
 
 @pytest.mark.parametrize(
     ("name", "kwargs", "parameter"),
-    [("nope", {}, "facet"), ("theme", {"sort": "size"}, "order"), ("theme", {"match": "x" * 201}, "q")],
+    [
+        ("nope", {}, "facet"),
+        ("theme", {"sort": "size"}, "order"),
+        ("theme", {"match": "x" * 201}, "q"),
+    ],
 )
 def test_bad_requests_name_their_parameter(library, name, kwargs, parameter):
     with pytest.raises(BadParameter) as caught:

@@ -24,8 +24,9 @@ from indexer.postings import Postings, evaluate
 def index(request: pytest.FixtureRequest, archive_dir: Path, index_dir: Path) -> Path:
     if request.param == "after an incremental run":  # a second segment, and deletions
         path = next(archive_dir.rglob("colour-of-data.md"))
-        path.write_text(path.read_text(encoding="utf-8") + "\nA user's trust, again.\n",
-                        encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8") + "\nA user's trust, again.\n", encoding="utf-8"
+        )
         report = build_index(archive_dir, index_dir)
         assert report.updated == 1 and report.problems == []
         with whoosh_index.open_dir(str(gens.current_path(index_dir))).searcher() as searcher:
@@ -37,9 +38,18 @@ def _searcher(index: Path):  # type: ignore[no-untyped-def]
     return whoosh_index.open_dir(str(gens.current_path(index))).searcher()
 
 
-TEXTS = ["autonomy", "behaviour OR dignity", "colour -autonomy", "autonomy transparent",
-         "user AND trust", "title:data", "trust^3 OR data",
-         '"user autonomy"', '"the model"', '"autonomy user"']
+TEXTS = [
+    "autonomy",
+    "behaviour OR dignity",
+    "colour -autonomy",
+    "autonomy transparent",
+    "user AND trust",
+    "title:data",
+    "trust^3 OR data",
+    '"user autonomy"',
+    '"the model"',
+    '"autonomy user"',
+]
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -71,8 +81,9 @@ REQUESTS: list[dict[str, list[str]]] = [
 
 
 @pytest.mark.parametrize("params", REQUESTS, ids=str)
-def test_facet_counts_are_whoosh_groupedby_counts(index: Path, params: dict[str, list[str]]
-                                                  ) -> None:
+def test_facet_counts_are_whoosh_groupedby_counts(
+    index: Path, params: dict[str, list[str]]
+) -> None:
     """Each facet counts the matches of the query and every *other* facet's selection."""
     req = parse_request(params)
     result = Library(index).search(req)
@@ -84,12 +95,20 @@ def test_facet_counts_are_whoosh_groupedby_counts(index: Path, params: dict[str,
 
 
 @pytest.mark.parametrize("field", ["title", "body"])
-@pytest.mark.parametrize("words,slop", [
-    (["user", "autonomi"], 1), (["autonomi", "user"], 1), (["user", "autonomi"], 3),
-    (["the", "model"], 1), (["model", "model"], 1), (["deprec", "of", "a"], 2),
-])
-def test_phrases_match_as_whoosh_phrase_does(index: Path, field: str, words: list[str],
-                                             slop: int) -> None:
+@pytest.mark.parametrize(
+    "words,slop",
+    [
+        (["user", "autonomi"], 1),
+        (["autonomi", "user"], 1),
+        (["user", "autonomi"], 3),
+        (["the", "model"], 1),
+        (["model", "model"], 1),
+        (["deprec", "of", "a"], 2),
+    ],
+)
+def test_phrases_match_as_whoosh_phrase_does(
+    index: Path, field: str, words: list[str], slop: int
+) -> None:
     q = wq.Phrase(field, words, slop=slop)
     with _searcher(index) as searcher:
         live = np.array([not searcher.reader().is_deleted(n)

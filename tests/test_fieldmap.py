@@ -75,19 +75,31 @@ def test_an_empty_field_map_is_our_own_format(tmp_path: Path) -> None:
         ("facets:\n  author: writer\n", ":2: facets: 'author' is taken"),
         ("facets:\n  size: size\n", ":2: facets: 'size' is taken"),
         ("facets:\n  a: a\n  a: b\n", ":3: facets: a is declared twice"),
-        ("facets:\n  medium: [a, 3]\n",
-         ":2: facets: medium: expected a key, a list of keys or a mapping, got a list holding"),
+        (
+            "facets:\n  medium: [a, 3]\n",
+            ":2: facets: medium: expected a key, a list of keys or a mapping, got a list holding",
+        ),
         ("facets:\n  medium:\n    label: M\n", ":2: facets: medium: no 'key'"),
-        ("facets:\n  medium:\n    key: medium\n    lable: M\n",
-         ":4: facets: medium: unknown key 'lable' (known: key, label, multi)"),
-        ("facets:\n  medium:\n    key: medium\n    key: format\n",
-         ":4: facets: medium: key is set twice"),
-        ("facets:\n  medium:\n    key: medium\n    multi: maybe\n",
-         ":4: facets: medium: multi: expected true or false, got text"),
-        ("facets:\n  medium:\n    label: [M]\n    key: medium\n",
-         ":3: facets: medium: label: expected text, got a list"),
-        ("facets:\n  medium:\n    key: {a: b}\n",
-         ":3: facets: medium: key: expected a key or a list of keys, got a mapping"),
+        (
+            "facets:\n  medium:\n    key: medium\n    lable: M\n",
+            ":4: facets: medium: unknown key 'lable' (known: key, label, multi)",
+        ),
+        (
+            "facets:\n  medium:\n    key: medium\n    key: format\n",
+            ":4: facets: medium: key is set twice",
+        ),
+        (
+            "facets:\n  medium:\n    key: medium\n    multi: maybe\n",
+            ":4: facets: medium: multi: expected true or false, got text",
+        ),
+        (
+            "facets:\n  medium:\n    label: [M]\n    key: medium\n",
+            ":3: facets: medium: label: expected text, got a list",
+        ),
+        (
+            "facets:\n  medium:\n    key: {a: b}\n",
+            ":3: facets: medium: key: expected a key or a list of keys, got a mapping",
+        ),
     ],
 )
 def test_load_rejects_bad_field_maps_naming_file_and_line(
@@ -99,26 +111,39 @@ def test_load_rejects_bad_field_maps_naming_file_and_line(
 
 
 def test_facets_name_their_keys_label_and_values(tmp_path: Path) -> None:
-    fieldmap = _load(tmp_path, "facets:\n  source_domain: source\n  topics:\n"
-                               "    key: [topics, tags]\n    label: ' Topic '\n    multi: true\n")
-    assert fieldmap.facets == (FieldFacet("source_domain", ("source",), "Source domain"),
-                               FieldFacet("topics", ("topics", "tags"), "Topic", True))
+    fieldmap = _load(
+        tmp_path,
+        "facets:\n  source_domain: source\n  topics:\n"
+        "    key: [topics, tags]\n    label: ' Topic '\n    multi: true\n",
+    )
+    assert fieldmap.facets == (
+        FieldFacet("source_domain", ("source",), "Source domain"),
+        FieldFacet("topics", ("topics", "tags"), "Topic", True),
+    )
     facet = fieldmap.facets[1].facet
     assert (facet.name, facet.title, facet.param, facet.multi) == (
-        "topics", "Topic", "facet_topics", True)
+        "topics",
+        "Topic",
+        "facet_topics",
+        True,
+    )
     assert (facet.stored, facet.column) == ("facet_topics", "facetcol_topics")
 
 
 def test_facet_values_come_from_the_first_key_present(tmp_path: Path) -> None:
     entry = tmp_path / "e.md"
-    entry.write_text("---\ntitle: T\nauthor: '@a'\ndate: 2025-01-01\nsource: ''\n"
-                     "tags: [' A &amp; B ', x, x, '']\nkind: [news, blog]\n---\nText\n",
-                     encoding="utf-8")
+    entry.write_text(
+        "---\ntitle: T\nauthor: '@a'\ndate: 2025-01-01\nsource: ''\n"
+        "tags: [' A &amp; B ', x, x, '']\nkind: [news, blog]\n---\nText\n",
+        encoding="utf-8",
+    )
     fieldmap = FieldMap(facets=(FieldFacet("topics", ("topics", "tags"), "T", True),
                                 FieldFacet("kind", ("kind",), "K"),
                                 FieldFacet("site", ("source",), "S")))  # fmt: skip
     assert read_file(entry, tmp_path, fieldmap).entries[0].facets == (
-        ("topics", ("A & B", "x")), ("kind", ("news",)))
+        ("topics", ("A & B", "x")),
+        ("kind", ("news",)),
+    )
 
 
 def test_load_of_a_missing_file_is_an_archive_error(tmp_path: Path) -> None:
@@ -215,15 +240,17 @@ def test_keys_no_file_has_fall_back_or_give_problems(tmp_path: Path) -> None:
 
 def test_an_empty_author_list_falls_back_to_the_next_key_or_the_default(tmp_path: Path) -> None:
     entry = tmp_path / "e.md"
-    entry.write_text("---\ntitle: T\nauthors: []\nauthor: '@b'\ndate: 2025-01-01\n---\nText\n",
-                     encoding="utf-8")
+    entry.write_text(
+        "---\ntitle: T\nauthors: []\nauthor: '@b'\ndate: 2025-01-01\n---\nText\n", encoding="utf-8"
+    )
     both = FieldMap(author=("authors", "author"))
     assert read_file(entry, tmp_path, both).entries[0].authors == ("@b",)
     fallback = FieldMap(author=("authors",), default_author="Digital.gov")
     assert read_file(entry, tmp_path, fallback).entries[0].authors == ("Digital.gov",)
     strict = FieldMap(author=("authors",))
     assert read_file(entry, tmp_path, strict).problems == [
-        Problem("e.md", 3, "authors: an empty list: name at least one author")]
+        Problem("e.md", 3, "authors: an empty list: name at least one author")
+    ]
 
 
 # The three real archives in /work/shared/corpora (read-only)

@@ -16,7 +16,11 @@ def _found(library: Library, q: str, **params: str):
     view = library._view()
     ctx = library._postings(view)
     clauses = plain_clauses(q)
-    found = match_plain(view, req, clauses, ctx) if clauses and '"' not in q else match_parsed(view, req, ctx)
+    found = (
+        match_plain(view, req, clauses, ctx)
+        if clauses and '"' not in q
+        else match_parsed(view, req, ctx)
+    )
     return view, req, found
 
 
@@ -24,11 +28,15 @@ def test_every_order_is_total_so_pages_never_overlap(library: Library) -> None:
     view, req, found = _found(library, "")
     every = [n for n, _ in ordered(view, req, found, len(found.counts.docs))]
     assert sorted(every) == sorted(found.counts.docs.tolist())
-    pages = [n for k in range(1, len(every) + 1) for n, _ in ordered(view, req, found, k)[k - 1 : k]]
+    pages = [
+        n for k in range(1, len(every) + 1) for n, _ in ordered(view, req, found, k)[k - 1 : k]
+    ]
     assert pages == every  # the k-th of the first k is the k-th of all
 
 
-def test_plain_words_mark_partial_entries_and_put_them_after_the_full_ones(library: Library) -> None:
+def test_plain_words_mark_partial_entries_and_put_them_after_the_full_ones(
+    library: Library,
+) -> None:
     view, req, found = _found(library, "autonomy deprecation")
     shown = [n for n, _ in ordered(view, req, found, len(found.counts.docs))]
     partial = [found.is_partial(n) for n in shown]

@@ -27,15 +27,27 @@ A short entry about {title}.
 
 
 def entry(path: str, id_: str, line: int = 1) -> Perspective:
-    return Perspective(id=id_, title=id_, authors=("@a",), date=dt.date(2025, 1, 1), section="S",
-                       section_heading="S", source="https://example.org", body="b", path=path,
-                       line=line)
+    return Perspective(
+        id=id_,
+        title=id_,
+        authors=("@a",),
+        date=dt.date(2025, 1, 1),
+        section="S",
+        section_heading="S",
+        source="https://example.org",
+        body="b",
+        path=path,
+        line=line,
+    )
 
 
-def reads(*files: tuple[str, list[Perspective]], broken: tuple[str, ...] = ()
-          ) -> dict[str, FileRead]:
-    return {path: FileRead(path, "d", entries, [Problem(path, 1, "bad")] if path in broken else [])
-            for path, entries in files}
+def reads(
+    *files: tuple[str, list[Perspective]], broken: tuple[str, ...] = ()
+) -> dict[str, FileRead]:
+    return {
+        path: FileRead(path, "d", entries, [Problem(path, 1, "bad")] if path in broken else [])
+        for path, entries in files
+    }
 
 
 def duplicates(problems: list[Problem]) -> list[str]:
@@ -71,7 +83,8 @@ def test_an_id_twice_in_one_file_names_the_line_of_the_first() -> None:
     settled = settle(files, {"x": "page.md"})
     assert [p.line for p in settled.entries["page.md"]] == [5]
     assert [str(p) for p in settled.problems] == [
-        "page.md:40: duplicate id 'x': already used by page.md:5"]
+        "page.md:40: duplicate id 'x': already used by page.md:5"
+    ]
 
 
 # `check` and `index` give the same report (the reproduction)
@@ -86,7 +99,8 @@ def archive(tmp_path: Path) -> Path:
 
 
 def test_check_and_index_blame_the_same_file_when_a_new_file_takes_an_indexed_id(
-        archive: Path, tmp_path: Path) -> None:
+    archive: Path, tmp_path: Path
+) -> None:
     index = tmp_path / "index"
     assert build_index(archive, index).problems == []
     (archive / "a.md").write_text(ENTRY.format(title="Ay", day=1), encoding="utf-8")
@@ -108,7 +122,8 @@ def test_check_and_a_first_build_blame_the_same_file(archive: Path, tmp_path: Pa
 
 
 def test_the_command_line_prints_the_same_line_for_check_and_index(
-        archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PERSPECTIVES_ARCHIVE", str(archive))
     monkeypatch.setenv("PERSPECTIVES_INDEX", str(tmp_path / "index"))
     runner = CliRunner()

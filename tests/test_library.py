@@ -8,7 +8,9 @@ from indexer.params import parse_request
 
 
 def search(library, **params):
-    return library.search(parse_request({k: v if isinstance(v, list) else [v] for k, v in params.items()}))
+    return library.search(
+        parse_request({k: v if isinstance(v, list) else [v] for k, v in params.items()})
+    )
 
 
 def authors(result):
@@ -49,9 +51,27 @@ def test_query_syntax_and_spelling_variants(library, q, expected):
     assert authors(search(library, q=q)) == expected
 
 
-@pytest.mark.parametrize("q", ['autonomy (', '"unclosed phrase', "title:", "AND OR NOT", "*", "a*",
-                               "((()))", "field:value:other", "~2", "autonomy^", "[2025 TO",
-                               "x" * 1500, "\u00e9\u00e8\u2603 autonomy", "'", "\\", "NOT"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "autonomy (",
+        '"unclosed phrase',
+        "title:",
+        "AND OR NOT",
+        "*",
+        "a*",
+        "((()))",
+        "field:value:other",
+        "~2",
+        "autonomy^",
+        "[2025 TO",
+        "x" * 1500,
+        "\u00e9\u00e8\u2603 autonomy",
+        "'",
+        "\\",
+        "NOT",
+    ],
+)
 def test_malformed_queries_never_raise(library, q):
     result = search(library, q=q)
     assert result.total >= 0
@@ -80,7 +100,9 @@ def test_date_range_is_inclusive(library):
 
 def test_section_filter_takes_short_name_or_full_heading(library):
     assert authors(search(library, section="The Evidence")) == ["@Seltaa_"]
-    assert authors(search(library, section="The Evidence: Data-Driven Accountability")) == ["@Seltaa_"]
+    assert authors(search(library, section="The Evidence: Data-Driven Accountability")) == [
+        "@Seltaa_"
+    ]
 
 
 def test_values_of_one_facet_are_ored_and_facets_anded(library):
@@ -98,8 +120,13 @@ def test_facet_counts_are_disjunctive(library):
     result = search(library, author="@datawren")
     assert result.total == 2
     # choosing one author still shows every other author's count
-    assert counts(result, "author") == {"@datawren": 2, "@kumabwari": 1, "@MissMi1973": 1,
-                                        "@Seltaa_": 1, "@quietharbor": 1}
+    assert counts(result, "author") == {
+        "@datawren": 2,
+        "@kumabwari": 1,
+        "@MissMi1973": 1,
+        "@Seltaa_": 1,
+        "@quietharbor": 1,
+    }
     assert [v.value for v in result.facet("author").results if v.selected] == ["@datawren"]
     # the other facets count within the selection
     assert counts(result, "section") == {"The Research": 2}
@@ -178,19 +205,29 @@ def test_a_library_kept_open_across_incremental_runs_answers_as_a_new_one(archiv
     kept = Library(index_dir)
     search(kept, q="autonomy")  # opens a view and caches the segments' columns and lengths
     edited = archive_dir / "the-research" / "organising-the-evidence.md"
-    edited.write_text(edited.read_text(encoding="utf-8").replace("@datawren", "@renamed"),
-                      encoding="utf-8")
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("@datawren", "@renamed"), encoding="utf-8"
+    )
     (archive_dir / "the-research" / "colour-of-data.md").unlink()
     (archive_dir / "added.md").write_text(
-        "---\ntitle: Zebras\nauthor: \"@zed\"\ndate: 2026-05-01\n---\nZebras govern autonomy.\n",
-        encoding="utf-8")
+        '---\ntitle: Zebras\nauthor: "@zed"\ndate: 2026-05-01\n---\nZebras govern autonomy.\n',
+        encoding="utf-8",
+    )
     build_index(archive_dir, index_dir)
     fresh = Library(index_dir)
-    for q, params in [("autonomy", {}), ("", {}), ("zebras", {}), ("", {"author": "@zed"}),
-                      ("", {"author": "@renamed"})]:
+    for q, params in [
+        ("autonomy", {}),
+        ("", {}),
+        ("zebras", {}),
+        ("", {"author": "@zed"}),
+        ("", {"author": "@renamed"}),
+    ]:
         a, b = search(kept, q=q, **params), search(fresh, q=q, **params)
         assert (a.total, [h.id for h in a.hits], [h.score for h in a.hits]) == (
-            b.total, [h.id for h in b.hits], [h.score for h in b.hits])
+            b.total,
+            [h.id for h in b.hits],
+            [h.score for h in b.hits],
+        )
         assert a.facets == b.facets
     assert search(kept, q="zebras").total == 1
     view = kept._view()
@@ -199,13 +236,22 @@ def test_a_library_kept_open_across_incremental_runs_answers_as_a_new_one(archiv
     assert np.array_equal(view.table.days, plain.days)
     kept_authors, plain_authors = view.table.columns["author"], plain.columns["author"]
     assert [kept_authors.coded.values[c] for c in kept_authors.coded.codes] == [
-        plain_authors.coded.values[c] for c in plain_authors.coded.codes]
+        plain_authors.coded.values[c] for c in plain_authors.coded.codes
+    ]
     assert np.array_equal(kept_authors.docs, plain_authors.docs)
     assert len(kept._tables) == len(view.searcher.reader().leaf_readers())
 
 
-@pytest.mark.parametrize("q", ["autonomy model", "autonomy OR model OR behaviour", "model -autonomy",
-                               '"user autonomy" model', "the model"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "autonomy model",
+        "autonomy OR model OR behaviour",
+        "model -autonomy",
+        '"user autonomy" model',
+        "the model",
+    ],
+)
 def test_dense_and_sorted_combining_agree(library, monkeypatch, q):
     """Or/And combine over docnum-indexed arrays when lists are long, by sorting when short."""
     from indexer import postings
@@ -220,11 +266,19 @@ def test_dense_and_sorted_combining_agree(library, monkeypatch, q):
     assert dense.total == ranked.total and dense.facets == ranked.facets
 
 
-@pytest.mark.parametrize("words,slop", [
-    (["user", "autonomi"], 1), (["autonomi", "user"], 1), (["user", "autonomi"], 3),
-    (["model", "model"], 1), (["the", "model"], 1), (["nosuchword", "model"], 1),
-    (["deprec", "of", "a"], 2), (["organ", "evid"], 5),
-])
+@pytest.mark.parametrize(
+    "words,slop",
+    [
+        (["user", "autonomi"], 1),
+        (["autonomi", "user"], 1),
+        (["user", "autonomi"], 3),
+        (["model", "model"], 1),
+        (["the", "model"], 1),
+        (["nosuchword", "model"], 1),
+        (["deprec", "of", "a"], 2),
+        (["organ", "evid"], 5),
+    ],
+)
 def test_phrases_match_as_whoosh_matches_them(library, words, slop):
     """The phrase fast path reads positions itself: it must find what Whoosh's Phrase finds."""
     from whoosh import query as wq
@@ -257,8 +311,9 @@ def test_days_are_counted_when_the_results_span_a_few_weeks(library):
     assert [v.value for v in narrowed.facet("day").results] == ["2025-10-25"]
 
 
-def test_a_view_replaced_mid_request_stays_open_until_the_next_switch(library, index_dir,
-                                                                      archive_dir):
+def test_a_view_replaced_mid_request_stays_open_until_the_next_switch(
+    library, index_dir, archive_dir
+):
     # a reindex may switch generations while a request (or a streaming export) still reads
     # the view it began with: that view is closed one switch later, never under the request
     from indexer.build import build_index

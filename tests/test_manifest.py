@@ -36,15 +36,24 @@ WRITTEN_BEFORE = (
 
 def table(*rows):
     """Return a FileTable of (path, size, mtime, ids) rows, digests made from the path."""
-    return FileTable([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
-                     [f"d-{r[0]}" for r in rows], [r[3] for r in rows])
+    return FileTable(
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+        [f"d-{r[0]}" for r in rows],
+        [r[3] for r in rows],
+    )
 
 
 def test_a_manifest_written_before_typed_rows_is_read_and_written_back_the_same(tmp_path):
     (tmp_path / gens.MANIFEST).write_text(WRITTEN_BEFORE, encoding="utf-8")
     manifest = read_manifest(tmp_path)
-    assert (manifest.config_digest, manifest.schema_version, manifest.taxonomy_ok,
-            manifest.toc) == ("cfg", 9, True, 7)
+    assert (
+        manifest.config_digest,
+        manifest.schema_version,
+        manifest.taxonomy_ok,
+        manifest.toc,
+    ) == ("cfg", 9, True, 7)
     assert dict(manifest.files) == {
         "a.md": FileRow("d1", 120, 1700000000000000001, ("a",)),
         "sub/b.md": FileRow("d2", 340, 1700000000000000002, ("b",), problems=True),
@@ -60,10 +69,15 @@ def test_a_manifest_of_the_first_format_is_read_and_rewritten(tmp_path):
     build_index(archive, index, full=True)
     current = gens.current_path(index)
     manifest = read_manifest(current)
-    old = {"files": {rel: {"digest": r.digest, "size": r.size, "mtime_ns": r.mtime_ns,
-                           "ids": list(r.ids)} for rel, r in manifest.files.items()},
-           "config_digest": manifest.config_digest,
-           "schema_version": manifest.schema_version, "built": manifest.built}
+    old = {
+        "files": {
+            rel: {"digest": r.digest, "size": r.size, "mtime_ns": r.mtime_ns, "ids": list(r.ids)}
+            for rel, r in manifest.files.items()
+        },
+        "config_digest": manifest.config_digest,
+        "schema_version": manifest.schema_version,
+        "built": manifest.built,
+    }
     (current / gens.MANIFEST).write_text(json.dumps(old, sort_keys=True), encoding="utf-8")
     assert dict(read_manifest(current).files) == dict(manifest.files)
     assert not is_stale(archive, index)
@@ -98,7 +112,9 @@ def test_a_row_is_made_from_a_read_with_its_ids_sorted():
 def test_file_table_says_which_files_to_read_again():
     t = table(("a.md", 1, 10, "a"), ("b.md", 2, 20, "b"), ("c.md", 3, 30, "c"))
     paths = ["a.md", "b.md", "c.md"]
-    assert t.stale(paths, [1, 2, 3], [10, 20, 30]) == [] and t.matches(paths, [1, 2, 3], [10, 20, 30])
+    assert t.stale(paths, [1, 2, 3], [10, 20, 30]) == [] and t.matches(
+        paths, [1, 2, 3], [10, 20, 30]
+    )
     assert t.stale(paths, [1, 2, 3], [10, 21, 30]) == [1]  # positions in the scan
     assert t.stale(["a.md", "new.md", "c.md"], [1, 5, 3], [10, 50, 30]) == [1]
     assert t.missing(["a.md", "new.md", "c.md"]) == ["b.md"]
@@ -114,7 +130,8 @@ def test_file_table_updated_replaces_adds_drops_and_orders_rows():
     same = t.updated(["a.md", "b.md", "c.md"], {"b.md": row}, {"c.md": (4, 40)})
     assert same["b.md"] == row and same["c.md"].size == 4 and same.problems == {"b.md"}
     assert t["b.md"].size == 2  # the table itself is left as it was
-    moved = t.updated(["c.md", "n.md", "a.md"], {"b.md": None, "n.md": FileRow.of("n", (1, 1), ["n"])},
-                      {})
+    moved = t.updated(
+        ["c.md", "n.md", "a.md"], {"b.md": None, "n.md": FileRow.of("n", (1, 1), ["n"])}, {}
+    )
     assert list(moved) == ["c.md", "n.md", "a.md"] and moved["n.md"].ids == ("n",)
     assert moved.holders() == {"c": "c.md", "n": "n.md", "a": "a.md"}

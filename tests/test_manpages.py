@@ -18,8 +18,10 @@ from indexer.results import SearchRequest
 def manpages(tmp_path_factory) -> tuple[Library, dict[str, str]]:
     if not available():
         if os.environ.get("PERSPECTIVES_REQUIRE_MANPAGES"):
-            pytest.fail("manpages-ja/-zh/-de/-fr are missing and PERSPECTIVES_REQUIRE_MANPAGES is "
-                        "set (run scripts/system-packages.sh as root)")
+            pytest.fail(
+                "manpages-ja/-zh/-de/-fr are missing and PERSPECTIVES_REQUIRE_MANPAGES is "
+                "set (run scripts/system-packages.sh as root)"
+            )
         pytest.skip("manpages-ja/-zh/-de/-fr are not installed (scripts/system-packages.sh)")
     root = tmp_path_factory.mktemp("manpages")
     languages = write_manpages(root / "archive")
@@ -45,18 +47,21 @@ def test_language_facet_counts_every_page(manpages):
     assert counts == {code: len(COMMANDS) for code in FOLDERS}
 
 
-@pytest.mark.parametrize(("q", "best"), [
-    ("ディレクトリ", "ja-mkdir"),  # directory
-    ("所有者", "ja-chown"),  # owner
-    ("シンボリックリンク", "ja-ln"),  # symbolic link
-    ("目录", "zh-mkdir"),  # directory
-    ("符号链接", "zh-ln"),  # symbolic link
-    ("Verzeichnisse", "de-mkdir"),
-    ("Verzeichnis", "de-mkdir"),  # the singular meets the plural through the German stemmer
-    ("répertoires", "fr-mkdir"),
-    ("répertoire", "fr-mkdir"),
-    ("repertoires", "fr-mkdir"),  # accents typed or not
-])
+@pytest.mark.parametrize(
+    ("q", "best"),
+    [
+        ("ディレクトリ", "ja-mkdir"),  # directory
+        ("所有者", "ja-chown"),  # owner
+        ("シンボリックリンク", "ja-ln"),  # symbolic link
+        ("目录", "zh-mkdir"),  # directory
+        ("符号链接", "zh-ln"),  # symbolic link
+        ("Verzeichnisse", "de-mkdir"),
+        ("Verzeichnis", "de-mkdir"),  # the singular meets the plural through the German stemmer
+        ("répertoires", "fr-mkdir"),
+        ("répertoire", "fr-mkdir"),
+        ("repertoires", "fr-mkdir"),  # accents typed or not
+    ],
+)
 def test_a_word_finds_its_page_first(manpages, q, best):
     lib, _ = manpages
     assert first(lib, q) == [best]

@@ -16,12 +16,17 @@ from indexer.params import parse_request
 
 ENTRIES = {
     # experience 3 times, no "experiment": a stem-only match for "experiment"
-    "customer-experience": ("Customer experience at scale",
-                            "Customer experience matters. Experience shapes trust; experience counts."),
+    "customer-experience": (
+        "Customer experience at scale",
+        "Customer experience matters. Experience shapes trust; experience counts.",
+    ),
     "one-experiment": ("A note on pilots", "We ran one experiment with the forms team."),
     "experiments": ("Trying things", "Small experiments beat big plans."),
     "remote-pandemic": ("Working apart", "Remote work during the pandemic changed our team."),
-    "remote-work": ("Remote teams", "Remote work during winter needs good writing; our work is remote now."),
+    "remote-work": (
+        "Remote teams",
+        "Remote work during winter needs good writing; our work is remote now.",
+    ),
     "pandemic-only": ("A hard year", "The pandemic closed offices."),
     "micro-hyphen": ("Buying small", "The micro-purchase threshold rose this year."),
     "micro-whole": ("Buying smaller", "A micropurchase is quick."),
@@ -41,7 +46,8 @@ def _write(root: Path) -> Path:
         (root / f"{slug}.md").write_text(
             f'---\ntitle: "{title}"\nauthor: "@w{i}"\ndate: 2024-01-{i + 1:02d}\n'
             f'section: "Tests"\nsource: https://example.org/{slug}\n---\n{body}\n',
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     return root
 
 
@@ -60,9 +66,10 @@ def ids(lib: Library, q: str, **params: str) -> list[str]:
 
 
 def test_light_stem_takes_plurals_only() -> None:
-    assert [light_stem(w) for w in ["experiments", "policies", "users", "status", "class",
-                                     "analysis", "experience"]] == [
-        "experiment", "policy", "user", "status", "class", "analysis", "experience"]
+    assert [
+        light_stem(w)
+        for w in ["experiments", "policies", "users", "status", "class", "analysis", "experience"]
+    ] == ["experiment", "policy", "user", "status", "class", "analysis", "experience"]
 
 
 def test_exact_terms_fold_spelling_but_not_stems() -> None:
@@ -77,14 +84,29 @@ def test_compounds_join_hyphenated_runs_at_the_last_part() -> None:
 
     text = "the micro-purchase card and e-mail"
     assert list(compounds(text, _analyze(text, True))) == [
-        (text_term("micropurchase"), 2), (text_term("email"), 4)]
+        (text_term("micropurchase"), 2),
+        (text_term("email"), 4),
+    ]
 
 
-@pytest.mark.parametrize("text,plain", [
-    ("remote work", True), ("login.gov", True), ("micro-purchase", True), ("organis*", True),
-    ('"design system"', False), ("a AND b", False), ("a OR b", False), ("NOT a", False),
-    ("-a b", False), ("+a b", False), ("title:a", False), ("(a b)", False), ("a~", False),
-])
+@pytest.mark.parametrize(
+    "text,plain",
+    [
+        ("remote work", True),
+        ("login.gov", True),
+        ("micro-purchase", True),
+        ("organis*", True),
+        ('"design system"', False),
+        ("a AND b", False),
+        ("a OR b", False),
+        ("NOT a", False),
+        ("-a b", False),
+        ("+a b", False),
+        ("title:a", False),
+        ("(a b)", False),
+        ("a~", False),
+    ],
+)
 def test_is_plain(text: str, plain: bool) -> None:
     assert is_plain(text) is plain
 
@@ -173,8 +195,11 @@ def test_strict_queries_rank_the_word_typed_first_too(lib: Library) -> None:
     # every entry with "experiment(s)" or "pandemic" as typed, then the stem-only one
     assert set(found[:4]) == {"one-experiment", "experiments", "pandemic-only", "remote-pandemic"}
     assert found[4:] == ["customer-experience"]
-    hit = next(h for h in lib.search(parse_request({"q": ["experiment OR nothing"]})).hits
-               if h.id == "customer-experience")
+    hit = next(
+        h
+        for h in lib.search(parse_request({"q": ["experiment OR nothing"]})).hits
+        if h.id == "customer-experience"
+    )
     assert "<mark>" in hit.snippet  # a stem-only match is still marked where nothing exact is
 
 
@@ -191,8 +216,9 @@ def test_slash_joins_short_parts_only() -> None:
     assert [t for t, _ in compounds(text, _analyze(text, True))] == [text_term("ab")]
     clause = plain_clauses("A/B testing")[0]
     assert clause.text == "A-B"
-    assert repr(clause.stem) == repr(wq.Or([wq.Or([wq.Term("title", "ab", boost=2.0),
-                                                    wq.Term("body", "ab")])]))
+    assert repr(clause.stem) == repr(
+        wq.Or([wq.Or([wq.Term("title", "ab", boost=2.0), wq.Term("body", "ab")])])
+    )
 
 
 def test_words_no_entry_holds_are_not_cached(lib: Library) -> None:
@@ -229,13 +255,17 @@ def weighed_lib(tmp_path_factory: pytest.TempPathFactory) -> Library:
     root = base / "archive"
     root.mkdir()
     bodies = {f"talk-{i}": "The model answered in the chat again today." for i in range(12)}
-    bodies["common-pair"] = ("Another chat with the model, long and winding, about the model and the chat "
-                             "and nothing else; the model kept the chat going.")
+    bodies["common-pair"] = (
+        "Another chat with the model, long and winding, about the model and the chat "
+        "and nothing else; the model kept the chat going."
+    )
     bodies["telling-one"] = "They are retiring it next week."
     for i, (slug, body) in enumerate(bodies.items()):
         (root / f"{slug}.md").write_text(
             f'---\ntitle: "Entry {i}"\nauthor: "@w{i}"\ndate: 2024-02-{i + 1:02d}\n'
-            f'section: "Tests"\nsource: https://example.org/{slug}\n---\n{body}\n', encoding="utf-8")
+            f'section: "Tests"\nsource: https://example.org/{slug}\n---\n{body}\n',
+            encoding="utf-8",
+        )
     report = build_index(root, base / "index", full=True)
     assert report.problems == []
     return Library(base / "index")

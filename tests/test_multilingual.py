@@ -40,22 +40,27 @@ def english(tmp_path_factory) -> Library:
 
 
 def ids(lib: Library, q: str, **filters) -> list[str]:
-    return [h.id for h in lib.search(SearchRequest(q=q, per_page=100, subject=False, **filters)).hits]
+    return [
+        h.id for h in lib.search(SearchRequest(q=q, per_page=100, subject=False, **filters)).hits
+    ]
 
 
 def snippets(lib: Library, q: str) -> dict[str, str]:
     return {h.id: h.snippet for h in lib.search(SearchRequest(q=q, per_page=100)).hits}
 
 
-@pytest.mark.parametrize(("q", "expected"), [
-    ("利用者", {"ja-henko", "ja-sentaku"}),
-    ("変更", {"ja-henko", "ja-sentaku"}),
-    ("記憶", {"ja-kioku"}),
-    ("信任", {"zh-xuanze", "zh-touming"}),
-    ("模型", {"zh-xuanze", "zh-jiyi", "zh-touming"}),
-    ("透明度", {"zh-touming"}),
-    ("用者に知", {"ja-henko"}),  # across word boundaries: text without spaces
-])
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("利用者", {"ja-henko", "ja-sentaku"}),
+        ("変更", {"ja-henko", "ja-sentaku"}),
+        ("記憶", {"ja-kioku"}),
+        ("信任", {"zh-xuanze", "zh-touming"}),
+        ("模型", {"zh-xuanze", "zh-jiyi", "zh-touming"}),
+        ("透明度", {"zh-touming"}),
+        ("用者に知", {"ja-henko"}),  # across word boundaries: text without spaces
+    ],
+)
 def test_cjk_words_find_their_entries(mixed, q, expected):
     assert set(ids(mixed, q)) == expected
 
@@ -66,8 +71,19 @@ def test_a_cjk_word_matches_as_the_phrase_of_its_bigrams(mixed):
     assert ids(mixed, "透明性") == []  # 透明 is there, 明性 is not
 
 
-@pytest.mark.parametrize("q", ["利用者-변경", "利用者-変更", "変更.利用者", "A/利", "- 利用者-한국어 ",
-                               "利用* OR", '"利用者', "title:利用者-変更"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "利用者-변경",
+        "利用者-変更",
+        "変更.利用者",
+        "A/利",
+        "- 利用者-한국어 ",
+        "利用* OR",
+        '"利用者',
+        "title:利用者-変更",
+    ],
+)
 def test_odd_cjk_query_text_never_fails(mixed, q):
     mixed.search(SearchRequest(q=q))
 
@@ -90,15 +106,18 @@ def test_strict_queries_take_cjk_words_as_phrases(mixed):
     assert set(ids(mixed, "変更 -利用者")) == set()
 
 
-@pytest.mark.parametrize(("q", "expected"), [
-    ("Entscheidungen", "de-entscheidung"),
-    ("entscheidung", "de-entscheidung"),
-    ("Vertrauens", "de-vertrauen"),
-    ("Änderung", "de-vertrauen"),
-    ("choisissent", "fr-choisir"),
-    ("utilisateur", "fr-confiance"),
-    ("libertés", "fr-liberte"),
-])
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("Entscheidungen", "de-entscheidung"),
+        ("entscheidung", "de-entscheidung"),
+        ("Vertrauens", "de-vertrauen"),
+        ("Änderung", "de-vertrauen"),
+        ("choisissent", "fr-choisir"),
+        ("utilisateur", "fr-confiance"),
+        ("libertés", "fr-liberte"),
+    ],
+)
 def test_european_words_find_their_stems(mixed, q, expected):
     assert expected in ids(mixed, q)
 
@@ -108,14 +127,17 @@ def test_stemmed_matches_are_marked(mixed):
     assert "<mark>choisir</mark>" in snippets(mixed, "choisissent")["fr-choisir"]
 
 
-@pytest.mark.parametrize(("q", "expected"), [
-    ('"Entscheidung nicht verstanden"', ["de-entscheidung"]),  # across a German stop word
-    ('"die Entscheidung"', ["de-entscheidung"]),  # a stop word the English parser keeps
-    ('"das Vertrauen der Nutzer"', ["de-vertrauen"]),
-    ('"choisir le modèle"', ["fr-choisir"]),  # across a French stop word
-    ('"choisir le modele que nous"', ["fr-choisir"]),  # accents typed or not
-    ('"Personne ne nous a demandé"', ["fr-choisir"]),
-])
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ('"Entscheidung nicht verstanden"', ["de-entscheidung"]),  # across a German stop word
+        ('"die Entscheidung"', ["de-entscheidung"]),  # a stop word the English parser keeps
+        ('"das Vertrauen der Nutzer"', ["de-vertrauen"]),
+        ('"choisir le modèle"', ["fr-choisir"]),  # across a French stop word
+        ('"choisir le modele que nous"', ["fr-choisir"]),  # accents typed or not
+        ('"Personne ne nous a demandé"', ["fr-choisir"]),
+    ],
+)
 def test_quoted_phrases_match_in_their_own_language(mixed, q, expected):
     assert ids(mixed, q) == expected
 
@@ -135,8 +157,17 @@ def test_strict_queries_reach_other_languages(mixed):
     assert ids(mixed, "choisissent AND modèles") == ["fr-choisir"]
 
 
-@pytest.mark.parametrize("q", ["anthropomorphising", "autonomy", '"user autonomy"', "deprecated",
-                               "emotional connection", "choose"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "anthropomorphising",
+        "autonomy",
+        '"user autonomy"',
+        "deprecated",
+        "emotional connection",
+        "choose",
+    ],
+)
 def test_english_queries_rank_english_entries_as_before(english, mixed, q):
     expected = ids(english, q)
     assert expected
@@ -164,7 +195,11 @@ def test_language_facet_counts_and_filters(mixed):
 
 
 def test_language_filter_narrows_a_query(mixed):
-    assert set(ids(mixed, "model", languages=("fr",))) == {"fr-choisir", "fr-confiance", "fr-liberte"}
+    assert set(ids(mixed, "model", languages=("fr",))) == {
+        "fr-choisir",
+        "fr-confiance",
+        "fr-liberte",
+    }
 
 
 def test_every_entry_has_its_language(mixed):
@@ -190,7 +225,8 @@ def test_a_declared_language_wins_and_a_wrong_one_is_reported(tmp_path):
     report = build_index(archive, tmp_path / "index", full=True)
     assert [str(p) for p in report.problems] == [
         "b.md:5: lang: unknown language 'xx' (one of en, de, fr, es, it, pt, nl, sv, da, no, fi, "
-        "ru, ja, zh, ko)"]
+        "ru, ja, zh, ko)"
+    ]
     lib = Library(tmp_path / "index")
     assert lib.search(SearchRequest(q="")).hits[0].language == "de"
 
@@ -202,7 +238,10 @@ def test_cli_language_option_and_json(tmp_path, monkeypatch):
     result = run(main, ["search", "変更", "--json"], catch_exceptions=False)
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert {r["id"]: r["language"] for r in data["results"]} == {"ja-henko": "ja", "ja-sentaku": "ja"}
+    assert {r["id"]: r["language"] for r in data["results"]} == {
+        "ja-henko": "ja",
+        "ja-sentaku": "ja",
+    }
     result = run(main, ["search", "--language", "de"], catch_exceptions=False)
     assert result.exit_code == 0 and "3 results" in result.output and "German" in result.output
     result = run(main, ["facets", "language"], catch_exceptions=False)
@@ -220,8 +259,10 @@ def test_a_field_map_names_the_language_key(tmp_path):
     archive = tmp_path / "archive"
     archive.mkdir()
     (archive / "fieldmap.yaml").write_text("lang: [locale]\n")
-    (archive / "a.md").write_text("---\ntitle: T\nauthor: a\ndate: 2026-01-01\nlocale: fr-CA\n---\n"
-                                  "The model changed again today.\n")
+    (archive / "a.md").write_text(
+        "---\ntitle: T\nauthor: a\ndate: 2026-01-01\nlocale: fr-CA\n---\n"
+        "The model changed again today.\n"
+    )
     assert build_index(archive, tmp_path / "index", full=True).problems == []
     assert Library(tmp_path / "index").search(SearchRequest(q="")).hits[0].language == "fr"
 

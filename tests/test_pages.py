@@ -62,16 +62,18 @@ def test_themes_overview_counts_every_theme_from_one_search(library: Library, se
         scoped = SearchRequest(themes=(theme.slug,), per_page=1)
         assert theme.count == library.search(scoped).total, theme.slug
         assert dict(theme.months) == months(library, scoped), theme.slug
-        assert theme.description == (taxonomy[theme.slug].description
-                                     if theme.slug in taxonomy else "")
+        assert theme.description == (
+            taxonomy[theme.slug].description if theme.slug in taxonomy else ""
+        )
     counts = [(-t.count, t.label.lower()) for t in overview.themes]
     assert counts == sorted(counts)
 
 
 def test_a_theme_no_entry_holds_is_listed_last_and_empty(unheld: Library):
     last = pages.themes_overview(unheld).themes[-1]
-    assert last == pages.ThemeCount("unheld", "Unheld",
-                                    "A theme the editors named that no entry has yet.", 0, {})
+    assert last == pages.ThemeCount(
+        "unheld", "Unheld", "A theme the editors named that no entry has yet.", 0, {}
+    )
 
 
 def test_a_themes_page_searches_within_it(library: Library, searches):
@@ -106,8 +108,12 @@ def test_a_taxonomy_theme_without_entries_has_its_page(unheld: Library):
 
 @pytest.mark.parametrize(
     ("slug", "section"),
-    [("the-research", "The Research"), ("the-stories", "The Stories"), ("nope", None),
-     ("The-Research", None)],
+    [
+        ("the-research", "The Research"),
+        ("the-stories", "The Stories"),
+        ("nope", None),
+        ("The-Research", None),
+    ],
 )
 def test_a_sections_slug_is_resolved_in_the_core(library: Library, slug, section):
     page = pages.section_page(library, slug, lambda v: SearchRequest(sections=(v,)))
@@ -120,8 +126,12 @@ def test_a_sections_slug_is_resolved_in_the_core(library: Library, slug, section
 
 @pytest.mark.parametrize(
     ("handle", "expected"),
-    [("datawren", "@datawren"), ("@datawren", pages.Moved("@datawren")),
-     ("DataWren", pages.Moved("@datawren")), ("nobody", None)],
+    [
+        ("datawren", "@datawren"),
+        ("@datawren", pages.Moved("@datawren")),
+        ("DataWren", pages.Moved("@datawren")),
+        ("nobody", None),
+    ],
 )
 def test_an_authors_page_or_where_it_moved(library: Library, handle, expected):
     page = pages.author_page(library, handle, lambda v: SearchRequest(authors=(v,)), 5)
@@ -135,19 +145,23 @@ def test_an_authors_page_or_where_it_moved(library: Library, handle, expected):
 
 
 def test_an_entry_page_in_one_call(library: Library):
-    page = pages.entry_page(library, "organising-the-evidence", related=3, authors=2,
-                            by_author=5, suggest_themes=True)
+    page = pages.entry_page(
+        library, "organising-the-evidence", related=3, authors=2, by_author=5, suggest_themes=True
+    )
     assert page is not None
     assert page.entry == library.entry("organising-the-evidence", related=3, authors=2)
     assert [h.id for h in page.others] == ["colour-of-data"] and page.others_total == 1
     assert page.theme_labels == library.labels("theme")
     assert page.lacking == library.theme_suggestions("organising-the-evidence")
-    alone = pages.entry_page(library, "organising-the-evidence", related=0, authors=0,
-                             by_author=0, suggest_themes=False)
+    alone = pages.entry_page(
+        library, "organising-the-evidence", related=0, authors=0, by_author=0, suggest_themes=False
+    )
     assert alone is not None and alone.others == () and alone.others_total == 1
     assert alone.lacking is None
-    assert pages.entry_page(library, "nope", related=3, authors=0, by_author=5,
-                            suggest_themes=True) is None
+    assert (
+        pages.entry_page(library, "nope", related=3, authors=0, by_author=5, suggest_themes=True)
+        is None
+    )
 
 
 def test_the_trends_page_offers_every_theme_and_draws_the_chosen(library: Library, searches):

@@ -50,7 +50,9 @@ def test_bad_parameters_name_the_parameter(params, name, fragment):
 
 
 def test_repeated_values_are_kept_once_and_blank_ones_dropped():
-    req = parse_request({"theme": ["autonomy", "dignity", "autonomy", " "], "q": ["user\x00 trust"]})
+    req = parse_request(
+        {"theme": ["autonomy", "dignity", "autonomy", " "], "q": ["user\x00 trust"]}
+    )
     assert req.themes == ("autonomy", "dignity")
     assert req.q == "user  trust"
 

@@ -15,8 +15,7 @@ def test_a_term_no_entry_holds_is_read_once(library: Library, monkeypatch):
     ctx = postings.Postings(view.searcher, view.table.live, _terms=postings.PostingCache())
     reads = []
     real = postings._read_term
-    monkeypatch.setattr(postings, "_read_term",
-                        lambda *a: reads.append(a[:2]) or real(*a))
+    monkeypatch.setattr(postings, "_read_term", lambda *a: reads.append(a[:2]) or real(*a))
     for _ in range(3):
         ids, _scores = postings.evaluate(wq.Term("title", "zzzznothing"), ctx)
         assert len(ids) == 0

@@ -17,8 +17,12 @@ from indexer.completions import Completions
 from indexer.library import Library
 from indexer.results import SearchRequest
 
-WORDS = ("kanban boards for agile teams", "agile retrospectives and kanban",
-         "design systems for agile teams", "kanban metrics")
+WORDS = (
+    "kanban boards for agile teams",
+    "agile retrospectives and kanban",
+    "design systems for agile teams",
+    "kanban metrics",
+)
 
 
 def _archive(root: Path, extra: str = "") -> Path:
@@ -26,7 +30,8 @@ def _archive(root: Path, extra: str = "") -> Path:
     archive.mkdir(exist_ok=True)
     for n, body in enumerate(WORDS):
         (archive / f"e{n}.md").write_text(
-            entry_text(f"e{n}", "@ann", f"2026-01-0{n + 1}", "", body + extra), encoding="utf-8")
+            entry_text(f"e{n}", "@ann", f"2026-01-0{n + 1}", "", body + extra), encoding="utf-8"
+        )
     return archive
 
 
@@ -56,8 +61,9 @@ def test_requests_keep_the_old_generation_until_the_new_one_is_warm(built):
     archive, index, first = built
     lib = Library(index, prepare=True)
     assert lib.search(SearchRequest(q="kanban")).total == 3
-    (archive / "e9.md").write_text(entry_text("e9", "@bo", "2026-02-01", "", "zeppelin kanban"),
-                                   encoding="utf-8")
+    (archive / "e9.md").write_text(
+        entry_text("e9", "@bo", "2026-02-01", "", "zeppelin kanban"), encoding="utf-8"
+    )
     assert build_index(archive, index, full=True).problems == []
     second = gens.current_name(index)
     assert second != first
@@ -77,8 +83,9 @@ def test_without_prepare_the_next_request_opens_the_new_generation(built):
     archive, index, first = built
     lib = Library(index)
     assert lib.search(SearchRequest(q="kanban")).generation == first
-    (archive / "e9.md").write_text(entry_text("e9", "@bo", "2026-02-01", "", "zeppelin"),
-                                   encoding="utf-8")
+    (archive / "e9.md").write_text(
+        entry_text("e9", "@bo", "2026-02-01", "", "zeppelin"), encoding="utf-8"
+    )
     assert build_index(archive, index, full=True).problems == []
     found = lib.search(SearchRequest(q="zeppelin"))
     assert (found.generation, found.total) == (gens.current_name(index), 1)
@@ -107,8 +114,9 @@ def test_an_incremental_run_is_seen_at_once(built):
     archive, index, first = built
     lib = Library(index, prepare=True)
     assert lib.search(SearchRequest(q="zeppelin")).total == 0
-    (archive / "e9.md").write_text(entry_text("e9", "@bo", "2026-02-01", "", "zeppelin"),
-                                   encoding="utf-8")
+    (archive / "e9.md").write_text(
+        entry_text("e9", "@bo", "2026-02-01", "", "zeppelin"), encoding="utf-8"
+    )
     assert build_index(archive, index).problems == []
     found = lib.search(SearchRequest(q="zeppelin"))
     assert (found.generation, found.total) == (first, 1)
@@ -119,5 +127,8 @@ def test_warming_words_are_the_most_held_one_per_family():
     counts = np.array([7, 7, 3, 9, 1], dtype=np.int32)
     shown = np.array([0, 0, 2, 3, 4], dtype=np.int32)  # "agiles" is shown as "agile"
     assert preparing.warming_words(Completions(words, counts, shown), 3) == [
-        "kanban", "agile", "design"]
+        "kanban",
+        "agile",
+        "design",
+    ]
     assert preparing.warming_words(None) == []

@@ -66,11 +66,14 @@ def test_plain_query_never_calls_the_parser(monkeypatch):
 def _entry(root, slug: str, body: str) -> None:
     (root / f"{slug}.md").write_text(
         f'---\ntitle: "{slug}"\nauthor: "@a"\ndate: 2024-03-01\nsection: "S"\n'
-        f"source: https://example.org/{slug}\n---\n{body}\n", encoding="utf-8")
+        f"source: https://example.org/{slug}\n---\n{body}\n",
+        encoding="utf-8",
+    )
 
 
 def test_prefix_expansions_are_remembered_per_generation_with_their_partial_mark(
-        tmp_path, monkeypatch) -> None:
+    tmp_path, monkeypatch
+) -> None:
     from indexer import query as query_module
     from indexer.build import build_index
     from indexer.library import Library

@@ -118,9 +118,17 @@ def test_a_related_entry_shows_the_brief_of_the_entry_summary(library: Library):
     for rel in entry.related:
         own = library.entry(rel.id)
         assert own is not None
-        assert (rel.id, rel.title, rel.author, rel.date) == (own.id, own.title, own.author, own.date)
+        assert (rel.id, rel.title, rel.author, rel.date) == (
+            own.id,
+            own.title,
+            own.author,
+            own.date,
+        )
     assert (entry.related[0].title, entry.related[0].author, entry.related[0].date) == (
-        "Our first board", "@writer2", "2024-01-02")
+        "Our first board",
+        "@writer2",
+        "2024-01-02",
+    )
 
 
 def test_a_phrase_of_a_word_in_too_many_entries_is_not_read(library: Library, monkeypatch):
@@ -132,8 +140,11 @@ def test_a_phrase_of_a_word_in_too_many_entries_is_not_read(library: Library, mo
     assert entry is not None and "kanban board" in entry.related[0].phrases
     monkeypatch.setattr(related, "PHRASE_WORD_DOCS", 1)
     bounded = related.related_entries(
-        library._view().searcher, library._view().searcher.document_number(id="kanban"), 5,
-        library._postings(library._view()))
+        library._view().searcher,
+        library._view().searcher.document_number(id="kanban"),
+        5,
+        library._postings(library._view()),
+    )
     assert bounded[0].id == "board" and bounded[0].phrases == ()
 
 

@@ -51,17 +51,33 @@ def test_no_file_or_an_empty_one_is_an_empty_site(tmp_path):
     ("text", "line", "reason", "kept"),
     [
         ("title: [a, b]\nabout: ok\n", 1, "'title' must be text", {"about": "ok"}),
-        ("title: ok\nfooter: x\n", 2, ("unknown key 'footer'; expected title, description, about, "
-         "placeholder, examples"), {"title": "ok"}),
-        ("examples: autonomy\ntitle: ok\n", 1, "'examples' must be a list of searches",
-         {"title": "ok"}),
-        ("examples:\n  - fine\n  - [nested]\n", 3, "'examples' must be text",
-         {"examples": ("fine",)}),
+        (
+            "title: ok\nfooter: x\n",
+            2,
+            ("unknown key 'footer'; expected title, description, about, placeholder, examples"),
+            {"title": "ok"},
+        ),
+        (
+            "examples: autonomy\ntitle: ok\n",
+            1,
+            "'examples' must be a list of searches",
+            {"title": "ok"},
+        ),
+        (
+            "examples:\n  - fine\n  - [nested]\n",
+            3,
+            "'examples' must be text",
+            {"examples": ("fine",)},
+        ),
         ("title: a\ntitle: b\n", 2, "'title' is given twice", {"title": "a"}),
         ("title: " + "x" * 121 + "\n", 1, "'title' is 121 characters; at most 120", {}),
         ("title:\n", 1, "'title' must be text", {}),
-        ("- a\n- b\n", 1, ("expected a mapping of title, description, about, placeholder and "
-         "examples"), {}),
+        (
+            "- a\n- b\n",
+            1,
+            ("expected a mapping of title, description, about, placeholder and examples"),
+            {},
+        ),
         ("title: ok\ndescription: 'unclosed\n", 3, "bad YAML: ", {}),
     ],
 )
@@ -74,8 +90,17 @@ def test_problems_name_path_line_and_reason_and_keep_the_rest(tmp_path, text, li
 
 
 def test_common_words_leave_out_short_common_numeric_and_skipped_ones():
-    terms = [("government", 59), ("how", 49), ("design", 45), ("what", 31), ("2016", 40),
-             ("something", 44), ("agile", 26), ("work", 60), ("data", 19)]
+    terms = [
+        ("government", 59),
+        ("how", 49),
+        ("design", 45),
+        ("what", 31),
+        ("2016", 40),
+        ("something", 44),
+        ("agile", 26),
+        ("work", 60),
+        ("data", 19),
+    ]
     assert common_words(terms, ["how we work"], 3) == ["government", "design", "agile"]
 
 
@@ -92,7 +117,8 @@ def test_index_publishes_the_file_and_the_library_follows_each_change(tmp_path):
     write(archive, "title: [broken]\nabout: Still here.\n")
     report = build_index(archive, index)
     assert [str(p) for p in report.problems] == [
-        f"{(archive / SITE_FILE).as_posix()}:1: 'title' must be text"]
+        f"{(archive / SITE_FILE).as_posix()}:1: 'title' must be text"
+    ]
     assert library.site() == Site(about="Still here.")
     (archive / SITE_FILE).unlink()
     build_index(archive, index)

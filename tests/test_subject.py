@@ -29,7 +29,38 @@ KIN = {
     "kin-3": "We kept vigil, said farewell, and the mourning went on for weeks.",
     "kin-4": "A candle for each farewell; mourning is how the vigil ends.",
 }
-FILLER_WORDS = ["garden", "river", "budget", "invoice", "compiler", "bicycle", "orchard", "harbor", "lantern", "quarry", "ledger", "pepper", "violin", "glacier", "meadow", "tractor", "canyon", "mosaic", "pottery", "bridge", "ferry", "tunnel", "orbit", "comet", "quartz", "willow", "falcon", "pebble", "saddle", "anchor"]
+FILLER_WORDS = [
+    "garden",
+    "river",
+    "budget",
+    "invoice",
+    "compiler",
+    "bicycle",
+    "orchard",
+    "harbor",
+    "lantern",
+    "quarry",
+    "ledger",
+    "pepper",
+    "violin",
+    "glacier",
+    "meadow",
+    "tractor",
+    "canyon",
+    "mosaic",
+    "pottery",
+    "bridge",
+    "ferry",
+    "tunnel",
+    "orbit",
+    "comet",
+    "quartz",
+    "willow",
+    "falcon",
+    "pebble",
+    "saddle",
+    "anchor",
+]
 SECTIONS = ("Letters", "Notes")
 
 
@@ -42,9 +73,10 @@ def _write(root: Path, n_filler: int) -> Path:
     for i, (slug, body) in enumerate(bodies.items()):
         (root / f"{slug}.md").write_text(
             f'---\ntitle: "{slug.replace("-", " ").title()}"\nauthor: "@w{i % 5}"\n'
-            f"date: 2024-{1 + i % 12:02d}-{1 + i % 28:02d}\nsection: \"{SECTIONS[i % 2]}\"\n"
+            f'date: 2024-{1 + i % 12:02d}-{1 + i % 28:02d}\nsection: "{SECTIONS[i % 2]}"\n'
             f"source: https://example.org/{slug}\n---\n{body}\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     return root
 
 
@@ -63,7 +95,9 @@ def lib(built: Path) -> Library:
 
 
 def search(lib: Library, q: str, **params: str):
-    return lib.search(parse_request({"q": [q], "per_page": ["50"], **{k: [v] for k, v in params.items()}}))
+    return lib.search(
+        parse_request({"q": [q], "per_page": ["50"], **{k: [v] for k, v in params.items()}})
+    )
 
 
 def test_the_words_first_then_entries_on_their_subject(lib: Library) -> None:

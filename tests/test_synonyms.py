@@ -22,8 +22,9 @@ SYNONYMS = """\
 
 
 def search(library, q, **params):
-    return library.search(parse_request({"q": [q], "subject": ["0"],
-                                         **{k: [v] for k, v in params.items()}}))
+    return library.search(
+        parse_request({"q": [q], "subject": ["0"], **{k: [v] for k, v in params.items()}})
+    )
 
 
 def ids(result):
@@ -41,10 +42,13 @@ def synonyms(archive_dir: Path, index_dir: Path) -> Library:
 def test_a_group_finds_each_other(synonyms):
     found = search(synonyms, "sunsetting", per_page="50")
     assert ids(found) == ids(search(synonyms, "deprecation", per_page="50")) != set()
-    assert [u.to_dict() for u in found.synonyms] == [{"typed": "sunsetting",
-                                                     "matched": ["deprecation"]}]
+    assert [u.to_dict() for u in found.synonyms] == [
+        {"typed": "sunsetting", "matched": ["deprecation"]}
+    ]
     hit = found.hits[0]
-    assert [u.to_dict() for u in hit.synonyms] == [{"typed": "sunsetting", "matched": ["deprecation"]}]
+    assert [u.to_dict() for u in hit.synonyms] == [
+        {"typed": "sunsetting", "matched": ["deprecation"]}
+    ]
     assert "<mark>deprecat" in hit.snippet.lower()  # the stem of the synonym is marked
 
 
@@ -102,7 +106,8 @@ def test_problems_name_path_and_line(tmp_path, text, line, reason):
 
 def test_a_broken_file_is_reported_and_search_keeps_working(archive_dir, index_dir):
     (archive_dir / "synonyms.yaml").write_text(
-        "- [deprecation, sunsetting]\n- [lonely]\n- [oops\n", encoding="utf-8")
+        "- [deprecation, sunsetting]\n- [lonely]\n- [oops\n", encoding="utf-8"
+    )
     problems, _ = check_archive(archive_dir)
     assert [(Path(p.path).name, p.line) for p in problems] == [("synonyms.yaml", 4)]
     report = build_index(archive_dir, index_dir)
@@ -110,7 +115,8 @@ def test_a_broken_file_is_reported_and_search_keeps_working(archive_dir, index_d
     lib = Library(index_dir)
     assert search(lib, "deprecation").total > 0 and search(lib, "deprecation").synonyms == ()
     (archive_dir / "synonyms.yaml").write_text(
-        "- [deprecation, sunsetting]\n- [lonely]\n", encoding="utf-8")
+        "- [deprecation, sunsetting]\n- [lonely]\n", encoding="utf-8"
+    )
     report = build_index(archive_dir, index_dir)
     assert [p.line for p in report.problems] == [2]
     assert search(Library(index_dir), "sunsetting").total > 0  # the valid rules are kept
@@ -120,13 +126,17 @@ def test_themes_may_list_synonyms(archive_dir, index_dir):
     themes = archive_dir / "themes.yaml"
     text = themes.read_text(encoding="utf-8")
     assert "label: Model Deprecation" in text
-    themes.write_text(text.replace("label: Model Deprecation",
-                                   "label: Model Deprecation\n  synonyms: [model sunsetting]"),
-                      encoding="utf-8")
+    themes.write_text(
+        text.replace(
+            "label: Model Deprecation", "label: Model Deprecation\n  synonyms: [model sunsetting]"
+        ),
+        encoding="utf-8",
+    )
     build_index(archive_dir, index_dir)
     found = search(Library(index_dir), "model sunsetting", per_page="50")
-    assert [u.to_dict() for u in found.synonyms] == [{"typed": "model sunsetting",
-                                                     "matched": ["Model Deprecation"]}]
+    assert [u.to_dict() for u in found.synonyms] == [
+        {"typed": "model sunsetting", "matched": ["Model Deprecation"]}
+    ]
     assert found.total > 0
 
 

@@ -70,7 +70,9 @@ def test_a_draft_names_the_phrases_many_entries_share(built):
 
 
 def test_a_theme_the_taxonomy_has_is_not_drafted_again(tmp_path: Path):
-    taxonomy = "gardens:\n  label: Gardens\n  description: Growing things.\n  terms: [compost heap]\n"
+    taxonomy = (
+        "gardens:\n  label: Gardens\n  description: Growing things.\n  terms: [compost heap]\n"
+    )
     _write(tmp_path / "archive", taxonomy)
     build_index(tmp_path / "archive", tmp_path / "index", full=True)
     found = Library(tmp_path / "index").theme_draft(limit=10)
@@ -91,8 +93,10 @@ def test_an_entry_is_told_the_themes_its_closest_entries_have(built):
 def test_the_command_line_prints_a_yaml_draft_and_entry_suggestions(built):
     archive, index = built
     runner = CliRunner()
-    res = runner.invoke(main, ["themes", "suggest", "--index", str(index), "--archive",
-                               str(archive), "--limit", "5"])
+    res = runner.invoke(
+        main,
+        ["themes", "suggest", "--index", str(index), "--archive", str(archive), "--limit", "5"],
+    )
     assert res.exit_code == 0, res.output
     assert res.output.startswith("# Draft themes for ")
     draft = yaml.safe_load(res.output)

@@ -27,6 +27,7 @@ def test_ci_runs_make_test_and_make_test_runs_lint_first() -> None:
 def test_lint_runs_ruff_over_every_python_folder_and_mypy() -> None:
     _, recipe = _target("lint")
     assert "$(BIN)/ruff check indexer webapp tests bench scripts" in recipe
+    assert "$(BIN)/ruff format --check indexer webapp tests bench scripts" in recipe
     assert "$(BIN)/mypy" in recipe
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert set(config["tool"]["ruff"]["lint"]["select"]) >= {"E", "F", "I", "B", "UP", "SIM"}

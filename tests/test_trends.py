@@ -44,8 +44,9 @@ def test_themes_compared_keep_their_order_once_each(library: Library):
     assert [t.slug for t in found.themes] == ["gardens", "hiring"]
     assert found.themes[0].counts == (1, 0, 1, 0)
     assert found.themes[0].shares == (1 / 3, None, 1.0, 0.0)
-    assert found.themes[1] == ThemeSeries("hiring", "hiring", 1, (1, 0, 0, 0),
-                                          (1 / 3, None, 0.0, 0.0))
+    assert found.themes[1] == ThemeSeries(
+        "hiring", "hiring", 1, (1, 0, 0, 0), (1 / 3, None, 0.0, 0.0)
+    )
 
 
 def test_a_taxonomy_theme_without_entries_is_all_zeros(library: Library):
@@ -57,8 +58,15 @@ def test_the_json_shape(library: Library):
     assert library.theme_trends(["hiring"]).to_dict() == {
         "months": ["2024-01", "2024-02", "2024-03", "2024-04"],
         "entries": [3, 0, 1, 1],
-        "themes": [{"slug": "hiring", "label": "hiring", "total": 1, "counts": [1, 0, 0, 0],
-                    "shares": [1 / 3, None, 0.0, 0.0]}],
+        "themes": [
+            {
+                "slug": "hiring",
+                "label": "hiring",
+                "total": 1,
+                "counts": [1, 0, 0, 0],
+                "shares": [1 / 3, None, 0.0, 0.0],
+            }
+        ],
     }
 
 
@@ -72,7 +80,10 @@ def test_an_unknown_theme_is_named(library: Library):
     ("slugs", "message"),
     [
         ([], "expected at least one theme, got none"),
-        ([f"t{i}" for i in range(MAX_THEMES + 1)], f"at most {MAX_THEMES} themes are compared, got 7"),
+        (
+            [f"t{i}" for i in range(MAX_THEMES + 1)],
+            f"at most {MAX_THEMES} themes are compared, got 7",
+        ),
     ],
 )
 def test_too_few_or_too_many_themes(slugs: list[str], message: str):

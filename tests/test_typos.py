@@ -13,8 +13,9 @@ def search(library, q, **params):
     return library.search(parse_request({"q": [q], "subject": ["0"], **params}))
 
 
-@pytest.mark.parametrize("word, edits", [("desi", 0), ("desig", 1), ("desingers", 2),
-                                         ("accountab", 2), ("autonmy", 1)])
+@pytest.mark.parametrize(
+    "word, edits", [("desi", 0), ("desig", 1), ("desingers", 2), ("accountab", 2), ("autonmy", 1)]
+)
 def test_edits_by_length(word, edits):
     assert typo_distance(word) == edits
 
@@ -34,8 +35,9 @@ def test_two_edits_from_nine_letters_one_below(library):
     assert search(library, "atonmy").near == ()  # six letters, two edits
 
 
-@pytest.mark.parametrize("q", ['"autonmy"', "title:autonmy", "autonmy*", "+autonmy", "modl",
-                               "autonmy-ish", "gpt4x"])
+@pytest.mark.parametrize(
+    "q", ['"autonmy"', "title:autonmy", "autonmy*", "+autonmy", "modl", "autonmy-ish", "gpt4x"]
+)
 def test_never_fuzzed(library, q):
     assert search(library, q).near == ()
 

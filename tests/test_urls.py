@@ -16,9 +16,23 @@ from indexer.library import Library
 from indexer.results import SearchRequest
 from webapp import create_app, links
 
-AWKWARD = ["don't panic", "Anthropic’s — “model”", "Café au lait", "日本語", "", "   ", "a/b",
-           "What? #1 at 100%", "@<img src=x onerror=alert(2)>", "The Evidence: Data-Driven",
-           "a+b&c=d", "-", "Ünïcödé – dash", "@", "@@handle"]
+AWKWARD = [
+    "don't panic",
+    "Anthropic’s — “model”",
+    "Café au lait",
+    "日本語",
+    "",
+    "   ",
+    "a/b",
+    "What? #1 at 100%",
+    "@<img src=x onerror=alert(2)>",
+    "The Evidence: Data-Driven",
+    "a+b&c=d",
+    "-",
+    "Ünïcödé – dash",
+    "@",
+    "@@handle",
+]
 
 
 def old_slugify(text: str) -> str:
@@ -46,7 +60,11 @@ def values(library: Library) -> dict[str, list[str]]:
 
 def test_the_fixture_archive_has_something_of_each_kind(values):
     assert {k: len(v) for k, v in values.items()} == {
-        "entries": 6, "authors": 5, "sections": 5, "themes": 17}
+        "entries": 6,
+        "authors": 5,
+        "sections": 5,
+        "themes": 17,
+    }
 
 
 def test_paths_are_url_fors_over_the_fixture_archive_and_awkward_names(index_dir, values):
@@ -55,8 +73,9 @@ def test_paths_are_url_fors_over_the_fixture_archive_and_awkward_names(index_dir
         for entry_id in values["entries"] + AWKWARD:
             for q in ("", "autonomy", "what's up? a/b & c=d", "ça"):
                 args = {"q": q} if q else {}
-                assert urls.entry_path(entry_id, q) == url_for("entries.entry", entry_id=entry_id,
-                                                               **args)
+                assert urls.entry_path(entry_id, q) == url_for(
+                    "entries.entry", entry_id=entry_id, **args
+                )
         for author in values["authors"] + AWKWARD:
             handle = urls.author_handle(author)
             assert urls.author_path(author) == url_for("browse.author", handle=handle)
@@ -89,16 +108,20 @@ def test_links_keep_the_apps_mount_point(index_dir, values):
         assert links.entry_url(entry).startswith("/archive/entries/")
         handle = urls.author_handle(author)
         assert links.author_url(author) == url_for("browse.author", handle=handle)
-        assert links.section_url(section) == url_for("browse.section",
-                                                     slug=urls.section_slug(section))
+        assert links.section_url(section) == url_for(
+            "browse.section", slug=urls.section_slug(section)
+        )
         assert links.theme_url(theme) == url_for("browse.theme", slug=theme)
         assert links.entry_urls()(entry) == "http://localhost/archive/entries/" + entry
 
 
 @pytest.mark.parametrize(
     ("author", "handle", "candidates"),
-    [("@datawren", "datawren", ("@datawren", "datawren")), ("Smith, Jo", "Smith, Jo",
-     ("@Smith, Jo", "Smith, Jo")), ("@", "@", ("@",))],
+    [
+        ("@datawren", "datawren", ("@datawren", "datawren")),
+        ("Smith, Jo", "Smith, Jo", ("@Smith, Jo", "Smith, Jo")),
+        ("@", "@", ("@",)),
+    ],
 )
 def test_an_author_handle_and_what_it_may_stand_for(author, handle, candidates):
     assert urls.author_handle(author) == handle

@@ -26,14 +26,15 @@ WAIT_S = 30  # the longest any change may take to show (seconds; it takes about 
 
 def entry(title: str, body: str, entry_id: str = "") -> str:
     ident = f"id: {entry_id}\n" if entry_id else ""
-    return (f'---\ntitle: "{title}"\nauthor: "@watcher"\ndate: 2026-01-05\n'
-            f'section: "Watched"\n{ident}---\n{body}\n')
+    return (
+        f'---\ntitle: "{title}"\nauthor: "@watcher"\ndate: 2026-01-05\n'
+        f'section: "Watched"\n{ident}---\n{body}\n'
+    )
 
 
 def found(index_dir: Path, q: str) -> list[str]:
     """Return the ids a fresh reader of the index finds for q."""
-    result = Library(index_dir).search(SearchRequest(q=q, per_page=100, subject=False,
-                                                     typos=False))
+    result = Library(index_dir).search(SearchRequest(q=q, per_page=100, subject=False, typos=False))
     return sorted(h.id for h in result.hits)
 
 
@@ -52,9 +53,21 @@ class Watcher:
 
     def __init__(self, archive: Path, index_dir: Path) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "indexer.cli", "index", "--watch", "--archive", str(archive),
-             "--index", str(index_dir)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            [
+                sys.executable,
+                "-m",
+                "indexer.cli",
+                "index",
+                "--watch",
+                "--archive",
+                str(archive),
+                "--index",
+                str(index_dir),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -104,10 +117,17 @@ def test_batch_of_names_entry_files_and_asks_for_the_whole_archive_on_settings(t
     (archive / "sub").mkdir(parents=True)
     a = str(archive / "sub" / "a.md")
     assert batch_of(archive, [a, str(archive / "b.md")]) == Batch(
-        (archive / "b.md", archive / "sub" / "a.md"), whole=False)
+        (archive / "b.md", archive / "sub" / "a.md"), whole=False
+    )
     # an editor's swap, backup and temporary files, hidden folders, other files: nothing
-    for ignored in ("sub/.a.md.swp", "sub/a.md~", ".git/config.md", "sub/a.md.tmp",
-                    "picture.png", "sub/.#a.md"):
+    for ignored in (
+        "sub/.a.md.swp",
+        "sub/a.md~",
+        ".git/config.md",
+        "sub/a.md.tmp",
+        "picture.png",
+        "sub/.#a.md",
+    ):
         assert batch_of(archive, [str(archive / ignored)]) is None, ignored
     assert batch_of(archive, [str(tmp_path / "elsewhere.md")]) is None
     for setting in ("themes.yaml", "fieldmap.yaml", "synonyms.yaml", "site.yaml"):
@@ -115,11 +135,13 @@ def test_batch_of_names_entry_files_and_asks_for_the_whole_archive_on_settings(t
     # a folder added, or moved away (gone: known by its name without a suffix)
     assert batch_of(archive, [str(archive / "sub")]) == Batch((), whole=True)
     assert batch_of(archive, [str(archive / "gone-folder"), a]) == Batch(
-        (archive / "sub" / "a.md",), whole=True)
+        (archive / "sub" / "a.md",), whole=True
+    )
 
 
 def test_each_saved_change_is_searchable_and_a_bad_file_never_stops_the_watch(
-        archive_dir, index_dir, watcher):
+    archive_dir, index_dir, watcher
+):
     new = archive_dir / "the-research" / "okapi.md"
     new.write_text(entry("Okapi herds", "Okapi herds wander the forest.", "okapi-note"))
     watcher.wait_for("1 added")
@@ -136,7 +158,8 @@ def test_each_saved_change_is_searchable_and_a_bad_file_never_stops_the_watch(
     os.replace(tmp, new)
     watcher.wait_for("1 updated")
     assert found(index_dir, "quagga") == ["okapi-note"] and found(index_dir, "okapi") == [
-        "okapi-note"]  # the title still says okapi
+        "okapi-note"
+    ]  # the title still says okapi
     assert found(index_dir, "forest") == []
 
     # renamed into another folder: the same entry, at its new path
@@ -156,7 +179,8 @@ def test_a_burst_of_files_is_one_batch(archive_dir, index_dir, watcher):
     folder = archive_dir / "the-stories"
     for i in range(300):  # written aside, then put in place at once (as a checkout or a copy)
         (folder / f".b{i:03}.md.new").write_text(
-            entry(f"Burst {i}", f"Marmoset note {i}.", f"b{i}"))
+            entry(f"Burst {i}", f"Marmoset note {i}.", f"b{i}")
+        )
     for i in range(300):
         os.replace(folder / f".b{i:03}.md.new", folder / f"b{i:03}.md")
     line = watcher.wait_for("added")
@@ -181,7 +205,8 @@ def test_a_stop_signal_finishes_the_batch_in_hand(archive_dir, index_dir, watche
 
 def test_changes_made_while_nothing_watched_are_caught_up_at_start(archive_dir, index_dir):
     (archive_dir / "the-research" / "early.md").write_text(
-        entry("Early", "Pangolin scales.", "early"))
+        entry("Early", "Pangolin scales.", "early")
+    )
     w = Watcher(archive_dir, index_dir)
     try:
         assert found(index_dir, "pangolin") == ["early"]
@@ -192,11 +217,16 @@ def test_changes_made_while_nothing_watched_are_caught_up_at_start(archive_dir, 
 
 def test_watch_refuses_named_files_and_a_missing_archive(tmp_path, archive_dir, index_dir):
     run = [sys.executable, "-m", "indexer.cli", "index", "--watch", "--index", str(index_dir)]
-    named = subprocess.run([*run, "--archive", str(archive_dir), str(archive_dir / "x.md")],
-                           capture_output=True, text=True, timeout=60)
+    named = subprocess.run(
+        [*run, "--archive", str(archive_dir), str(archive_dir / "x.md")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert named.returncode == 2 and "--watch follows the whole archive" in named.stderr
-    missing = subprocess.run([*run, "--archive", str(tmp_path / "nowhere")],
-                             capture_output=True, text=True, timeout=60)
+    missing = subprocess.run(
+        [*run, "--archive", str(tmp_path / "nowhere")], capture_output=True, text=True, timeout=60
+    )
     assert missing.returncode == 1 and "nowhere: no archive folder here" in missing.stderr
 
 
@@ -209,9 +239,23 @@ def _free_port() -> int:
 def test_serve_watch_publishes_an_edit_to_the_running_server(archive_dir, index_dir):
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "webapp.cli", "serve", "--watch", "--port", str(port),
-         "--archive", str(archive_dir), "--index", str(index_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "webapp.cli",
+            "serve",
+            "--watch",
+            "--port",
+            str(port),
+            "--archive",
+            str(archive_dir),
+            "--index",
+            str(index_dir),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     out: list[str] = []
     reader = threading.Thread(target=lambda: out.extend(server.stdout or []), daemon=True)
     reader.start()
@@ -219,8 +263,8 @@ def test_serve_watch_publishes_an_edit_to_the_running_server(archive_dir, index_
     def ids(q: str) -> list[str] | None:
         try:
             with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/api/search?q={q}&subject=0&typos=0",
-                    timeout=5) as r:
+                f"http://127.0.0.1:{port}/api/search?q={q}&subject=0&typos=0", timeout=5
+            ) as r:
                 return [h["id"] for h in json.load(r)["results"]]
         except OSError:
             return None
@@ -229,7 +273,8 @@ def test_serve_watch_publishes_an_edit_to_the_running_server(archive_dir, index_
         until(lambda: ids("autonomy") is not None, "the server answers")
         until(lambda: any("Watching" in line for line in out), "the watcher is ready")
         (archive_dir / "the-research" / "serval.md").write_text(
-            entry("Serval", "Serval sightings rose.", "serval"))
+            entry("Serval", "Serval sightings rose.", "serval")
+        )
         assert until(lambda: ids("serval"), "the edit is searchable") == ["serval"]
     finally:
         server.send_signal(signal.SIGTERM)

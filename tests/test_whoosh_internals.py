@@ -16,11 +16,29 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = b"line one\nline two\n" + bytes(range(256)) * 40 + b"\nend"
 
 
-@pytest.mark.parametrize("ops", [
-    [("read", 3), ("readline",), ("tell",), ("seek", 5), ("read", 100), ("readline",)],
-    [("readline",), ("readline",), ("readline", 10), ("seek", -2, 2), ("read", -1), ("read", 5)],
-    [("seek", 4, 1), ("seek", 3, 1), ("tell",), ("read",), ("tell",), ("seek", 0), ("readline", 4)],
-])
+@pytest.mark.parametrize(
+    "ops",
+    [
+        [("read", 3), ("readline",), ("tell",), ("seek", 5), ("read", 100), ("readline",)],
+        [
+            ("readline",),
+            ("readline",),
+            ("readline", 10),
+            ("seek", -2, 2),
+            ("read", -1),
+            ("read", 5),
+        ],
+        [
+            ("seek", 4, 1),
+            ("seek", 3, 1),
+            ("tell",),
+            ("read",),
+            ("tell",),
+            ("seek", 0),
+            ("readline", 4),
+        ],
+    ],
+)
 def test_view_reads_as_bytesio_does(ops):
     view, ref = _View(DATA), io.BytesIO(DATA)
     for name, *args in ops:
@@ -122,7 +140,11 @@ def test_buffer_file_init_sets_what_the_fix_sets():
     from indexer.whoosh_internals import WHOOSH_BUFFER_INIT
 
     assert list(inspect.signature(WHOOSH_BUFFER_INIT).parameters) == [
-        "self", "buf", "name", "onclose"]
+        "self",
+        "buf",
+        "name",
+        "onclose",
+    ]
     source = inspect.getsource(WHOOSH_BUFFER_INIT)
     for attribute in ("_buf", "_name", "file", "onclose", "is_real", "is_closed"):
         assert f"self.{attribute} = " in source, attribute
@@ -143,7 +165,9 @@ def segment(index_dir):
 
 
 def _doc_frequency_term(segment, least):  # type: ignore[no-untyped-def]
-    return next(text for text in segment.lexicon("body") if segment.doc_frequency("body", text) >= least)
+    return next(
+        text for text in segment.lexicon("body") if segment.doc_frequency("body", text) >= least
+    )
 
 
 def test_postings_come_as_block_matchers_never_inlined(segment):
@@ -161,8 +185,10 @@ def test_postings_come_as_block_matchers_never_inlined(segment):
     assert FilterMatcher(inner, {0}, exclude=True).child is inner
 
 
-@pytest.mark.parametrize("attribute", ["_read_ids", "_read_weights", "_read_values",
-                                       "_next_block", "_ids", "_weights", "_values"])
+@pytest.mark.parametrize(
+    "attribute",
+    ["_read_ids", "_read_weights", "_read_values", "_next_block", "_ids", "_weights", "_values"],
+)
 def test_block_matchers_read_a_block_at_a_time(segment, attribute):
     m = segment.postings("body", _doc_frequency_term(segment, 3))
     m._read_ids()
@@ -192,7 +218,8 @@ def test_read_postings_and_segment_positions_equal_the_public_matcher(segment):
         some = np.zeros_like(wanted)
         some[expected[-1][0] + 5] = True
         assert segment_positions(segment, "body", text, some, 5) == {
-            expected[-1][0] + 5: list(expected[-1][1])}
+            expected[-1][0] + 5: list(expected[-1][1])
+        }
     assert segment_positions(segment, "body", "no-such-word", wanted, 0) == {}
     assert segment_positions(segment, "nofield", "x", wanted, 0) == {}
 
@@ -228,16 +255,30 @@ def test_lengths_are_read_from_the_segments_length_column(segment):
     assert isinstance(column, FixedBytesColumn.Reader) and column._fixedlen == 1
     assert column._count == segment.doc_count_all() and column._basepos >= 0
     assert hasattr(column._dbfile, "get")
-    expected = bytes(length_to_byte(segment.doc_field_length(n, "body", 0))
-                     for n in range(segment.doc_count_all()))
+    expected = bytes(
+        length_to_byte(segment.doc_field_length(n, "body", 0))
+        for n in range(segment.doc_count_all())
+    )
     assert segment_lengths(segment, "body") == expected
     assert segment_lengths(segment, "path") == bytes(segment.doc_count_all())  # no lengths
 
 
-@pytest.mark.parametrize("attribute", ["_flush_segment", "_added", "_close_segment",
-                                       "_finalize_segment", "_commit_toc", "_finish",
-                                       "perdocwriter", "fieldwriter", "per_document_reader",
-                                       "codec", "pool"])
+@pytest.mark.parametrize(
+    "attribute",
+    [
+        "_flush_segment",
+        "_added",
+        "_close_segment",
+        "_finalize_segment",
+        "_commit_toc",
+        "_finish",
+        "perdocwriter",
+        "fieldwriter",
+        "per_document_reader",
+        "codec",
+        "pool",
+    ],
+)
 def test_segment_writers_have_what_lengths_writer_uses(tmp_path, attribute):
     import inspect
 
@@ -285,19 +326,33 @@ def test_segments_written_apart_and_committed_together(tmp_path):
     commit_segments(last, segments)
     assert len(index_segments(ix)) == 3
     with ix.searcher() as searcher:
-        lengths = {d["body"]: searcher.reader().doc_field_length(n, "body")
-                   for n, d in enumerate(searcher.all_stored_fields())}
+        lengths = {
+            d["body"]: searcher.reader().doc_field_length(n, "body")
+            for n, d in enumerate(searcher.all_stored_fields())
+        }
     assert lengths == {text: len(text.split()) for text in texts}
 
 
-@pytest.mark.parametrize("fieldname, prefix", [("title", b"="), ("body", b"="), ("body", b""),
-                                              ("words", b""), ("body", b"zzz"), ("nofield", b"")])
+@pytest.mark.parametrize(
+    "fieldname, prefix",
+    [
+        ("title", b"="),
+        ("body", b"="),
+        ("body", b""),
+        ("words", b""),
+        ("body", b"zzz"),
+        ("nofield", b""),
+    ],
+)
 def test_term_frequencies_are_the_public_iteration(segment, fieldname, prefix):
     """The term table read straight gives what Whoosh's iter_prefix and doc_frequency give."""
     from indexer.whoosh_internals import term_frequencies
 
-    public = ([(text, info.doc_frequency()) for text, info in segment.iter_prefix(fieldname, prefix)]
-              if fieldname in segment.schema else [])
+    public = (
+        [(text, info.doc_frequency()) for text, info in segment.iter_prefix(fieldname, prefix)]
+        if fieldname in segment.schema
+        else []
+    )
     assert list(term_frequencies(segment, fieldname, prefix)) == public
     if fieldname == "body" and prefix == b"=":
         assert len(public) > 10 and any(n > 1 for _, n in public)
@@ -383,11 +438,16 @@ def test_no_module_but_whoosh_internals_reaches_a_private_name_it_does_not_defin
             elif isinstance(node, ast.ImportFrom) and path.name != "whoosh_internals.py":
                 for alias in node.names:
                     if alias.name.startswith("_") and (node.module or "").startswith(
-                            ("whoosh", "nltk")):
+                        ("whoosh", "nltk")
+                    ):
                         used.setdefault(path.name, set()).add(alias.name)
-            if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
-                    and not node.attr.startswith("__") and path.name != "whoosh_internals.py"
-                    and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and path.name != "whoosh_internals.py"
+                and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+            ):
                 used.setdefault(path.name, set()).add(node.attr)
     foreign = {name: sorted(names - ours - {"_exit"}) for name, names in used.items()}
     assert {name: names for name, names in foreign.items() if names} == {}
@@ -405,24 +465,35 @@ def test_segment_postings_read_long_lists_block_by_block(tmp_path):
     ix = whoosh_index.create_in(str(tmp_path), fields.Schema(body=fields.TEXT(phrase=True)))
     with ix.writer() as w:
         for i in range(700):
-            words = ["every", "twice twice"] + ["many"] * (1 + i % 5) + (
-                ["filler"] * 300 + ["rare"] if i % 97 == 0 else [])
+            words = (
+                ["every", "twice twice"]
+                + ["many"] * (1 + i % 5)
+                + (["filler"] * 300 + ["rare"] if i % 97 == 0 else [])
+            )
             w.add_document(body=" ".join(words))
     with ix.searcher() as s:
-        (segment, _), = s.reader().leaf_readers()
+        ((segment, _),) = s.reader().leaf_readers()
         for text, df in (("every", 700), ("twice", 700), ("many", 700), ("rare", 8)):
             found = segment_postings(segment, "body", text)
             public = read_postings(segment.postings("body", text))
             assert found is not None and found[2] == df
-            assert found[0].tolist() == public[0].tolist() == (
-                list(range(700)) if df == 700 else list(range(0, 700, 97)))
+            assert (
+                found[0].tolist()
+                == public[0].tolist()
+                == (list(range(700)) if df == 700 else list(range(0, 700, 97)))
+            )
             assert found[1].tolist() == public[1].tolist()
-        assert set(found_weights := segment_postings(segment, "body", "many")[1].tolist()) == {
-            1.0, 2.0, 3.0, 4.0, 5.0} and len(found_weights) == 700
+        assert (
+            set(found_weights := segment_postings(segment, "body", "many")[1].tolist())
+            == {1.0, 2.0, 3.0, 4.0, 5.0}
+            and len(found_weights) == 700
+        )
         # positions from the raw blocks too, past the first block and past position 255
         wanted = np.ones(701, dtype=bool)
         for text in ("many", "rare", "twice"):
-            public = {n + 1: list(p) for n, p in segment.postings("body", text).items_as("positions")}
+            public = {
+                n + 1: list(p) for n, p in segment.postings("body", text).items_as("positions")
+            }
             assert segment_positions(segment, "body", text, wanted, 1) == public
         assert segment_positions(segment, "body", "rare", wanted, 1)[98] == [3 + (1 + 97 % 5) + 300]
 
@@ -457,15 +528,37 @@ def test_add_postings_writes_what_whoosh_writes_byte_for_byte(tmp_path):
 
     schema = make_schema()
     rng = random.Random(7)
-    words = ["user", "autonomy", "model", "micro-purchase", "organisation", "behaviour",
-             "e-mail", "trust", "people", "care", "A/B", "24/7", "dignity"]
+    words = [
+        "user",
+        "autonomy",
+        "model",
+        "micro-purchase",
+        "organisation",
+        "behaviour",
+        "e-mail",
+        "trust",
+        "people",
+        "care",
+        "A/B",
+        "24/7",
+        "dignity",
+    ]
     docs = []
     for i in range(700):
         body = " ".join(rng.choice(words) for _ in range(rng.randint(0, 60)))
-        doc = {"id": f"e{i}", "path": f"e{i}.md", "title": f"Entry {i} {rng.choice(words)}",
-               "body": body, "author_key": f"@a{i % 7}", "section": f"S{i % 3}",
-               "section_key": f"s{i % 3}", "themes": ",".join(words[: i % 4]),
-               "day": 20240101 + i % 28, "language": "en", "authors_col": f"@a{i % 7}"}
+        doc = {
+            "id": f"e{i}",
+            "path": f"e{i}.md",
+            "title": f"Entry {i} {rng.choice(words)}",
+            "body": body,
+            "author_key": f"@a{i % 7}",
+            "section": f"S{i % 3}",
+            "section_key": f"s{i % 3}",
+            "themes": ",".join(words[: i % 4]),
+            "day": 20240101 + i % 28,
+            "language": "en",
+            "authors_col": f"@a{i % 7}",
+        }
         docs.append({k: v for k, v in doc.items() if k in schema.names() and (v or i % 5)})
     assert any(isinstance(schema[name], fields.KEYWORD) for name in docs[1])
     written = {}
@@ -477,7 +570,7 @@ def test_add_postings_writes_what_whoosh_writes_byte_for_byte(tmp_path):
             writer.add_document(**doc)
         writer.commit()
         with ix.searcher() as s:
-            (segment, _), = s.reader().leaf_readers()
+            ((segment, _),) = s.reader().leaf_readers()
             terms = segment._terms
             written[name] = (bytes(terms._postfile._buf), bytes(terms._tindex.dbfile._buf))
             longest = max(segment.doc_frequency("body", t) for t in segment.lexicon("body"))

@@ -58,7 +58,9 @@ def _and(*parts: wq.Query | None) -> wq.Query:
     return wq.And([wq.Every("id")] + [p for p in parts if p is not None])
 
 
-def expected_facets(searcher: Searcher, req: SearchRequest) -> tuple[dict[str, dict[str, int]], int]:
+def expected_facets(
+    searcher: Searcher, req: SearchRequest
+) -> tuple[dict[str, dict[str, int]], int]:
     """Return what each facet counts for req by Whoosh's groupedby (the matches of the query
     and every *other* facet's selection), and the number of matches."""
     text = parse_text(req.q, searcher.schema)

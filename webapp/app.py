@@ -39,10 +39,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     # One Library per process: it opens the index lazily, reuses its searcher and reopens
     # by itself when a new generation appears, so nothing here outlives a generation.
-    app.extensions["perspectives.library"] = Library(Path(str(app.config["INDEX"])),
-                                                     prepare=bool(app.config["PREPARE"]))
-    for blueprint in (search.bp, browse.bp, entries.bp, exports.bp, facets.bp, trends.bp,
-                      api.bp):
+    app.extensions["perspectives.library"] = Library(
+        Path(str(app.config["INDEX"])), prepare=bool(app.config["PREPARE"])
+    )
+    for blueprint in (search.bp, browse.bp, entries.bp, exports.bp, facets.bp, trends.bp, api.bp):
         app.register_blueprint(blueprint)
     versions = templating.asset_versions()
     templating.install(app, versions)

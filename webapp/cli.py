@@ -25,11 +25,15 @@ __all__ = ["main", "serve"]
 @fieldmap_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=5000, show_default=True)
-@click.option("--watch", is_flag=True,
-              help="Also run 'perspectives index --watch' beside the server: each change to the "
-                   "archive is searchable about a second after it is saved.")
-def serve(archive: Path, index_dir: Path, fieldmap: Path | None, host: str, port: int,
-          watch: bool) -> None:
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Also run 'perspectives index --watch' beside the server: each change to the "
+    "archive is searchable about a second after it is saved.",
+)
+def serve(
+    archive: Path, index_dir: Path, fieldmap: Path | None, host: str, port: int, watch: bool
+) -> None:
     """Build the index if it is missing or stale, then serve the web app (development server)."""
     if archive.is_dir() and is_stale(archive, index_dir, fieldmap):
         print_report(build(archive, index_dir, fieldmap, full=False, wait=True))
@@ -48,8 +52,13 @@ def serve(archive: Path, index_dir: Path, fieldmap: Path | None, host: str, port
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     click.echo(f"Serving {index_dir} at http://{host}:{port}/")
     try:
-        app.run(host=host, port=port, debug=False, use_reloader=False,
-                request_handler=QuietRequestHandler)
+        app.run(
+            host=host,
+            port=port,
+            debug=False,
+            use_reloader=False,
+            request_handler=QuietRequestHandler,
+        )
     finally:
         if watcher is not None:
             _stop_watcher(watcher)
@@ -69,7 +78,8 @@ def _check_port(host: str, port: int) -> None:
         if exc.errno == errno.EADDRINUSE:
             raise click.ClickException(
                 f"port {port} on {host} is in use (another server?): pick another with "
-                f"--port, or `make run PORT={port + 1}`") from exc
+                f"--port, or `make run PORT={port + 1}`"
+            ) from exc
         raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from exc
 
 
@@ -80,9 +90,19 @@ def _start_watcher(archive: Path, index_dir: Path, fieldmap: Path | None) -> Any
 
     if not archive.is_dir():
         raise click.ClickException(
-            f"{archive}: no archive folder to watch (set --archive or PERSPECTIVES_ARCHIVE)")
-    command = [sys.executable, "-m", "indexer.cli", "index", "--watch",
-               "--archive", str(archive), "--index", str(index_dir)]
+            f"{archive}: no archive folder to watch (set --archive or PERSPECTIVES_ARCHIVE)"
+        )
+    command = [
+        sys.executable,
+        "-m",
+        "indexer.cli",
+        "index",
+        "--watch",
+        "--archive",
+        str(archive),
+        "--index",
+        str(index_dir),
+    ]
     if fieldmap is not None:
         command += ["--fieldmap", str(fieldmap)]
     return subprocess.Popen(command, preexec_fn=_end_with_parent)

@@ -157,8 +157,9 @@ def _day_bars(state: SearchState, req: SearchRequest, days: dict[str, int]) -> t
         key = day.isoformat()
         month = f"{MONTHS[day.month - 1]} {day.year}" if n == 0 or day.day == 1 else ""
         title = f"{day.day} {day:%B %Y}"
-        bars.append(_bar(state, req, key, (str(day.day), month), title, days.get(key, 0), top,
-                         day, day))
+        bars.append(
+            _bar(state, req, key, (str(day.day), month), title, days.get(key, 0), top, day, day)
+        )
     return tuple(bars)
 
 
@@ -232,4 +233,3 @@ def timeline(months: dict[str, int], keys: list[str], state: SearchState) -> tup
         )
         for k in keys
     )
-

@@ -159,12 +159,22 @@ SUGGEST_PARAMS = [
         "Most suggestions answered.",
     ),
 ]
-TREND_PARAMS = [{
-    "name": "theme", "in": "query", "required": True, "style": "form", "explode": True,
-    "description": f"Theme slug; repeat to compare up to {MAX_THEMES} themes on one chart.",
-    "schema": {"type": "array", "items": {"type": "string"}, "minItems": 1,
-               "maxItems": MAX_THEMES},
-}]
+TREND_PARAMS = [
+    {
+        "name": "theme",
+        "in": "query",
+        "required": True,
+        "style": "form",
+        "explode": True,
+        "description": f"Theme slug; repeat to compare up to {MAX_THEMES} themes on one chart.",
+        "schema": {
+            "type": "array",
+            "items": {"type": "string"},
+            "minItems": 1,
+            "maxItems": MAX_THEMES,
+        },
+    }
+]
 ID_PARAM = _param("id", {"type": "string", "pattern": ID_PATTERN}, "The entry's id.", where="path")
 
 
@@ -220,14 +230,21 @@ HIT = {
         "note": STRING,
         "snippet": {"type": "string", "description": "HTML in which only <mark> is markup."},
         "score": {"type": "number"},
-        "partial": {"type": "boolean",
-                    "description": "The entry holds only some of the words of a plain query."},
-        "synonyms": {"type": "array", "items": _ref("SynonymUse"),
-                     "description": "The synonyms that alone brought this entry: it holds none "
-                                    "of the words they stand for."},
-        "subject": {"type": "boolean",
-                    "description": "The entry holds none of the words: it shares the key words "
-                                   "of the best matches (see `subject_words`)."},
+        "partial": {
+            "type": "boolean",
+            "description": "The entry holds only some of the words of a plain query.",
+        },
+        "synonyms": {
+            "type": "array",
+            "items": _ref("SynonymUse"),
+            "description": "The synonyms that alone brought this entry: it holds none "
+            "of the words they stand for.",
+        },
+        "subject": {
+            "type": "boolean",
+            "description": "The entry holds none of the words: it shares the key words "
+            "of the best matches (see `subject_words`).",
+        },
     },
 }
 FACET_VALUE = {
@@ -262,14 +279,18 @@ SEARCH = {
         },
         "suggestion": {"type": ["string", "null"], "description": "Did-you-mean query text."},
         "partial": {"type": "boolean", "description": "A time limit cut the search short."},
-        "all_words": {"type": ["integer", "null"],
-                      "description": "Plain queries of several words: how many results hold every "
-                                     "word; they come first, the rest hold most of the words."},
-        "on_subject": {"type": "integer",
-                       "description": "Plain queries whose words found fewer than 50 entries: how "
-                                      "many results follow them for sharing the key words of the "
-                                      "best matches (hits marked `subject`); they hold none of "
-                                      "the query's words."},
+        "all_words": {
+            "type": ["integer", "null"],
+            "description": "Plain queries of several words: how many results hold every "
+            "word; they come first, the rest hold most of the words.",
+        },
+        "on_subject": {
+            "type": "integer",
+            "description": "Plain queries whose words found fewer than 50 entries: how "
+            "many results follow them for sharing the key words of the "
+            "best matches (hits marked `subject`); they hold none of "
+            "the query's words.",
+        },
         "subject_words": {**STRINGS, "description": "The key words that brought those entries."},
         "synonyms": {
             "type": "array",
@@ -280,8 +301,11 @@ SEARCH = {
         "near_spellings": {
             "type": "array",
             "description": "Plain words matched with their near spellings too (see `typos`).",
-            "items": {"type": "object", "required": ["typed", "words"],
-                      "properties": {"typed": STRING, "words": STRINGS}},
+            "items": {
+                "type": "object",
+                "required": ["typed", "words"],
+                "properties": {"typed": STRING, "words": STRINGS},
+            },
         },
         "generation": STRING,
         "links": {"type": "object", "additionalProperties": {"type": ["string", "null"]}},
@@ -308,8 +332,10 @@ VALUE_PAGE = {
 SYNONYM_USE = {
     "type": "object",
     "required": ["typed", "matched"],
-    "properties": {"typed": {**STRING, "description": "The query's words."},
-                   "matched": {**STRINGS, "description": "What was searched with them."}},
+    "properties": {
+        "typed": {**STRING, "description": "The query's words."},
+        "matched": {**STRINGS, "description": "What was searched with them."},
+    },
 }
 SUGGESTIONS = {
     "type": "object",
@@ -326,15 +352,24 @@ SUGGESTIONS = {
                 "properties": {
                     "kind": {"type": "string", "enum": list(KINDS)},
                     "text": {**STRING, "description": "What is shown."},
-                    "value": {**STRING, "description": "word: the whole query with its last word "
-                              "completed; title: the entry's id; author: the author; theme: "
-                              "the theme's slug."},
-                    "count": {"type": "integer", "description": "Entries holding the word (in "
-                              "any spelling, singular or plural), by the author, of the theme; "
-                              "1 for a title."},
-                    "url": {"type": "string", "format": "uri",
-                            "description": "Where picking it leads: the search, the entry, or "
-                            "the search filtered by the author or theme."},
+                    "value": {
+                        **STRING,
+                        "description": "word: the whole query with its last word "
+                        "completed; title: the entry's id; author: the author; theme: "
+                        "the theme's slug.",
+                    },
+                    "count": {
+                        "type": "integer",
+                        "description": "Entries holding the word (in "
+                        "any spelling, singular or plural), by the author, of the theme; "
+                        "1 for a title.",
+                    },
+                    "url": {
+                        "type": "string",
+                        "format": "uri",
+                        "description": "Where picking it leads: the search, the entry, or "
+                        "the search filtered by the author or theme.",
+                    },
                 },
             },
         },
@@ -441,8 +476,11 @@ TRENDS = {
     "type": "object",
     "required": ["months", "entries", "themes", "links"],
     "properties": {
-        "months": {**STRINGS, "description": "Every month (YYYY-MM) from the archive's first "
-                   "entry to its last, months without entries included."},
+        "months": {
+            **STRINGS,
+            "description": "Every month (YYYY-MM) from the archive's first "
+            "entry to its last, months without entries included.",
+        },
         "entries": {**INTEGERS, "description": "All the archive's entries, per month."},
         "themes": {"type": "array", "items": _ref("ThemeSeries")},
         "links": {"type": "object", "description": "`html`: the chart; `csv`: the series."},
@@ -470,16 +508,25 @@ ERROR = {
 
 def own_facet_params(facets: Sequence[Facet]) -> list[dict[str, Any]]:
     """Return the filter parameter of each facet that the archive's field map adds."""
-    return [_param(f.param, {"type": "string"}, f"A value of {f.title}, a facet of the "
-                   "archive's own (its field map); repeat to OR, any case.", repeat=True)
-            for f in facets if not f.request]
+    return [
+        _param(
+            f.param,
+            {"type": "string"},
+            f"A value of {f.title}, a facet of the "
+            "archive's own (its field map); repeat to OR, any case.",
+            repeat=True,
+        )
+        for f in facets
+        if not f.request
+    ]
 
 
 def document(server: str, site: str, facets: Sequence[Facet] = FACETS) -> dict[str, Any]:
     """Return the OpenAPI document for a server's base URL and the index's `facets`."""
     filters = SEARCH_PARAMS + own_facet_params(facets)
-    name = _param("name", {"type": "string", "enum": [f.name for f in facets]}, "The facet.",
-                  where="path")
+    name = _param(
+        "name", {"type": "string", "enum": [f.name for f in facets]}, "The facet.", where="path"
+    )
     return {
         "openapi": "3.1.0",
         "info": {

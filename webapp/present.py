@@ -80,8 +80,9 @@ def filtered(result: SearchResult) -> tuple[Facet, ...]:
     return tuple(f for f in result.facets if f.param)
 
 
-def _choices(result: SearchResult, state: SearchState, facet: Facet, names: dict[str, str]
-             ) -> list[Choice]:
+def _choices(
+    result: SearchResult, state: SearchState, facet: Facet, names: dict[str, str]
+) -> list[Choice]:
     name, param = facet.name, facet.param
     values: list[FacetValue] = list(facet.results)
     values += [
@@ -127,20 +128,29 @@ def facet_boxes(
         rest = [c for i, c in enumerate(choices) if not (i < shown or c.selected)]
         if choices:
             where = values_query(state)
-            boxes.append(FacetBox(
-                facet.name, facet.param, facet.title, tuple(first), tuple(rest),
-                facet.distinct,
-                url_for("facets.facet_page", name=facet.name) + where,
-                url_for("api.facet_values", name=facet.name) + where,
-            ))
+            boxes.append(
+                FacetBox(
+                    facet.name,
+                    facet.param,
+                    facet.title,
+                    tuple(first),
+                    tuple(rest),
+                    facet.distinct,
+                    url_for("facets.facet_page", name=facet.name) + where,
+                    url_for("api.facet_values", name=facet.name) + where,
+                )
+            )
     return boxes
 
 
 def values_query(state: SearchState) -> str:
     """Return the query string that asks for a facet's values under this search (its text as
     `query`: `q` is the text the values must hold)."""
-    pairs = [("query" if k == "q" else k, v) for k, v in state.all_pairs()
-             if k not in ("sort", "per_page")]
+    pairs = [
+        ("query" if k == "q" else k, v)
+        for k, v in state.all_pairs()
+        if k not in ("sort", "per_page")
+    ]
     return "?" + urlencode(pairs) if pairs else ""
 
 

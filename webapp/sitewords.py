@@ -47,8 +47,11 @@ def site_words(library: Library, name: str) -> SiteWords:
     entries = int(info.get("entries", 0))
     first, last = str(info.get("first", ""))[:4], str(info.get("last", ""))[:4]
     noun = "entry" if entries == 1 else "entries"
-    span = f" from {first} to {last}" if first and last and first != last else (
-        f", all from {first}" if first else "")
+    span = (
+        f" from {first} to {last}"
+        if first and last and first != last
+        else (f", all from {first}" if first else "")
+    )
     description = site.description or (
         f"{entries:,} {noun}{span}. Search them in any spelling, narrow them by date and by what "
         "they are filed under, and cite or export what you find."
@@ -73,9 +76,15 @@ def site_words(library: Library, name: str) -> SiteWords:
 
 def _placeholder(examples: tuple[str, ...]) -> str:
     shown = [f'"{e}"' if " " in e else e for e in examples[:3]]
-    return ", ".join(shown) if shown else "Words, \"a phrase\", or the start of a word*"
+    return ", ".join(shown) if shown else 'Words, "a phrase", or the start of a word*'
 
 
 def _neutral(name: str) -> SiteWords:
-    return SiteWords(name, f"Search {name}", "An archive to search, browse, cite and export.",
-                     f"{name}: searchable, citable, exportable.", (), "")
+    return SiteWords(
+        name,
+        f"Search {name}",
+        "An archive to search, browse, cite and export.",
+        f"{name}: searchable, citable, exportable.",
+        (),
+        "",
+    )

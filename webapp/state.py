@@ -103,12 +103,12 @@ class SearchState:
     def remove_url(self, facet: str, value: str) -> str:
         if self.is_scope(facet, value):
             return self.url(self.pairs, path="/search")
-        return self.url(
-            p for p in self.pairs if not (p[0] == facet and same(facet, p[1], value))
-        )
+        return self.url(p for p in self.pairs if not (p[0] == facet and same(facet, p[1], value)))
 
     def is_scope(self, facet: str, value: str) -> bool:
-        return bool(self.scope and self.scope.facet == facet and same(facet, self.scope.value, value))
+        return bool(
+            self.scope and self.scope.facet == facet and same(facet, self.scope.value, value)
+        )
 
     def range_url(self, start: str | None, end: str | None) -> str:
         pairs = self.replaced("from", [start or ""])
@@ -119,7 +119,9 @@ class SearchState:
 
     def clear_url(self) -> str:
         """Return the URL of the same query with no filters and no dates."""
-        return self.url(p for p in self.pairs if p[0] in ("q", "sort", "per_page", "subject", "typos"))
+        return self.url(
+            p for p in self.pairs if p[0] in ("q", "sort", "per_page", "subject", "typos")
+        )
 
     def export_url(self, path: str) -> str:
         return self.url(self.all_pairs(), path=path)

@@ -35,8 +35,9 @@ def install(app: Flask, versions: dict[str, str]) -> None:
     def words() -> SiteWords:
         # once per request, and only for pages that show them
         if "site_words" not in g:
-            g.site_words = site_words(app.extensions["perspectives.library"],
-                                      app.config["SITE_NAME"])
+            g.site_words = site_words(
+                app.extensions["perspectives.library"], app.config["SITE_NAME"]
+            )
         return g.site_words
 
     app.jinja_env.globals.update(

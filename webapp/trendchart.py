@@ -77,8 +77,18 @@ def chart(trends: ThemeTrends) -> Chart:
     bottom, right = HEIGHT - BOTTOM, WIDTH - RIGHT
     shares = tuple(Tick(_y(t, top), percent(t, 2)) for t in ticks)
     lines = tuple(_line(s, i, trends, top) for i, s in enumerate(trends.themes))
-    return Chart(WIDTH, HEIGHT, LEFT, right, TOP, bottom, lines, shares, _months(trends.months),
-                 summary(trends))
+    return Chart(
+        WIDTH,
+        HEIGHT,
+        LEFT,
+        right,
+        TOP,
+        bottom,
+        lines,
+        shares,
+        _months(trends.months),
+        summary(trends),
+    )
 
 
 def summary(trends: ThemeTrends) -> str:
@@ -93,8 +103,10 @@ def summary(trends: ThemeTrends) -> str:
             parts.append(f"{s.label}: no entries.")
             continue
         share, i = max(known, key=lambda vi: (vi[0], -vi[1]))
-        parts.append(f"{s.label}: highest {percent(share)} in {month_name(trends.months[i])} "
-                     f"({s.counts[i]} of {trends.entries[i]}), {s.total} in all.")
+        parts.append(
+            f"{s.label}: highest {percent(share)} in {month_name(trends.months[i])} "
+            f"({s.counts[i]} of {trends.entries[i]}), {s.total} in all."
+        )
     return " ".join(parts)
 
 
@@ -142,8 +154,9 @@ def _line(s: ThemeSeries, i: int, trends: ThemeTrends, top: float) -> Line:
     shown = [p for k, p in enumerate(points) if p and (n <= MARKED_MONTHS or _alone(points, k))]
     markers = "".join(_marker(shape, *p) for p in shown)
     dash, stroke = DASHES[i % len(DASHES)]
-    return Line(s.slug, s.label, i + 1, dash, stroke, shape, "".join(path), markers,
-                _marker(shape, 14, 8))
+    return Line(
+        s.slug, s.label, i + 1, dash, stroke, shape, "".join(path), markers, _marker(shape, 14, 8)
+    )
 
 
 def _alone(points: list[tuple[float, float] | None], k: int) -> bool:
@@ -174,7 +187,10 @@ class Row:
 def table_rows(trends: ThemeTrends) -> tuple[Row, ...]:
     """Return the table beside the chart: one row per month, each theme's entries and share."""
     return tuple(
-        Row(month_name(key), trends.entries[i],
-            tuple((s.counts[i], percent(s.shares[i])) for s in trends.themes))
+        Row(
+            month_name(key),
+            trends.entries[i],
+            tuple((s.counts[i], percent(s.shares[i])) for s in trends.themes),
+        )
         for i, key in enumerate(trends.months)
     )

@@ -153,7 +153,9 @@ def test_vnu_finds_no_error(live_server, discovery_server, tmp_path):
     ]
     checked = {Path(m.get("url", "")).name for m in messages}
     assert errors == [], "\n".join(errors)
-    assert len(files) == len(PAGES) + len(DISCOVERY_PAGES) and checked <= {Path(f).name for f in files}
+    assert len(files) == len(PAGES) + len(DISCOVERY_PAGES) and checked <= {
+        Path(f).name for f in files
+    }
 
 
 SHIFT_OBSERVER = """

@@ -129,14 +129,14 @@ def commons_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if CORPORA is None:
         pytest.skip("the shared corpora are not here (set PERSPECTIVES_CORPORA)")
     index = tmp_path_factory.mktemp("commons") / "index"
-    build_index(CORPORA / "the-commons", index, full=True,
-                fieldmap=FIELDMAPS / "the-commons.yaml")
+    build_index(CORPORA / "the-commons", index, full=True, fieldmap=FIELDMAPS / "the-commons.yaml")
     with serving(create_app({"INDEX": str(index)}), threaded=True) as url:
         yield url
 
 
-def test_the_commons_shows_its_three_days_and_a_day_narrows_to_it(phone, commons_server,
-                                                                   screenshots):
+def test_the_commons_shows_its_three_days_and_a_day_narrows_to_it(
+    phone, commons_server, screenshots
+):
     phone.goto(commons_server + "/")
     bars = phone.locator(".histogram--day .bar-link")
     assert bars.count() == 3

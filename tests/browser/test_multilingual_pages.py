@@ -87,8 +87,10 @@ def test_axe_finds_no_violation_on_multilingual_pages(browser, multilingual_serv
                 page.goto(multilingual_server + path)
                 page.wait_for_load_state("load")
                 page.add_script_tag(content=source)
-                result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})"
-                                       ".then(r => ({violations: r.violations}))")
+                result = page.evaluate(
+                    "() => axe.run(document, {resultTypes: ['violations']})"
+                    ".then(r => ({violations: r.violations}))"
+                )
                 if result["violations"]:
                     found[f"{name} {width}"] = _describe(result["violations"])
         finally:
@@ -115,9 +117,16 @@ def test_vnu_finds_no_error_on_multilingual_pages(multilingual_server, tmp_path)
         with urllib.request.urlopen(url, timeout=30) as resp:
             (tmp_path / f"{name}.html").write_bytes(resp.read())
         files.append(str(tmp_path / f"{name}.html"))
-    run = subprocess.run([java, "-jar", str(jar), "--format", "json", "--exit-zero-always", *files],
-                         capture_output=True, text=True, timeout=300, check=True)
-    errors = [f"{m.get('url', '')}:{m.get('lastLine')}: {m['message']}"
-              for m in json.loads(run.stderr)["messages"]
-              if m["type"] == "error" or m.get("subType") == "fatal"]
+    run = subprocess.run(
+        [java, "-jar", str(jar), "--format", "json", "--exit-zero-always", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    errors = [
+        f"{m.get('url', '')}:{m.get('lastLine')}: {m['message']}"
+        for m in json.loads(run.stderr)["messages"]
+        if m["type"] == "error" or m.get("subType") == "fatal"
+    ]
     assert errors == []

@@ -28,8 +28,9 @@ def _check_chart(page, url: str, shot: Path) -> None:
     box = chart.bounding_box()
     assert box and box["width"] > 300 and box["height"] > 100, box
     # every theme's line and markers take room, and its legend key is shown
-    sizes = page.eval_on_selector_all(".trend-chart .trend-line",
-                                      "gs => gs.map(g => g.getBBox()).map(b => b.width * b.height)")
+    sizes = page.eval_on_selector_all(
+        ".trend-chart .trend-line", "gs => gs.map(g => g.getBBox()).map(b => b.width * b.height)"
+    )
     assert sizes and all(n > 0 for n in sizes), sizes
     assert page.locator(".trend-legend li").count() == len(sizes)
     summary = page.locator("svg.trend-chart title").text_content() or ""

@@ -37,8 +37,9 @@ class Planted:
     title: str = ""
 
 
-def entry_text(entry_id: str, title: str = "Planted", body: str = "Planted body.",
-               date: str = "2025-03-04") -> str:
+def entry_text(
+    entry_id: str, title: str = "Planted", body: str = "Planted body.", date: str = "2025-03-04"
+) -> str:
     """Return a valid single-entry file."""
     return ENTRY.format(id=entry_id, title=title.replace('"', "'"), body=body, date=date)
 

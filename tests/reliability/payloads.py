@@ -32,7 +32,7 @@ PAYLOADS = (
     "<style>body{display:none}</style><b style=\"color:red\" onmouseover=alert('p13')>b</b>",
     '<iframe src="https://evil.example"></iframe><object data="x"></object><embed src="x">',
     '<meta http-equiv="refresh" content="0;url=javascript:alert(1)"><base href="http://evil/">',
-    "\u202egnp.exe \ufeff zero\u200bwidth <a href=\"data:text/html,<script>alert(1)</script>\">d</a>",
+    '\u202egnp.exe \ufeff zero\u200bwidth <a href="data:text/html,<script>alert(1)</script>">d</a>',
     "\tTAB=1+1",
     "\r=1+1 carriage",
 )
@@ -60,7 +60,7 @@ def entry_file(k: int, payload: str) -> str:
     body = (
         f"{TOKEN} autonomy {k}\n\n{payload} text\n\n"  # the token first: a payload may hide what follows
         f"Raw: {payload}\n\n"
-        f"[a link]({payload.replace(')', '%29')}) and <a href=\"{payload}\">another</a>\n\n"
+        f'[a link]({payload.replace(")", "%29")}) and <a href="{payload}">another</a>\n\n'
         f"![an image]({payload}) `{payload}`\n"
     )
     return f"---\n{front}---\n{body}"
@@ -123,7 +123,12 @@ class StrictChecker(HTMLParser):
             self.problems.append(f"<script src={values.get('src')!r}>")
         if tag == "meta" and "http-equiv" in values:
             self.problems.append("<meta http-equiv>")
-        if tag == "link" and values.get("rel") not in ("stylesheet", "icon", "alternate", "canonical"):
+        if tag == "link" and values.get("rel") not in (
+            "stylesheet",
+            "icon",
+            "alternate",
+            "canonical",
+        ):
             self.problems.append(f"<link rel={values.get('rel')!r}>")
         for name, value in attrs:
             if name.startswith("on") or name in ("style", "srcdoc", "formaction"):
@@ -136,8 +141,10 @@ class StrictChecker(HTMLParser):
 # and the theme trend charts and their legend keys (these attributes; paths are not forbidden).
 SPARKLINE_ATTRIBUTES = {"class", "viewbox", "preserveaspectratio", "role", "aria-label"}
 SPARKLINE_PATH = re.compile(r"^M0 20[hV\d]*V20Z$")
-TREND_ATTRIBUTES = {"trend-chart": {"class", "viewbox", "role", "aria-labelledby"},
-                    "trend-key": {"class", "viewbox", "aria-hidden"}}
+TREND_ATTRIBUTES = {
+    "trend-chart": {"class", "viewbox", "role", "aria-labelledby"},
+    "trend-key": {"class", "viewbox", "aria-hidden"},
+}
 
 
 def _sparkline(tag: str, values: dict[str, str | None]) -> bool:
@@ -157,7 +164,9 @@ def _safe_url(url: str) -> bool:
     return scheme is None or scheme[1].lower() in ("http", "https", "mailto")
 
 
-def assert_strictly_inert(markup: str, allowed_tags: set[str] | None = None, where: str = "") -> None:
+def assert_strictly_inert(
+    markup: str, allowed_tags: set[str] | None = None, where: str = ""
+) -> None:
     checker = StrictChecker(allowed_tags)
     checker.feed(markup)
     checker.close()

@@ -160,7 +160,9 @@ def _drop_byline(archive: Path, which: int, plan: Plan) -> bf.Planted:
     """Remove one entry's '*@handle, date*' line from the compiled page."""
     page = archive / COMPILED
     lines = page.read_text(encoding="utf-8").split("\n")
-    bylines = [i for i, line in enumerate(lines) if re.fullmatch(r"\*@[^*]+, \w+ \d+, \d{4}\*", line)]
+    bylines = [
+        i for i, line in enumerate(lines) if re.fullmatch(r"\*@[^*]+, \w+ \d+, \d{4}\*", line)
+    ]
     if not bylines:  # already dropped them all
         return bf.Planted(COMPILED, False, title="")
     index = bylines[which % len(bylines)]
@@ -255,7 +257,10 @@ def test_broken_archives_lose_nothing_and_report_everything(base, ops, fieldmap,
 def _every_kind(b: Base, archive: Path) -> list[tuple]:
     ops: list[tuple] = [("new_broken", ("truncated", 17), "")]
     ops += [("new_broken", ("invalid_yaml", i), "new-folder/") for i in range(len(bf.INVALID_YAML))]
-    ops += [("new_broken", ("binary", b"\xff\xfe"), ""), ("new_broken", ("not_utf8", (5, 0xE9)), "")]
+    ops += [
+        ("new_broken", ("binary", b"\xff\xfe"), ""),
+        ("new_broken", ("not_utf8", (5, 0xE9)), ""),
+    ]
     ops += [("new_broken", ("empty", ""), ""), ("new_broken", ("empty", "\n \n"), "the-stories/")]
     ops += [("new_broken", ("bad_date", i), "") for i in range(len(bf.BAD_DATES))]
     ops += [("new_broken", (kind, None), "new-folder/deeper/") for kind in bf.SIMPLE_BROKEN]

@@ -90,8 +90,10 @@ def test_the_cli_says_plainly_that_the_disk_is_full(indexed, monkeypatch):
                                        "--index", str(index)])  # fmt: skip
     assert result.exit_code == 1
     assert "cannot write the index" in result.output and "No space left on device" in result.output
-    assert "Traceback" not in result.output and result.exception is None or isinstance(
-        result.exception, SystemExit
+    assert (
+        "Traceback" not in result.output
+        and result.exception is None
+        or isinstance(result.exception, SystemExit)
     )
 
 

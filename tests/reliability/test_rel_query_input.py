@@ -190,7 +190,7 @@ def test_the_search_page_says_when_results_are_partial(big):
 
 # Inputs that once broke a request (issue 16, and what the grammar fuzzing found): kept as they are.
 REGRESSIONS = [
-    'AND NOT NOT accessib* OR "w%[\'',
+    "AND NOT NOT accessib* OR \"w%['",
     "NOT AND NOT ' OR 1=1 --",
     "field: NOT AND NOT",
     "' OR 1=1 -- NOT OR a*",
@@ -211,7 +211,9 @@ def _search_or_bad_parameter(core: Library, params: list[tuple[str, str]]) -> No
         result = core.search(req)
     except BadParameter:
         return
-    assert len(result.hits) == max(0, min(req.per_page, result.total - (req.page - 1) * req.per_page))
+    assert len(result.hits) == max(
+        0, min(req.per_page, result.total - (req.page - 1) * req.per_page)
+    )
 
 
 @pytest.mark.parametrize("q", REGRESSIONS)

@@ -147,9 +147,10 @@ def test_atom_feed_is_well_formed_with_text_titles_and_inert_summaries(client, s
     for i in set(PAYLOAD_IDS) & set(by_id):
         entry = by_id[i]
         assert entry.find(f"{ATOM}title").get("type") == "text"
-        assert entry.findtext(f"{ATOM}title").strip() == re.sub(
-            r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", stored[i].title
-        ).strip()
+        assert (
+            entry.findtext(f"{ATOM}title").strip()
+            == re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", stored[i].title).strip()
+        )
         assert_strictly_inert(entry.findtext(f"{ATOM}summary"), allowed_tags={"mark"})
         for link in entry.findall(f"{ATOM}link"):
             assert link.get("href").startswith(("http://", "https://")), link.get("href")
@@ -306,8 +307,11 @@ def test_no_path_from_a_request_reaches_outside_the_index(hostile_index, tmp_pat
     allowed = (str(hostile_index.resolve()), str(webapp_dir), sys.prefix, sys.base_prefix)
     own_memory = re.compile(r"/proc/(self|\d+)/statm")  # the library checks its mapped pages
     for opened in result["opened"]:
-        assert opened.startswith(allowed) or opened.startswith(("/etc/mime", "/usr/share/")) or (
-            own_memory.fullmatch(opened)), opened
+        assert (
+            opened.startswith(allowed)
+            or opened.startswith(("/etc/mime", "/usr/share/"))
+            or (own_memory.fullmatch(opened))
+        ), opened
         assert "secret" not in opened and "passwd" not in opened, opened
 
 

@@ -22,8 +22,11 @@ def test_themes_page_lists_description_count_and_timeline(client):
     assert "The right of users to choose" in markup
     assert re.search(r"\d+ entries", markup)
     # one small SVG per theme: one path, however many months
-    lines = re.findall(r'<svg class="sparkline" viewBox="0 0 (\d+) 20"[^>]*role="img" '
-                       r'aria-label="([^"]+)"><path d="(M0 20[hV\d]*V20Z)"/></svg>', markup)
+    lines = re.findall(
+        r'<svg class="sparkline" viewBox="0 0 (\d+) 20"[^>]*role="img" '
+        r'aria-label="([^"]+)"><path d="(M0 20[hV\d]*V20Z)"/></svg>',
+        markup,
+    )
     assert len(lines) == len(facet(client, "theme"))
     assert all(int(w) >= 5 and label.startswith("Entries per month, ") for w, label, _ in lines)
     assert 'class="spark ' not in markup
@@ -36,7 +39,10 @@ def test_sparkline_path_steps_through_each_month():
     assert step_path([]) == "M0 20V20Z"
     line = sparkline({"2025-01": 1, "2025-03": 4}, ["2025-01", "2025-02", "2025-03"])
     assert line.width == 3 and line.path == "M0 20V15h1V20h1V0h1V20Z"
-    assert line.label == "Entries per month, January 2025 to March 2025: most in March 2025 (4 entries)"
+    assert (
+        line.label
+        == "Entries per month, January 2025 to March 2025: most in March 2025 (4 entries)"
+    )
 
 
 def test_theme_page_is_the_search_with_the_theme_set(client):
@@ -106,10 +112,27 @@ def test_section_page_shows_the_full_heading(client):
     assert "Data-Driven Accountability" in markup
 
 
-PAGE_KINDS = ("searched", "themes_overview", "theme_page", "section_page", "author_page",
-              "trends_page", "entry_page")
-CORE_CALLS = ("search", "taxonomy", "labels", "theme_trends", "entry", "theme_suggestions",
-              "related_authors", "author_timeline", "facet_values", "iter_hits")
+PAGE_KINDS = (
+    "searched",
+    "themes_overview",
+    "theme_page",
+    "section_page",
+    "author_page",
+    "trends_page",
+    "entry_page",
+)
+CORE_CALLS = (
+    "search",
+    "taxonomy",
+    "labels",
+    "theme_trends",
+    "entry",
+    "theme_suggestions",
+    "related_authors",
+    "author_timeline",
+    "facet_values",
+    "iter_hits",
+)
 
 
 def counting(real, name: str, made: list[str], depth: list[int]):  # type: ignore[no-untyped-def]

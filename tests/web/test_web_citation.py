@@ -67,7 +67,10 @@ def test_co_authors_are_cited_as_people():
     assert "author = {{melody} and {kate} and {erica}}" in bib
     assert bib.startswith("@misc{melody2025keep,")
     assert citation.csl(e, "Perspectives", URL)["author"] == [
-        {"literal": "melody"}, {"literal": "kate"}, {"literal": "erica"}]
+        {"literal": "melody"},
+        {"literal": "kate"},
+        {"literal": "erica"},
+    ]
     tags = citation.meta_tags(e, "Perspectives", URL)
     assert [v for k, v in tags if k == "citation_author"] == ["melody", "kate", "erica"]
     assert citation.text(e, "P", URL).startswith("melody, kate and erica. ")

@@ -31,8 +31,16 @@ def test_the_entry_point_is_the_web_apps_module_with_every_command():
     assert config["project"]["scripts"]["perspectives"] == "webapp.cli:main"
     assert web_cli.main is library_cli.main  # one group: serve is added to the library's
     assert set(web_cli.main.commands) == {
-        "index", "check", "search", "facets", "suggest", "themes", "duplicates", "related",
-        "import", "serve",
+        "index",
+        "check",
+        "search",
+        "facets",
+        "suggest",
+        "themes",
+        "duplicates",
+        "related",
+        "import",
+        "serve",
     }
 
 
@@ -46,7 +54,9 @@ def test_the_command_starts_without_flask_or_the_search_core():
 
 def test_serve_builds_a_missing_index_then_serves(run, tmp_path, monkeypatch):
     seen = {}
-    monkeypatch.setattr("flask.Flask.run", lambda app, **kw: seen.update(kw, index=app.config["INDEX"]))
+    monkeypatch.setattr(
+        "flask.Flask.run", lambda app, **kw: seen.update(kw, index=app.config["INDEX"])
+    )
     result = run("serve", "--port", "5123")
     assert result.exit_code == 0, result.output
     assert "0 rejected; 6 entries" in result.output
@@ -71,9 +81,19 @@ def test_the_watcher_is_the_library_command_in_this_python(tmp_path, monkeypatch
     started = {}
     monkeypatch.setattr("subprocess.Popen", lambda command, **kw: started.setdefault("c", command))
     web_cli._start_watcher(tmp_path, tmp_path / "index", Path("map.yaml"))
-    assert started["c"] == [sys.executable, "-m", "indexer.cli", "index", "--watch",
-                            "--archive", str(tmp_path), "--index", str(tmp_path / "index"),
-                            "--fieldmap", "map.yaml"]
+    assert started["c"] == [
+        sys.executable,
+        "-m",
+        "indexer.cli",
+        "index",
+        "--watch",
+        "--archive",
+        str(tmp_path),
+        "--index",
+        str(tmp_path / "index"),
+        "--fieldmap",
+        "map.yaml",
+    ]
 
 
 def test_serve_says_when_the_port_is_taken_before_serving(run, tmp_path):
@@ -100,11 +120,15 @@ def test_search_json_is_the_api_answer_links_and_urls_included(run, tmp_path, mo
     base = "https://archive.example.org"
     assert run("index").exit_code == 0
     monkeypatch.setenv("PERSPECTIVES_BASE_URL", base)
-    printed = json.loads(run("search", "autonomy", "--theme", "autonomy", "--limit", "1",
-                             "--page", "2", "--json").output)
+    printed = json.loads(
+        run(
+            "search", "autonomy", "--theme", "autonomy", "--limit", "1", "--page", "2", "--json"
+        ).output
+    )
     app = create_app({"INDEX": str(tmp_path / "index"), "TESTING": True, "BASE_URL": base})
-    answered = app.test_client().get(
-        "/api/search?q=autonomy&theme=autonomy&per_page=1&page=2").get_json()
+    answered = (
+        app.test_client().get("/api/search?q=autonomy&theme=autonomy&per_page=1&page=2").get_json()
+    )
     assert printed == answered
     assert printed["links"]["prev"] == f"{base}/api/search?q=autonomy&theme=autonomy&per_page=1"
     assert printed["results"][0]["url"].startswith(f"{base}/entries/")

@@ -115,8 +115,10 @@ def test_atom_feed_is_newest_first_and_well_formed(client):
     first = entries[0]
     # a tag: URI that names the site and the entry, never the host that served the feed
     assert first.findtext(f"{ATOM}id") == f"tag:perspectives,2026-02-13:entries/{first_id(first)}"
-    assert first.find(f"{ATOM}link[@rel='alternate']").get("href").startswith(
-        "http://localhost/entries/"
+    assert (
+        first.find(f"{ATOM}link[@rel='alternate']")
+        .get("href")
+        .startswith("http://localhost/entries/")
     )
     assert first.find(f"{ATOM}author/{ATOM}name").text
 
@@ -252,8 +254,9 @@ def test_csv_options_reject_what_they_cannot_read(client, query):
 def test_the_page_states_each_cap_beside_its_link(app, web_index):
     from webapp import create_app
 
-    small = create_app({"INDEX": str(web_index), "TESTING": True, "EXPORT_LIMIT": 3,
-                        "FEED_SIZE": 2})
+    small = create_app(
+        {"INDEX": str(web_index), "TESTING": True, "EXPORT_LIMIT": 3, "FEED_SIZE": 2}
+    )
     text = text_of(small.test_client().get("/search?q=autonomy").get_data(as_text=True))
     assert "CSV download 3 rows, at most 3" in text
     assert "JSON download 3 records, at most 3" in text
@@ -266,7 +269,7 @@ def test_the_page_states_each_cap_beside_its_link(app, web_index):
 
 def test_the_csv_form_keeps_the_search_and_offers_both_options(client):
     markup = client.get("/search?q=autonomy&theme=autonomy&sort=newest").get_data(as_text=True)
-    form = markup[markup.index('<form class="csv-options"'):]
+    form = markup[markup.index('<form class="csv-options"') :]
     form = form[: form.index("</form>")]
     assert 'action="/search.csv"' in form
     hidden = re.findall(r'type="hidden" name="([^"]+)" value="([^"]+)"', form)

@@ -32,8 +32,12 @@ def test_api_lists_the_values_holding_q_with_counts(client):
 def test_api_counts_under_the_search_and_keeps_selected_values(client):
     search = values(client, "/api/search?q=autonomy&author=@datawren&facet_size=0")
     body = values(client, "/api/facets/author?query=autonomy&author=@datawren&q=quiet")
-    assert body["results"][0] == {"value": "@datawren", "count": 2, "selected": True,
-                                  "label": "@datawren"}
+    assert body["results"][0] == {
+        "value": "@datawren",
+        "count": 2,
+        "selected": True,
+        "label": "@datawren",
+    }
     quiet = next(v for v in search["facets"]["author"] if v["value"] == "@quietharbor")
     assert body["results"][1]["value"] == "@quietharbor"
     assert body["results"][1]["count"] == quiet["count"]
@@ -84,8 +88,11 @@ def test_page_lists_every_value_as_a_checkbox_without_javascript(client):
     listed = [html.unescape(v) for v, _ in boxes(markup, "author")]
     assert listed == [v["value"] for v in every] and len(listed) == 5
     # the form applies them to the same search, and the filter box keeps the search too
-    assert re.search(r'<form class="facet-apply" action="/search" method="get">\s*'
-                     r'<input type="hidden" name="q" value="autonomy">', markup)
+    assert re.search(
+        r'<form class="facet-apply" action="/search" method="get">\s*'
+        r'<input type="hidden" name="q" value="autonomy">',
+        markup,
+    )
     assert '<input type="hidden" name="query" value="autonomy">' in markup
 
 
@@ -102,8 +109,7 @@ def test_page_filters_and_orders(client):
 
 def test_selected_values_stay_on_the_page_whatever_the_filter(client):
     markup = client.get("/facets/author?author=@quietharbor&q=wren").get_data(as_text=True)
-    assert boxes(markup, "author") == [
-        ("@quietharbor", " checked"), ("@datawren", "")]
+    assert boxes(markup, "author") == [("@quietharbor", " checked"), ("@datawren", "")]
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +121,7 @@ def short_panel(web_index):
 
 def test_search_panel_links_every_value_and_offers_the_filter_box(short_panel):
     markup = short_panel.get("/search?q=autonomy&sort=newest").get_data(as_text=True)
-    author = markup[markup.index('id="facet-author"'):markup.index('id="facet-section"')]
+    author = markup[markup.index('id="facet-author"') : markup.index('id="facet-section"')]
     assert 'data-values="/api/facets/author?query=autonomy"' in author
     match = re.search(r'<p class="facet-all"><a href="([^"]+)">All (\d+) authors', author)
     assert match and match[1] == "/facets/author?query=autonomy"
@@ -124,9 +130,9 @@ def test_search_panel_links_every_value_and_offers_the_filter_box(short_panel):
     # the box is for JavaScript: without it, nothing unusable shows
     assert re.search(r'<div class="facet-tools"[^>]* hidden>', author)
     # a facet whose values all show needs neither
-    section = markup[markup.index('id="facet-section"'):]
+    section = markup[markup.index('id="facet-section"') :]
     values_shown = len(values(short_panel, "/api/facets/section?query=autonomy")["results"])
-    assert ("facet-tools" in section[:section.index("</fieldset>")]) == (values_shown > 2)
+    assert ("facet-tools" in section[: section.index("</fieldset>")]) == (values_shown > 2)
 
 
 def test_404_page_for_an_unknown_facet(client):

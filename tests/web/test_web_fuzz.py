@@ -153,5 +153,7 @@ def test_grammar_fuzzing_at_volume_never_fails(app, fuzz_report, record_property
     seconds = time.perf_counter() - started
     fuzz_report.update(requests=sum(statuses.values()), seconds=seconds, statuses=dict(statuses))
     record_property("fuzz_requests", sum(statuses.values()))
-    print(f"grammar fuzzing: {sum(statuses.values())} requests in {seconds:.1f} s: {dict(statuses)}")
+    print(
+        f"grammar fuzzing: {sum(statuses.values())} requests in {seconds:.1f} s: {dict(statuses)}"
+    )
     assert sum(statuses.values()) == FUZZ_REQUESTS and statuses[200] > FUZZ_REQUESTS // 3

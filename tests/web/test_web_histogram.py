@@ -99,8 +99,10 @@ def test_days_when_the_core_counted_days():
 
 
 def test_a_chosen_day_clears_when_clicked_again():
-    req = SearchRequest(date_from=bound("2026-02-12", dt.date(2026, 2, 12)),
-                        date_to=bound("2026-02-12", dt.date(2026, 2, 12)))
+    req = SearchRequest(
+        date_from=bound("2026-02-12", dt.date(2026, 2, 12)),
+        date_to=bound("2026-02-12", dt.date(2026, 2, 12)),
+    )
     state = SearchState((("from", "2026-02-12"), ("to", "2026-02-12")))
     h = histogram.build(days_result({"2026-02-12": 3, "2026-02-13": 1}, req), state)
     assert h.bars[0].url == "/search" and h.bars[0].in_range and not h.bars[1].in_range
@@ -116,14 +118,15 @@ def label_spans(bars, room: float, minor_shown: bool) -> list[tuple[float, float
     return spans
 
 
-@pytest.mark.parametrize(
-    "days", [2, 12, 31, 45, 91], ids=lambda n: f"{n}-days"
-)
+@pytest.mark.parametrize("days", [2, 12, 31, 45, 91], ids=lambda n: f"{n}-days")
 def test_labels_never_overlap_wide_or_on_a_phone(days):
     start = dt.date(2025, 12, 20)
     counts = {(start + dt.timedelta(days=n)).isoformat(): n + 1 for n in range(days)}
     h = histogram.build(days_result(counts), SearchState(()))
-    for room, minor_shown in ((histogram.ROOM_PX["wide"], True), (histogram.ROOM_PX["phone"], False)):
+    for room, minor_shown in (
+        (histogram.ROOM_PX["wide"], True),
+        (histogram.ROOM_PX["phone"], False),
+    ):
         spans = label_spans(h.bars, room, minor_shown)
         assert spans and all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), (days, room)
     assert h.bars[0].label == "20" and h.bars[0].sublabel == "Dec 2025"

@@ -36,12 +36,15 @@ def api(client, **params):
     return response.get_json()
 
 
-@pytest.mark.parametrize(("q", "ids"), [
-    ("利用者", {"ja-henko", "ja-sentaku"}),
-    ("信任", {"zh-xuanze", "zh-touming"}),
-    ("Entscheidungen", {"de-entscheidung"}),
-    ("choisissent", {"fr-choisir"}),
-])
+@pytest.mark.parametrize(
+    ("q", "ids"),
+    [
+        ("利用者", {"ja-henko", "ja-sentaku"}),
+        ("信任", {"zh-xuanze", "zh-touming"}),
+        ("Entscheidungen", {"de-entscheidung"}),
+        ("choisissent", {"fr-choisir"}),
+    ],
+)
 def test_search_api_finds_every_language(client, q, ids):
     data = api(client, q=q)
     assert {r["id"] for r in data["results"]} == ids
@@ -70,8 +73,13 @@ def test_entry_api_and_csl(client):
 
 
 def test_exports_carry_the_language(client):
-    rows = list(csv.DictReader(io.StringIO(
-        client.get("/search.csv", query_string={"language": "de"}).get_data(as_text=True))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get("/search.csv", query_string={"language": "de"}).get_data(as_text=True)
+            )
+        )
+    )
     assert {r["language"] for r in rows} == {"de"} and len(rows) == 3
     text = client.get("/search.json", query_string={"q": "変更"}).get_data(as_text=True)
     assert {r["language"] for r in json.loads(text)["results"]} == {"ja"}

@@ -28,8 +28,7 @@ def ids(client: FlaskClient, query: str) -> list[str]:
     return sorted(r["id"] for r in body["results"])
 
 
-@pytest.mark.parametrize("query", ["theme=open-source", "theme=open%20source",
-                                   "theme=Open+Source"])
+@pytest.mark.parametrize("query", ["theme=open-source", "theme=open%20source", "theme=Open+Source"])
 def test_a_theme_filter_takes_its_slug_or_its_words(people: FlaskClient, query: str):
     assert ids(people, query) == ["three", "two"]
 
@@ -37,7 +36,10 @@ def test_a_theme_filter_takes_its_slug_or_its_words(people: FlaskClient, query: 
 def test_the_api_gives_the_display_line_and_each_author(people: FlaskClient):
     body = people.get("/api/search?author=erica").get_json()
     (hit,) = body["results"]
-    assert (hit["author"], hit["authors"]) == ("melody, kate and erica", ["melody", "kate", "erica"])
+    assert (hit["author"], hit["authors"]) == (
+        "melody, kate and erica",
+        ["melody", "kate", "erica"],
+    )
     authors = {v["value"] for v in body["facets"]["author"]}
     assert authors == {"melody", "kate", "erica", "Smith, Jo", "@zed"}
     entry = people.get("/api/entries/three").get_json()

@@ -232,4 +232,5 @@ def test_partial_matches_are_marked_on_the_page_and_in_the_api(client):
     strict = client.get("/api/search?q=autonomy+AND+anthropomorphism").get_json()
     assert strict["all_words"] is None and strict["total"] == data["all_words"]
     assert "Entries with some of the words" not in client.get(
-        "/search?q=autonomy+AND+anthropomorphism").get_data(as_text=True)
+        "/search?q=autonomy+AND+anthropomorphism"
+    ).get_data(as_text=True)

@@ -26,9 +26,10 @@ placeholder: letters, "right to choose"
 
 def parts(markup: str) -> dict[str, str]:
     """Return the text of the page's parts that speak for the archive."""
+
     def between(start: str, end: str) -> str:
         i = markup.find(start)
-        return text_of(markup[i:markup.index(end, i)]) if i >= 0 else ""
+        return text_of(markup[i : markup.index(end, i)]) if i >= 0 else ""
 
     return {
         "intro": between('<section class="intro">', "</section>"),
@@ -60,8 +61,9 @@ def with_site(tmp_path: Path):
 def test_without_a_site_file_the_words_come_from_the_archive(client):
     home = parts(client.get("/").get_data(as_text=True))
     total = client.get("/api/search").get_json()["total"]
-    assert home["intro"].startswith(f"A reading room Search Perspectives {total} entries from 2023 "
-                                    "to 2026.")
+    assert home["intro"].startswith(
+        f"A reading room Search Perspectives {total} entries from 2023 to 2026."
+    )
     examples = client.get("/").get_data(as_text=True)
     links = re.findall(r'<p class="examples">(.*?)</p>', examples, re.DOTALL)[0]
     words = re.findall(r">([^<]+)</a>", links)
@@ -79,13 +81,18 @@ def test_the_editors_words_are_shown(with_site):
     client, _, _ = with_site
     markup = client.get("/").get_data(as_text=True)
     home = parts(markup)
-    assert home["intro"] == ("A reading room Letters to a model What readers wrote to the models "
-                             "they used, and what they asked of the companies.")
+    assert home["intro"] == (
+        "A reading room Letters to a model What readers wrote to the models "
+        "they used, and what they asked of the companies."
+    )
     assert home["examples"] == "Try letters or right to choose ."
     assert 'href="/search?q=right+to+choose"' in markup
     assert home["placeholder"] == "letters, &#34;right to choose&#34;"
     assert home["footer"].startswith("Kept by the Letters collective since 2025.")
-    assert home["meta"] == "What readers wrote to the models they used, and what they asked of the companies."
+    assert (
+        home["meta"]
+        == "What readers wrote to the models they used, and what they asked of the companies."
+    )
     # other pages carry the footer and the description too; only the home page the examples
     entry = parts(client.get("/search?q=letters").get_data(as_text=True))
     assert entry["footer"].startswith("Kept by the Letters") and entry["examples"] == ""
@@ -129,8 +136,9 @@ def test_an_empty_theme_list_tells_the_editor_how_to_add_themes(tmp_path):
     archive = write_archive(tmp_path / "archive")
     (archive / "themes.yaml").unlink()
     for path in archive.rglob("*.md"):  # no entry's own tags either
-        path.write_text(re.sub(r"\nthemes: \[[^\]]*\]", "", path.read_text(encoding="utf-8")),
-                        encoding="utf-8")
+        path.write_text(
+            re.sub(r"\nthemes: \[[^\]]*\]", "", path.read_text(encoding="utf-8")), encoding="utf-8"
+        )
     (archive / "community-perspectives.md").unlink()
     build_index(archive, tmp_path / "index", full=True)
     client = create_app({"INDEX": str(tmp_path / "index"), "TESTING": True}).test_client()

@@ -12,7 +12,9 @@ def test_suggest_answers_completions_themes_and_titles_with_urls(client):
     body = resp.get_json()
     assert body["q"] == "autono"
     assert [(s["kind"], s["text"], s["count"]) for s in body["suggestions"]][:2] == [
-        ("word", "autonomy", 6), ("theme", "Autonomy", 7)]
+        ("word", "autonomy", 6),
+        ("theme", "Autonomy", 7),
+    ]
     by_kind = {s["kind"]: s for s in body["suggestions"]}
     assert by_kind["word"]["url"] == "http://localhost/search?q=autonomy"
     assert by_kind["theme"]["url"] == "http://localhost/themes/autonomy"
@@ -32,8 +34,15 @@ def test_nothing_to_suggest_is_an_empty_list(client, query):
     assert resp.get_json()["suggestions"] == []
 
 
-@pytest.mark.parametrize("query, parameter", [(f"q={'a' * 201}", "q"), ("q=a&limit=0", "limit"),
-                                              ("q=a&limit=x", "limit"), ("q=a&limit=21", "limit")])
+@pytest.mark.parametrize(
+    "query, parameter",
+    [
+        (f"q={'a' * 201}", "q"),
+        ("q=a&limit=0", "limit"),
+        ("q=a&limit=x", "limit"),
+        ("q=a&limit=21", "limit"),
+    ],
+)
 def test_bad_parameters_answer_400(client, query, parameter):
     resp = client.get(f"/api/suggest?{query}")
     assert resp.status_code == 400
@@ -56,7 +65,11 @@ def test_openapi_describes_suggest(client):
     assert [p["name"] for p in op["parameters"]] == ["q", "limit"]
     schema = doc["components"]["schemas"]["Suggestions"]
     assert schema["properties"]["suggestions"]["items"]["properties"]["kind"]["enum"] == [
-        "word", "title", "author", "theme"]
+        "word",
+        "title",
+        "author",
+        "theme",
+    ]
 
 
 def test_the_search_box_names_its_suggestions_and_loads_the_script(client):

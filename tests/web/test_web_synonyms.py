@@ -22,7 +22,9 @@ def client(tmp_path_factory: pytest.TempPathFactory):
 
 def test_the_page_says_what_the_synonyms_added(client):
     markup = client.get("/search?q=sunsetting").get_data(as_text=True)
-    assert "Also searched, from the archive's synonyms: <em>deprecation</em> for sunsetting." in markup
+    assert (
+        "Also searched, from the archive's synonyms: <em>deprecation</em> for sunsetting." in markup
+    )
     assert '<p class="why">Matched <em>deprecation</em> for sunsetting</p>' in markup
 
 
@@ -30,8 +32,10 @@ def test_the_api_says_it_too(client):
     data = client.get("/api/search?q=sunsetting&subject=0").get_json()
     assert data["total"] == 1
     assert data["synonyms"] == [{"typed": "sunsetting", "matched": ["deprecation"]}]
-    assert all(r["synonyms"] == [{"typed": "sunsetting", "matched": ["deprecation"]}]
-               for r in data["results"])
+    assert all(
+        r["synonyms"] == [{"typed": "sunsetting", "matched": ["deprecation"]}]
+        for r in data["results"]
+    )
     plain = client.get("/api/search?q=deprecation&subject=0").get_json()
     assert plain["synonyms"] == [{"typed": "deprecation", "matched": ["sunsetting"]}]
     assert all(r["synonyms"] == [] for r in plain["results"])  # they hold the word
@@ -41,7 +45,8 @@ def test_openapi_describes_them(client):
     doc = client.get("/api/openapi.json").get_json()
     schemas = doc["components"]["schemas"]
     assert schemas["SearchResult"]["properties"]["synonyms"]["items"] == {
-        "$ref": "#/components/schemas/SynonymUse"}
+        "$ref": "#/components/schemas/SynonymUse"
+    }
     assert "synonyms" in schemas["Hit"]["properties"]
     assert schemas["SynonymUse"]["required"] == ["typed", "matched"]
 
@@ -49,4 +54,3 @@ def test_openapi_describes_them(client):
 def test_no_synonyms_no_line(client):
     markup = client.get("/search?q=autonomy").get_data(as_text=True)
     assert "from the archive's synonyms" not in markup and 'class="why"' not in markup
-

@@ -18,17 +18,22 @@ def test_a_theme_page_shows_its_share_per_month_as_a_chart_and_a_table(client):
     assert_inert(markup)
     api = client.get("/api/trends?theme=autonomy").get_json()
     assert '<h2 id="trend-title">Trend</h2>' in markup
-    svg = re.search(r'<svg class="trend-chart" viewBox="0 0 640 240" role="img" '
-                    r'aria-labelledby="trend-summary">\s*<title id="trend-summary">([^<]+)</title>',
-                    markup)
+    svg = re.search(
+        r'<svg class="trend-chart" viewBox="0 0 640 240" role="img" '
+        r'aria-labelledby="trend-summary">\s*<title id="trend-summary">([^<]+)</title>',
+        markup,
+    )
     assert svg and svg[1].startswith("Share of all entries per month, ")
     assert "Autonomy: highest " in svg[1]
     assert markup.count('class="trend-line series-1"') == 1
     text = text_of(markup)
     assert "Month Entries with the theme All entries Share" in text
     # one row per month of the archive's span, and months without entries have no share
-    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td><td>(\d+)</td>'
-                      r'<td>([^<]+)</td></tr>', markup)
+    rows = re.findall(
+        r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td><td>(\d+)</td>'
+        r"<td>([^<]+)</td></tr>",
+        markup,
+    )
     assert len(rows) == len(api["months"])
     assert all(share == "–" for _, _, every, share in rows if every == "0")
     assert 'href="/trends.csv?theme=autonomy"' in markup
@@ -53,7 +58,9 @@ def test_the_series_as_csv(client):
 
 def test_compared_themes_as_csv_one_row_per_month_per_theme(client):
     resp = client.get("/trends.csv?theme=autonomy&theme=deprecation")
-    assert resp.headers["Content-Disposition"].endswith('filename="trends-autonomy-deprecation.csv"')
+    assert resp.headers["Content-Disposition"].endswith(
+        'filename="trends-autonomy-deprecation.csv"'
+    )
     rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True))))[1:]
     months = client.get("/api/trends?theme=autonomy").get_json()["months"]
     assert len(rows) == 2 * len(months)
@@ -87,16 +94,21 @@ def test_the_compare_page_draws_each_theme_apart(client):
     for n in (1, 2, 3):
         assert markup.count(f'class="trend-line series-{n}"') == 1
     # colour and a dash pattern and a marker shape of its own
-    dashes = re.findall(r'<path class="trend-path" d="M[^"]+"(?: stroke-dasharray="([^"]+)")?/>',
-                        markup)
+    dashes = re.findall(
+        r'<path class="trend-path" d="M[^"]+"(?: stroke-dasharray="([^"]+)")?/>', markup
+    )
     assert len(set(dashes[:3])) == 3
     assert len(set(re.findall(r'class="trend-markers (trend-\w+)"', markup))) == 3
     text = text_of(markup)
-    assert ("Autonomy solid line, circle markers Deprecation dashed line, square markers "
-            "Transparency dotted line, triangle markers") in text
+    assert (
+        "Autonomy solid line, circle markers Deprecation dashed line, square markers "
+        "Transparency dotted line, triangle markers"
+    ) in text
     assert "Month All entries Autonomy Deprecation Transparency" in text
     assert re.search(r'name="theme" value="deprecation" checked', markup)
-    assert 'href="/trends.csv?theme=autonomy&amp;theme=deprecation&amp;theme=transparency"' in markup
+    assert (
+        'href="/trends.csv?theme=autonomy&amp;theme=deprecation&amp;theme=transparency"' in markup
+    )
 
 
 def test_the_compare_page_without_themes_offers_the_form(client):
@@ -106,8 +118,9 @@ def test_the_compare_page_without_themes_offers_the_form(client):
     assert "trend-chart" not in markup and "Themes to compare" in markup
     for slug in ("autonomy", "deprecation", "transparency"):
         assert f'name="theme" value="{slug}"' in markup
-    assert re.search(r'href="/trends\?theme=[\w-]+&amp;theme=', client.get("/themes").get_data(
-        as_text=True))
+    assert re.search(
+        r'href="/trends\?theme=[\w-]+&amp;theme=', client.get("/themes").get_data(as_text=True)
+    )
 
 
 def test_too_many_themes_keep_the_form_and_say_why(client):

@@ -27,8 +27,10 @@ def _links(result: SearchResult, state: SearchState) -> dict[str, str | None]:
         "self": root + state.page_url(page),
         "next": root + state.page_url(page + 1) if page < result.pages else None,
         "prev": root + state.page_url(page - 1) if page > 1 else None,
-        "html": root + state.url(state.pairs + ((("page", str(page)),) if page > 1 else ()),
-                                 path="/search"),  # this page of results, to read
+        "html": root
+        + state.url(
+            state.pairs + ((("page", str(page)),) if page > 1 else ()), path="/search"
+        ),  # this page of results, to read
         "csv": root + state.export_url("/search.csv"),
         "json": root + state.export_url("/search.json"),
         "atom": root + state.export_url("/search.atom"),
@@ -65,8 +67,9 @@ def suggest() -> Response:
     limit = parse_int("limit", request.args["limit"], 1, 20) if request.args.get("limit") else 8
     found = library().suggest(q, limit)
     root = hosts.root()
-    return jsonify({"q": q, "suggestions": [{**s.to_dict(), "url": root + suggestion_url(s)}
-                                            for s in found]})
+    return jsonify(
+        {"q": q, "suggestions": [{**s.to_dict(), "url": root + suggestion_url(s)} for s in found]}
+    )
 
 
 @bp.get("/entries/<entry_id>")
@@ -94,8 +97,10 @@ def entry(entry_id: str) -> Response:
 def trends() -> Response:
     slugs = request.args.getlist("theme")
     body: dict[str, Any] = library().theme_trends(slugs).to_dict()
-    body["links"] = {"html": hosts.external_url("trends.compare", theme=slugs),
-                     "csv": hosts.external_url("trends.compare_csv", theme=slugs)}
+    body["links"] = {
+        "html": hosts.external_url("trends.compare", theme=slugs),
+        "csv": hosts.external_url("trends.compare_csv", theme=slugs),
+    }
     return jsonify(body)
 
 

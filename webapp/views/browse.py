@@ -40,8 +40,10 @@ class ThemeRow:
 def themes() -> str:
     overview = pages.themes_overview(library())
     keys = list(overview.months)
-    rows = [ThemeRow(t.slug, t.label, t.description, t.count, sparkline(dict(t.months), keys))
-            for t in overview.themes]
+    rows = [
+        ThemeRow(t.slug, t.label, t.description, t.count, sparkline(dict(t.months), keys))
+        for t in overview.themes
+    ]
     return render_template("themes.html", rows=rows, keys=keys, total=overview.total)
 
 
@@ -84,8 +86,9 @@ def authors() -> str:
 
 @bp.get("/authors/<path:handle>")
 def author(handle: str) -> BaseResponse | str:
-    found = pages.author_page(library(), handle, scoped_request("author"),
-                              setting("RELATED_AUTHORS"))
+    found = pages.author_page(
+        library(), handle, scoped_request("author"), setting("RELATED_AUTHORS")
+    )
     if found is None:
         raise NotFound(f"no author {handle!r} in the archive")
     if isinstance(found, pages.Moved):
@@ -99,8 +102,11 @@ def _discovery(found: pages.AuthorPage) -> dict[str, object]:
     """Return what an author page adds: the closest authors and the author's themes by month."""
     keys, themes = found.months, found.themes
     rows = [(t, sparkline(dict(zip(keys, t.counts)), list(keys))) for t in themes]
-    months = [(k, [t.counts[i] for t in themes]) for i, k in enumerate(keys)
-              if any(t.counts[i] for t in themes)]
+    months = [
+        (k, [t.counts[i] for t in themes])
+        for i, k in enumerate(keys)
+        if any(t.counts[i] for t in themes)
+    ]
     return {"people": found.people, "theme_rows": rows, "theme_months": months}
 
 
@@ -125,5 +131,4 @@ def section(slug: str) -> str:
     if found is None:
         raise NotFound(f"no section {slug!r} in the archive")
     path = section_url(found.value)
-    return search_page(Scope("section", found.value, path, found.label), path,
-                       found=found.searched)
+    return search_page(Scope("section", found.value, path, found.label), path, found=found.searched)

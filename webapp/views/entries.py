@@ -35,8 +35,12 @@ def _attachment(body: str, mimetype: str, filename: str) -> Response:
 def entry(entry_id: str) -> str:
     q = parse_request(lambda name: request.args.getlist(name) if name == "q" else []).q
     found = pages.entry_page(
-        library(), entry_id, related=setting("RELATED"), authors=setting("RELATED_AUTHORS"),
-        by_author=setting("BY_AUTHOR"), suggest_themes=bool(setting("SUGGEST_THEMES")),
+        library(),
+        entry_id,
+        related=setting("RELATED"),
+        authors=setting("RELATED_AUTHORS"),
+        by_author=setting("BY_AUTHOR"),
+        suggest_themes=bool(setting("SUGGEST_THEMES")),
     )
     if found is None:
         raise NotFound(f"no entry {entry_id!r} in the archive")

@@ -82,8 +82,12 @@ def search_csv() -> Response:
     total, hits = _matched(req, snippets=snippets)
     url = entry_urls()
     rows = exporting.csv_rows(
-        itertools.islice(hits, total), lambda h: url(h.id), provenance, current_app.logger,
-        bom=bom, snippets=snippets,
+        itertools.islice(hits, total),
+        lambda h: url(h.id),
+        provenance,
+        current_app.logger,
+        bom=bom,
+        snippets=snippets,
     )
     return _download(rows, "text/csv", provenance, "csv", total)
 
@@ -117,7 +121,9 @@ def feed_title(req: SearchRequest, site: str) -> str:
 def search_atom() -> Response:
     state, req = _request()
     # a feed follows what holds the words: entries on the subject would come and go with the best matches
-    newest = dataclasses.replace(req, sort="newest", page=1, per_page=setting("FEED_SIZE"), subject=False)
+    newest = dataclasses.replace(
+        req, sort="newest", page=1, per_page=setting("FEED_SIZE"), subject=False
+    )
     result = library().search(newest)
     root = hosts.root()
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -50,8 +50,9 @@ class ValueQuery:
 def value_query(name: str, default_per_page: int) -> ValueQuery:
     """Read a facet-values request from the query string (raises BadParameter)."""
     args = request.args
-    search = MultiDict([(k, v) for k, v in args.items(multi=True)
-                        if k not in ("q", "page", "per_page", "sort")])
+    search = MultiDict(
+        [(k, v) for k, v in args.items(multi=True) if k not in ("q", "page", "per_page", "sort")]
+    )
     search.setlist("q", args.getlist("query"))
     state = SearchState.from_args(search)
     order = check_sort(_one(args, "order") or "count")

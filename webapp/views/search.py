@@ -15,8 +15,13 @@ from webapp.state import Scope, SearchState
 bp = Blueprint("search", __name__)
 
 
-def search_page(scope: Scope | None = None, path: str = "/search", home: bool = False,
-                extra: Mapping[str, object] | None = None, found: Searched | None = None) -> str:
+def search_page(
+    scope: Scope | None = None,
+    path: str = "/search",
+    home: bool = False,
+    extra: Mapping[str, object] | None = None,
+    found: Searched | None = None,
+) -> str:
     """Render the search page for this request's parameters, within a scope if given (`found`:
     what the core answered a browsing page; `extra` goes to the template: an author page's
     related authors and themes over time)."""
@@ -25,8 +30,13 @@ def search_page(scope: Scope | None = None, path: str = "/search", home: bool = 
         found = pages.searched(library(), request_for(state))
     page = present.search_page(found.result, state, found.taxonomy, setting("FACET_SHOWN"))
     return render_template(
-        "search.html", page=page, scope=scope, home=home and not state.pairs,
-        export_limit=setting("EXPORT_LIMIT"), feed_size=setting("FEED_SIZE"), **(extra or {}),
+        "search.html",
+        page=page,
+        scope=scope,
+        home=home and not state.pairs,
+        export_limit=setting("EXPORT_LIMIT"),
+        feed_size=setting("FEED_SIZE"),
+        **(extra or {}),
     )
 
 

@@ -23,8 +23,11 @@ _UNSAFE = re.compile(r"[^a-z0-9-]+")
 
 def trend_parts(trends: ThemeTrends) -> dict[str, object]:
     """Return what the templates draw of a trend: the series, the chart and the table's rows."""
-    return {"trend": trends, "chart": trendchart.chart(trends),
-            "trend_rows": trendchart.table_rows(trends)}
+    return {
+        "trend": trends,
+        "chart": trendchart.chart(trends),
+        "trend_rows": trendchart.table_rows(trends),
+    }
 
 
 @bp.get("/trends")
@@ -35,8 +38,14 @@ def compare() -> tuple[str, int]:
     error, status = "", 200
     if found.too_many:  # the form again, with what to change
         error, status = f"Choose at most {MAX_THEMES} themes: {len(set(slugs))} were chosen.", 400
-    page = render_template("trends.html", choices=found.choices, chosen=set(slugs),
-                           most=MAX_THEMES, error=error, **parts)
+    page = render_template(
+        "trends.html",
+        choices=found.choices,
+        chosen=set(slugs),
+        most=MAX_THEMES,
+        error=error,
+        **parts,
+    )
     return page, status
 
 
@@ -59,6 +68,13 @@ def csv_text(trends: ThemeTrends) -> str:
     for i, month in enumerate(trends.months):
         for s in trends.themes:
             share = s.shares[i]
-            writer.writerow([month, neutralise(s.slug), s.counts[i], trends.entries[i],
-                             "" if share is None else f"{share:.4f}"])
+            writer.writerow(
+                [
+                    month,
+                    neutralise(s.slug),
+                    s.counts[i],
+                    trends.entries[i],
+                    "" if share is None else f"{share:.4f}",
+                ]
+            )
     return out.getvalue()
