@@ -85,7 +85,7 @@ class TermAnalyzer(Analyzer):
     def __init__(self, stem: bool = True) -> None:
         self.stem = stem
 
-    def __call__(  # type: ignore[override]
+    def __call__(
         self,
         value: str,
         positions: bool = False,
@@ -127,7 +127,9 @@ class TermPositions(Positions):
     writes (positions skip stop words, each occurrence weighs the field boost).
     """
 
-    def word_values(self, value, analyzer, **kwargs):  # type: ignore[no-untyped-def]
+    def word_values(
+        self, value: Any, analyzer: Any, **kwargs: Any
+    ) -> Iterator[tuple[str, int, float, bytes]]:
         if (
             not isinstance(analyzer, TermAnalyzer)
             or not isinstance(value, str)

@@ -20,7 +20,7 @@ from whoosh.reading import IndexReader
 
 from indexer.facetdefs import FACETS, FIELD_PARAM, parse_column
 from indexer.facetdefs import Facet as FacetDef
-from indexer.results import BadParameter, Facet, FacetValue, SearchRequest
+from indexer.results import BadParameter, DateBound, Facet, FacetValue, SearchRequest
 
 NO_HIGH = 99999999
 DAY_SPAN = 92  # the results (within the date range) span at most this many days: count each day
@@ -238,7 +238,7 @@ class FilterSet:
         not have is a BadParameter); a value may also be named by one of `labels` (per facet,
         value -> label: a theme's label in the taxonomy)."""
 
-        def day(d) -> int:  # type: ignore[no-untyped-def]
+        def day(d: DateBound) -> int:
             return d.day.year * 10000 + d.day.month * 100 + d.day.day
 
         _check_extra(req, facets)

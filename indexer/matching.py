@@ -140,7 +140,7 @@ def _runs(chunk: str) -> list[tuple[list[str], bool]]:
 
 
 def both(make: type[wq.Query], value: object) -> wq.Query:
-    return wq.Or([make("title", value, boost=TITLE_BOOST), make("body", value)])  # type: ignore[call-arg]
+    return wq.Or([make("title", value, boost=TITLE_BOOST), make("body", value)])
 
 
 def _clause(words: list[str], joined_form: bool, languages: tuple[str, ...] = ()) -> Clause | None:

@@ -69,7 +69,7 @@ def parse_request(
     """Build a SearchRequest from parameter lists (q, theme, author, section, language, from, to,
     sort, page, per_page, facet_size, subject, typos, and facet_<name> for each name of a field
     map's facet in `extra`, or, from a mapping, for each such parameter it holds)."""
-    get: Getter = params if callable(params) else (lambda k: params.get(k, ()))  # type: ignore[union-attr]
+    get: Getter = params if callable(params) else (lambda k: params.get(k, ()))
     if not callable(params):
         extra = [*extra, *field_facet_names(params)]
     q = " ".join(v for v in get("q") if v)
@@ -93,7 +93,7 @@ def parse_request(
         raise BadParameter("typos", f"expected 0 or 1, got {typos_text!r}")
     return SearchRequest(
         q=q.replace("\x00", " ").strip(),
-        **{f.request: _values(get, f.name) for f in FACETS},  # type: ignore[arg-type]
+        **{f.request: _values(get, f.name) for f in FACETS},
         extra=_extra(get, extra),
         date_from=date_from,
         date_to=date_to,

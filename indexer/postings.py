@@ -41,7 +41,7 @@ ENTRY_COST = 32
 MAX_ABSENT = 100_000  # terms known to be absent, kept apart (~10 MB at most)
 
 
-class PostingCache(dict):  # type: ignore[type-arg]
+class PostingCache(dict):
     """Posting arrays by (field, term) or query, emptied when it would hold too many postings.
 
     A term no entry holds is kept apart, in a set of its own bound (MAX_ABSENT): the words

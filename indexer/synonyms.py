@@ -125,11 +125,11 @@ def _alternatives(phrases: tuple[str, ...], weight: float) -> tuple[list[wq.Quer
         queries.append(
             wq.Or(
                 [
-                    make("title", value, boost=TITLE_BOOST * weight),  # type: ignore[arg-type]
+                    make("title", value, boost=TITLE_BOOST * weight),
                     make("body", value, boost=weight),
                 ]
             )
-        )  # type: ignore[arg-type]
+        )
         seqs.append(tuple(stems))
     return queries, Group((), tuple(seqs))
 

@@ -344,7 +344,7 @@ def lengths_writer(ix: Index, lock: bool = True, limitmb: int = 128) -> SegmentW
     from whoosh.writing import SegmentWriter
 
     writer = SegmentWriter(ix, _lk=lock, limitmb=limitmb)
-    writer._flush_segment = types.MethodType(_flush_segment, writer)  # type: ignore[method-assign]
+    writer._flush_segment = types.MethodType(_flush_segment, writer)
     return writer
 
 

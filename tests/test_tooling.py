@@ -33,3 +33,5 @@ def test_lint_runs_ruff_over_every_python_folder_and_mypy() -> None:
     assert set(config["tool"]["ruff"]["lint"]["select"]) >= {"E", "F", "I", "B", "UP", "SIM"}
     assert config["tool"]["mypy"]["files"] == ["indexer", "webapp"]
     assert "overrides" not in config["tool"]["mypy"]  # no package hidden from the check
+    strict = ("disallow_untyped_defs", "check_untyped_defs", "warn_unused_ignores")
+    assert all(config["tool"]["mypy"][flag] is True for flag in strict)  # every function checked
