@@ -4,6 +4,7 @@ headers, no debugger even with debug variables set, bounded requests, no traceba
 from __future__ import annotations
 
 import http.client
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -54,7 +55,41 @@ def test_production_runs_no_debugger_even_with_debug_variables(production, path)
         assert marker not in text, (path, marker)
 
 
-def test_a_broken_index_answers_an_error_without_a_traceback(production):
+@pytest.fixture(scope="module")
+def unprepared(hostile_index, tmp_path_factory):
+    """The same command with PERSPECTIVES_PREPARE=false: a new generation is opened by the
+    first request that finds it."""
+    index = tmp_path_factory.mktemp("unprepared") / "index"
+    shutil.copytree(hostile_index, index)
+    with ProductionServer(index, workers=1, env={"PERSPECTIVES_PREPARE": "false"}) as server:
+        yield server
+
+
+def test_a_broken_new_generation_is_never_switched_to(production):
+    """A generation that cannot be opened (half copied, damaged) is prepared in the background
+    and fails there: readers go on being answered from the one they had."""
+    index = production.index
+    current = (index / "CURRENT").read_text(encoding="utf-8")
+    before = json.loads(get(production.port, "/api/search?q=autonomy")[1])
+    broken = index / "gen-20000101-000000-broken"
+    broken.mkdir()
+    (broken / "_MAIN_1.toc").write_bytes(b"\x00garbage" * 64)
+    try:
+        (index / "CURRENT").write_text(broken.name + "\n", encoding="utf-8")
+        for _ in range(3):
+            status, body, _ = get(production.port, "/api/search?q=autonomy")
+            after = json.loads(body)
+            assert status == 200
+            assert (after["generation"], after["total"]) == (before["generation"], before["total"])
+            assert get(production.port, "/search?q=autonomy")[0] == 200
+    finally:
+        (index / "CURRENT").write_text(current, encoding="utf-8")
+        shutil.rmtree(broken)
+    assert get(production.port, "/api/search?q=autonomy")[0] == 200
+
+
+def test_a_broken_index_answers_an_error_without_a_traceback(unprepared):
+    production = unprepared
     index = production.index
     current = (index / "CURRENT").read_text(encoding="utf-8")
     broken = index / "gen-20000101-000000-broken"
