@@ -55,9 +55,10 @@ def _queries(ix, args):
         # every entry: the index also holds a few vocabulary documents, with day 0 and no id
         q = wq.NumericRange("day", 1, None)
     filters = []
-    for name, field in (("section", "section"), ("author", "author"), ("theme", "themes")):
+    # the author is indexed as author_key (lowercase), its facet column is authors_col
+    for name, field in (("section", "section"), ("author", "author_key"), ("theme", "themes")):
         for v in args.get(name, []):
-            filters.append(wq.Term(field, v.lower() if field == "themes" else v))
+            filters.append(wq.Term(field, v if field == "section" else v.lower()))
     lo, hi = args.get("from", [""])[0], args.get("to", [""])[0]
     if lo or hi:
         filters.append(
@@ -80,7 +81,7 @@ def search(environ, start_response):
     with ix.searcher() as s:
         text, q, filt = _queries(ix, args)
         facets = {
-            "author": sorting.FieldFacet("author", maptype=sorting.Count),
+            "author": sorting.FieldFacet("authors_col", maptype=sorting.Count),
             "section": sorting.FieldFacet("section", maptype=sorting.Count),
             "theme": sorting.FieldFacet("themes", allow_overlap=True, maptype=sorting.Count),
             "year": sorting.RangeFacet("day", 19900101, 20400101, 10000, maptype=sorting.Count),
