@@ -1,4 +1,12 @@
-"""The tiny real archive the tests share: the seed's three entries plus purpose-made ones."""
+"""The one fixture archive the tests share: the seed page's three entries (split into files, or
+kept as the compiled page) plus the purpose-made ENTRIES, with the bundled taxonomy.
+
+The web tests layer their own entries on it (tests/web_fixtures.py: a hostile one, a formula, a
+repost, ...). Other archives are purpose-built and stay separate: people_archive (one person
+under many spellings), near_copies_archive (near-duplicates), manpages_archive (man pages),
+tests/fixtures/archive (the reader's edge cases: hidden files, date and theme spellings) and
+tests/fixtures/languages (entries in five languages).
+"""
 
 from __future__ import annotations
 
@@ -12,9 +20,11 @@ from indexer.library import Library
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 SEED_PAGE = PAGES / "community-perspectives.md"  # the seed page, the one copy the tests read
+SEED_ENTRIES = 3  # entries on the seed page
+TAXONOMY = ROOT / "archive" / "themes.yaml"  # the bundled taxonomy
 
 # Purpose-made entries: more authors, sections, years, spelling variants and a phrase.
-EXTRA = {
+ENTRIES = {
     "the-research/organising-the-evidence.md": """---
 title: "Organising the Evidence"
 author: "@datawren"
@@ -50,15 +60,27 @@ malfunction. When they deprecated it, nobody asked the people who relied on it.
 }
 
 
-def write_archive(root: Path) -> Path:
-    """Write the fixture archive into root and return it."""
+def write_archive(
+    root: Path,
+    extra: dict[str, str] | None = None,
+    *,
+    taxonomy: str | None = None,
+    seed_as_page: bool = False,
+) -> Path:
+    """Write the fixture archive (and any extra files) into root and return it."""
     root.mkdir(parents=True, exist_ok=True)
-    split_page(SEED_PAGE, root)
-    for rel, text in EXTRA.items():
+    if seed_as_page:
+        shutil.copyfile(SEED_PAGE, root / SEED_PAGE.name)
+    else:
+        split_page(SEED_PAGE, root)
+    for rel, text in {**ENTRIES, **(extra or {})}.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    shutil.copyfile(ROOT / "archive" / "themes.yaml", root / "themes.yaml")
+    if taxonomy is None:
+        shutil.copyfile(TAXONOMY, root / "themes.yaml")
+    else:
+        (root / "themes.yaml").write_text(taxonomy, encoding="utf-8")
     return root
 
 

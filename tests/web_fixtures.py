@@ -1,5 +1,10 @@
-"""The web app's test archive (the seed page, purpose-made entries, a hostile one) and helpers
-that check HTML is inert. Shared by tests/web and tests/browser."""
+"""The web app's test archive and helpers that check HTML is inert. Shared by tests/web,
+tests/browser and tests/reliability.
+
+The archive is the core's (tests/fixture_archive.py) with WEB_ENTRIES layered on it: a hostile
+entry, a formula, two more stories; REPOST is added by the discovery fixtures only. Its taxonomy
+is THEMES, five short themes whose names and terms the web tests pin (the bundled taxonomy's
+seventeen would make every theme list and chart in them long)."""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from fixture_archive import SEED_PAGE as SEED
+from fixture_archive import ENTRIES, SEED_ENTRIES
+from fixture_archive import write_archive as write_core_archive
 
 from indexer.build import build_index
 
@@ -43,41 +49,8 @@ HOSTILE_ID = "hostile-entry"
 HOSTILE_TITLE = '<script>alert("title")</script> Autonomy under attack <img src=x onerror=alert(1)>'
 HOSTILE_AUTHOR = "@<img src=x onerror=alert(2)>"
 
-ENTRIES = {
-    "the-research/organising-the-evidence.md": """---
-title: "Organising the Evidence"
-author: "@datawren"
-date: 2024-03-05
-section: "The Research: What the Numbers Say"
-source: https://example.org/datawren/organising
-themes: [transparency]
----
-How a community organization can audit model behavior: we organised three surveys of user
-autonomy and published every figure, because transparent methods build trust.
-""",
-    "the-research/colour-of-the-data.md": """---
-title: "The Colour of the Data"
-author: "@datawren"
-date: 2025-06-30
-section: "The Research: What the Numbers Say"
-source: https://example.org/datawren/colour
----
-Charts are never neutral; the colour of a chart is a choice. Our behaviour as analysts shapes
-what readers believe. We analysed retention after the deprecation of a beloved model, and the
-users who lost it spoke about autonomy and trust.
-""",
-    "the-stories/living-with-a-model.md": """---
-title: "Living With a Model"
-author: "@quietharbor"
-date: 2026-02-13
-section: "The Stories: Living With a Model"
-source: https://example.org/quietharbor/living
-note: "Written on the last day before the model was retired."
----
-For a year the model helped me write letters to my sister. Emotional connection is not a
-malfunction. When they retired it, nobody asked the people who relied on it about their
-right to choose.
-""",
+# Web-only entries: markup and formulas in every field, more stories about autonomy.
+WEB_ENTRIES = {
     "the-stories/autonomy-is-not-a-setting.md": """---
 title: "Autonomy Is Not a Setting"
 author: "@quietharbor"
@@ -125,8 +98,8 @@ and <iframe src="https://evil.example"></iframe> <style>body{{display:none}}</st
 }
 
 
-# Added by the discovery fixtures only (issue 11): a repost of "Living With a Model", one word
-# fixed, filed again by another hand.
+# Added by the discovery fixtures only (issue 11): a repost of "Living With a Model", its body
+# word for word, filed again by another hand.
 REPOST = {
     "the-stories/living-with-a-model-repost.md": """---
 title: "Living With a Model (repost)"
@@ -135,25 +108,20 @@ date: 2026-02-14
 section: "The Stories: Living With a Model"
 source: https://example.org/archivist/living
 ---
-For a year the model helped me write letters to my sister. Emotional connection is not a
-malfunction. When they retired it, nobody asked the people who relied on it about their
-right to choose.
-""",
+"""
+    + ENTRIES["the-stories/living-with-a-model.md"].split("---\n", 2)[2],
 }
 
 
-def write_archive(root: Path, extra: dict[str, str] | None = None) -> Path:
-    """Write the web app's fixture archive (and any extra files) into root and return it."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "community-perspectives.md").write_text(
-        SEED.read_text(encoding="utf-8"), encoding="utf-8"
-    )
-    (root / "themes.yaml").write_text(THEMES, encoding="utf-8")
-    for rel, text in {**ENTRIES, **(extra or {})}.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+def write_archive(root: Path, extra: dict[str, str] | None = None, **options: Any) -> Path:
+    """Write the web app's fixture archive (and any extra files) into root and return it;
+    `options` go to fixture_archive.write_archive (seed_as_page, say)."""
+    return write_core_archive(root, {**WEB_ENTRIES, **(extra or {})}, taxonomy=THEMES, **options)
+
+
+def entry_count(extra: dict[str, str] | None = None) -> int:
+    """Return how many entries the web archive (and any extra files) holds."""
+    return SEED_ENTRIES + len(ENTRIES) + len(WEB_ENTRIES) + len(extra or {})
 
 
 def build(base: Path, extra: dict[str, str] | None = None) -> Path:
@@ -162,7 +130,7 @@ def build(base: Path, extra: dict[str, str] | None = None) -> Path:
     index = base / "index"
     report = build_index(archive, index, full=True)
     assert not report.problems, [str(p) for p in report.problems]
-    assert report.entries == 3 + len(ENTRIES) + len(extra or {})
+    assert report.entries == entry_count(extra)
     return index
 
 

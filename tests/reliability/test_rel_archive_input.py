@@ -49,7 +49,7 @@ class Base:
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
     root = tmp_path_factory.mktemp("broken-base")
-    archive = write_archive(root / "archive")
+    archive = write_archive(root / "archive", seed_as_page=True)  # the seed as its compiled page
     build_index(archive, root / "index", full=True)
     titles = {h.id: h.title for h in _all_hits(Library(root / "index"))}
     manifest = read_manifest(gens.current_path(root / "index"))

@@ -139,7 +139,6 @@ def test_an_empty_theme_list_tells_the_editor_how_to_add_themes(tmp_path):
         path.write_text(
             re.sub(r"\nthemes: \[[^\]]*\]", "", path.read_text(encoding="utf-8")), encoding="utf-8"
         )
-    (archive / "community-perspectives.md").unlink()
     build_index(archive, tmp_path / "index", full=True)
     client = create_app({"INDEX": str(tmp_path / "index"), "TESTING": True}).test_client()
     text = text_of(client.get("/themes").get_data(as_text=True))

@@ -12,8 +12,8 @@ def test_suggest_answers_completions_themes_and_titles_with_urls(client):
     body = resp.get_json()
     assert body["q"] == "autono"
     assert [(s["kind"], s["text"], s["count"]) for s in body["suggestions"]][:2] == [
-        ("word", "autonomy", 6),
-        ("theme", "Autonomy", 7),
+        ("word", "autonomy", 5),
+        ("theme", "Autonomy", 5),
     ]
     by_kind = {s["kind"]: s for s in body["suggestions"]}
     assert by_kind["word"]["url"] == "http://localhost/search?q=autonomy"
