@@ -79,13 +79,6 @@ class Preparer:
             if self._preparing == name:
                 self._preparing = None
 
-    def forget(self) -> None:
-        """Close a prepared view no thread took (the Library is closing)."""
-        with self._lock:
-            for view in self._prepared.values():
-                view.close()
-            self._prepared.clear()
-
 
 def warming_words(completions: Completions | None, limit: int = WARM_WORDS) -> list[str]:
     """Return the words held by most entries (one per family, most held first)."""
