@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import queue
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -46,6 +47,14 @@ class Batch:
 
     files: tuple[Path, ...]  # entry files to look at alone
     whole: bool  # a setting or a folder changed: look at the whole archive
+
+
+def watch_command(archive: Path, index_dir: Path, fieldmap: Path | None = None) -> list[str]:
+    """Return the command that runs `perspectives index --watch` in this Python, as `serve
+    --watch` starts it beside the server."""
+    command = [sys.executable, "-m", "indexer.cli", "index", "--watch"]
+    command += ["--archive", str(archive), "--index", str(index_dir)]
+    return command + (["--fieldmap", str(fieldmap)] if fieldmap is not None else [])
 
 
 def batch_of(archive: Path, changed: Iterable[str]) -> Batch | None:

@@ -19,7 +19,7 @@ import pytest
 
 from indexer.library import Library
 from indexer.results import SearchRequest
-from indexer.watching import Batch, batch_of
+from indexer.watching import Batch, batch_of, watch_command
 
 WAIT_S = 30  # the longest any change may take to show (seconds; it takes about one)
 
@@ -53,17 +53,7 @@ class Watcher:
 
     def __init__(self, archive: Path, index_dir: Path) -> None:
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "indexer.cli",
-                "index",
-                "--watch",
-                "--archive",
-                str(archive),
-                "--index",
-                str(index_dir),
-            ],
+            watch_command(archive, index_dir),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

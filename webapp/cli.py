@@ -16,6 +16,7 @@ import click
 
 from indexer.build import is_stale
 from indexer.cli import build, fieldmap_option, main, path_options, print_report
+from indexer.watching import watch_command
 
 __all__ = ["main", "serve"]
 
@@ -92,19 +93,7 @@ def _start_watcher(archive: Path, index_dir: Path, fieldmap: Path | None) -> Any
         raise click.ClickException(
             f"{archive}: no archive folder to watch (set --archive or PERSPECTIVES_ARCHIVE)"
         )
-    command = [
-        sys.executable,
-        "-m",
-        "indexer.cli",
-        "index",
-        "--watch",
-        "--archive",
-        str(archive),
-        "--index",
-        str(index_dir),
-    ]
-    if fieldmap is not None:
-        command += ["--fieldmap", str(fieldmap)]
+    command = watch_command(archive, index_dir, fieldmap)
     return subprocess.Popen(command, preexec_fn=_end_with_parent)
 
 
