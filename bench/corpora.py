@@ -17,7 +17,9 @@ from places import BENCH, WORK
 
 from indexer.generations import current_path
 
-_SUMMARY = re.compile(r"(\d+) added, (\d+) updated, (\d+) removed, (\d+) rejected; (\d+) entries")
+_SUMMARY = re.compile(
+    r"([\d,]+) added, ([\d,]+) updated, ([\d,]+) removed, ([\d,]+) rejected; ([\d,]+) entr"
+)
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def parse_summary(text: str) -> dict[str, int]:
     if not m:
         return {}
     keys = ("added", "updated", "removed", "rejected", "entries")
-    return dict(zip(keys, map(int, m.groups())))
+    return {key: int(value.replace(",", "")) for key, value in zip(keys, m.groups())}
 
 
 def full_build(c: Corpus, index: Path, name: str) -> dict[str, Any]:

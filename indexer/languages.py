@@ -87,6 +87,11 @@ def has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
 
 
+def has_kana(text: str) -> bool:
+    """Tell whether a text holds hiragana or katakana (so it is Japanese, not Chinese)."""
+    return _KANA.search(text) is not None
+
+
 def is_cjk(word: str) -> bool:
     """Tell whether a word (a token of the analyzer) is a run of CJK characters."""
     return bool(word) and _CJK.match(word) is not None
@@ -182,7 +187,7 @@ def detect(title: str, body: str) -> str:
     if _CJK.search(text):
         cjk = len(_CJK.findall(text))
         if cjk * 4 >= len(_WORDS.findall(text)):
-            if _KANA.search(text):
+            if has_kana(text):
                 return "ja"
             return "ko" if _HANGUL.search(text) else "zh"
     words = _WORDS.findall(text.lower().replace("’", "'"))

@@ -34,6 +34,7 @@ from indexer.analysis import (
     query_terms,
 )
 from indexer.highlight import Group
+from indexer.japanese import query_words
 from indexer.languages import bigrams, is_cjk
 from indexer.postings import Postings, evaluate
 from indexer.query import expand_wildcards
@@ -90,6 +91,9 @@ def plain_clauses(
             clauses.append(_wildcard(chunk))
             continue
         for run, joined in _cjk_apart(_runs(chunk)):
+            if len(run) == 1 and is_cjk(run[0]) and query_words(run[0]) != ((run[0],),):
+                clauses += [_japanese_clause(forms, run[0]) for forms in query_words(run[0])]
+                continue
             clause = _clause(run, joined, languages)
             if clause is not None and near and len(run) == 1 and run[0].lower() in near:
                 clause = _with_near(clause, near[run[0].lower()])
@@ -194,9 +198,27 @@ def _cjk_apart(runs: list[tuple[list[str], bool]]) -> list[tuple[list[str], bool
 def _cjk_clause(word: str) -> Clause:
     """Return the clause of a CJK word: the phrase of its character bigrams, as indexed, so
     利用者 finds 利用者 and not entries holding only 利用 or 用者 apart."""
-    grams = tuple(g for g, _, _ in bigrams(word))
-    q = both(wq.Term, grams[0]) if len(grams) == 1 else both(wq.Phrase, list(grams))
+    grams = _grams(word)
+    q = _gram_query(grams)
     return Clause(word, q, q, Group((grams,), (grams,)))
+
+
+def _japanese_clause(forms: tuple[str, ...], typed: str) -> Clause:
+    """Return the clause of one word of a Japanese run a reader typed (japanese.py): any of
+    its forms, each the phrase of its bigrams. An entry holds it exactly where the whole run
+    is written as typed: those entries rank first, before the ones holding its words apart."""
+    grams = [_grams(form) for form in forms]
+    stem = _gram_query(grams[0]) if len(grams) == 1 else wq.Or([_gram_query(g) for g in grams])
+    whole = _grams(typed)
+    return Clause(forms[0], stem, _gram_query(whole), Group((whole,), tuple(grams)))
+
+
+def _gram_query(grams: tuple[str, ...]) -> wq.Query:
+    return both(wq.Term, grams[0]) if len(grams) == 1 else both(wq.Phrase, list(grams))
+
+
+def _grams(word: str) -> tuple[str, ...]:
+    return tuple(g for g, _, _ in bigrams(word))
 
 
 def _sequences(parts: list[str], joined: str | None) -> tuple[tuple[str, ...], ...]:

@@ -67,6 +67,23 @@ def test_a_word_finds_its_page_first(manpages, q, best):
     assert first(lib, q) == [best]
 
 
+@pytest.mark.parametrize(
+    ("q", "best"),
+    [
+        # asked as a reader types it: the pages say ファイルの所有者とグループを変更する,
+        # ファイルやディレクトリの削除を行う, 各ファイルの先頭, 繰り返し行の出力や削除
+        ("ファイルの所有者を変更する", "ja-chown"),
+        ("ファイルを削除する", "ja-rm"),
+        ("ファイルの先頭を表示", "ja-head"),
+        ("重複した行を削除", "ja-uniq"),
+        ("プロセスを終了させる", "ja-kill"),
+    ],
+)
+def test_a_japanese_question_finds_its_page_first(manpages, q, best):
+    lib, _ = manpages
+    assert first(lib, q) == [best]
+
+
 def test_cjk_words_stay_within_their_script(manpages):
     lib, _ = manpages
     found = first(lib, "シンボリックリンク", 100)

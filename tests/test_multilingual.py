@@ -58,7 +58,6 @@ def snippets(lib: Library, q: str) -> dict[str, str]:
         ("信任", {"zh-xuanze", "zh-touming"}),
         ("模型", {"zh-xuanze", "zh-jiyi", "zh-touming"}),
         ("透明度", {"zh-touming"}),
-        ("用者に知", {"ja-henko"}),  # across word boundaries: text without spaces
     ],
 )
 def test_cjk_words_find_their_entries(mixed, q, expected):
@@ -86,6 +85,48 @@ def test_a_cjk_word_matches_as_the_phrase_of_its_bigrams(mixed):
 )
 def test_odd_cjk_query_text_never_fails(mixed, q):
     mixed.search(SearchRequest(q=q))
+
+
+def test_japanese_typed_across_word_boundaries_ranks_the_entry_holding_it_first(mixed):
+    # text without spaces: 用者に知 is written in ja-henko; ja-sentaku holds 用者 alone
+    assert ids(mixed, "用者に知") == ["ja-henko", "ja-sentaku"]
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        # the text says 変更は利用者に知らされませんでした: other particles, another verb form
+        ("利用者に変更を知らせる", ["ja-henko", "ja-sentaku"]),
+        ("モデルを変更した", ["ja-henko", "ja-sentaku"]),
+        ("記憶が消えた", ["ja-kioku"]),  # 消えてしまいました
+        # 選ぶ and 選べる are written, 選びたい asked: a one-character stem is found in each
+        # of its forms; ja-sentaku holds all three words, the others one each
+        ("古いモデルを選びたい", ["ja-sentaku", "ja-henko", "ja-kioku"]),
+        ("自由を選べる", ["ja-sentaku", "ja-kioku"]),
+    ],
+)
+def test_japanese_queries_find_their_words_in_any_form(mixed, q, expected):
+    found = ids(mixed, q)
+    assert found[0] == expected[0] and sorted(found) == sorted(expected)
+
+
+def test_japanese_words_apart_rank_after_all_of_them_and_are_each_marked(mixed):
+    found = mixed.search(SearchRequest(q="変更を利用者に知らせる", per_page=10))
+    assert [h.id for h in found.hits] == ["ja-henko", "ja-sentaku"]
+    henko, sentaku = (h.snippet for h in found.hits)
+    for word in ("変更", "利用者", "知ら"):
+        assert f"<mark>{word}</mark>" in henko
+    assert "<mark>利用者</mark>" in sentaku and "<mark>変更</mark>" in sentaku
+
+
+def test_a_quoted_japanese_phrase_stays_exact(mixed):
+    assert ids(mixed, '"モデルを変更した"') == []
+    assert ids(mixed, '"モデルの変更"') == ["ja-henko"]
+
+
+def test_chinese_runs_are_never_split_by_the_japanese_dictionary(mixed):
+    # Han alone is one phrase of bigrams, as before: 模型选择 is written nowhere
+    assert ids(mixed, "模型选择") == []
 
 
 def test_a_cjk_compound_is_its_words(mixed):
