@@ -34,7 +34,7 @@ from indexer.analysis import (
     query_terms,
 )
 from indexer.highlight import Group
-from indexer.japanese import query_words
+from indexer.japanese import Word, query_words
 from indexer.languages import bigrams, is_cjk
 from indexer.postings import Postings, evaluate
 from indexer.query import expand_wildcards
@@ -91,8 +91,9 @@ def plain_clauses(
             clauses.append(_wildcard(chunk))
             continue
         for run, joined in _cjk_apart(_runs(chunk)):
-            if len(run) == 1 and is_cjk(run[0]) and query_words(run[0]) != ((run[0],),):
-                clauses += [_japanese_clause(forms, run[0]) for forms in query_words(run[0])]
+            words = query_words(run[0]) if len(run) == 1 and is_cjk(run[0]) else ()
+            if len(words) > 1 or (words and words[0].forms != (run[0],)):
+                clauses += [_japanese_clause(word, run[0]) for word in words]
                 continue
             clause = _clause(run, joined, languages)
             if clause is not None and near and len(run) == 1 and run[0].lower() in near:
@@ -203,14 +204,14 @@ def _cjk_clause(word: str) -> Clause:
     return Clause(word, q, q, Group((grams,), (grams,)))
 
 
-def _japanese_clause(forms: tuple[str, ...], typed: str) -> Clause:
+def _japanese_clause(word: Word, typed: str) -> Clause:
     """Return the clause of one word of a Japanese run a reader typed (japanese.py): any of
     its forms, each the phrase of its bigrams. An entry holds it exactly where the whole run
     is written as typed: those entries rank first, before the ones holding its words apart."""
-    grams = [_grams(form) for form in forms]
+    grams = [_grams(form) for form in word.forms]
     stem = _gram_query(grams[0]) if len(grams) == 1 else wq.Or([_gram_query(g) for g in grams])
     whole = _grams(typed)
-    return Clause(forms[0], stem, _gram_query(whole), Group((whole,), tuple(grams)))
+    return Clause(word.name, stem, _gram_query(whole), Group((whole,), tuple(grams)))
 
 
 def _gram_query(grams: tuple[str, ...]) -> wq.Query:

@@ -34,6 +34,8 @@ from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from indexer.analysis import query_stems
 from indexer.highlight import Group
+from indexer.japanese import spaced, word_count
+from indexer.languages import has_kana
 from indexer.matching import TITLE_BOOST, Clause
 from indexer.records import Problem
 from indexer.results import SynonymUse
@@ -189,7 +191,8 @@ def load_synonyms(path: Path) -> tuple[Synonyms, list[Problem]]:
 def keys_of(phrase: str) -> list[Key]:
     """Return the keys a phrase is typed as: its stems, and a hyphenated compound's joined form
     too (GPT-4o is typed gpt4o as well, as the index has it)."""
-    keys = [tuple(query_stems(phrase))]
+    # a Japanese phrase is keyed as a query's clauses are: by the words it is split into
+    keys = [tuple(query_stems(spaced(phrase) if has_kana(phrase) else phrase))]
     if "-" in phrase:
         joined = tuple(query_stems(phrase.replace("-", "")))
         if joined and joined not in keys:
@@ -280,9 +283,10 @@ def _usable(name: str, node: Node, text: str, problems: list[Problem]) -> bool:
             )
         )
         return False
-    if len(words) > MAX_WORDS:
+    count = word_count(text)  # a CJK run counts its words, not its bigrams
+    if count > MAX_WORDS:
         problems.append(
-            Problem(name, _line(node), f"'{text[:60]}' has {len(words)} words; at most {MAX_WORDS}")
+            Problem(name, _line(node), f"'{text[:60]}' has {count} words; at most {MAX_WORDS}")
         )
         return False
     return True
