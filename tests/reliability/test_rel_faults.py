@@ -153,6 +153,7 @@ def test_a_parallel_rebuild_numbers_documents_in_path_order(tmp_path, monkeypatc
     first = min(p.path for p in read_archive(archive).entries)
 
     def first_chunk_last(ix, entries, *args, **kwargs):  # the first process finishes last
+        entries = list(entries)  # a writer is handed its entries one by one, as read
         if entries and entries[0].path == first:
             _time.sleep(0.5)
         return write_chunk(ix, entries, *args, **kwargs)
