@@ -52,7 +52,7 @@ from indexer.results import (
     ThemeTrends,
 )
 from indexer.site import SITE_FILE, Site, common_words, load_site
-from indexer.suggest import Vocabularies, suggestion
+from indexer.suggest import Vocabularies, Vocabulary, VocabularyOf, suggestion
 from indexer.synonyms import SYNONYMS_FILE, Expansion, Synonyms, group_rules, load_synonyms
 from indexer.themes import Theme, load_taxonomy
 from indexer.typos import near_spellings
@@ -133,8 +133,10 @@ class Library:
         self._local.view = None  # opening may fail (a half-synced generation): retry next time
 
     def _warm(self, view: View) -> None:
-        """Search the archive's most held words in a view no request reads yet (preparing.py)."""
+        """Search the archive's most held words in a view no request reads yet (preparing.py),
+        and make its vocabulary for spelling (the first unknown word would wait for it)."""
         self._body_frequencies(view)
+        self._vocabulary_of(view)()
         warm_with(view, lambda word: self._answer(view, SearchRequest(q=word)))
 
     def _open(self, name: str) -> View:
@@ -161,6 +163,17 @@ class Library:
                 column.coded.values, {**column.labels, **labels.get(facet, {})}
             )
         return view
+
+    def _vocabulary_of(self, view: View) -> VocabularyOf:
+        """Return what makes (once) the spelling vocabulary of the state a view reads: from its
+        suggestion lists when they are of that state, else from the index."""
+
+        def made() -> Vocabulary:
+            held = self._current_completions(view)
+            fresh = held is not None and held.generation == view.searcher.reader().generation()
+            return self._vocabularies.get(view.searcher, held.words if fresh and held else None)
+
+        return made
 
     def _opened_completions(self, name: str, path: Path, searcher: Searcher) -> compl.Completions:
         """Return the suggestion lists of this state of the index, shared by the threads (read
@@ -385,7 +398,7 @@ class Library:
         """Return the query corrected from the archive's vocabulary, when that finds more."""
         if not q.strip():
             return None
-        return suggestion(q, view.searcher, self._postings(view), self._vocabularies)
+        return suggestion(q, view.searcher, self._postings(view), self._vocabulary_of(view))
 
     def iter_hits(self, req: SearchRequest, snippets: bool = True) -> HitStream:
         """Match now (a failure raises here, before an export sends a byte), then yield every
@@ -420,7 +433,7 @@ class Library:
                     single_words(req.q),
                     view.searcher,
                     self._postings(view),
-                    self._vocabularies,
+                    self._vocabulary_of(view),
                     languages,
                 )
                 if near:

@@ -167,13 +167,25 @@ def _term(q: wq.Term, ctx: Postings) -> Docs:
     return found[0], found[1] * q.boost
 
 
-def _read_term(fieldname: str, text: str, ctx: Postings) -> Docs:
-    """Read a term's postings in every segment, with BM25 scores, live documents only."""
+def _read_term(
+    fieldname: str,
+    text: str,
+    ctx: Postings,
+    raw: list[tuple[int, list[whoosh_internals.RawBlock]]] | None = None,
+) -> Docs:
+    """Read a term's postings in every segment, with BM25 scores, live documents only; with
+    `raw`, each segment's offset and raw blocks are appended to it (for positions)."""
     if not _holds(ctx.searcher.schema, fieldname, text):
         return EMPTY
     chunks, weights, held = [], [], 0
     for searcher, offset in ctx.segments():
-        found = whoosh_internals.segment_postings(searcher.reader(), fieldname, text)
+        if raw is None:
+            found = whoosh_internals.segment_postings(searcher.reader(), fieldname, text)
+        else:
+            blocks = whoosh_internals.segment_blocks(searcher.reader(), fieldname, text)
+            found = blocks[:3] if blocks is not None else None
+            if blocks is not None:
+                raw.append((offset, blocks[3]))
         if found is None:
             continue
         chunks.append(found[0] + offset)
@@ -305,46 +317,93 @@ def _cached(key: tuple[str, str], match: Callable[[], Docs], ctx: Postings) -> D
 
 def _phrase(q: wq.Phrase, ctx: Postings) -> Docs:
     """Match a phrase as Whoosh's Phrase does (each word 1 to `slop` positions after the one
-    before), reading positions only of the documents that hold every word."""
+    before), reading positions only of the documents that hold every word. A word whose
+    postings are not cached yet is read once for both: its list (then cached) and the raw
+    blocks its positions come from."""
     schema = ctx.searcher.schema
     field = schema[q.fieldname] if q.fieldname in schema.names() else None
     if field is None or not field.format or not field.format.supports("positions"):
         return EMPTY
     words = [w.decode() if isinstance(w, bytes) else w for w in q.words]
-    candidates = _intersect(
-        [_term(wq.Term(q.fieldname, w), ctx) for w in dict.fromkeys(words)], len(ctx.live)
-    )[0]
+    distinct = list(dict.fromkeys(words))
+    raw: dict[str, list[tuple[int, list[whoosh_internals.RawBlock]]]] = {}
+    lists = []
+    for w in distinct:
+        found = ctx._terms.get((q.fieldname, w))
+        if found is None:
+            raw[w] = []
+            found = _read_term(q.fieldname, w, ctx, raw[w])
+            ctx._terms.put((q.fieldname, w), found)
+        lists.append(found)
+    candidates = _intersect(lists, len(ctx.live))[0]
     if not len(candidates):
         return EMPTY
     wanted = np.zeros(len(ctx.live), dtype=bool)
     wanted[candidates] = True
-    where = {w: _positions(q.fieldname, w, wanted, ctx) for w in dict.fromkeys(words)}
-    found = [n for n in candidates.tolist() if _in_order([where[w][n] for w in words], q.slop)]
+    where = {w: _positions(q.fieldname, w, wanted, ctx, raw.get(w)) for w in distinct}
+    found_ids = _in_order([where[w] for w in words], q.slop)
     if time.perf_counter() > ctx.deadline:
         ctx.partial = True
-    return _score_by_terms(q, np.asarray(found, dtype=np.int64), ctx)
+    return _score_by_terms(q, found_ids, ctx)
 
 
 def _positions(
-    fieldname: str, word: str, wanted: np.ndarray, ctx: Postings
-) -> dict[int, list[int]]:
-    """Return the word's positions in each wanted document (docnums of the whole index)."""
-    out: dict[int, list[int]] = {}
-    for searcher, offset in ctx.segments():
-        out.update(
+    fieldname: str,
+    word: str,
+    wanted: np.ndarray,
+    ctx: Postings,
+    raw: list[tuple[int, list[whoosh_internals.RawBlock]]] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the word's positions in the wanted documents (docnums of the whole index): the
+    documents and positions, one row per position, from the raw blocks where they were kept."""
+    parts = (
+        [whoosh_internals.block_positions(blocks, wanted, offset) for offset, blocks in raw]
+        if raw is not None
+        else [
             whoosh_internals.segment_positions(searcher.reader(), fieldname, word, wanted, offset)
-        )
+            for searcher, offset in ctx.segments()
+        ]
+    )
+    parts = [p for p in parts if len(p[0])]
+    if not parts:
+        return EMPTY[0], EMPTY[0]
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+_STRIDE = 1 << 32  # a document's positions as keys: docnum * _STRIDE + position
+
+
+def _in_order(where: list[tuple[np.ndarray, np.ndarray]], slop: int) -> np.ndarray:
+    """Return the documents (sorted) in which each word has a position 1 to slop after one
+    kept from the word before. Next to each other (slop 1), the phrase starts at s in a
+    document when word i is at s + i: the keys (document, position - i) all words share."""
+    if slop == 1:
+        shared: np.ndarray | None = None
+        for i, (docs, positions) in enumerate(where):
+            keys = docs * _STRIDE + (positions - i)
+            shared = keys if shared is None else np.intersect1d(shared, keys)
+            if not len(shared):
+                return EMPTY[0]
+        assert shared is not None
+        return np.unique(shared // _STRIDE)
+    held = [_by_document(docs, positions) for docs, positions in where]
+    found = [n for n in held[0] if all(n in h for h in held[1:]) and _within(held, n, slop)]
+    return np.asarray(sorted(found), dtype=np.int64)
+
+
+def _by_document(docs: np.ndarray, positions: np.ndarray) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for n, p in zip(docs.tolist(), positions.tolist(), strict=True):
+        out.setdefault(n, []).append(p)
     return out
 
 
-def _in_order(positions: list[list[int]], slop: int) -> bool:
-    """Tell whether each list has a position 1 to slop after one kept from the list before."""
-    ends = set(positions[0])
-    for following in positions[1:]:
-        if slop == 1:
-            ends = {p for p in following if p - 1 in ends}
-        else:
-            ends = {p for p in following if any(1 <= p - e <= slop for e in ends)}
+def _within(held: list[dict[int, list[int]]], n: int, slop: int) -> bool:
+    """Tell whether, in document n, each word has a position 1 to slop after one kept from the
+    word before."""
+    ends = set(held[0][n])
+    for following in held[1:]:
+        ends = {p for p in following[n] if any(1 <= p - e <= slop for e in ends)}
         if not ends:
             return False
     return True

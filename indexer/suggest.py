@@ -2,8 +2,9 @@
 
 Moving parts:
 - `Vocabulary`: the folded whole words of one state of the index (the `words` field), by
-  length, read once and shared by the threads; `Vocabularies` keeps the one of the segments
-  being read and forgets it when they change, so nothing outlives a generation.
+  length, made once and shared by the threads; `Vocabularies` keeps those of the two newest
+  states read (a generation being prepared makes its own before readers meet it) and forgets
+  older ones, so nothing outlives a generation for long.
 - `Vocabulary.candidates`: the known words within an optimal-string-alignment distance of a
   typed word (Damerau-Levenshtein with adjacent transpositions: desing -> design is 1 edit),
   each scored by how many entries hold it and how far it is (`_score`).
@@ -20,6 +21,7 @@ import re
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -137,21 +139,36 @@ def entries_at_most(searcher: Searcher, terms: list[str]) -> int:
 
 
 class Vocabularies:
-    """The vocabulary of the segments being read, built by the first thread that needs it."""
+    """The vocabularies of the newest states of the index read (KEEP of them: a generation
+    being prepared and the one still answering meanwhile), each made once for every thread."""
+
+    KEEP = 2
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._held: dict[tuple[str, ...], Vocabulary] = {}
 
-    def get(self, searcher: Searcher) -> Vocabulary:
-        """Return the vocabulary of the searcher's segments, reading it once."""
+    def get(self, searcher: Searcher, words: Sequence[str] | None = None) -> Vocabulary:
+        """Return the vocabulary of the searcher's segments, made once: from `words` when the
+        caller has them (the suggestion lists of the same state, already in memory: 0.07 s at
+        100,000 entries), else read from the index's `words` terms (0.6 s there)."""
         key = tuple(
             sorted(leaf.segment().segment_id() for leaf, _ in searcher.reader().leaf_readers())
         )
         with self._lock:
-            if key not in self._held:
-                self._held = {key: Vocabulary.from_reader(searcher.reader())}
-            return self._held[key]
+            found = self._held.get(key)
+            if found is None:
+                found = (
+                    Vocabulary(list(words))
+                    if words is not None
+                    else Vocabulary.from_reader(searcher.reader())
+                )
+                kept = list(self._held.items())[-(self.KEEP - 1) :] if self.KEEP > 1 else []
+                self._held = {**dict(kept), key: found}
+            return found
+
+
+VocabularyOf = Callable[[], Vocabulary]  # the vocabulary of the state being read, made when asked
 
 
 # -- the whole query -------------------------------------------------------------------------
@@ -270,14 +287,14 @@ def _as_typed(word: str, typed: str) -> str:
     return word.capitalize() if typed[:1].isupper() else word
 
 
-def suggestion(q: str, searcher: Searcher, ctx: Postings, vocabularies: Vocabularies) -> str | None:
+def suggestion(q: str, searcher: Searcher, ctx: Postings, vocabulary_of: VocabularyOf) -> str | None:
     """Return the query with its rare words corrected when that finds more entries, or None."""
     deadline = time.perf_counter() + SUGGEST_SECONDS
     words = _words(q, searcher, ctx)
     targets = [w for w in words if _correctable(w)][:MAX_CORRECTED]
     if not targets:
         return None
-    vocabulary = vocabularies.get(searcher)  # read once per generation, and only when needed
+    vocabulary = vocabulary_of()  # made once per state of the index, and only when needed
     options = []
     for word in targets:
         options.append(

@@ -23,7 +23,14 @@ from whoosh.searching import Searcher
 from indexer.analysis import foreign_query_terms, query_stems, stems
 from indexer.postings import Postings
 from indexer.results import Near
-from indexer.suggest import FEW, MORE_TIMES, Candidate, Vocabularies, entries_at_most, query_word
+from indexer.suggest import (
+    FEW,
+    MORE_TIMES,
+    Candidate,
+    VocabularyOf,
+    entries_at_most,
+    query_word,
+)
 
 MIN_ONE_TYPO = 5  # letters a word needs before one edit is allowed
 MIN_TWO_TYPOS = 9  # and two
@@ -44,7 +51,7 @@ def near_spellings(
     words: list[str],
     searcher: Searcher,
     ctx: Postings,
-    vocabularies: Vocabularies,
+    vocabulary_of: VocabularyOf,
     languages: tuple[str, ...] = (),
 ) -> dict[str, Near]:
     """Return, by typed word (lowercase), the near spellings of the plain words that the
@@ -67,14 +74,14 @@ def near_spellings(
             for f in ("title", "body")
         ):
             continue
-        found = _nearest(word.folded, word.entries, searcher, vocabularies)
+        found = _nearest(word.folded, word.entries, searcher, vocabulary_of)
         if found:
             out[key] = Near(text, tuple(c.word for c in found))
     return out
 
 
 def _nearest(
-    folded: str, entries: int, searcher: Searcher, vocabularies: Vocabularies
+    folded: str, entries: int, searcher: Searcher, vocabulary_of: VocabularyOf
 ) -> list[Candidate]:
     """Return the archive words nearest a folded word: those at the smallest distance any
     archive word is at, the most held first; for a word the archive holds, only words one
@@ -82,7 +89,7 @@ def _nearest(
     limit = typo_distance(folded) if entries == 0 else 1
     own = query_stems(folded)
     found: list[Candidate] = []
-    for word, distance in vocabularies.get(searcher).close_words(folded, limit):
+    for word, distance in vocabulary_of().close_words(folded, limit):
         terms = stems(word)
         if terms and terms != own:
             held = entries_at_most(searcher, terms)

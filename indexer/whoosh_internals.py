@@ -14,8 +14,9 @@ Moving parts:
   every index change). Here the part is read through a view of the map (`_View`) instead;
   nothing is copied, and the pages read stay shared with the operating system's file cache;
 - postings: `read_postings` (a whole list's documents and weights), `segment_postings` (a
-  segment's list and its document count from one term lookup), `segment_positions` (the
-  positions of the documents wanted, from the same raw blocks);
+  segment's list and its document count from one term lookup), `segment_blocks` (the same,
+  with the raw blocks kept), `segment_positions` and `block_positions` (the positions of the
+  documents wanted, from the raw blocks, decoded a block at a time);
 - lengths and writing: `segment_lengths` (a segment's length bytes of a field),
   `lengths_writer` (a `SegmentWriter` that reads the new segment's lengths once per field),
   `pool_bytes`, `end_segment` (a segment written, not committed), `commit_segments`;
@@ -148,6 +149,39 @@ def segment_postings(
     included) and how many documents hold it, from one lookup of its term info; None when the
     segment lacks the term. (`reader.postings` and `doc_frequency` look it up once each, and
     wrap a segment with deletions in a FilterMatcher that `read_postings` takes apart again.)"""
+    offset = _postings_offset(reader, fieldname, text)
+    if offset is None:
+        return None
+    ids, weights = _read_blocks(reader._terms._postfile, offset[1])
+    return ids, weights, offset[0]
+
+
+RawBlock = tuple["np.ndarray", "np.ndarray", list]  # documents, weights, undecoded values
+
+
+def segment_blocks(
+    reader: SegmentReader, fieldname: str, text: str
+) -> tuple[np.ndarray, np.ndarray, int, list[RawBlock]] | None:
+    """Return what `segment_postings` returns and the raw blocks it was read from (each block's
+    documents, weights and undecoded values), so a phrase reads the positions of the documents
+    it wants without reading the blocks again (`block_positions`)."""
+    import numpy as np
+
+    offset = _postings_offset(reader, fieldname, text)
+    if offset is None:
+        return None
+    blocks = list(_decoded_blocks(reader._terms._postfile, offset[1]))
+    if len(blocks) == 1:
+        ids, weights = blocks[0][0], blocks[0][1]
+    else:
+        ids = np.concatenate([b[0] for b in blocks])
+        weights = np.concatenate([b[1] for b in blocks])
+    return ids, weights, offset[0], blocks
+
+
+def _postings_offset(reader: SegmentReader, fieldname: str, text: str) -> tuple[int, int] | None:
+    """Return a term's document count and the offset of its posting list in a segment, from one
+    lookup of its term info; None when the segment lacks the term."""
     if fieldname not in reader.schema:
         return None
     terms = reader._terms
@@ -158,8 +192,7 @@ def segment_postings(
     inlined, df, offset = _term_info(found)
     if inlined:  # the pinned codec never inlines (see `_block_matcher`)
         raise Unexpected(f"inlined postings of {fieldname}:{text!r}")
-    ids, weights = _read_blocks(terms._postfile, offset)
-    return ids, weights, df
+    return df, offset
 
 
 _POINTER = struct.Struct("!Iq")  # a hash slot: the key's hash, the position of its item
@@ -230,58 +263,101 @@ def _blocks(postfile: Any, offset: int) -> Iterator[tuple[int, tuple[Any, Any, A
         pos += 4 + length
 
 
+def _decoded_blocks(postfile: Any, offset: int) -> Iterator[RawBlock]:
+    """Yield each block of the posting list at `offset` as its documents (int64), weights
+    (float64) and values (undecoded)."""
+    import numpy as np
+
+    for count, (deltas, w, values) in _blocks(postfile, offset):
+        ids = np.cumsum(np.asarray(deltas, dtype=np.int64))
+        if w is None or isinstance(w, float):
+            weights = np.full(count, 1.0 if w is None else w)
+        else:
+            weights = np.asarray(w, dtype=np.float64)
+        yield ids, weights, values
+
+
 def _read_blocks(postfile: Any, offset: int) -> tuple[np.ndarray, np.ndarray]:
     """Return the documents and weights of the posting list at `offset` (`_blocks`)."""
     import numpy as np
 
-    ids: list[np.ndarray] = []
-    weights: list[np.ndarray] = []
-    for count, (deltas, w, _) in _blocks(postfile, offset):
-        ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
-        if w is None or isinstance(w, float):
-            weights.append(np.full(count, 1.0 if w is None else w))
-        else:
-            weights.append(np.asarray(w, dtype=np.float64))
-    if len(ids) == 1:
-        return ids[0], weights[0]
-    return np.concatenate(ids), np.concatenate(weights)
+    blocks = [(ids, weights) for ids, weights, _ in _decoded_blocks(postfile, offset)]
+    if len(blocks) == 1:
+        return blocks[0]
+    return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks])
 
 
 def segment_positions(
     reader: SegmentReader, fieldname: str, text: str, wanted: np.ndarray, offset: int
-) -> dict[int, list[int]]:
-    """Return a term's positions in each wanted document of a segment (docnum + offset: a
-    number of the whole index; `wanted` is indexed by those), from the raw blocks: a block's
-    values are decoded only when it holds a wanted document. Each value is Whoosh's
-    `Positions.encode`: the count (4 bytes), then the pickled deltas between positions."""
-    import pickle
-    from itertools import accumulate
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return a term's positions in the wanted documents of a segment, as two arrays of one
+    row per position: the document (docnum + offset: a number of the whole index; `wanted` is
+    indexed by those) and the position. Read from the raw blocks (`block_positions`)."""
+    found = _postings_offset(reader, fieldname, text)
+    if found is None:
+        return _no_positions()
+    return block_positions(_decoded_blocks(reader._terms._postfile, found[1]), wanted, offset)
+
+
+def _no_positions() -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+
+    return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+
+
+# A value of the Positions format: the count (4 bytes), then the pickled deltas between
+# positions (protocol 2: its 2-byte header, the list's opcodes, the STOP ".").
+_PICKLE_HEADER = b"\x80\x02"
+
+
+def block_positions(
+    blocks: Iterable[RawBlock], wanted: np.ndarray, offset: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the positions of the wanted documents held in a segment's raw blocks (documents
+    and positions, one row per position; see `segment_positions`). A block's values are
+    decoded only when it holds a wanted document, all of them by one unpickling: the values'
+    pickled lists, run together inside one outer list."""
+    from itertools import chain
 
     import numpy as np
 
-    if fieldname not in reader.schema:
-        return {}
-    terms = reader._terms
-    found = _hashed_value(
-        terms._tindex, terms._keycoder(fieldname, reader.schema[fieldname].to_bytes(text))
-    )
-    if found is None:
-        return {}
-    inlined, _, at = _term_info(found)
-    if inlined:  # the pinned codec never inlines (see `_block_matcher`)
-        raise Unexpected(f"inlined postings of {fieldname}:{text!r}")
-    out: dict[int, list[int]] = {}
-    for _, (deltas, _, values) in _blocks(terms._postfile, at):
-        ids = np.cumsum(np.asarray(deltas, dtype=np.int64)) + offset
-        chosen = np.flatnonzero(wanted[ids])
-        if len(chosen):
-            loads = pickle.loads
-            for i in chosen.tolist():
-                value = values[i]
-                out[int(ids[i])] = list(
-                    accumulate(loads(value[4:] if value.endswith(b".") else value[4:] + b"."))
-                )
-    return out
+    docs: list[np.ndarray] = []
+    positions: list[np.ndarray] = []
+    for ids, _, values in blocks:
+        numbers = ids + offset
+        chosen = np.flatnonzero(wanted[numbers])
+        if not len(chosen):
+            continue
+        picked = [values[i] for i in chosen.tolist()]
+        lists = _unpickled(picked)
+        lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        total = int(lengths.sum())
+        running = np.cumsum(np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=total))
+        starts = np.cumsum(lengths) - lengths
+        before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0)
+        positions.append(running - np.repeat(before, lengths))
+        docs.append(np.repeat(numbers[chosen], lengths))
+    if not docs:
+        return _no_positions()
+    return np.concatenate(docs), np.concatenate(positions)
+
+
+def _unpickled(values: list[bytes]) -> list[list[int]]:
+    """Return the position deltas of Positions values, by one unpickling where each is the
+    plain pickle of a list (as Whoosh and `analysis.TermPositions` write them), else one by
+    one."""
+    import pickle
+
+    bodies = []
+    for value in values:
+        body = value[4:]
+        if not body.startswith(_PICKLE_HEADER) or not body.endswith(b"."):
+            return [pickle.loads(v[4:] if v.endswith(b".") else v[4:] + b".") for v in values]
+        bodies.append(body[2:-1])
+    lists = pickle.loads(_PICKLE_HEADER + b"](" + b"".join(bodies) + b"e.")
+    if len(lists) != len(values):  # not plain lists after all
+        raise Unexpected(f"{len(lists)} position lists unpickled from {len(values)} values")
+    return lists
 
 
 def _block_matcher(matcher: Matcher) -> Any:

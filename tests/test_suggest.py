@@ -12,7 +12,7 @@ from test_corpora import CORPORA, FIELDMAPS
 from indexer.build import build_index
 from indexer.library import Library
 from indexer.params import parse_request
-from indexer.suggest import EDIT_COST, Candidate, Vocabulary, max_distance
+from indexer.suggest import EDIT_COST, Candidate, Vocabularies, Vocabulary, max_distance
 
 # (file stem, how many entries, body): design, research, possible and government are in 60
 # entries; garden in 20; harden, steel and list in 5; dosing, reserve, governments, posible
@@ -131,7 +131,14 @@ def test_the_vocabulary_follows_the_index(built, library):
     _write(archive, [("zanzibar", 2, "Zanzibar, once.")])
     build_index(archive, index)
     assert suggest(library, "zanzibr") == "zanzibar"
-    assert len(library._vocabularies._held) == 1  # the old segments' vocabulary is gone
+    # the newest state's vocabulary, and the one before it at most (a generation being
+    # prepared while the old one answers): nothing older is kept
+    held = library._vocabularies._held
+    assert len(held) <= Vocabularies.KEEP == 2
+    current = tuple(
+        sorted(leaf.segment().segment_id() for leaf, _ in library._view().searcher.reader().leaf_readers())
+    )
+    assert list(held)[-1] == current
 
 
 # -- the 18F blog --------------------------------------------------------------------------
@@ -161,3 +168,13 @@ def blog(tmp_path_factory: pytest.TempPathFactory) -> Library:
 )
 def test_18f_misspellings(blog, typed, expected):
     assert suggest(blog, typed) == expected
+
+
+def test_the_vocabulary_is_made_from_the_suggestion_lists(library):
+    # the lists a generation already holds give the same words as reading the index's terms
+    # (0.07 s against 0.6 s at 100,000 entries), and the vocabulary is made once per state
+    view = library._view()
+    made = library._vocabulary_of(view)()
+    assert made.by_length == Vocabulary.from_reader(view.searcher.reader()).by_length
+    assert len(made) > 20
+    assert library._vocabulary_of(view)() is made

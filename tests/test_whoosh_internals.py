@@ -213,15 +213,43 @@ def test_read_postings_and_segment_positions_equal_the_public_matcher(segment):
         assert ids.tolist() == [n for n, _ in expected]
         assert weights.tolist() == [segment.postings("body", text).weight()] + weights.tolist()[1:]
         wanted = np.ones(segment.doc_count_all() + 5, dtype=bool)
-        positions = segment_positions(segment, "body", text, wanted, 5)
+        positions = _by_document(*segment_positions(segment, "body", text, wanted, 5))
         assert positions == {n + 5: list(p) for n, p in expected}
         some = np.zeros_like(wanted)
         some[expected[-1][0] + 5] = True
-        assert segment_positions(segment, "body", text, some, 5) == {
+        assert _by_document(*segment_positions(segment, "body", text, some, 5)) == {
             expected[-1][0] + 5: list(expected[-1][1])
         }
-    assert segment_positions(segment, "body", "no-such-word", wanted, 0) == {}
-    assert segment_positions(segment, "nofield", "x", wanted, 0) == {}
+    for docs, positions in (
+        segment_positions(segment, "body", "no-such-word", wanted, 0),
+        segment_positions(segment, "nofield", "x", wanted, 0),
+    ):
+        assert docs.tolist() == positions.tolist() == []
+
+
+def _by_document(docs, positions) -> dict[int, list[int]]:
+    """Group `segment_positions`' rows by document, as the public matcher gives them."""
+    out: dict[int, list[int]] = {}
+    for n, p in zip(docs.tolist(), positions.tolist(), strict=True):
+        out.setdefault(n, []).append(p)
+    return out
+
+
+def test_position_values_are_unpickled_together_as_one_by_one():
+    # the deltas' pickles of every size (one byte, two, four; more than the 1,000 items a
+    # pickle appends at once), run together into one, read as each alone reads
+    import pickle
+
+    from indexer.analysis import _encode
+    from indexer.whoosh_internals import _unpickled
+
+    lists = [[0], [3, 9], list(range(0, 3000, 2)), [255, 256, 65535, 65536, 2**31 - 1], [7] * 1001]
+    values = [_encode(positions) for positions in lists]
+    expected = [pickle.loads(v[4:]) for v in values]
+    assert _unpickled(values) == expected
+    assert _unpickled(values[1:2]) == expected[1:2]
+    # a value without its STOP (as some writers leave it) is read one by one
+    assert _unpickled([values[0], values[1][:-1]]) == expected[:2]
 
 
 def test_another_kind_of_matcher_is_refused(segment):
@@ -460,7 +488,13 @@ def test_segment_postings_read_long_lists_block_by_block(tmp_path):
     from whoosh import fields
     from whoosh import index as whoosh_index
 
-    from indexer.whoosh_internals import read_postings, segment_positions, segment_postings
+    from indexer.whoosh_internals import (
+        block_positions,
+        read_postings,
+        segment_blocks,
+        segment_positions,
+        segment_postings,
+    )
 
     ix = whoosh_index.create_in(str(tmp_path), fields.Schema(body=fields.TEXT(phrase=True)))
     with ix.writer() as w:
@@ -494,8 +528,18 @@ def test_segment_postings_read_long_lists_block_by_block(tmp_path):
             public = {
                 n + 1: list(p) for n, p in segment.postings("body", text).items_as("positions")
             }
-            assert segment_positions(segment, "body", text, wanted, 1) == public
-        assert segment_positions(segment, "body", "rare", wanted, 1)[98] == [3 + (1 + 97 % 5) + 300]
+            assert _by_document(*segment_positions(segment, "body", text, wanted, 1)) == public
+            # read once, kept raw: the same list and the same positions
+            blocks = segment_blocks(segment, "body", text)
+            listed = segment_postings(segment, "body", text)
+            assert blocks is not None and listed is not None
+            assert len(blocks[3]) == (1 if text == "rare" else 6)  # 128 postings a block
+            assert blocks[0].tolist() == listed[0].tolist()
+            assert blocks[1].tolist() == listed[1].tolist() and blocks[2] == listed[2]
+            assert _by_document(*block_positions(blocks[3], wanted, 1)) == public
+        rare = _by_document(*segment_positions(segment, "body", "rare", wanted, 1))
+        assert rare[98] == [3 + (1 + 97 % 5) + 300]
+        assert segment_blocks(segment, "body", "no-such-word") is None
 
 
 def test_hashed_value_is_whoosh_own_lookup_for_every_term(segment):
