@@ -287,7 +287,9 @@ def _as_typed(word: str, typed: str) -> str:
     return word.capitalize() if typed[:1].isupper() else word
 
 
-def suggestion(q: str, searcher: Searcher, ctx: Postings, vocabulary_of: VocabularyOf) -> str | None:
+def suggestion(
+    q: str, searcher: Searcher, ctx: Postings, vocabulary_of: VocabularyOf
+) -> str | None:
     """Return the query with its rare words corrected when that finds more entries, or None."""
     deadline = time.perf_counter() + SUGGEST_SECONDS
     words = _words(q, searcher, ctx)

@@ -136,7 +136,10 @@ def test_the_vocabulary_follows_the_index(built, library):
     held = library._vocabularies._held
     assert len(held) <= Vocabularies.KEEP == 2
     current = tuple(
-        sorted(leaf.segment().segment_id() for leaf, _ in library._view().searcher.reader().leaf_readers())
+        sorted(
+            leaf.segment().segment_id()
+            for leaf, _ in library._view().searcher.reader().leaf_readers()
+        )
     )
     assert list(held)[-1] == current
 
