@@ -62,6 +62,8 @@ class Coded:
             self._groups = (order, starts)
         order, starts = self._groups
         parts = [order[starts[c] : starts[c + 1]] for c in codes]
+        if len(parts) == 1:  # one value's rows: ascending already (the sort is stable)
+            return parts[0]
         return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
 

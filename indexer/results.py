@@ -7,7 +7,7 @@ One result shape for every caller: the CLI prints it, the web app adds URLs and 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from indexer.facetdefs import BY_NAME, FACETS
@@ -108,11 +108,16 @@ class Hit:
     language: str = "en"  # the entry's language (languages.LANGUAGES code)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        """Return the JSON shape of a result (a shallow copy: `asdict` deep-copies every field,
+        a tenth of a small search's time)."""
+        d = {name: getattr(self, name) for name in _HIT_FIELDS}
         d["themes"] = list(self.themes)
         d["authors"] = list(self.authors)
         d["synonyms"] = [s.to_dict() for s in self.synonyms]
         return d
+
+
+_HIT_FIELDS = tuple(f.name for f in fields(Hit))
 
 
 @dataclass(frozen=True)

@@ -185,3 +185,15 @@ def test_every_result_shape_shows_the_summary_of_the_stored_fields(library):
     for shape in (hit, entry):
         fields = dataclasses.asdict(shape)
         assert {k: fields[k] for k in shown} == shown
+
+
+def test_a_columns_rows_of_chosen_values_are_every_row_holding_one_ascending():
+    import numpy as np
+
+    from indexer.facets import Coded
+
+    rng = np.random.default_rng(3)
+    coded = Coded(rng.integers(0, 7, size=500).astype(np.int32), [f"v{i}" for i in range(7)])
+    for chosen in ([3], [0, 6], [2, 5, 1], [], [4]):
+        rows = coded.rows(np.array(chosen, dtype=np.int32))
+        assert rows.tolist() == np.flatnonzero(np.isin(coded.codes, chosen)).tolist()

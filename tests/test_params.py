@@ -61,3 +61,38 @@ def test_accepts_a_getter_function():
     values = {"q": ["autonomy"], "author": ["@x", "@y"]}
     req = parse_request(lambda name: values.get(name, []))
     assert req.q == "autonomy" and req.authors == ("@x", "@y")
+
+
+def test_a_results_json_shape_holds_every_field_of_the_hit():
+    # written field by field (no deep copy): every field, in order, with lists for tuples
+    import dataclasses
+
+    from indexer.results import Hit, SynonymUse
+
+    hit = Hit(
+        id="a-1",
+        title="On autonomy",
+        author="@a, @b",
+        date="2026-01-02",
+        section="the-essays",
+        section_heading="The Essays",
+        themes=("autonomy", "care"),
+        source="https://example.org/a",
+        note="",
+        snippet="… <mark>autonomy</mark> …",
+        score=2.5,
+        partial=True,
+        authors=("@a", "@b"),
+        subject=False,
+        synonyms=(SynonymUse("self rule", ("autonomy",)),),
+        language="en",
+    )
+    shape = hit.to_dict()
+    assert list(shape) == [f.name for f in dataclasses.fields(Hit)]
+    assert shape["themes"] == ["autonomy", "care"] and shape["authors"] == ["@a", "@b"]
+    assert shape["synonyms"] == [{"typed": "self rule", "matched": ["autonomy"]}]
+    assert {k: v for k, v in shape.items() if k not in ("themes", "authors", "synonyms")} == {
+        k: v
+        for k, v in dataclasses.asdict(hit).items()
+        if k not in ("themes", "authors", "synonyms")
+    }

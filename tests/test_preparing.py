@@ -79,6 +79,29 @@ def test_requests_keep_the_old_generation_until_the_new_one_is_warm(built):
     assert lib.search(SearchRequest(q="zeppelin")).total == 1
 
 
+def test_a_new_generation_has_its_spelling_vocabulary_before_readers_meet_it(built, monkeypatch):
+    archive, index, first = built
+    # without warming searches (here every word is rare, and searching one asks for spellings)
+    monkeypatch.setattr("indexer.library.warm_with", lambda view, search: 0)
+    lib = Library(index, prepare=True)
+    assert lib.search(SearchRequest(q="")).generation == first  # browsing: no spelling asked
+    assert lib._vocabularies._held == {}
+    (archive / "e9.md").write_text(
+        entry_text("e9", "@bo", "2026-02-01", "", "zeppelin kanban"), encoding="utf-8"
+    )
+    assert build_index(archive, index, full=True).problems == []
+    second = gens.current_name(index)
+    assert _settled(lib, "", second) == second
+    # made while preparing (no request of it asked for a spelling): the first unknown word
+    # does not wait for it
+    view = lib._local.view
+    segments = tuple(
+        sorted(leaf.segment().segment_id() for leaf, _ in view.searcher.reader().leaf_readers())
+    )
+    assert list(lib._vocabularies._held) == [segments]
+    assert "zeppelin" in lib._vocabularies._held[segments].by_length[len("zeppelin")]
+
+
 def test_without_prepare_the_next_request_opens_the_new_generation(built):
     archive, index, first = built
     lib = Library(index)
