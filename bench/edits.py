@@ -4,6 +4,7 @@ them: a made-up word appended to a file, or new files holding it, then /api/sear
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import time
@@ -21,12 +22,17 @@ def nonce() -> str:
     return "zq" + "".join(random.choice(NONCE_LETTERS) for _ in range(10))
 
 
-def edit_file(path: Path, word: str) -> None:
-    """Append a sentence holding `word` to an entry."""
+def edit_file(path: Path, word: str, atomic: bool = False) -> None:
+    """Append a sentence holding `word` to an entry: in place, or (`atomic`) as many editors
+    save, a new file renamed over the old one (a hard-linked copy's source stays as it was)."""
     text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.rstrip("\n") + f"\n\nEdited for the benchmark: {word}.\n", encoding="utf-8"
-    )
+    edited = text.rstrip("\n") + f"\n\nEdited for the benchmark: {word}.\n"
+    if not atomic:
+        path.write_text(edited, encoding="utf-8")
+        return
+    staged = path.with_name(f".{path.name}.saving")
+    staged.write_text(edited, encoding="utf-8")
+    os.replace(staged, path)
 
 
 def _retag(head: str, tag: str) -> str:

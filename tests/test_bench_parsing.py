@@ -34,3 +34,21 @@ def test_summary_of_one_entry_is_read_back() -> None:
         "rejected": 0,
         "entries": 1,
     }
+
+
+def test_an_atomic_benchmark_edit_leaves_a_hard_linked_source_as_it_was(tmp_path) -> None:
+    # the million-entry watch benchmark edits a copy made of hard links
+    import os
+
+    from edits import edit_file
+
+    source = tmp_path / "e1.md"
+    source.write_text("---\nid: e1\n---\nBody.\n", encoding="utf-8")
+    copy = tmp_path / "copy.md"
+    os.link(source, copy)
+    edit_file(copy, "zqxword", atomic=True)
+    assert source.read_text(encoding="utf-8") == "---\nid: e1\n---\nBody.\n"
+    assert copy.read_text(encoding="utf-8").endswith("Edited for the benchmark: zqxword.\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.md", "e1.md"]
+    edit_file(source, "inplace")  # in place, as before
+    assert source.read_text(encoding="utf-8").endswith("Edited for the benchmark: inplace.\n")
