@@ -134,9 +134,12 @@ class Library:
 
     def _warm(self, view: View) -> None:
         """Search the archive's most held words in a view no request reads yet (preparing.py),
-        and make its vocabulary for spelling (the first unknown word would wait for it)."""
+        and make its vocabulary for spelling and its facets' orders of values by name (the first
+        unknown word, and the first facet cut among many tied values, would wait for them)."""
         self._body_frequencies(view)
         self._vocabulary_of(view)()
+        for column in view.table.columns.values():
+            column.display_rank()
         warm_with(view, lambda word: self._answer(view, SearchRequest(q=word)))
 
     def _open(self, name: str) -> View:

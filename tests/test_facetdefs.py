@@ -197,3 +197,31 @@ def test_a_columns_rows_of_chosen_values_are_every_row_holding_one_ascending():
     for chosen in ([3], [0, 6], [2, 5, 1], [], [4]):
         rows = coded.rows(np.array(chosen, dtype=np.int32))
         assert rows.tolist() == np.flatnonzero(np.isin(coded.codes, chosen)).tolist()
+
+
+@pytest.mark.parametrize("size", [1, 5, 40, 2000])
+def test_a_facet_cut_among_thousands_of_ties_lists_the_first_by_name(size):
+    # the listed values are those of a full sort by count, then label (or value) case folded,
+    # whether the ties are ranked by the column (its own labels) or one by one (a taxonomy's)
+    from indexer.facets import Coded, Column, Tally, _values
+
+    rng = np.random.default_rng(5)
+    names = [f"@{'Zz' if i % 7 == 0 else 'a'}uthor_{i:05d}" for i in range(3000)] + [""]
+    labels = {names[i]: f"Name {3000 - i}" for i in range(0, 3000, 11)}
+    column = Column(facet("author"), Coded(np.arange(len(names), dtype=np.int32), names), None)
+    column.labels.update(labels)
+    counts = rng.choice([1, 1, 1, 1, 2, 3, 9], size=len(names)).astype(np.int64)
+    counts[-1] = 1  # the empty value, tied with thousands
+    tally = Tally(counts, column)
+
+    def key(i: int) -> tuple[int, str]:
+        return (-int(counts[i]), (labels.get(names[i]) or names[i]).lower())
+
+    expected = [names[i] for i in sorted((i for i in range(3000)), key=key)][:size]
+    for own in (True, False):
+        listed = _values(tally, frozenset(), dict(labels), size, own_labels=own)
+        assert [v.value for v in listed] == expected
+        assert all(v.label == labels.get(v.value, "") for v in listed)
+    # a selected value past the cut still shows
+    chosen = _values(tally, frozenset({names[2999]}), dict(labels), size, own_labels=True)
+    assert [v.value for v in chosen][:size] == expected and chosen[-1].value == names[2999]

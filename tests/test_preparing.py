@@ -100,6 +100,8 @@ def test_a_new_generation_has_its_spelling_vocabulary_before_readers_meet_it(bui
     )
     assert list(lib._vocabularies._held) == [segments]
     assert "zeppelin" in lib._vocabularies._held[segments].by_length[len("zeppelin")]
+    # ... and each facet's order of values by name (ties at a facet's cut)
+    assert all(column._rank is not None for column in view.table.columns.values())
 
 
 def test_without_prepare_the_next_request_opens_the_new_generation(built):
