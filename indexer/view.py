@@ -49,6 +49,7 @@ class View:
     named: dict[str, compl.Named] = field(default_factory=dict)  # author, theme: folded names
     looked: float = 0.0  # when a newer completions file was last looked for
     stems_read: bool = False  # the body stems' entry counts handed to postings.py (if kept)
+    held_languages: tuple[str, ...] | None = None  # those the archive holds besides English
 
     def close(self) -> None:
         self.searcher.close()
@@ -84,8 +85,11 @@ def languages_of(view: View, req: SearchRequest) -> tuple[str, ...]:
     column = view.table.columns["language"]
     if req.languages:
         return tuple(sorted(column.facet.selected(req.languages) - {ENGLISH}))
-    held = column.tally(view.table.live)
-    return tuple(sorted({column.coded.values[i] for i in np.flatnonzero(held)} - {"", ENGLISH}))
+    if view.held_languages is None:  # a count over every entry: once per view, not per query
+        held = column.tally(view.table.live)
+        found = {column.coded.values[i] for i in np.flatnonzero(held)} - {"", ENGLISH}
+        view.held_languages = tuple(sorted(found))
+    return view.held_languages
 
 
 def themes_of(view: View) -> dict[int, tuple[str, ...]]:
