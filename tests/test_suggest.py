@@ -175,7 +175,7 @@ def test_18f_misspellings(blog, typed, expected):
 
 def test_the_vocabulary_is_made_from_the_suggestion_lists(library):
     # the lists a generation already holds give the same words as reading the index's terms
-    # (0.07 s against 0.6 s at 100,000 entries), and the vocabulary is made once per state
+    # (0.02 s against 0.2-0.6 s at 100,000 entries), and the vocabulary is made once per state
     view = library._view()
     made = library._vocabulary_of(view)()
     assert made.by_length == Vocabulary.from_reader(view.searcher.reader()).by_length
