@@ -169,7 +169,9 @@ class Library:
 
     def _vocabulary_of(self, view: View) -> VocabularyOf:
         """Return what makes (once) the spelling vocabulary of the state a view reads: from its
-        suggestion lists when they are of that state, else from the index."""
+        suggestion lists when they are of that state, else from the index. The lists hold the
+        index's words less the joined forms of hyphenated words ("bytecompiled": 63 of 59,917
+        words at 100,000 entries), which a reader does not type."""
 
         def made() -> Vocabulary:
             held = self._current_completions(view)
