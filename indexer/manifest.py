@@ -12,6 +12,7 @@ lists of numbers, and builds nothing per file unless files changed.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -67,6 +68,7 @@ class FileTable(Mapping[str, FileRow]):
         ):
             raise ValueError("manifest columns of different lengths")
         self._where: dict[str, int] | None = None
+        self._holders: dict[str, str] | None = None
 
     @classmethod
     def from_files(
@@ -114,13 +116,16 @@ class FileTable(Mapping[str, FileRow]):
         return self.ids[i].split() if i is not None else []
 
     def holders(self) -> dict[str, str]:
-        """Return id -> path for every id the files hold."""
-        out = dict(zip(self.ids, self.paths))  # most files hold one id
-        for rel, ids in zip(self.paths, self.ids):
-            if " " in ids or not ids:
-                out.pop(ids, None)
-                out.update(dict.fromkeys(ids.split(), rel))
-        return out
+        """Return id -> path for every id the files hold (made once per table, which is never
+        changed once made: the caller must not change it either)."""
+        if self._holders is None:
+            out = dict(zip(self.ids, self.paths))  # most files hold one id
+            for rel, ids in zip(self.paths, self.ids):
+                if " " in ids or not ids:
+                    out.pop(ids, None)
+                    out.update(dict.fromkeys(ids.split(), rel))
+            self._holders = out
+        return self._holders
 
     def digests_by_id(self) -> dict[str, str]:
         """Return id -> digest of the file that holds it, for every id the files hold."""
@@ -206,6 +211,7 @@ class FileTable(Mapping[str, FileRow]):
             at = {rel: k for k, rel in enumerate(paths) if rel in new}
         for rel, row in new.items():
             table._set(at[rel], rel, row)
+        table._holders = None  # `_set` made it after the copy: made again when asked
         return table
 
     def _set(self, i: int, rel: str, row: FileRow) -> None:
@@ -241,14 +247,34 @@ class Manifest:
 # -- manifest.json: the one place that reads and writes it ------------------------------------
 
 
+# The manifest this process last read or wrote, with its file's identity: a long-running
+# `perspectives index --watch` parses a large archive's manifest (130 MB of JSON at 1,000,000
+# entries, seconds) once, not before every batch. A table is never changed once made
+# (`FileTable.updated` makes a new one), so each read hands out a new Manifest around it.
+_LAST: list[tuple[tuple[object, ...], Manifest]] = []
+
+
+def _identity(path: Path) -> tuple[object, ...] | None:
+    """Return what tells one version of a file from another: its place, inode, size, mtime."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (os.fspath(path.resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def read_manifest(generation: Path) -> Manifest:
     """Read a generation's manifest (empty if it has none, or one that cannot be read)."""
+    path = generation / MANIFEST
+    known = _identity(path)
+    if known is not None and _LAST and _LAST[0][0] == known:
+        return replace(_LAST[0][1])
     try:
-        data = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
         table = _table(data)
     except (FileNotFoundError, ValueError, KeyError, TypeError, AttributeError):
         return Manifest()
-    return Manifest(
+    found = Manifest(
         table,
         data.get("config_digest", ""),
         data.get("schema_version", 0),
@@ -256,6 +282,12 @@ def read_manifest(generation: Path) -> Manifest:
         data.get("taxonomy_ok", False),
         data.get("toc"),
     )
+    _remember(known, found)
+    return replace(found)
+
+
+def _remember(identity: tuple[object, ...] | None, manifest: Manifest) -> None:
+    _LAST[:] = [] if identity is None else [(identity, replace(manifest))]
 
 
 def write_manifest(generation: Path, manifest: Manifest) -> None:
@@ -276,6 +308,7 @@ def write_manifest(generation: Path, manifest: Manifest) -> None:
         "problems": sorted(table.problems),
     }
     write_atomic(generation / MANIFEST, json.dumps(data, separators=(",", ":")))
+    _remember(_identity(generation / MANIFEST), manifest)
 
 
 def _table(data: dict[str, Any]) -> FileTable:

@@ -135,3 +135,35 @@ def test_file_table_updated_replaces_adds_drops_and_orders_rows():
     )
     assert list(moved) == ["c.md", "n.md", "a.md"] and moved["n.md"].ids == ("n",)
     assert moved.holders() == {"c": "c.md", "n": "n.md", "a": "a.md"}
+
+
+def test_a_manifest_is_parsed_once_until_its_file_changes(tmp_path, monkeypatch):
+    # `index --watch` reads the manifest before every batch: at 1,000,000 entries its JSON
+    # takes seconds to parse, so a process keeps the one it last read or wrote
+    import indexer.manifest as manifest_module
+
+    table = FileTable.from_files({"a.md": FileRow("d1", 10, 1, ("a",), False)})
+    write_manifest(tmp_path, Manifest(table, "cfg", 3, "2026-12-07", True, 4))
+    parsed = []
+    real_loads = manifest_module.json.loads
+    monkeypatch.setattr(
+        manifest_module.json, "loads", lambda text: parsed.append(1) or real_loads(text)
+    )
+    first = read_manifest(tmp_path)
+    assert parsed == [] and first.table is table  # the one this process wrote
+    first.toc, first.built = 99, "changed by a run"  # a run's changes are its own
+    again = read_manifest(tmp_path)
+    assert (again.toc, again.built, again.config_digest) == (4, "2026-12-07", "cfg")
+    assert parsed == []
+    # another process writes the file: read from it
+    data = real_loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    data["built"] = "2026-12-08"
+    (tmp_path / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    other = read_manifest(tmp_path)
+    assert parsed == [1] and other.built == "2026-12-08" and dict(other.table) == dict(table)
+    assert read_manifest(tmp_path).built == "2026-12-08" and parsed == [1]
+    # a table's holders are made once and follow an update
+    holders = other.table.holders()
+    assert holders == {"a": "a.md"} and other.table.holders() is holders
+    updated = other.table.updated(["a.md"], {"a.md": FileRow("d2", 11, 2, ("b",), False)}, {})
+    assert updated.holders() == {"b": "a.md"} and holders == {"a": "a.md"}
