@@ -9,7 +9,7 @@ only they are warned about. `check` compares every entry of the archive with eve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,12 +55,29 @@ def refresh(generation: Path, previous: Path | None = None) -> list[Problem]:
     if not fresh and len(old.ids) == len(want) and (generation / FILE).is_file():
         return []  # every entry's signature is there already (want holds no id twice)
     with whoosh_index.open_dir(str(generation)).searcher() as searcher:
-        stored = _stored(searcher, set(fresh) if len(fresh) <= READ_ALL else None)
-        shingled = dup.remembered(_texts(searcher, stored))
-        sigs, fresh = dup.updated(old, want, shingled, fresh)
+        if len(fresh) <= READ_ALL:  # an incremental run: the few entries it changed, by id
+            stored = _stored(searcher, set(fresh))
+            shingled = dup.remembered(_texts(searcher, stored))
+            sigs, fresh = dup.updated(old, want, shingled, fresh)
+        else:
+            # a full build: every stored document read once, in order, each text signed as it
+            # is read and dropped (at 1,000,000 entries, keeping them and their shingles took
+            # 10 GB). The few entries a candidate pair compares, or a warning names, are read
+            # again by id.
+            stored = {}
+            shingled = dup.remembered(_texts(searcher, {}))
+            sigs, fresh = dup.updated(old, want, shingled, fresh, _streamed(searcher))
         sigs.save(generation)
         pairs = dup.fresh_pairs(sigs, fresh, shingled, THRESHOLD)
         return warnings(pairs, set(fresh), lambda i: stored.get(i) or _fields(searcher, i))
+
+
+def _streamed(searcher: Any) -> Iterator[tuple[str, str]]:
+    """Yield each entry's id and text, in stored order."""
+    for f in searcher.all_stored_fields():
+        entry_id = f.get("id")
+        if entry_id:
+            yield entry_id, f.get("body", "") or ""
 
 
 def check_pairs(entries: Iterable[tuple[Perspective, str]]) -> list[Problem]:
