@@ -60,6 +60,7 @@ class BuildReport:
     kept: list[str] = field(default_factory=list)  # broken files whose last good version stays
     seconds: float = 0.0
     generation: str = ""
+    side: bool = False  # only the warnings of side files made after the run (watching.py)
 
     def summary(self) -> str:
         """Return the one-line summary a terminal or a log shows."""
@@ -184,12 +185,16 @@ def build_index(
     on_wait: Callable[[], None] | None = None,
     only: Sequence[Path] | None = None,
     synonyms: Path | None = None,
+    side_files: bool = True,
 ) -> BuildReport:
     """Bring the index up to date with the archive; readers never see a half-built index.
 
     `only` names the files an editor added, changed or deleted: an incremental run then looks
     at those alone instead of every file of the archive (a full build ignores it). `synonyms`
-    names the synonyms file to publish (by default the archive's synonyms.yaml)."""
+    names the synonyms file to publish (by default the archive's synonyms.yaml). Without
+    `side_files`, an incremental run leaves the near-duplicate signatures and the suggestion
+    lists to `publish_side_files` (the watcher makes them after the edit is searchable; their
+    cost grows with the archive, not with the change)."""
     if not archive.is_dir():
         raise ArchiveError(
             f"{archive}: no archive folder here (set --archive or PERSPECTIVES_ARCHIVE)"
@@ -218,12 +223,14 @@ def build_index(
 
             report = incremental_build(archive, current, config, manifest, progress, named)
         changed = report.full or bool(report.added or report.updated or report.removed)
-        report.warnings = near_copies.after_build(index_dir, changed, current)
+        if side_files or report.full:
+            report.warnings = near_copies.after_build(index_dir, changed, current)
         site_problems = publish_site(archive, gens.current_path(index_dir) or index_dir)
         site_problems += _publish_synonyms(
             synonyms or archive / "synonyms.yaml", gens.current_path(index_dir) or index_dir
         )
-        _publish_completions(gens.current_path(index_dir))
+        if side_files or report.full:
+            _publish_completions(gens.current_path(index_dir))
     # the same taxonomy as when the manifest was written: its problems then were none
     unread = not config.taxonomy_read and not report.full and manifest.taxonomy_ok
     report.problems = sorted(
@@ -231,6 +238,18 @@ def build_index(
     )
     report.seconds = time.perf_counter() - started
     return report
+
+
+def publish_side_files(index_dir: Path) -> list[Problem]:
+    """Bring the current generation's near-duplicate signatures and suggestion lists up to
+    date with its index (what `build_index` left to this with `side_files=False`); return the
+    near-duplicate warnings of the entries changed since they were last made. No lock is taken:
+    each file is replaced whole, and one made from a state the index has since left is made
+    again on the next call (the signatures know their entries' digests, the lists their
+    generation)."""
+    warnings = near_copies.after_build(index_dir, True, None)
+    _publish_completions(gens.current_path(index_dir))
+    return warnings
 
 
 def _publish_synonyms(source: Path, generation: Path) -> list[Problem]:

@@ -292,7 +292,8 @@ def print_report(report: BuildReport) -> None:
         click.echo(f"{rel}:1: broken now; its last good version stays in the index", err=True)
     for warning in report.warnings:
         click.echo(str(warning), err=True)
-    click.echo(report.summary())
+    if not report.side:
+        click.echo(report.summary())
 
 
 @main.command()

@@ -7,6 +7,13 @@ incremental run that looks at the files it names alone (`build_index(only=...)`)
 whole archive. The process keeps its imports and caches between batches, so an edit reaches
 the readers of a running server in well under a second.
 
+What grows with the archive rather than with the change, the near-duplicate signatures and the
+suggestion lists (seconds at a million entries), is made after the edit is searchable, by a
+child process (`SideFiles`, forked: it starts with the parsed manifest): the next batch never
+waits for it. One child at a time; the changes committed while it works are taken up by the
+next one, and its near-duplicate warnings are reported when it ends. A stop signal waits for
+the child and brings the files up to date before the watch ends.
+
 What a batch becomes:
 - markdown files, not hidden: named to the run (added, changed, deleted or renamed: an atomic
   save, written to a temporary file and renamed over the entry, arrives as the entry's own
@@ -31,9 +38,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from indexer.build import BuildReport, build_index
-from indexer.records import ArchiveError
+from indexer.build import BuildReport, build_index, publish_side_files
+from indexer.records import ArchiveError, Problem
 
 QUIET_MS = 150  # a batch ends when no file event came for this long...
 LONGEST_MS = 5_000  # ...or when it has gathered events for this long
@@ -97,21 +105,25 @@ def watch(
     cannot be read) is told to `on_error`, and the watch goes on with the next batch. When
     `stop` is set, the batches already gathered are published before it returns."""
 
+    side = SideFiles(index_dir, on_report, on_error)
+
     def publish(batch: Batch | None) -> None:
         if batch is None:
             return
         if on_batch is not None:
             on_batch(batch)
         try:
-            on_report(
-                build_index(
-                    archive,
-                    index_dir,
-                    fieldmap=fieldmap,
-                    synonyms=synonyms,
-                    only=None if batch.whole else list(batch.files),
-                )
+            report = build_index(
+                archive,
+                index_dir,
+                fieldmap=fieldmap,
+                synonyms=synonyms,
+                only=None if batch.whole else list(batch.files),
+                side_files=batch.whole,
             )
+            on_report(report)
+            if not batch.whole and (report.added or report.updated or report.removed):
+                side.due()
         except OSError as e:  # a full disk, a folder that cannot be written
             on_error(
                 f"cannot update the index in {index_dir}: {e.strerror or e}; the index "
@@ -128,8 +140,9 @@ def watch(
     if ready is not None:
         ready()
     while not stop.is_set():
+        side.poll()
         try:
-            changed = events.get(timeout=0.5)
+            changed = events.get(timeout=0.25)
         except queue.Empty:
             continue
         if changed is None:  # the events ended (the archive folder went away)
@@ -140,6 +153,109 @@ def watch(
     while not events.empty():
         gathered |= events.get() or set()
     publish(batch_of(archive, gathered))
+    side.finish()
+
+
+class SideFiles:
+    """Makes the side files of the index (`publish_side_files`) in a forked child while the
+    watch goes on, one child at a time; without fork (Windows), in this process."""
+
+    def __init__(
+        self,
+        index_dir: Path,
+        on_report: Callable[[BuildReport], None],
+        on_error: Callable[[str], None],
+        make: Callable[[Path], list[Problem]] = publish_side_files,
+    ) -> None:
+        import multiprocessing
+
+        self.index_dir = index_dir
+        self._on_report, self._on_error, self._make = on_report, on_error, make
+        self._due = False
+        self._child: Any = None
+        self._answer: Any = None
+        methods = multiprocessing.get_all_start_methods()
+        self._context = multiprocessing.get_context("fork") if "fork" in methods else None
+
+    def due(self) -> None:
+        """Note that the index changed: the side files are made again (now, if no child is
+        at work)."""
+        self._due = True
+        self.poll()
+
+    def poll(self) -> None:
+        """Report a child that ended; start one if the files are due and none is at work."""
+        if self._child is not None:
+            if not self._answer.poll() and self._child.is_alive():
+                return
+            self._ended()
+        if self._due:
+            self._due = False
+            self._start()
+
+    def finish(self) -> None:
+        """Wait for the child at work, then make the files due here and now."""
+        if self._child is not None:
+            self._answer.poll(None)  # its answer, or the end of the pipe when it died
+            self._ended()
+        if self._due:
+            self._due = False
+            self._report(*_side_files(self._make, self.index_dir))
+
+    def _start(self) -> None:
+        if self._context is None:
+            self._report(*_side_files(self._make, self.index_dir))
+            return
+        receive, send = self._context.Pipe(duplex=False)
+        self._child = self._context.Process(
+            target=_child, args=(self._make, self.index_dir, send), name="side files", daemon=True
+        )
+        self._child.start()
+        send.close()
+        self._answer = receive
+
+    def _ended(self) -> None:
+        """Take the answer of the child (read before it is joined: a long list of warnings
+        fills the pipe, and the child waits until it is read)."""
+        child, answer = self._child, self._answer
+        self._child = self._answer = None
+        try:
+            warnings, error = answer.recv()
+        except (EOFError, OSError):  # it died before answering
+            warnings, error = [], None
+        finally:
+            answer.close()
+        child.join()
+        if error is None and child.exitcode != 0:
+            error = f"its process ended with status {child.exitcode}"
+        self._report(warnings, error)
+
+    def _report(self, warnings: list[Problem], error: str | None) -> None:
+        if error is not None:
+            self._on_error(
+                f"near-duplicates and suggestions not brought up to date: {error}; the next "
+                "change tries again"
+            )
+        if warnings:
+            self._on_report(BuildReport(warnings=warnings, side=True))
+
+
+def _side_files(
+    make: Callable[[Path], list[Problem]], index_dir: Path
+) -> tuple[list[Problem], str | None]:
+    """Return the warnings of making the side files, or the error that stopped it."""
+    try:
+        return make(index_dir), None
+    except (OSError, ArchiveError, RuntimeError, ValueError) as e:
+        return [], str(e)
+
+
+def _child(make: Callable[[Path], list[Problem]], index_dir: Path, send: Any) -> None:
+    """The forked child: make the side files and send back what came of it."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the parent waits
+    send.send(_side_files(make, index_dir))
+    send.close()
 
 
 def _follow(archive: Path, stop: threading.Event, events: queue.Queue[set[str] | None]) -> None:

@@ -17,9 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from indexer import generations as gens
+from indexer.build import BuildReport
+from indexer.completions import COMPLETIONS_FILE, Completions
 from indexer.library import Library
+from indexer.records import Problem
 from indexer.results import SearchRequest
-from indexer.watching import Batch, batch_of, watch_command
+from indexer.watching import Batch, SideFiles, batch_of, watch_command
 
 WAIT_S = 30  # the longest any change may take to show (seconds; it takes about one)
 
@@ -191,6 +195,78 @@ def test_a_stop_signal_finishes_the_batch_in_hand(archive_dir, index_dir, watche
     assert any("200 added" in s for s in watcher.seen), watcher.seen
     assert "Stopped watching" in watcher.seen[-1]
     assert Library(index_dir).search(SearchRequest(q="tapir")).total == 200
+
+
+def _completes(index_dir: Path, typed: str) -> list[str]:
+    return [s.text for s in Library(index_dir).suggest(typed) if s.kind == "word"]
+
+
+def test_near_copy_warnings_and_suggestions_follow_an_edit(archive_dir, index_dir, watcher):
+    """The side files (near-duplicate signatures, suggestion lists) are made after the batch,
+    by a child: its warning is reported, and the new word is offered while typing."""
+    source = max(archive_dir.rglob("*.md"), key=lambda p: len(p.read_text()))
+    body = source.read_text().split("---", 2)[2]
+    copy = archive_dir / "the-research" / "echo.md"
+    copy.write_text(entry("Echo", body + "\nWombats burrow.\n", "echo-copy"))
+    watcher.wait_for("1 added")
+    line = watcher.wait_for("nearly the same text as")
+    assert line.split("] ", 1)[-1].startswith("the-research/echo.md:")
+    assert str(source.relative_to(archive_dir)) in line
+    assert until(lambda: "wombats" in _completes(index_dir, "womb"), "wombats is suggested")
+    assert watcher.process.poll() is None
+
+
+def test_a_stop_signal_leaves_the_side_files_of_the_last_change(archive_dir, index_dir, watcher):
+    (archive_dir / "the-research" / "zorilla.md").write_text(
+        entry("Zorilla", "Zorilla tracks in the sand.", "zorilla")
+    )
+    watcher.wait_for("1 added")
+    assert watcher.stop() == 0
+    current = gens.current_path(index_dir)
+    assert current is not None
+    held = Completions.generation_of(current / COMPLETIONS_FILE)
+    assert held == gens.toc_generation(current)
+    assert "zorilla" in _completes(index_dir, "zori")
+
+
+def _slow_side_files(index_dir: Path) -> list[Problem]:
+    """A stand-in for publish_side_files that takes a while and leaves a trace of each call."""
+    with open(index_dir / "made.log", "a") as f:
+        f.write("started\n")
+    time.sleep(1.0)
+    return [Problem("a.md", 3, "nearly the same text as b.md (91%)")]
+
+
+def test_side_files_never_hold_up_the_watch_and_coalesce(tmp_path):
+    reports: list[BuildReport] = []
+    errors: list[str] = []
+    side = SideFiles(tmp_path, reports.append, errors.append, make=_slow_side_files)
+    t = time.perf_counter()
+    side.due()
+    side.due()  # a second batch while the child works: taken up by the next child
+    side.poll()
+    assert time.perf_counter() - t < 0.5  # the watch went on at once
+    assert reports == []
+    until(lambda: side.poll() or len(reports) == 1, "the first child reports")
+    assert reports[0].side and reports[0].warnings[0].path == "a.md"
+    side.finish()  # waits for the second child
+    assert len(reports) == 2 and errors == []
+    assert (tmp_path / "made.log").read_text().split() == ["started", "started"]
+
+
+def _failing_side_files(index_dir: Path) -> list[Problem]:
+    raise OSError(28, "No space left on device")
+
+
+def test_a_side_file_failure_is_reported_and_the_watch_goes_on(tmp_path):
+    reports: list[BuildReport] = []
+    errors: list[str] = []
+    side = SideFiles(tmp_path, reports.append, errors.append, make=_failing_side_files)
+    side.due()
+    side.finish()
+    assert reports == []
+    assert len(errors) == 1 and "No space left on device" in errors[0]
+    assert "next change tries again" in errors[0]
 
 
 def test_changes_made_while_nothing_watched_are_caught_up_at_start(archive_dir, index_dir):
