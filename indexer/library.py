@@ -96,6 +96,9 @@ class Library:
         self._dups: tuple[tuple[str, int, int], dup.Signatures] | None = None  # the same
         self._synonyms: tuple[tuple[str, int, int], Synonyms] | None = None  # the same
         self._completions: tuple[tuple[str, int], compl.Completions] | None = None  # by state
+        # by facet: its values and labels, folded for matching typed names (kept while they
+        # stay the same: most incremental runs add no author or theme)
+        self._named: dict[str, tuple[list[str], dict[str, str], compl.Named]] = {}
         self._preparer = Preparer(self._open, self._warm) if prepare else None
 
     # -- the open generation -------------------------------------------------------------
@@ -162,9 +165,15 @@ class Library:
         labels = labels_of(view)
         for facet in ("author", "theme"):
             column = table.columns[facet]
-            view.named[facet] = compl.Named.of(
-                column.coded.values, {**column.labels, **labels.get(facet, {})}
-            )
+            values, named = column.coded.values, {**column.labels, **labels.get(facet, {})}
+            with self._lock:
+                held = self._named.get(facet)
+            if held is not None and held[0] == values and held[1] == named:
+                view.named[facet] = held[2]
+                continue
+            view.named[facet] = compl.Named.of(values, named)
+            with self._lock:
+                self._named[facet] = (values, named, view.named[facet])
         return view
 
     def _vocabulary_of(self, view: View) -> VocabularyOf:

@@ -240,6 +240,32 @@ def test_a_library_kept_open_across_incremental_runs_answers_as_a_new_one(archiv
     ]
     assert np.array_equal(kept_authors.docs, plain_authors.docs)
     assert len(kept._tables) == len(view.searcher.reader().leaf_readers())
+    # the typed-name matcher follows the new and renamed authors
+    assert [x.text for x in kept.suggest("@ze") if x.kind == "author"] == ["@zed"]
+    assert [x.text for x in kept.suggest("renam") if x.kind == "author"] == ["@renamed"]
+
+
+def test_names_for_typing_are_folded_again_only_when_the_names_change(archive_dir, index_dir):
+    from indexer.build import build_index
+    from indexer.library import Library
+
+    kept = Library(index_dir)
+    before = kept._view().named["author"]
+    (archive_dir / "same-author.md").write_text(
+        '---\ntitle: Okapis\nauthor: "@datawren"\ndate: 2026-05-01\n---\nOkapis.\n',
+        encoding="utf-8",
+    )
+    build_index(archive_dir, index_dir)
+    assert search(kept, q="okapis").total == 1
+    assert kept._view().named["author"] is before  # the same authors: folded once
+    (archive_dir / "new-author.md").write_text(
+        '---\ntitle: Quaggas\nauthor: "@quagga"\ndate: 2026-05-01\n---\nQuaggas.\n',
+        encoding="utf-8",
+    )
+    build_index(archive_dir, index_dir)
+    assert search(kept, q="quaggas").total == 1
+    assert kept._view().named["author"] is not before
+    assert [x.text for x in kept.suggest("@quag") if x.kind == "author"] == ["@quagga"]
 
 
 @pytest.mark.parametrize(

@@ -144,6 +144,40 @@ def test_the_vocabulary_follows_the_index(built, library):
     assert list(held)[-1] == current
 
 
+def _words(vocabulary: Vocabulary) -> set[str]:
+    return {w for held in vocabulary.by_length.values() for w in held}
+
+
+def test_after_an_incremental_run_the_vocabulary_grows_from_the_one_kept(tmp_path, monkeypatch):
+    """A reader's first rare word after an edit waits for no read of the whole vocabulary
+    (seconds at a million entries): the kept one grows by the new segments' words."""
+    archive = _write(tmp_path / "archive", ENTRIES)
+    index = tmp_path / "index"
+    build_index(archive, index, full=True)
+    library = Library(index)
+    assert suggest(library, "zanzibr") is None
+    _write(archive, [("zanzibar", 2, "Zanzibar, once.")])
+    build_index(archive, index, side_files=False)  # its suggestion lists are not made yet
+    reads: list[object] = []
+    whole = Vocabulary.from_reader
+    monkeypatch.setattr(
+        Vocabulary, "from_reader", classmethod(lambda cls, r: reads.append(r) or whole(r))
+    )
+    assert suggest(library, "zanzibr") == "zanzibar"
+    assert reads == []
+    grown = list(library._vocabularies._held.values())[-1]
+    assert _words(grown) == _words(whole(library._view().searcher.reader()))
+    assert "zanzibar" in _words(grown)
+
+
+def test_a_vocabulary_grown_by_words_leaves_the_one_it_came_from_as_it_was():
+    before = Vocabulary(["design", "garden"])
+    after = before.with_words(["design", "harden", "zanzibar"])
+    assert _words(before) == {"design", "garden"}
+    assert _words(after) == {"design", "garden", "harden", "zanzibar"}
+    assert sorted(after.by_length[6]) == ["design", "garden", "harden"]
+
+
 # -- the 18F blog --------------------------------------------------------------------------
 
 
