@@ -35,8 +35,8 @@ from indexer.matching import (
     plain_clauses,
     single_words,
 )
-from indexer.postings import Postings, evaluate, know_body_frequencies
-from indexer.preparing import Preparer, warm_with
+from indexer.postings import Postings, evaluate, know_body_frequencies, warm_positions
+from indexer.preparing import WARM_SECONDS, Preparer, warm_with
 from indexer.related import profile, related_entries
 from indexer.results import (
     BadParameter,
@@ -144,6 +144,7 @@ class Library:
         for column in view.table.columns.values():
             column.display_rank()
         warm_with(view, lambda word: self._answer(view, SearchRequest(q=word)))
+        warm_positions(self._postings(view), "body", time.monotonic() + WARM_SECONDS)
 
     def _open(self, name: str) -> View:
         path = self.index_dir / name

@@ -39,6 +39,9 @@ CACHE_POSTINGS = 4_000_000  # about 64 MB of cached posting arrays per searcher
 # many small lists cannot grow the cache past its bound either.
 ENTRY_COST = 32
 MAX_ABSENT = 100_000  # terms known to be absent, kept apart (~10 MB at most)
+# positions of the most held words read into memory when a generation is warmed (8 bytes each:
+# about 32 MB), so that the first phrase of common words reads no posting block of theirs
+WARM_POSITIONS = 4_000_000
 
 
 class PostingCache(dict):
@@ -53,6 +56,9 @@ class PostingCache(dict):
     def __init__(self) -> None:
         super().__init__()
         self.absent: set[tuple[str, str]] = set()
+        # (field, term) -> every live position: documents and positions (int32), one row per
+        # position; filled once, when the generation is warmed (`warm_positions`)
+        self.positions: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 
     def get(self, key: tuple[str, str], default: Docs | None = None) -> Docs | None:  # type: ignore[override]
         """Return the docs kept under key (none for a term known to be absent), else default."""
@@ -355,7 +361,12 @@ def _positions(
     raw: list[tuple[int, list[whoosh_internals.RawBlock]]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the word's positions in the wanted documents (docnums of the whole index): the
-    documents and positions, one row per position, from the raw blocks where they were kept."""
+    documents and positions, one row per position, from those read when the generation was
+    warmed, else from the raw blocks where they were kept, else from the index."""
+    held = ctx._terms.positions.get((fieldname, word))
+    if held is not None:
+        keep = wanted[held[0]]
+        return held[0][keep].astype(np.int64), held[1][keep].astype(np.int64)
     parts = (
         [whoosh_internals.block_positions(blocks, wanted, offset) for offset, blocks in raw]
         if raw is not None
@@ -370,6 +381,35 @@ def _positions(
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
+def warm_positions(ctx: Postings, fieldname: str, deadline: float) -> int:
+    """Read into the cache every live position of the field's terms whose postings it holds,
+    the most held first, within WARM_POSITIONS and until the deadline; return how many terms."""
+    from indexer.analysis import EXACT
+
+    held = sum(len(d) for d, _ in ctx._terms.positions.values())
+    terms = sorted(  # a word's exact form (EXACT) ranks, and is in no phrase
+        (
+            k
+            for k in ctx._terms
+            if k[0] == fieldname and isinstance(k[1], str) and not k[1].startswith(EXACT)
+        ),
+        key=lambda k: -len(ctx._terms[k][0]),
+    )
+    done = 0
+    for key in terms:
+        if time.monotonic() > deadline:
+            break
+        if key in ctx._terms.positions:
+            continue
+        docs, positions = _positions(fieldname, key[1], ctx.live, ctx)
+        if held + len(docs) > WARM_POSITIONS:
+            continue  # a smaller list may still fit
+        ctx._terms.positions[key] = (docs.astype(np.int32), positions.astype(np.int32))
+        held += len(docs)
+        done += 1
+    return done
+
+
 _STRIDE = 1 << 32  # a document's positions as keys: docnum * _STRIDE + position
 
 
@@ -380,15 +420,38 @@ def _in_order(where: list[tuple[np.ndarray, np.ndarray]], slop: int) -> np.ndarr
     if slop == 1:
         shared: np.ndarray | None = None
         for i, (docs, positions) in enumerate(where):
-            keys = docs * _STRIDE + (positions - i)
-            shared = keys if shared is None else np.intersect1d(shared, keys)
+            keys = _ascending(docs * _STRIDE + (positions - i))
+            shared = keys if shared is None else _common(shared, keys)
             if not len(shared):
                 return EMPTY[0]
         assert shared is not None
-        return np.unique(shared // _STRIDE)
+        found = shared // _STRIDE
+        return found[np.r_[True, found[1:] != found[:-1]]]  # ascending: each document once
     held = [_by_document(docs, positions) for docs, positions in where]
     found = [n for n in held[0] if all(n in h for h in held[1:]) and _within(held, n, slop)]
     return np.asarray(sorted(found), dtype=np.int64)
+
+
+def _ascending(keys: np.ndarray) -> np.ndarray:
+    """Return unique keys in ascending order: as they come when read in document order (each
+    document's positions ascending), else sorted."""
+    if len(keys) < 2 or bool((keys[1:] > keys[:-1]).all()):
+        return keys
+    return np.unique(keys)
+
+
+def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Return the keys two ascending arrays of unique keys share (no sort: each key of the
+    shorter looked up in the longer)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return a
+    at = np.searchsorted(b, a)
+    inside = at < len(b)
+    hit = np.zeros(len(a), dtype=bool)
+    hit[inside] = b[at[inside]] == a[inside]
+    return a[hit]
 
 
 def _by_document(docs: np.ndarray, positions: np.ndarray) -> dict[int, list[int]]:

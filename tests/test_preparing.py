@@ -104,6 +104,42 @@ def test_a_new_generation_has_its_spelling_vocabulary_before_readers_meet_it(bui
     assert all(column._rank is not None for column in view.table.columns.values())
 
 
+def test_a_warmed_generation_holds_its_most_held_words_positions(built, monkeypatch):
+    """The first phrase of common words in a new generation reads no posting block of a word
+    whose positions were read while it was prepared, and finds what a cold reader finds."""
+    archive, index, first = built
+    lib = Library(index, prepare=True)
+    lib.search(SearchRequest(q="kanban"))
+    (archive / "e9.md").write_text(
+        entry_text("e9", "@bo", "2026-02-01", "", "agile kanban boards, kanban agile"),
+        encoding="utf-8",
+    )
+    assert build_index(archive, index, full=True).problems == []
+    second = gens.current_name(index)
+    assert _settled(lib, "", second) == second
+    positions = lib._local.view.postings.positions
+    assert {("body", "kanban"), ("body", "agil")} <= set(positions)
+    assert not any(text.startswith("=") for _, text in positions)  # exact forms: no phrase
+    docs, where = positions[("body", "kanban")]
+    assert len(docs) == len(where) == 5 and docs.dtype == np.int32
+    read: list[str] = []
+    monkeypatch.setattr(
+        "indexer.whoosh_internals.segment_positions",
+        lambda reader, field, text, wanted, offset: read.append(text),
+    )
+    phrases = ('"kanban boards"', '"agile kanban"', '"kanban agile"', '"agile teams"')
+    warm = [lib.search(SearchRequest(q=q)) for q in phrases]
+    assert [r.generation for r in warm] == [second] * 4
+    assert read == []  # every word's positions were in memory
+    monkeypatch.undo()
+    cold = Library(index)
+    for q, found in zip(phrases, warm, strict=True):
+        expected = cold.search(SearchRequest(q=q))
+        assert [h.id for h in found.hits] == [h.id for h in expected.hits], q
+        assert found.total == expected.total > 0, q
+    assert lib.search(SearchRequest(q='"kanban agile"')).total == 1
+
+
 def test_without_prepare_the_next_request_opens_the_new_generation(built):
     archive, index, first = built
     lib = Library(index)
