@@ -425,8 +425,8 @@ def _in_order(where: list[tuple[np.ndarray, np.ndarray]], slop: int) -> np.ndarr
             if not len(shared):
                 return EMPTY[0]
         assert shared is not None
-        found = shared // _STRIDE
-        return found[np.r_[True, found[1:] != found[:-1]]]  # ascending: each document once
+        starts = shared // _STRIDE
+        return starts[np.r_[True, starts[1:] != starts[:-1]]]  # ascending: each document once
     held = [_by_document(docs, positions) for docs, positions in where]
     found = [n for n in held[0] if all(n in h for h in held[1:]) and _within(held, n, slop)]
     return np.asarray(sorted(found), dtype=np.int64)
