@@ -115,6 +115,13 @@ class Column:
             parts[0].facet, coded, np.concatenate(docs) if docs else np.zeros(0, np.int64), labels
         )
 
+    def lend_lookups(self, other: Column) -> None:
+        """Take another column's lookups by key and by name (made from the same values and
+        labels: an incremental run that added no author or theme), instead of making them."""
+        if other.coded.values == self.coded.values and other.labels == self.labels:
+            self._keys = self._keys if self._keys is not None else other._keys
+            self._rank = self._rank if self._rank is not None else other._rank
+
     def matching(self, keys: frozenset[str]) -> np.ndarray:
         """Return the codes of the values whose key, or whose label's key, is one of `keys`."""
         if self._keys is None:

@@ -25,7 +25,7 @@ from indexer import near_copies, people, theme_drafts, trends
 from indexer.completion_parts import segment_ids, stem_entries
 from indexer.documents import day_text, summary
 from indexer.facetdefs import Facet, index_facets
-from indexer.facets import FacetTable, facets
+from indexer.facets import Column, FacetTable, facets
 from indexer.facetsearch import Folded, ValuePage, match_values
 from indexer.found import Found, highlight, match_parsed, match_plain, ordered
 from indexer.highlight import Group, snippet
@@ -99,6 +99,7 @@ class Library:
         # by facet: its values and labels, folded for matching typed names (kept while they
         # stay the same: most incremental runs add no author or theme)
         self._named: dict[str, tuple[list[str], dict[str, str], compl.Named]] = {}
+        self._columns: dict[str, Column] = {}  # by facet: the last view's, to lend lookups
         self._preparer = Preparer(self._open, self._warm) if prepare else None
 
     # -- the open generation -------------------------------------------------------------
@@ -143,6 +144,7 @@ class Library:
         self._vocabulary_of(view)()
         for column in view.table.columns.values():
             column.display_rank()
+            column.matching(frozenset())  # its lookup of values by key (a facet selected)
         warm_with(view, lambda word: self._answer(view, SearchRequest(q=word)))
         warm_positions(self._postings(view), "body", time.monotonic() + WARM_SECONDS)
 
@@ -162,6 +164,11 @@ class Library:
             for key in [k for k in self._lengths if k[0] not in segments]:
                 del self._lengths[key]
             completions = self._opened_completions(name, path, searcher)
+            for facet, column in table.columns.items():
+                kept = self._columns.get(facet)
+                if kept is not None:
+                    column.lend_lookups(kept)
+                self._columns[facet] = column
         view = View(name, searcher, table, taxonomy, built, completions=completions)
         labels = labels_of(view)
         for facet in ("author", "theme"):

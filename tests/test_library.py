@@ -245,12 +245,15 @@ def test_a_library_kept_open_across_incremental_runs_answers_as_a_new_one(archiv
     assert [x.text for x in kept.suggest("renam") if x.kind == "author"] == ["@renamed"]
 
 
-def test_names_for_typing_are_folded_again_only_when_the_names_change(archive_dir, index_dir):
+def test_names_are_folded_and_keyed_again_only_when_the_names_change(archive_dir, index_dir):
     from indexer.build import build_index
     from indexer.library import Library
 
     kept = Library(index_dir)
     before = kept._view().named["author"]
+    assert search(kept, q="", author="@datawren").total > 0
+    keys = kept._view().table.columns["author"]._keys  # made by that filter
+    assert keys is not None
     (archive_dir / "same-author.md").write_text(
         '---\ntitle: Okapis\nauthor: "@datawren"\ndate: 2026-05-01\n---\nOkapis.\n',
         encoding="utf-8",
@@ -258,6 +261,7 @@ def test_names_for_typing_are_folded_again_only_when_the_names_change(archive_di
     build_index(archive_dir, index_dir)
     assert search(kept, q="okapis").total == 1
     assert kept._view().named["author"] is before  # the same authors: folded once
+    assert kept._view().table.columns["author"]._keys is keys  # and looked up by key
     (archive_dir / "new-author.md").write_text(
         '---\ntitle: Quaggas\nauthor: "@quagga"\ndate: 2026-05-01\n---\nQuaggas.\n',
         encoding="utf-8",
@@ -266,6 +270,7 @@ def test_names_for_typing_are_folded_again_only_when_the_names_change(archive_di
     assert search(kept, q="quaggas").total == 1
     assert kept._view().named["author"] is not before
     assert [x.text for x in kept.suggest("@quag") if x.kind == "author"] == ["@quagga"]
+    assert search(kept, q="", author="@quagga").total == 1
 
 
 @pytest.mark.parametrize(
