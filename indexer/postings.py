@@ -45,7 +45,8 @@ WARM_POSITIONS = 4_000_000
 
 
 class PostingCache(dict):
-    """Posting arrays by (field, term) or query, emptied when it would hold too many postings.
+    """Posting arrays by (field, term) or query, within a bound: past it, the lists used least
+    recently are forgotten first (a query's own lists, just used, stay).
 
     A term no entry holds is kept apart, in a set of its own bound (MAX_ABSENT): the words
     readers mistype are endless, but a word a query asks for again, absent from the titles
@@ -61,22 +62,33 @@ class PostingCache(dict):
         self.positions: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 
     def get(self, key: tuple[str, str], default: Docs | None = None) -> Docs | None:  # type: ignore[override]
-        """Return the docs kept under key (none for a term known to be absent), else default."""
+        """Return the docs kept under key (none for a term known to be absent), else default;
+        what is found becomes the most recently used."""
         if key in self.absent:
             return EMPTY
-        return super().get(key, default)
+        found = self.pop(key, None)
+        if found is None:
+            return default
+        self[key] = found  # to the end of the order: the least recently used come first
+        return found
 
     def put(self, key: tuple[str, str], docs: Docs) -> None:
-        """Keep docs under key, first forgetting everything if the bound would be passed."""
+        """Keep docs under key, first forgetting the least recently used lists as long as the
+        bound would be passed (a list larger than the bound is not kept)."""
         if not len(docs[0]):
             if len(self.absent) >= MAX_ABSENT:
                 self.absent.clear()
             self.absent.add(key)
             return
         cost = len(docs[0]) + ENTRY_COST
-        if self.held + cost > CACHE_POSTINGS:
-            self.clear()
-            self.held = 0
+        if cost > CACHE_POSTINGS:
+            return
+        old = self.pop(key, None)
+        if old is not None:
+            self.held -= len(old[0]) + ENTRY_COST
+        while self and self.held + cost > CACHE_POSTINGS:
+            oldest = next(iter(self))
+            self.held -= len(super().pop(oldest)[0]) + ENTRY_COST
         self[key] = docs
         self.held += cost
 

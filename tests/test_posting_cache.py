@@ -35,3 +35,24 @@ def test_absent_terms_have_a_bound_of_their_own(monkeypatch):
     assert cache.get(("body", "absent4")) is postings.EMPTY
     assert cache.get(("body", "absent0")) is None  # forgotten: read again if asked
     assert cache.get(("body", "kept")) is kept  # the lists are not forgotten with them
+
+
+def test_past_the_bound_the_lists_used_least_recently_go_first(monkeypatch):
+    monkeypatch.setattr(postings, "CACHE_POSTINGS", 2 * (100 + postings.ENTRY_COST))
+    cache = postings.PostingCache()
+
+    def docs(n: int) -> postings.Docs:
+        return np.arange(n, dtype=np.int64), np.ones(n)
+
+    a, b, c = docs(100), docs(100), docs(100)
+    cache.put(("body", "a"), a)
+    cache.put(("body", "b"), b)
+    assert cache.get(("body", "a")) is a  # a is now the more recently used
+    cache.put(("body", "c"), c)
+    assert cache.get(("body", "b")) is None  # the least recently used went
+    assert cache.get(("body", "a")) is a and cache.get(("body", "c")) is c
+    assert cache.held == 2 * (100 + postings.ENTRY_COST)
+    cache.put(("body", "c"), c)  # kept again under its key: counted once
+    assert cache.held == 2 * (100 + postings.ENTRY_COST)
+    cache.put(("body", "huge"), docs(1000))  # larger than the bound: not kept, nothing lost
+    assert cache.get(("body", "huge")) is None and len(cache) == 2
