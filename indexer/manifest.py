@@ -69,6 +69,7 @@ class FileTable(Mapping[str, FileRow]):
             raise ValueError("manifest columns of different lengths")
         self._where: dict[str, int] | None = None
         self._holders: dict[str, str] | None = None
+        self._unique = False  # no id is held by two files (known once the holders are made)
 
     @classmethod
     def from_files(
@@ -110,6 +111,10 @@ class FileTable(Mapping[str, FileRow]):
             self._where = dict(zip(self.paths, range(len(self.paths))))
         return self._where
 
+    def position(self, rel: str) -> int | None:
+        """Return a file's place in the columns (None for a file not listed)."""
+        return self._index().get(rel)
+
     def ids_of(self, rel: str) -> list[str]:
         """Return the ids a file holds (none for a file not listed), without making its row."""
         i = self._index().get(rel)
@@ -125,6 +130,7 @@ class FileTable(Mapping[str, FileRow]):
                     out.pop(ids, None)
                     out.update(dict.fromkeys(ids.split(), rel))
             self._holders = out
+            self._unique = len(out) == self.count_ids()
         return self._holders
 
     def digests_by_id(self) -> dict[str, str]:
@@ -211,8 +217,29 @@ class FileTable(Mapping[str, FileRow]):
             at = {rel: k for k, rel in enumerate(paths) if rel in new}
         for rel, row in new.items():
             table._set(at[rel], rel, row)
-        table._holders = None  # `_set` made it after the copy: made again when asked
+        if at is where:  # the same paths in the same places
+            table._where = where
+            table._holders = self._holders_after(new)
+            table._unique = table._holders is not None
         return table
+
+    def _holders_after(self, new: Mapping[str, FileRow]) -> dict[str, str] | None:
+        """Return the holders of ids once the files of `new` hold their new ids, made from
+        this table's (when it has made them, no id is held twice, and none moves to or from
+        another file: else None, and they are made again when asked)."""
+        if self._holders is None or not self._unique:
+            return None  # an id held twice: dropping it from one file leaves it to the other
+        holders = dict(self._holders)
+        for rel in new:
+            for i in self.ids_of(rel):
+                if holders.get(i) != rel:
+                    return None
+                del holders[i]
+        for rel, row in new.items():
+            for i in row.ids:
+                if holders.setdefault(i, rel) != rel:
+                    return None
+        return holders
 
     def _set(self, i: int, rel: str, row: FileRow) -> None:
         self.sizes[i], self.mtimes[i] = row.size, row.mtime_ns

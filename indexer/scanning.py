@@ -92,6 +92,18 @@ def _named_stats(
         if now[rel] is not None and (rel.split("/")[-1] in SKIPPED_NAMES or fieldmap.excludes(rel)):
             now[rel] = None
     stats = ArchiveStats()
+    if all(found is not None and rel in table for rel, found in now.items()):
+        # files changed in place (the common edit): the table's columns, with their stats
+        stats.paths, stats.sizes, stats.mtimes = (
+            list(table.paths),
+            list(table.sizes),
+            list(table.mtimes),
+        )
+        for rel, found in now.items():
+            k = table.position(rel)
+            assert k is not None and found is not None
+            stats.sizes[k], stats.mtimes[k] = found
+        return stats
     for rel, size, mtime in zip(table.paths, table.sizes, table.mtimes):
         if rel in now:
             if now[rel] is None:

@@ -167,3 +167,66 @@ def test_a_manifest_is_parsed_once_until_its_file_changes(tmp_path, monkeypatch)
     assert holders == {"a": "a.md"} and other.table.holders() is holders
     updated = other.table.updated(["a.md"], {"a.md": FileRow("d2", 11, 2, ("b",), False)}, {})
     assert updated.holders() == {"b": "a.md"} and holders == {"a": "a.md"}
+
+
+def test_ids_holders_after_an_edit_in_place_are_those_made_afresh():
+    """An edit that adds and drops no file keeps the table's holders of ids up to date from
+    the old ones (or makes them again where an id moves between files), never stale."""
+    import random
+
+    rng = random.Random(5)
+    paths = [f"f{k}.md" for k in range(40)]
+    rows = {
+        rel: FileRow.of(f"d{k}", (k, k), [f"id{k}"] + ([f"x{k}"] if k % 7 == 0 else []))
+        for k, rel in enumerate(paths)
+    }
+    first, grown = rows, 0
+    for step in range(200):
+        table = FileTable.from_files(rows, paths)
+        table.holders()  # made, so the next table can grow its own from them
+        changes: dict[str, FileRow | None] = {}
+        for rel in rng.sample(paths, 3):
+            old = table[rel]
+            ids = list(old.ids)
+            roll = rng.random()
+            if roll < 0.3:
+                ids = [f"new{rng.randrange(10**6)}"]
+            elif roll < 0.35:
+                ids = ids + [f"id{rng.randrange(40)}"]  # may take another file's id
+            elif roll < 0.45:
+                ids = []
+            changes[rel] = FileRow.of(old.digest + "+", (old.size + 1, old.mtime_ns), ids)
+        updated = table.updated(paths, changes, {})
+        fresh = FileTable(
+            list(updated.paths),
+            list(updated.sizes),
+            list(updated.mtimes),
+            list(updated.digests),
+            list(updated.ids),
+            updated.problems,
+        )
+        grown += updated._holders is not None
+        assert updated.holders() == fresh.holders()
+        rows = first if step % 10 == 9 else {rel: updated[rel] for rel in paths}
+    assert 50 < grown < 190  # both ways were taken: grown, and made again
+
+
+def test_stats_of_named_files_are_the_table_with_what_changed(tmp_path):
+    from indexer.fieldmap import load_fieldmap
+    from indexer.scanning import _named_stats
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for name in ("a.md", "b.md", "c.md"):
+        (archive / name).write_text("x", encoding="utf-8")
+    table = FileTable(["a.md", "b.md", "c.md"], [1, 1, 1], [5, 5, 5], ["d"] * 3, ["a", "b", "c"])
+    fieldmap = load_fieldmap(archive)
+    (archive / "b.md").write_text("longer", encoding="utf-8")
+    edited = _named_stats(archive, fieldmap, table, ["b.md"])
+    assert edited.paths == ["a.md", "b.md", "c.md"] and edited.sizes == [1, 6, 1]
+    assert edited.mtimes[0] == edited.mtimes[2] == 5 and edited.mtimes[1] > 5
+    assert table.sizes == [1, 1, 1]  # the table itself is left as it was
+    (archive / "d.md").write_text("new", encoding="utf-8")
+    (archive / "a.md").unlink()
+    both = _named_stats(archive, fieldmap, table, ["a.md", "d.md"])
+    assert both.paths == ["b.md", "c.md", "d.md"] and both.sizes == [1, 1, 3]
