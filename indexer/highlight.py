@@ -36,10 +36,6 @@ from indexer.languages import has_cjk
 SNIPPET_CHARS = 220
 LEAD_CHARS = 60  # context shown before the first match
 SCAN_CHARS = 20_000  # a snippet looks this far into a text for matches
-# ... first this far: where a window there holds every group (each by the form typed, where it
-# has one), no later window can beat it, and the rest of the text is not read
-PEEK_CHARS = 2_000
-PEEK_MARGIN = 300  # the window and its marks must end this far before the part read
 
 Seq = tuple[str, ...]
 
@@ -105,37 +101,14 @@ def _leaves(q: wq.Query) -> Iterator[wq.Query]:
 
 def snippet(text: str, groups: Iterable[Group], chars: int = SNIPPET_CHARS) -> str:
     """Return the window of text with the most distinct query groups, marked, or its opening."""
-    groups = tuple(groups)
-    found, first = _peeked(text, groups, chars)
-    if first is None:
-        found = _occurrences(text, groups)
-        if not found:
-            return opening(text, chars)
-        first = _best_window(found, chars)[0]
+    found = _occurrences(text, tuple(groups))
+    if not found:
+        return opening(text, chars)
+    first = _best_window(found, chars)
     start = _word_start(text, max(0, first.start - LEAD_CHARS))
     end = min(len(text), start + chars)
     body = _marked(text, [(o.start, o.end) for o in found], start, _word_end(text, end))
     return ("… " if start else "") + body + (" …" if end < len(text) else "")
-
-
-def _peeked(
-    text: str, groups: tuple[Group, ...], chars: int
-) -> tuple[list[_Occurrence], _Occurrence | None]:
-    """Return the occurrences in the text's first PEEK_CHARS and the window that opens the
-    snippet, when that window is the whole text's: it holds every group, each by its exact
-    form where the group has one (no window can score more, and the first of the best wins),
-    and it ends well inside the part read. Else no window: the caller reads SCAN_CHARS."""
-    end = text.rfind(" ", 0, PEEK_CHARS) if len(text) > PEEK_CHARS else -1
-    if end < 0 or not groups or has_cjk(text[:SCAN_CHARS]):
-        return [], None  # short (read whole anyway), or the slower path of other scripts
-    found = _occurrences(text[:end], groups)
-    if not found:
-        return [], None
-    first, score = _best_window(found, chars)
-    best = (len(groups), sum(1 for g in groups if g.exact))
-    if score != best or first.start + chars + PEEK_MARGIN > end:
-        return [], None
-    return found, first
 
 
 # the tokenizer's pattern as a separator of re.split: words and what lies between them
@@ -231,10 +204,9 @@ def _find(words: _Words, seq: Seq, col: int, gi: int, exact: bool) -> Iterator[_
             yield _Occurrence(gi, exact, words.span(i)[0], words.span(i + n - 1)[1])
 
 
-def _best_window(found: list[_Occurrence], chars: int) -> tuple[_Occurrence, tuple[int, int]]:
+def _best_window(found: list[_Occurrence], chars: int) -> _Occurrence:
     """Return the occurrence that opens the window holding the most distinct groups (exact
-    occurrences count next), sliding over the occurrences in text order, with that window's
-    score (groups, groups by their exact form)."""
+    occurrences count next), sliding over the occurrences in text order."""
     width = chars - LEAD_CHARS
     best, best_key = found[0], (-1, -1)
     held: dict[tuple[int, bool], int] = {}
@@ -253,7 +225,7 @@ def _best_window(found: list[_Occurrence], chars: int) -> tuple[_Occurrence, tup
             held[key] -= 1
             if not held[key]:
                 del held[key]
-    return best, best_key
+    return best
 
 
 def _word_start(text: str, i: int) -> int:
