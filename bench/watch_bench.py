@@ -41,10 +41,18 @@ from places import WORK  # noqa: E402
 from results_md import write_section  # noqa: E402
 from systems import Client, our_server  # noqa: E402
 
-from indexer.generations import current_path  # noqa: E402
+from indexer.generations import JOURNAL, current_path  # noqa: E402
 
 HEADING = "Edits live through `index --watch` (issue 13)"
 TARGET_S = 1.0
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    """Hard-link a file, but copy the manifest's journal: runs append to it in place."""
+    if Path(src).name == JOURNAL:
+        shutil.copy2(src, dst)
+    else:
+        os.link(src, dst)
 
 
 def lines_of(process: subprocess.Popen) -> queue.Queue[str]:
@@ -96,7 +104,7 @@ def main() -> None:
     scratch = WORK / "scratch" / f"watch-{corpus.name}"
     shutil.rmtree(scratch, ignore_errors=True)
     log(f"{'linking' if args.link else 'copying'} archive and index to {scratch}")
-    copy = os.link if args.link else shutil.copy2
+    copy = _link_or_copy if args.link else shutil.copy2
     shutil.copytree(corpus.archive, scratch / "archive", symlinks=True, copy_function=copy)
     shutil.copytree(corpus.index, scratch / "index", symlinks=True, copy_function=copy)
     files = sorted((scratch / "archive").rglob("*.md"))

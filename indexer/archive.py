@@ -82,6 +82,9 @@ class ArchiveStats:
     paths: list[str] = field(default_factory=list)
     sizes: list[int] = field(default_factory=list)
     mtimes: list[int] = field(default_factory=list)
+    # the only positions that can differ from the manifest's table, when the other files were
+    # copied from it (files named to a run, changed in place); None: any
+    only: list[int] | None = None
 
 
 def archive_stats(root: Path, fieldmap: FieldMap | None = None) -> ArchiveStats:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
+JOURNAL = "manifest.log"  # what runs changed since manifest.json was written (journal.py)
 
 # Incremental runs leave a small segment each; past MAX_SMALL of them some are merged.
 MAX_SMALL = 8

@@ -42,6 +42,7 @@ def incremental_build(
     # does not list: then whatever is read again is deleted by path first
     cut_short = manifest.toc is not None and manifest.toc != gens.toc_generation(current)
     before = table.holders() if found.reads or found.removed else {}
+    entries_before = len(before) if before else table.count_ids()  # `updated` takes `before`
     plan = _plan(current, table, found, before, report, cut_short)
     wrote = bool(plan.deletes or plan.entries)
     if wrote:
@@ -53,7 +54,7 @@ def incremental_build(
         if config.taxonomy_read:
             manifest.taxonomy_ok = not config.problems
         write_manifest(current, manifest)
-    _count(report, table, plan, found.removed, len(before) if before else table.count_ids())
+    _count(report, table, plan, found.removed, entries_before)
     return report
 
 
@@ -66,7 +67,7 @@ def _plan(
     cut_short: bool,
 ) -> _Plan:
     """Settle what an incremental run writes for the files it read and the files gone."""
-    taken = dict(before)
+    taken = id_rule.Taken(before)
     for rel in (*found.reads, *found.removed):  # a file read again or gone holds nothing yet
         for i in table.ids_of(rel):
             taken.pop(i, None)

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def resolve(
-    reads: dict[str, FileRead], taken: dict[str, str], report: BuildReport
+    reads: dict[str, FileRead], taken: MutableMapping[str, str], report: BuildReport
 ) -> dict[str, list[Perspective]]:
     """Return each read file's entries to index, by the duplicate-id rule (`ids.settle`;
     `taken`: id -> path), and count and report every file with problems."""
@@ -42,7 +42,11 @@ def indexed_ids(files: Mapping[str, FileRow], reads: Iterable[str]) -> dict[str,
 
 
 def lost_ids(
-    rel: str, row: FileRow | None, kept: list[Perspective], taken: dict[str, str], read: FileRead
+    rel: str,
+    row: FileRow | None,
+    kept: list[Perspective],
+    taken: Mapping[str, str],
+    read: FileRead,
 ) -> list[str]:
     """Return the ids a file that is broken now held before and none of its valid entries has."""
     if not read.problems or row is None:

@@ -50,7 +50,7 @@ def scan(archive: Path, config: Config, table: FileTable, named: list[str] | Non
     )
     result = Scan(stats, {}, [], table.missing(stats.paths))
     result.read_at = {
-        stats.paths[k]: k for k in table.stale(stats.paths, stats.sizes, stats.mtimes)
+        stats.paths[k]: k for k in table.stale(stats.paths, stats.sizes, stats.mtimes, stats.only)
     }
     to_read = list(result.read_at)
     for rel, read in zip(to_read, _read(archive, to_read, config.fieldmap)):
@@ -99,10 +99,12 @@ def _named_stats(
             list(table.sizes),
             list(table.mtimes),
         )
+        stats.only = []
         for rel, found in now.items():
             k = table.position(rel)
             assert k is not None and found is not None
             stats.sizes[k], stats.mtimes[k] = found
+            stats.only.append(k)
         return stats
     for rel, size, mtime in zip(table.paths, table.sizes, table.mtimes):
         if rel in now:

@@ -1,4 +1,4 @@
-"""Every use of Whoosh's private parts, behind one door, and one fix to Whoosh itself.
+"""Every use of Whoosh's private parts, behind one door, and two fixes to Whoosh itself.
 
 Speed needs a few of Whoosh's internals: posting lists read a block at a time, field lengths
 read as one byte column, a segment writer that keeps lengths in memory, the memory maps of
@@ -8,7 +8,8 @@ moves one fails loudly rather than silently taking a slow path. A matcher or col
 met nowhere in the pinned Whoosh raises `Unexpected`.
 
 Moving parts:
-- the fix (applied on import): opening a compound segment, Whoosh wrapped every part it opens
+- the fixes (applied on import): a hash file's directory read in one read (`_hash_reader_init`);
+  opening a compound segment, Whoosh wrapped every part it opens
   (postings, term index, columns) in a `BufferFile` whose `io.BytesIO(buffer)` *copies* the
   part: a reader of a 100,000-entry index held a private copy of it (~300 MB a process, on
   every index change). Here the part is read through a view of the map (`_View`) instead;
@@ -120,6 +121,46 @@ def _buffer_file_init(self: Any, buf: Any, name: str | None = None, onclose: Any
 
 WHOOSH_BUFFER_INIT = structfile.BufferFile.__init__  # Whoosh's own, for the contract test
 structfile.BufferFile.__init__ = _buffer_file_init
+
+
+def _hash_reader_init(
+    self: Any, dbfile: Any, length: int | None = None, magic: bytes = b"HSH3", startoffset: int = 0
+) -> None:
+    """Whoosh's HashReader.__init__ with its directory of 256 hash tables read in one read,
+    not 256: a segment's term table is opened for every reader of it, and at a million
+    entries (300 segments) the small reads took a quarter of a second per opening."""
+    from whoosh.filedb import filetables as ft
+
+    self.dbfile, self.startoffset, self.is_closed = dbfile, startoffset, False
+    if length is None:
+        dbfile.seek(0, io.SEEK_END)
+        length = dbfile.tell() - startoffset
+    dbfile.seek(startoffset)
+    if (found := dbfile.read(4)) != magic:
+        raise ft.FileFormatError(f"Unknown file header {found!r}")
+    self.hashtype = dbfile.read_byte()
+    self.hashfn = ft._hash_functions[self.hashtype]
+    dbfile.read_int()  # two ints Whoosh keeps for later use
+    dbfile.read_int()
+    self.startofdata = dbfile.tell()
+    exptr = startoffset + length - ft._INT_SIZE
+    expos = exptr - dbfile.get_int(exptr)
+    dbfile.seek(expos)
+    self._read_extras()
+    dbfile.seek(expos - ft._directory_size)
+    self.tables = list(ft._dir_entry.iter_unpack(dbfile.read(ft._directory_size)))
+    self.endofdata = self.tables[0][0]
+
+
+def _fix_hash_reader() -> Any:
+    from whoosh.filedb import filetables
+
+    own = filetables.HashReader.__init__
+    filetables.HashReader.__init__ = _hash_reader_init
+    return own
+
+
+WHOOSH_HASH_READER_INIT = _fix_hash_reader()  # Whoosh's own, for the contract test
 
 
 # -- postings ----------------------------------------------------------------------------

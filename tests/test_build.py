@@ -261,6 +261,7 @@ def test_a_run_killed_between_its_commit_and_its_manifest_is_made_good(archive_d
     (archive_dir / "new.md").write_text(NEW_ENTRY, encoding="utf-8")
     assert build_index(archive_dir, index_dir).added == 1
     (current / gens.MANIFEST).write_bytes(before)  # as if killed before writing the manifest
+    (current / gens.JOURNAL).unlink(missing_ok=True)
     (archive_dir / "new.md").write_text("---\ntitle: [unclosed\n---\nbody\n", encoding="utf-8")
     report = build_index(archive_dir, index_dir)
     assert [p.path for p in report.problems] == ["new.md"]

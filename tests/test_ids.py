@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from indexer.build import build_index
 from indexer.cli import main
-from indexer.ids import holders, settle
+from indexer.ids import Taken, holders, settle
 from indexer.records import FileRead, Perspective, Problem
 from indexer.validate import check_archive
 
@@ -134,3 +134,20 @@ def test_the_command_line_prints_the_same_line_for_check_and_index(
     line = "a.md:1: duplicate id 'shared': already used by z.md"
     assert checked.exit_code == indexed.exit_code == 1
     assert line in checked.output.splitlines() and line in indexed.output.splitlines()
+
+
+def test_taken_reads_as_a_dict_changed_and_leaves_the_one_under_it_as_it_was():
+    under = {"a": "a.md", "b": "b.md", "c": "c.md"}
+    taken, copied = Taken(under), dict(under)
+    for kept in (taken, copied):
+        kept.pop("b", None)
+        kept.pop("zz", None)
+        assert kept.setdefault("b", "new.md") == "new.md"
+        assert kept.setdefault("a", "new.md") == "a.md"
+        kept.update({"d": "d.md"})
+        del kept["c"]
+    assert dict(taken) == copied and len(taken) == 3 and "c" not in taken
+    assert taken.get("c") is None and taken["b"] == "new.md"
+    assert under == {"a": "a.md", "b": "b.md", "c": "c.md"}
+    with pytest.raises(KeyError):
+        del taken["c"]

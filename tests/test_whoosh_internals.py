@@ -151,6 +151,38 @@ def test_buffer_file_init_sets_what_the_fix_sets():
     assert "BytesIO(buf)" in source
 
 
+def test_hash_files_open_as_whoosh_opens_them(index_dir):
+    """The fix reads a hash file's directory in one read: each term table and each stored
+    field table of the index opens with the same attributes as Whoosh's own opening gives."""
+    from whoosh import index as whoosh_index
+    from whoosh.filedb import filetables
+
+    from indexer import generations as gens
+    from indexer.whoosh_internals import WHOOSH_HASH_READER_INIT
+
+    assert filetables.HashReader.__init__ is not WHOOSH_HASH_READER_INIT
+    ix = whoosh_index.open_dir(str(gens.current_path(index_dir)))
+    opened = 0
+    for segment in ix._segments():
+        storage = segment.open_compound_file(ix.storage)
+        for part in storage.list():
+            if not part.endswith((".trm", ".fvz")):
+                continue
+            kind = filetables.OrderedHashReader
+            ours, theirs = kind.__new__(kind), kind.__new__(kind)
+            filetables.HashReader.__init__(ours, storage.open_file(part), storage.file_length(part))
+            WHOOSH_HASH_READER_INIT(theirs, storage.open_file(part), storage.file_length(part))
+            assert _attributes(ours) == _attributes(theirs)
+            assert len(ours.tables) == 256 and ours.endofdata > ours.startofdata
+            opened += 1
+    assert opened >= 2
+
+
+def _attributes(reader):  # type: ignore[no-untyped-def]
+    """Return a reader's attributes, methods bound to its file named by their function."""
+    return {k: getattr(v, "__func__", v) for k, v in vars(reader).items() if k != "dbfile"}
+
+
 @pytest.fixture
 def segment(index_dir):
     """The segment of the fixture index's entries (its vocabulary document has another)."""
