@@ -12,12 +12,15 @@ segments, and a segment never changes once written (deleting an entry only marks
   takes away the parts of the segments a merge removed and adds those of the new ones: a
   100,000-entry index with one file edited reads one small segment instead of 33 (5 s);
 - `totals`: bring the totals up to date with an open reader, by that difference where the
-  kept parts allow it, else from every segment's part (reading those not kept).
+  kept parts allow it, else from every segment's part (reading those not kept);
+- `BodyStems`: a reader process's body stem counts of the index state it last read, grown to
+  the next by the same difference: after an edit, before any totals are written for it.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -237,3 +240,69 @@ def _updated(kept: Totals | None, leaves: dict[str, IndexReader], folder: Path) 
         found.add(part)
     found.segments = frozenset(leaves)
     return found
+
+
+# A reader grows its last counts to the next state when the new segments hold at most this
+# share of the entries (or this many), and the parts of the segments gone are at hand; else it
+# reads the totals kept (a new generation).
+GROW_SHARE = 0.25
+GROW_ENTRIES = 20_000
+
+
+class BodyStems:
+    """The body stems' entry counts of the index state a process last read, by its segments;
+    the next state's are grown from them (the parts of the segments gone taken away, those of
+    the new ones added) rather than read again, or left unknown until its totals are written
+    (an edit at 1,000,000 entries: 300 term lookups per stem otherwise)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: tuple[frozenset[str], dict[str, int]] | None = None
+        self._parts: dict[str, Part] = {}  # of segments added by growing: small ones
+
+    def of(self, reader: IndexReader, generation: Path) -> dict[str, int] | None:
+        """Return the body stems' entry counts of a reader's segments (deleted entries
+        included), or None when they are not known and cannot be grown."""
+        leaves = segment_ids(reader)
+        segments = frozenset(leaves)
+        with self._lock:
+            known, parts = self._known, dict(self._parts)
+        if known is not None and known[0] == segments:
+            return known[1]
+        counts = _grown(known, leaves, parts, generation / PARTS_DIR) if known else None
+        if counts is None:
+            counts = stem_entries(generation, segments)
+        if counts is not None:
+            with self._lock:
+                self._known = (segments, counts)
+                self._parts = {s: part for s, part in parts.items() if s in leaves}
+        return counts
+
+
+def _grown(
+    known: tuple[frozenset[str], dict[str, int]],
+    leaves: dict[str, IndexReader],
+    parts: dict[str, Part],
+    folder: Path,
+) -> dict[str, int] | None:
+    """Return the known counts less the segments gone and plus the new ones (their parts
+    added to `parts`), or None when they are too many or a gone one's part is not at hand."""
+    segments, counts = known
+    new = [s for s in leaves if s not in segments]
+    gone = [s for s in segments if s not in leaves]
+    entries = sum(leaf.doc_count_all() for leaf in leaves.values())
+    if sum(leaves[s].doc_count_all() for s in new) > max(GROW_SHARE * entries, GROW_ENTRIES):
+        return None
+    for segment in gone:
+        if segment not in parts:
+            part = Part.load(folder / f"{segment}.npz")
+            if part is None:
+                return None
+            parts[segment] = part
+    for segment in new:
+        parts[segment] = Part.load(folder / f"{segment}.npz") or Part.read(leaves[segment])
+    out = dict(counts)
+    for segment, sign in [*((s, -1) for s in gone), *((s, 1) for s in new)]:
+        for stem, n in parts[segment].stems.items():
+            _bump(out, stem, sign * n)
+    return out

@@ -34,6 +34,9 @@ class Coded:
     values: list[str]
     # built on first use: the rows of each code, grouped
     _groups: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
+    # of a column joined from parts: the parts, and after each, how many rows and values
+    _parts: list[Coded] = field(default_factory=list, repr=False, compare=False)
+    _ends: list[tuple[int, int]] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
     def from_values(cls, per_row: list[str]) -> Coded:
@@ -44,14 +47,28 @@ class Coded:
         return cls(codes, list(index))
 
     @classmethod
-    def joined(cls, parts: list[Coded]) -> Coded:
-        """Return the parts (one per segment, each with its own values) as one column."""
-        index: dict[str, int] = {}
-        codes = []
-        for part in parts:
+    def joined(cls, parts: list[Coded], before: Coded | None = None) -> Coded:
+        """Return the parts (one per segment, each with its own values) as one column. The
+        parts that begin `before` (a column joined earlier: an index reopened after an
+        incremental run keeps its first segments) are taken from it, not joined again."""
+        kept = 0
+        if before is not None:
+            for old, new in zip(before._parts, parts):
+                if old is not new:
+                    break
+                kept += 1
+        rows, count = before._ends[kept - 1] if before is not None and kept else (0, 0)
+        values = before.values[:count] if before is not None and kept else []
+        index = dict(zip(values, range(count)))
+        codes = [before.codes[:rows]] if before is not None and kept else []
+        ends = before._ends[:kept] if before is not None else []
+        for part in parts[kept:]:
             remap = np.array([index.setdefault(v, len(index)) for v in part.values], dtype=np.int32)
             codes.append(remap[part.codes] if len(part.values) else part.codes)
-        return cls(np.concatenate(codes) if codes else np.zeros(0, np.int32), list(index))
+            rows += len(part.codes)
+            ends.append((rows, len(index)))
+        joined = np.concatenate(codes) if codes else np.zeros(0, np.int32)
+        return cls(joined, list(index), _parts=list(parts), _ends=ends)
 
     def rows(self, codes: np.ndarray) -> np.ndarray:
         """Return the rows (ascending) holding one of the codes, without scanning every row."""
@@ -101,12 +118,13 @@ class Column:
         return cls(facet, coded, np.asarray(docs, dtype=np.int64), labels)
 
     @classmethod
-    def joined(cls, parts: list[Column], sizes: list[int]) -> Column:
-        """Return the columns of consecutive segments (of `sizes` documents) as one."""
+    def joined(cls, parts: list[Column], sizes: list[int], before: Column | None = None) -> Column:
+        """Return the columns of consecutive segments (of `sizes` documents) as one; the parts
+        that begin `before` (joined earlier) are taken from it."""
         labels: dict[str, str] = {}
         for part in parts:
             labels.update({k: v for k, v in part.labels.items() if k not in labels})
-        coded = Coded.joined([p.coded for p in parts])
+        coded = Coded.joined([p.coded for p in parts], before.coded if before else None)
         if parts[0].docs is None:
             return cls(parts[0].facet, coded, None, labels)
         offsets = np.cumsum([0] + sizes[:-1])
@@ -178,11 +196,13 @@ class FacetTable:
         reader: IndexReader,
         known: dict[str, FacetTable] | None = None,
         facets: Sequence[FacetDef] = FACETS,
+        before: dict[str, Column] | None = None,
     ) -> FacetTable:
         """Read the facet columns of every document, segment by segment; `known` keeps each
         segment's table by segment id (a segment's documents never change, only which of them
         are deleted), so reopening an index after an incremental run reads the new segment only
-        (the caller forgets segments the index no longer has)."""
+        (the caller forgets segments the index no longer has), and `before` (the columns of
+        the index as last opened, by facet) gives the joined columns of the segments kept."""
         parts = []
         for leaf, _ in reader.leaf_readers():
             key = leaf.segment().segment_id() if known is not None else ""
@@ -195,7 +215,7 @@ class FacetTable:
             if leaf.has_deletions():
                 live[list(leaf.segment().deleted_docs())] = False
             parts.append((part, live))
-        return cls._joined(parts, facets)
+        return cls._joined(parts, facets, before or {})
 
     @classmethod
     def _from_leaf(cls, leaf: IndexReader, facets: Sequence[FacetDef]) -> FacetTable:
@@ -206,7 +226,10 @@ class FacetTable:
 
     @classmethod
     def _joined(
-        cls, parts: list[tuple[FacetTable, np.ndarray]], facets: Sequence[FacetDef]
+        cls,
+        parts: list[tuple[FacetTable, np.ndarray]],
+        facets: Sequence[FacetDef],
+        before: dict[str, Column],
     ) -> FacetTable:
         if len(parts) == 1:
             table, live = parts[0]
@@ -221,7 +244,10 @@ class FacetTable:
         sizes = [len(t.days) for t, _ in parts]
         return cls(
             columns={
-                f.name: Column.joined([t.columns[f.name] for t, _ in parts], sizes) for f in facets
+                f.name: Column.joined(
+                    [t.columns[f.name] for t, _ in parts], sizes, before.get(f.name)
+                )
+                for f in facets
             },
             days=np.concatenate([t.days for t, _ in parts]),
             live=np.concatenate([live for _, live in parts]),

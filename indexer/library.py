@@ -22,7 +22,7 @@ from indexer import completions as compl
 from indexer import duplicates as dup
 from indexer import generations as gens
 from indexer import near_copies, people, theme_drafts, trends
-from indexer.completion_parts import segment_ids, stem_entries
+from indexer.completion_parts import BodyStems
 from indexer.documents import day_text, summary
 from indexer.facetdefs import Facet, index_facets
 from indexer.facets import Column, FacetTable, facets
@@ -100,6 +100,7 @@ class Library:
         # stay the same: most incremental runs add no author or theme)
         self._named: dict[str, tuple[list[str], dict[str, str], compl.Named]] = {}
         self._columns: dict[str, Column] = {}  # by facet: the last view's, to lend lookups
+        self._stems = BodyStems()  # the body stems' entry counts, grown from view to view
         self._preparer = Preparer(self._open, self._warm) if prepare else None
 
     # -- the open generation -------------------------------------------------------------
@@ -156,7 +157,9 @@ class Library:
             if name not in self._built:  # the manifest is large; its build time stays
                 self._built = {name: read_manifest(path).built}
             built = self._built[name]
-            table = FacetTable.from_reader(searcher.reader(), self._tables, index_facets(path))
+            table = FacetTable.from_reader(
+                searcher.reader(), self._tables, index_facets(path), self._columns
+            )
             # forget what was kept of segments the index no longer has
             segments = {leaf.segment().segment_id() for leaf, _ in searcher.reader().leaf_readers()}
             for gone in set(self._tables) - segments:
@@ -182,6 +185,7 @@ class Library:
             view.named[facet] = compl.Named.of(values, named)
             with self._lock:
                 self._named[facet] = (values, named, view.named[facet])
+        self._body_frequencies(view)  # a subject's words are counted from them
         return view
 
     def _vocabulary_of(self, view: View) -> VocabularyOf:
@@ -568,13 +572,13 @@ class Library:
             return self._dups[1]
 
     def _body_frequencies(self, view: View) -> None:
-        """Hand the search core the body stems' entry counts the index run kept, once per
-        view (a related list asks for every word of its entry: 32 lookups each at 100,000
-        entries otherwise)."""
+        """Hand the search core the body stems' entry counts the index run kept, or grown from
+        the last view's, once per view (a related list asks for every word of its entry: 32
+        lookups each at 100,000 entries otherwise, and a subject's words as many)."""
         if not view.stems_read:
             view.stems_read = True
             reader = view.searcher.reader()
-            counts = stem_entries(self.index_dir / view.name, frozenset(segment_ids(reader)))
+            counts = self._stems.of(reader, self.index_dir / view.name)
             if counts is not None:
                 know_body_frequencies(reader, counts)
 

@@ -133,3 +133,30 @@ def test_a_related_list_reads_the_kept_counts(archive_dir: Path, index_dir: Path
     postings._ENTRIES.clear()
     again = lib.entry("colour-of-data", related=3)
     assert plain is not None and again is not None and again.related == plain.related
+
+
+def test_a_reader_grows_its_stem_counts_to_the_next_state_before_its_totals_are_written(
+    archive_dir: Path, index_dir: Path
+):
+    # `index --watch` writes the totals after the batch (a child process): a reader that
+    # reopens meanwhile grows the counts it had by the segments gone and new
+    stems = parts.BodyStems()
+    generation = current_path(index_dir)
+    with _reader(index_dir) as reader:
+        first = stems.of(reader, generation)
+        assert first is not None and first == parts.totals(reader).stems
+    for i, body in enumerate(["A zeppelin of autonomy.", "Autonomy, again.", "Balloons."]):
+        _entry(archive_dir, f"airship{i}", body)
+        build_index(archive_dir, index_dir, side_files=False)
+        if i == 1:
+            (archive_dir / "airship0.md").unlink()
+            build_index(archive_dir, index_dir, side_files=False)
+    with _reader(index_dir) as reader:
+        segments = frozenset(parts.segment_ids(reader))
+        assert parts.stem_entries(generation, segments) is None  # no totals of this state
+        assert parts.BodyStems().of(reader, generation) is None  # nothing to grow from
+        grown = stems.of(reader, generation)
+        assert grown is not None and grown == parts.totals(reader).stems
+        assert grown["autonom"] == reader.doc_frequency("body", "autonom")
+        assert stems.of(reader, generation) is grown  # made once per state
+    assert first != grown
