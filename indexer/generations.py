@@ -101,7 +101,7 @@ def merge_small(ix: Index) -> None:
     Whoosh 2.7 can lose a deletion when it merges the segment holding it in the same commit."""
     from indexer.whoosh_internals import index_segments  # local: this module loads no Whoosh
 
-    sizes = {seg.segment_id(): _segment_bytes(ix, seg) for seg in index_segments(ix)}
+    sizes = _segment_bytes(ix, [seg.segment_id() for seg in index_segments(ix)])
     chosen = segments_to_merge(sizes)
     if chosen:
         ix.writer(limitmb=128).commit(mergetype=partial_merge(chosen))
@@ -144,8 +144,15 @@ def partial_merge(names: set[str]) -> Callable[[SegmentWriter, list[Any]], list[
     return policy
 
 
-def _segment_bytes(ix: Index, seg: Any) -> int:
-    return sum(ix.storage.file_length(name) for name in seg.list_files(ix.storage))
+def _segment_bytes(ix: Index, segments: list[str]) -> dict[str, int]:
+    """Return the bytes of each segment's files (named "<segment id>.<ext>"), from one listing
+    of the folder (Whoosh lists it once per segment: 300 listings at 1,000,000 entries)."""
+    sizes = dict.fromkeys(segments, 0)
+    for name in ix.storage.list():
+        segment = name.split(".", 1)[0]
+        if segment in sizes:
+            sizes[segment] += ix.storage.file_length(name)
+    return sizes
 
 
 def _tier(size: int) -> int:

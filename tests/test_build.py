@@ -395,3 +395,23 @@ def test_a_parallel_build_settles_ids_and_problems_as_one_process_does(
     assert two_report.problems == one_report.problems
     assert {p.path for p in two_report.problems} == {"broken.md", "zz-aa-again.md"}
     assert (two_report.added, two_report.rejected, two_report.entries) == (8, 2, 8)
+
+
+def test_segment_sizes_come_from_one_listing_as_whoosh_lists_each_segments_files(
+    archive_dir, index_dir
+):
+    from whoosh import index as whoosh_index
+
+    from indexer.generations import _segment_bytes
+    from indexer.whoosh_internals import index_segments
+
+    (archive_dir / "new.md").write_text(NEW_ENTRY, encoding="utf-8")
+    build_index(archive_dir, index_dir)
+    ix = whoosh_index.open_dir(str(gens.current_path(index_dir)))
+    segments = index_segments(ix)
+    whooshs = {
+        seg.segment_id(): sum(ix.storage.file_length(n) for n in seg.list_files(ix.storage))
+        for seg in segments
+    }
+    assert len(whooshs) >= 2 and all(whooshs.values())
+    assert _segment_bytes(ix, list(whooshs)) == whooshs
