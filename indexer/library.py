@@ -35,8 +35,14 @@ from indexer.matching import (
     plain_clauses,
     single_words,
 )
-from indexer.postings import Postings, evaluate, know_body_frequencies, warm_positions
-from indexer.preparing import WARM_SECONDS, Preparer, warm_with
+from indexer.postings import (
+    Postings,
+    evaluate,
+    know_body_frequencies,
+    warm_positions,
+    warm_terms,
+)
+from indexer.preparing import STEMS_SHARE, WARM_SECONDS, Preparer, warm_with
 from indexer.related import profile, related_entries
 from indexer.results import (
     BadParameter,
@@ -138,16 +144,23 @@ class Library:
         self._local.view = None  # opening may fail (a half-synced generation): retry next time
 
     def _warm(self, view: View) -> None:
-        """Search the archive's most held words in a view no request reads yet (preparing.py),
-        and make its vocabulary for spelling and its facets' orders of values by name (the first
-        unknown word, and the first facet cut among many tied values, would wait for them)."""
+        """Read the archive's most held stems' postings and search its most held words in a
+        view no request reads yet (preparing.py), and make its vocabulary for spelling, its
+        near-copy bands and its facets' orders of values by name (the first unknown word, entry
+        page, and facet cut among many tied values would wait for them)."""
         self._body_frequencies(view)
         self._vocabulary_of(view)()
+        self._signatures(view).bands()  # an entry's near copies are looked up by band
         for column in view.table.columns.values():
             column.display_rank()
             column.matching(frozenset())  # its lookup of values by key (a facet selected)
-        warm_with(view, lambda word: self._answer(view, SearchRequest(q=word)))
-        warm_positions(self._postings(view), "body", time.monotonic() + WARM_SECONDS)
+        deadline = time.monotonic() + WARM_SECONDS
+        ctx = self._postings(view)
+        warm_terms(ctx, ("body", "title"), deadline, STEMS_SHARE)
+        warm_with(view, lambda word: self._answer(view, SearchRequest(q=word)), deadline)
+        deadline = time.monotonic() + WARM_SECONDS
+        for fieldname in ("body", "title"):
+            warm_positions(ctx, fieldname, deadline)
 
     def _open(self, name: str) -> View:
         path = self.index_dir / name

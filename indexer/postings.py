@@ -393,6 +393,22 @@ def _positions(
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
+def warm_terms(ctx: Postings, fieldnames: tuple[str, ...], deadline: float, share: float) -> int:
+    """Read the postings of the body's most held stems (where their entry counts are known:
+    `know_body_frequencies`) in each of the fields, the most held first, until the deadline or
+    until the cache holds `share` of its bound; return how many stems. A stem spans many words
+    ("defin": define, defined, definition), so the most held words miss some of them."""
+    counts = _BODY.get(ctx.searcher.reader())
+    done = 0
+    for stem in sorted(counts, key=counts.__getitem__, reverse=True) if counts else ():
+        if time.monotonic() > deadline or ctx._terms.held > share * CACHE_POSTINGS:
+            break
+        for fieldname in fieldnames:
+            _term(wq.Term(fieldname, stem), ctx)
+        done += 1
+    return done
+
+
 def warm_positions(ctx: Postings, fieldname: str, deadline: float) -> int:
     """Read into the cache every live position of the field's terms whose postings it holds,
     the most held first, within WARM_POSITIONS and until the deadline; return how many terms."""

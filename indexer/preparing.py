@@ -26,9 +26,11 @@ from indexer.view import View
 
 log = logging.getLogger(__name__)
 
-WARM_WORDS = 40  # the archive's most held words searched once in a new generation
+WARM_WORDS = 20  # the archive's most held words searched once in a new generation (then
+# the postings of its most held stems are read, without a search: postings.warm_terms)
 WARM_SECONDS = 5.0  # at most this long warming one generation
-WARM_SHARE = 0.5  # and stop once the posting cache holds this share of its bound
+WARM_SHARE = 0.75  # and stop once the posting cache holds this share of its bound
+STEMS_SHARE = 0.5  # of which the most held stems' postings, read first (postings.warm_terms)
 RETRY_SECONDS = 1.0  # after a failed preparation (a generation half synced), try again after
 
 
@@ -89,10 +91,10 @@ def warming_words(completions: Completions | None, limit: int = WARM_WORDS) -> l
     return [completions.words[i] for i in order.tolist()]
 
 
-def warm_with(view: View, search: Callable[[str], object]) -> int:
-    """Search the archive's most held words in a view, until the time or cache bound; return
-    how many were searched."""
-    deadline = time.monotonic() + WARM_SECONDS
+def warm_with(view: View, search: Callable[[str], object], deadline: float | None = None) -> int:
+    """Search the archive's most held words in a view, until the time (WARM_SECONDS, or the
+    deadline given) or cache bound; return how many were searched."""
+    deadline = deadline if deadline is not None else time.monotonic() + WARM_SECONDS
     done = 0
     for word in warming_words(view.completions):
         if time.monotonic() > deadline or view.postings.held > WARM_SHARE * CACHE_POSTINGS:

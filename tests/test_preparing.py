@@ -11,7 +11,7 @@ import pytest
 from fixture_archive import entry_text
 
 from indexer import generations as gens
-from indexer import preparing
+from indexer import postings, preparing
 from indexer.build import build_index
 from indexer.completions import Completions
 from indexer.library import Library
@@ -82,7 +82,7 @@ def test_requests_keep_the_old_generation_until_the_new_one_is_warm(built):
 def test_a_new_generation_has_its_spelling_vocabulary_before_readers_meet_it(built, monkeypatch):
     archive, index, first = built
     # without warming searches (here every word is rare, and searching one asks for spellings)
-    monkeypatch.setattr("indexer.library.warm_with", lambda view, search: 0)
+    monkeypatch.setattr("indexer.library.warm_with", lambda view, search, deadline=None: 0)
     lib = Library(index, prepare=True)
     assert lib.search(SearchRequest(q="")).generation == first  # browsing: no spelling asked
     assert lib._vocabularies._held == {}
@@ -138,6 +138,36 @@ def test_a_warmed_generation_holds_its_most_held_words_positions(built, monkeypa
         assert [h.id for h in found.hits] == [h.id for h in expected.hits], q
         assert found.total == expected.total > 0, q
     assert lib.search(SearchRequest(q='"kanban agile"')).total == 1
+
+
+def test_a_warmed_generation_holds_its_most_held_stems_postings_without_a_search(
+    built, monkeypatch
+):
+    """A stem spans many words ("defin": define, defined, definition): the most held stems'
+    postings are read while a generation is prepared, searched for or not, and so are its
+    near-copy bands (an entry page looks its near copies up by them)."""
+    archive, index, first = built
+    monkeypatch.setattr("indexer.library.warm_with", lambda view, search, deadline=None: 0)
+    lib = Library(index, prepare=True)
+    lib.search(SearchRequest(q=""))
+    (archive / "e9.md").write_text(
+        entry_text("e9", "@bo", "2026-02-01", "", "agile kanban boards"), encoding="utf-8"
+    )
+    assert build_index(archive, index, full=True).problems == []
+    second = gens.current_name(index)
+    assert _settled(lib, "", second) == second
+    view = lib._local.view
+    assert {("body", "kanban"), ("body", "agil")} <= set(view.postings)
+    assert {("title", "kanban"), ("title", "agil")} <= view.postings.absent  # in no title
+    assert ("body", "kanban") in view.postings.positions
+    assert lib._dups is not None and lib._dups[1]._bands is not None
+    read: list[str] = []
+    real = postings._read_term
+    monkeypatch.setattr(
+        postings, "_read_term", lambda f, t, ctx, raw=None: read.append(t) or real(f, t, ctx, raw)
+    )
+    assert lib.search(SearchRequest(q="agile")).total == 4
+    assert "agil" not in read
 
 
 def test_without_prepare_the_next_request_opens_the_new_generation(built):

@@ -179,3 +179,25 @@ def test_api_and_page(built: Path) -> None:
     off = client.get("/search?q=grief&subject=0").get_data(as_text=True)
     assert "Entries on the same subject" not in off
     assert client.get("/api/search?q=grief&subject=2").status_code == 400
+
+
+def test_the_key_words_entries_stay_within_the_budget(built: Path, monkeypatch) -> None:
+    # the subject's postings are read in full: their sum is bounded at any archive size
+    from indexer import subject
+
+    strong = search(Library(built / "index"), "grief")
+    monkeypatch.setattr(subject, "POSTINGS", 12)
+    lib = Library(built / "index")
+    r = search(lib, "grief")
+    view = lib._view()
+    held = sum(view.searcher.doc_frequency("body", stem(w)) for w in r.subject_words)
+    assert r.on_subject > 0 and 0 < held <= 12
+    assert set(r.subject_words) < set(strong.subject_words)
+    monkeypatch.setattr(subject, "POSTINGS", 0)
+    assert search(Library(built / "index"), "grief").on_subject == 0
+
+
+def stem(word: str) -> str:
+    from indexer.analysis import stems
+
+    return stems(word)[0]
