@@ -28,7 +28,7 @@ from indexer.near_copies import FILE, THRESHOLD
 
 SHINGLE = 4  # words per shingle
 PERMS = 64
-ROWS = 2
+ROWS = 2  # a band's two uint32 values are one uint64 key (Signatures.bands)
 BANDS = PERMS // ROWS
 MIN_SHINGLES = 8  # shorter texts are not compared: a few words say the same thing too often
 SHORTER_SHARE = 0.5  # the shorter text is at least this share of the longer one's shingles
@@ -152,7 +152,7 @@ class Signatures:
         self, ids: list[str], digests: list[int], sigs: np.ndarray, sizes: np.ndarray
     ) -> None:
         self.ids, self.digests, self.sigs, self.sizes = ids, digests, sigs, sizes
-        self.row = {i: k for k, i in enumerate(ids)}
+        self.row = dict(zip(ids, range(len(ids))))
         self._bands: np.ndarray | None = None
 
     @classmethod
@@ -192,10 +192,11 @@ class Signatures:
             tmp.unlink(missing_ok=True)
 
     def bands(self) -> np.ndarray:
-        """Return each entry's band keys (BANDS uint64), computed once."""
+        """Return each entry's band keys (BANDS uint64), computed once: a band's two uint32
+        values read as one uint64, without a copy (keys are only compared)."""
         if self._bands is None:
-            s = self.sigs.astype(np.uint64).reshape(len(self.ids), BANDS, ROWS)
-            self._bands = (s[:, :, 0] << np.uint64(32)) | s[:, :, 1]
+            sigs = np.ascontiguousarray(self.sigs, dtype=np.uint32)
+            self._bands = sigs.view(np.uint64).reshape(len(self.ids), BANDS)
         return self._bands
 
     def candidates_of(
