@@ -43,6 +43,7 @@ from typing import Any
 from indexer.build import BuildReport, build_index, publish_side_files
 from indexer.records import ArchiveError, Problem
 
+SIDE_NICENESS = 10  # the side files' child yields the processors to work an edit waits for
 QUIET_MS = 150  # a batch ends when no file event came for this long...
 LONGEST_MS = 5_000  # ...or when it has gathered events for this long
 PROBE = ".perspectives-watch-probe"  # hidden: no archive file
@@ -254,6 +255,8 @@ def _child(make: Callable[[Path], list[Problem]], index_dir: Path, send: Any) ->
     """The forked child: make the side files and send back what came of it."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the parent waits
+    # below the next batch and the server's reopening of the index, which an edit waits for
+    os.nice(SIDE_NICENESS)
     send.send(_side_files(make, index_dir))
     send.close()
 

@@ -254,6 +254,22 @@ def test_side_files_never_hold_up_the_watch_and_coalesce(tmp_path):
     assert (tmp_path / "made.log").read_text().split() == ["started", "started"]
 
 
+def _niceness_side_files(index_dir: Path) -> list[Problem]:
+    (index_dir / "nice.txt").write_text(str(os.nice(0)))
+    return []
+
+
+def test_side_files_are_made_below_the_priority_of_the_watch(tmp_path):
+    # on two cores the child must not slow the next batch or the server's reopening
+    from indexer.watching import SIDE_NICENESS
+
+    side = SideFiles(tmp_path, lambda r: None, lambda e: None, make=_niceness_side_files)
+    side.due()
+    side.finish()
+    expected = min(19, os.nice(0) + SIDE_NICENESS)
+    assert int((tmp_path / "nice.txt").read_text()) == expected > os.nice(0)
+
+
 def _failing_side_files(index_dir: Path) -> list[Problem]:
     raise OSError(28, "No space left on device")
 
