@@ -39,6 +39,9 @@ CACHE_POSTINGS = 4_000_000  # about 64 MB of cached posting arrays per searcher
 # many small lists cannot grow the cache past its bound either.
 ENTRY_COST = 32
 MAX_ABSENT = 100_000  # terms known to be absent, kept apart (~10 MB at most)
+# a new generation reads the lists of the stems held this often (a shorter list is read cold in
+# a few ms; and a small archive's preparation must not read every word it has)
+WARM_TERM_ENTRIES = 2_000
 # positions of the most held words read into memory when a generation is warmed (8 bytes each:
 # about 32 MB), so that the first phrase of common words reads no posting block of theirs
 WARM_POSITIONS = 4_000_000
@@ -394,13 +397,15 @@ def _positions(
 
 
 def warm_terms(ctx: Postings, fieldnames: tuple[str, ...], deadline: float, share: float) -> int:
-    """Read the postings of the body's most held stems (where their entry counts are known:
-    `know_body_frequencies`) in each of the fields, the most held first, until the deadline or
-    until the cache holds `share` of its bound; return how many stems. A stem spans many words
-    ("defin": define, defined, definition), so the most held words miss some of them."""
+    """Read the postings of the body's stems held by WARM_TERM_ENTRIES entries or more (where
+    their entry counts are known: `know_body_frequencies`) in each of the fields, the most held
+    first, until the deadline or until the cache holds `share` of its bound; return how many
+    stems. A stem spans many words ("defin": define, defined, definition), so the most held
+    words miss some of them."""
     counts = _BODY.get(ctx.searcher.reader())
+    held = [stem for stem, n in counts.items() if n >= WARM_TERM_ENTRIES] if counts else []
     done = 0
-    for stem in sorted(counts, key=counts.__getitem__, reverse=True) if counts else ():
+    for stem in sorted(held, key=counts.__getitem__, reverse=True) if counts else ():
         if time.monotonic() > deadline or ctx._terms.held > share * CACHE_POSTINGS:
             break
         for fieldname in fieldnames:

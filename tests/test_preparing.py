@@ -150,6 +150,10 @@ def test_a_warmed_generation_holds_its_most_held_stems_postings_without_a_search
     monkeypatch.setattr("indexer.library.warm_with", lambda view, search, deadline=None: 0)
     lib = Library(index, prepare=True)
     lib.search(SearchRequest(q=""))
+    view = lib._local.view
+    # a small archive's stems are all read cold in a few ms: none is read ahead
+    assert postings.warm_terms(lib._postings(view), ("body",), time.monotonic() + 5, 1) == 0
+    monkeypatch.setattr(postings, "WARM_TERM_ENTRIES", 2)
     (archive / "e9.md").write_text(
         entry_text("e9", "@bo", "2026-02-01", "", "agile kanban boards"), encoding="utf-8"
     )
