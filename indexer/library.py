@@ -147,8 +147,8 @@ class Library:
         """Read the archive's most held stems' postings and search its most held words in a
         view no request reads yet (preparing.py), and make its vocabulary for spelling, its
         near-copy bands and its facets' orders of values by name (the first unknown word, entry
-        page, and facet cut among many tied values would wait for them)."""
-        self._body_frequencies(view)
+        page, and facet cut among many tied values would wait for them). Its body stems'
+        counts, which the stems are read by, came with it (`_open`)."""
         self._vocabulary_of(view)()
         self._signatures(view).bands()  # an entry's near copies are looked up by band
         for column in view.table.columns.values():
@@ -603,8 +603,6 @@ class Library:
             return None
         f = view.searcher.stored_fields(n)
         ctx, labels = self._postings(view), labels_of(view)["theme"]
-        if related or authors:
-            self._body_frequencies(view)
         known = profile(view.searcher, n, ctx, labels) if related or authors else None
         own = tuple(f.get("authors", ())) or (f["author"],)
         entry = Entry(

@@ -5,6 +5,7 @@ earlier manifest.json is never applied wrongly."""
 import json
 
 import pytest
+from test_manifest import NEW_ENTRY
 
 import indexer.manifest as manifest_module
 from indexer import generations as gens
@@ -13,15 +14,6 @@ from indexer.build import build_index
 from indexer.library import Library
 from indexer.manifest import FileRow, FileTable, read_manifest
 from indexer.params import parse_request
-
-NEW_ENTRY = """---
-title: "A New Voice"
-author: "@newcomer"
-date: 2026-03-01
-section: "The Stories: Living With a Model"
----
-Self-determination means the right to choose which model to talk to.
-"""
 
 
 def as_read_elsewhere(generation):
