@@ -47,6 +47,18 @@ def _settled(lib: Library, q: str, want: str, seconds: float = 30.0) -> str:
     return seen
 
 
+def _rebuilt(lib: Library, archive: Path, index: Path, body: str) -> str:
+    """Add an entry, rebuild the index fully, and wait until lib answers from the new
+    generation; return its name."""
+    (archive / "e9.md").write_text(
+        entry_text("e9", "@bo", "2026-02-01", "", body), encoding="utf-8"
+    )
+    assert build_index(archive, index, full=True).problems == []
+    second = gens.current_name(index)
+    assert second is not None and _settled(lib, "", second) == second
+    return second
+
+
 @pytest.fixture
 def built(tmp_path: Path) -> tuple[Path, Path, str]:
     archive = _archive(tmp_path)
@@ -86,12 +98,7 @@ def test_a_new_generation_has_its_spelling_vocabulary_before_readers_meet_it(bui
     lib = Library(index, prepare=True)
     assert lib.search(SearchRequest(q="")).generation == first  # browsing: no spelling asked
     assert lib._vocabularies._held == {}
-    (archive / "e9.md").write_text(
-        entry_text("e9", "@bo", "2026-02-01", "", "zeppelin kanban"), encoding="utf-8"
-    )
-    assert build_index(archive, index, full=True).problems == []
-    second = gens.current_name(index)
-    assert _settled(lib, "", second) == second
+    _rebuilt(lib, archive, index, "zeppelin kanban")
     # made while preparing (no request of it asked for a spelling): the first unknown word
     # does not wait for it
     view = lib._local.view
@@ -154,12 +161,7 @@ def test_a_warmed_generation_holds_its_most_held_stems_postings_without_a_search
     # a small archive's stems are all read cold in a few ms: none is read ahead
     assert postings.warm_terms(lib._postings(view), ("body",), time.monotonic() + 5, 1) == 0
     monkeypatch.setattr(postings, "WARM_TERM_ENTRIES", 2)
-    (archive / "e9.md").write_text(
-        entry_text("e9", "@bo", "2026-02-01", "", "agile kanban boards"), encoding="utf-8"
-    )
-    assert build_index(archive, index, full=True).problems == []
-    second = gens.current_name(index)
-    assert _settled(lib, "", second) == second
+    _rebuilt(lib, archive, index, "agile kanban boards")
     view = lib._local.view
     assert {("body", "kanban"), ("body", "agil")} <= set(view.postings)
     assert {("title", "kanban"), ("title", "agil")} <= view.postings.absent  # in no title
