@@ -130,14 +130,35 @@ class TermPositions(Positions):
     def word_values(
         self, value: Any, analyzer: Any, **kwargs: Any
     ) -> Iterator[tuple[str, int, float, bytes]]:
+        where = self._where(value, analyzer, **kwargs)
+        if where is None:
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        for word, positions in where.items():
+            yield word, len(positions), len(positions) * boost, _encode(positions)
+
+    def index_rows(self, value: Any, analyzer: Any) -> list[tuple[bytes, int, float, bytes]] | None:
+        """Return what `field.index(value)` yields, as a list, for the build's writer
+        (`whoosh_internals._add_document`); None where only Whoosh's own path can."""
+        where = self._where(value, analyzer)
+        if where is None:
+            return None
+        boost = self.field_boost
+        return [
+            (word.encode("utf-8"), len(positions), len(positions) * boost, _encode(positions))
+            for word, positions in where.items()
+        ]
+
+    def _where(self, value: Any, analyzer: Any, **kwargs: Any) -> dict[str, list[int]] | None:
+        """Return each term of the text with its positions (None: not text this class reads)."""
         if (
             not isinstance(analyzer, TermAnalyzer)
             or not isinstance(value, str)
             or kwargs.get("start_pos", 0)
             or not kwargs.get("tokenize", True)
         ):
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
+            return None
         where: dict[str, list[int]] = {}
         rows = _analyze(value, analyzer.stem)
         exact_of = _exact_term if analyzer.stem else None
@@ -161,16 +182,28 @@ class TermPositions(Positions):
                 for term in (joined, _exact_term(joined)):
                     if term is not None:  # a compound may also be written whole elsewhere
                         where[term] = sorted({*where.get(term, ()), pos})
-        boost = self.field_boost
-        for word, positions in where.items():
-            yield word, len(positions), len(positions) * boost, _encode(positions)
+        return where
 
 
 _COUNT = struct.Struct("!I").pack
 
 
+# The encodings of one position, made once: most words occur once in an entry, so most
+# postings share one of these (a build's posting pool then holds a pointer, not the bytes).
+_SINGLE: dict[int, bytes] = {}
+SINGLE_MAX = 1 << 16  # positions past this are encoded each time
+
+
 def _encode(positions: list[int]) -> bytes:
     """Return `Positions.encode(positions)`: the count, then the pickled deltas."""
+    if len(positions) == 1:
+        pos = positions[0]
+        value = _SINGLE.get(pos)
+        if value is None:
+            value = _COUNT(1) + pickle.dumps([pos], 2)
+            if pos < SINGLE_MAX:
+                _SINGLE[pos] = value
+        return value
     deltas = [b - a for a, b in zip([0, *positions[:-1]], positions, strict=True)]
     return _COUNT(len(deltas)) + pickle.dumps(deltas, 2)
 
@@ -500,8 +533,9 @@ def iter_terms(text: str, start: int = 0) -> Iterator[tuple[str, int, int]]:
 
 
 def stems(text: str) -> list[str]:
-    """Return the text analyzer's terms for the text, in order."""
-    return [token.text for token in _TEXT(text)]
+    """Return the text analyzer's terms for the text, in order (what `_TEXT(text)` yields,
+    read from its rows without a token each)."""
+    return [term for term, _, _, _ in _analyze(text, True) if term is not None]
 
 
 def stems_and_words(text: str) -> Iterator[tuple[str, str]]:

@@ -451,18 +451,134 @@ def _column_bytes(column: Any, n: int) -> bytes:
 
 
 def lengths_writer(ix: Index, lock: bool = True, limitmb: int = 128) -> SegmentWriter:
-    """Return Whoosh's SegmentWriter, made to look up field lengths in memory while it writes
-    postings; without lock, one of several that write segments of one index at once (as
-    Whoosh's `MpWriter(multisegment=True)` makes them), committed by one of them.
+    """Return Whoosh's SegmentWriter, its postings grouped by term as documents are added
+    (`TermPool`, `_add_document`) and its field lengths looked up in memory while it writes
+    them; without lock, one of several that write segments of one index at once (as Whoosh's
+    `MpWriter(multisegment=True)` makes them), committed by one of them. It writes the same
+    segment, byte for byte, as Whoosh's own writer (tests/test_whoosh_internals.py).
 
-    Whoosh reads the new segment's length column from disk once per posting (a seek and a
-    read each: ~15% of a build); here each field's column is read once.
+    Whoosh's pool holds a tuple a posting (about 150 bytes) and sorts them all when the segment
+    is written; Whoosh reads the new segment's length column from disk once per posting (a
+    seek and a read each: ~15% of a build); here each field's column is read once.
     """
     from whoosh.writing import SegmentWriter
 
     writer = SegmentWriter(ix, _lk=lock, limitmb=limitmb)
+    writer.pool = TermPool()
     writer._flush_segment = types.MethodType(_flush_segment, writer)
+    writer.add_document = types.MethodType(_add_document, writer)
     return writer
+
+
+# What `TermPool.currentsize` counts: a posting (a document number, a weight and a pointer to
+# its value, in arrays and a list) and a term (its key, three containers and a dict slot)
+POSTING_BYTES = 24
+TERM_BYTES = 400
+
+
+class TermPool:
+    """A segment's postings, grouped by field and term as they are added: per term the
+    document numbers (ascending, as documents are added), weights and encoded values.
+
+    In place of Whoosh's `PostingPool`, which keeps a tuple a posting and sorts them all (and
+    spills runs to disk past its limit) before the segment is written. `currentsize` is an
+    estimate of the bytes held, which the build uses to end a segment.
+    """
+
+    __slots__ = ("fields", "currentsize", "__weakref__")
+
+    def __init__(self) -> None:
+        from array import array
+
+        self.fields: dict[str, dict[bytes, tuple[array[int], array[float], list[bytes]]]] = {}
+        self.currentsize = 0
+
+    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+        """Add one posting, as Whoosh's pool takes it: (field, term, document, weight, value)."""
+        from array import array
+
+        fieldname, btext, docnum, weight, value = item
+        terms = self.fields.setdefault(fieldname, {})
+        row = terms.get(btext)
+        if row is None:
+            row = terms[btext] = (array("I"), array("d"), [])
+            self.currentsize += TERM_BYTES + len(btext)
+        elif row[0][-1] >= docnum:
+            raise Unexpected(f"postings of {fieldname!r} added out of document order")
+        row[0].append(docnum)
+        row[1].append(weight)
+        row[2].append(value or b"")
+        self.currentsize += POSTING_BYTES + (len(value) if value else 0)
+
+    def cleanup(self) -> None:
+        """Drop the postings (Whoosh's pool removes its runs here)."""
+        self.fields = {}
+        self.currentsize = 0
+
+
+def _add_document(writer: SegmentWriter, **fields: Any) -> None:
+    """Whoosh's `SegmentWriter.add_document`, each posting appended to its term's row of the
+    writer's `TermPool` instead of made a tuple for a pool that sorts them. Fields that need
+    what the build's schema has none of (spelling words, term vectors) are refused."""
+    from array import array
+
+    writer._check_state()
+    perdocwriter, schema, pool = writer.perdocwriter, writer.schema, writer.pool
+    docnum = writer.docnum
+    docboost = writer._doc_boost(fields)
+    fieldnames = sorted(name for name in fields if not name.startswith("_"))
+    writer._check_fields(schema, fieldnames)
+    size = 0
+    perdocwriter.start_doc(docnum)
+    try:
+        for fieldname in fieldnames:
+            value = fields.get(fieldname)
+            if value is None:
+                continue
+            field = schema[fieldname]
+            if field.separate_spelling() or field.vector:
+                raise Unexpected(f"field {fieldname!r} needs Whoosh's own writer")
+            length = 0
+            if field.indexed:
+                boost = writer._field_boost(fields, fieldname, docboost)
+                scorable = field.scorable
+                terms = pool.fields.get(fieldname)
+                if terms is None:
+                    terms = pool.fields[fieldname] = {}
+                rows = getattr(field.format, "index_rows", None)  # analysis.TermPositions
+                found = rows(value, field.analyzer) if rows is not None else None
+                if found is None:
+                    found = [(t, f, w, v or b"") for t, f, w, v in field.index(value)]
+                if scorable:
+                    length = sum(freq for _, freq, _, _ in found)
+                size += POSTING_BYTES * len(found) + sum(len(v) for _, _, _, v in found)
+                for btext, _, weight, vbytes in found:
+                    row = terms.get(btext)
+                    if row is None:
+                        row = terms[btext] = (array("I"), array("d"), [])
+                        size += TERM_BYTES + len(btext)
+                    row[0].append(docnum)
+                    row[1].append(weight * boost)
+                    row[2].append(vbytes)
+            stored = fields.get(f"_stored_{fieldname}", value)
+            perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
+            column = field.column_type
+            if column and stored is not None:
+                perdocwriter.add_column_value(fieldname, column, field.to_column_value(stored))
+    except Exception:
+        perdocwriter.cancel_doc()
+        # the postings of this document already added: the document number is used again
+        for terms in pool.fields.values():
+            for btext in [t for t, row in terms.items() if row[0][-1] == docnum]:
+                for part in terms[btext]:
+                    part.pop()
+                if not terms[btext][0]:
+                    del terms[btext]
+        raise
+    perdocwriter.finish_doc()
+    pool.currentsize += size
+    writer._added = True
+    writer.docnum += 1
 
 
 def _flush_segment(writer: SegmentWriter) -> None:
@@ -470,147 +586,136 @@ def _flush_segment(writer: SegmentWriter) -> None:
     writer.perdocwriter.close()
     reader = writer.per_document_reader() if writer.codec.length_stats else None
     lengths = _Lengths(reader) if reader is not None else None
-    add_postings(writer.fieldwriter, writer.schema, lengths, writer.pool.iter_postings())
+    write_pool(writer.fieldwriter, writer.schema, lengths, writer.pool)
     writer.fieldwriter.close()
     if reader is not None:
         reader.close()
 
 
-class _Block:
-    """One block of a term's postings, as `W3TermInfo.add_block` reads a `W3PostingsWriter`."""
-
-    __slots__ = ("_ids", "_weights", "_minlength", "_maxlength", "_maxweight")
-
-    def __init__(self, ids: list[int], weights: list[float], lengths: list[int]) -> None:
-        from array import array
-
-        self._ids = ids
-        self._weights = array("f", weights)
-        known = [n for n in lengths if n]
-        self._minlength = min(known) if known else None
-        self._maxlength = max(known) if known else 0
-        self._maxweight = max(0, max(weights))
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def min_length(self) -> int | None:
-        return self._minlength
-
-    def max_length(self) -> int:
-        return self._maxlength
-
-    def max_weight(self) -> float:
-        return self._maxweight
-
-    def min_id(self) -> int:
-        return self._ids[0]
-
-    def max_id(self) -> int:
-        return self._ids[-1]
-
-
-def add_postings(
-    fieldwriter: Any,
-    schema: Any,
-    lengths: _Lengths | None,
-    items: Iterable[tuple[str, bytes, int, float, bytes | None]],
-) -> None:
-    """Write a segment's sorted postings as `FieldWriter.add_postings` and `W3PostingsWriter`
-    do, byte for byte (tests/test_whoosh_internals.py), a term at a time: its postings are
-    gathered in lists and cut into blocks, rather than passed one call (and four type checks)
-    at a time. Writing postings was 40% of a build."""
-    from whoosh.codec import whoosh3
-
-    term: tuple[str, bytes] | None = None
-    ids: list[int] = []
-    weights: list[float] = []
-    values: list[bytes] = []
-    table: list[int | None] | None = None
-    field_lengths: list[int] = []
-    for fieldname, btext, docnum, weight, value in items:
-        if docnum == -1:  # Whoosh's spelling words: not postings
+def write_pool(fieldwriter: Any, schema: Any, lengths: _Lengths | None, pool: TermPool) -> None:
+    """Write a segment's postings from its pool, field by field and term by term in order, as
+    `FieldWriter.add_postings` and `W3PostingsWriter` write them (`_TermWriter`)."""
+    for fieldname in sorted(pool.fields):
+        terms = pool.fields[fieldname]
+        if not terms:
             continue
-        if term is None or btext != term[1] or fieldname != term[0]:
-            if term is not None:
-                _write_term(fieldwriter, term[1], ids, weights, values, field_lengths)
-            if term is None or fieldname != term[0]:
-                if term is not None and fieldname < term[0]:
-                    raise Unexpected(f"postings out of order: field {fieldname!r}")
-                fieldwriter.start_field(fieldname, schema[fieldname])
-                pw = fieldwriter._postwriter
-                if (
-                    not isinstance(pw, whoosh3.W3PostingsWriter)
-                    or pw._byteids
-                    or (pw._inlinelimit > 1)
-                ):
-                    raise Unexpected(f"postings written through {type(pw).__name__}")
-                table = lengths.table(fieldname) if lengths is not None else None
-            term = (fieldname, btext)
-            ids, weights, values, field_lengths = [], [], [], []
-        ids.append(docnum)
-        weights.append(weight)
-        values.append(value or b"")
-        field_lengths.append((table[docnum] or 0) if table is not None else 0)
-    if term is not None:
-        _write_term(fieldwriter, term[1], ids, weights, values, field_lengths)
+        fieldwriter.start_field(fieldname, schema[fieldname])
+        writer = _TermWriter(fieldwriter)
+        table = lengths.table(fieldname) if lengths is not None else None
+        for btext in sorted(terms):
+            ids, weights, values = terms[btext]
+            field_lengths = [0] * len(ids) if table is None else [table[d] or 0 for d in ids]
+            writer.write(btext, ids, weights, values, field_lengths)
         fieldwriter.finish_field()
 
 
-def _write_term(
-    fieldwriter: Any,
-    btext: bytes,
-    ids: list[int],
-    weights: list[float],
-    values: list[bytes],
-    lengths: list[int],
-) -> None:
-    """Write one term's posting blocks and its row of the term table."""
-    import pickle
-    import zlib
+# A block's pickled postings shorter than this are written uncompressed, as the header's
+# compression level (0) says: zlib cannot shrink them, and making a compressor costs more than
+# the rest of the block. (Whoosh's own writer means to do the same below 20 bytes, but a
+# slip overwrites its decision.) Every reader honours the level a block's header gives.
+RAW_BELOW = 64
 
-    from whoosh.codec import whoosh3
-    from whoosh.util.numeric import length_to_byte
 
-    pw = fieldwriter._postwriter
-    postfile, size, compression = pw._postfile, pw._blocklimit, pw._compression
-    fixed = fieldwriter._format.fixed_value_size()
-    info = whoosh3.W3TermInfo()
-    start = postfile.tell()
-    postfile.write(whoosh3.WHOOSH3_HEADER_MAGIC)
-    for at in range(0, len(ids), size):
-        block = _Block(ids[at : at + size], weights[at : at + size], lengths[at : at + size])
-        info.add_block(block)
-        chunk = block._ids
-        deltas = tuple(b - a for a, b in zip([0, *chunk[:-1]], chunk, strict=True))
-        w = block._weights
-        mini_weights = (
-            None if all(x == 1.0 for x in w) else w[0] if all(x == w[0] for x in w) else tuple(w)
+class _TermWriter:
+    """Writes one field's terms, each its posting blocks and its row of the term table, as
+    `W3PostingsWriter` and `W3TermInfo` write them (blocks below `RAW_BELOW` apart): a term's
+    blocks go to the posting file in one write, from the arrays of a `TermPool`."""
+
+    def __init__(self, fieldwriter: Any) -> None:
+        from whoosh.codec import whoosh3
+
+        pw = fieldwriter._postwriter
+        if not isinstance(pw, whoosh3.W3PostingsWriter) or pw._byteids or pw._inlinelimit > 1:
+            raise Unexpected(f"postings written through {type(pw).__name__}")
+        self._postfile = pw._postfile
+        self._size = pw._blocklimit
+        self._compression = pw._compression
+        self._fixed = fieldwriter._format.fixed_value_size()
+        self._add = fieldwriter._tindex.add
+        self._prefix = whoosh3.pack_ushort(fieldwriter._fieldid)
+        self._magic = whoosh3.WHOOSH3_HEADER_MAGIC
+        self._info = whoosh3.W3TermInfo._struct.pack
+        self._extent = whoosh3.pack_long, whoosh3.pack_int
+
+    def write(
+        self, btext: bytes, ids: Any, weights: Any, values: list[bytes], lengths: list[int]
+    ) -> None:
+        import pickle
+        import zlib
+        from array import array
+        from itertools import chain
+        from operator import sub
+
+        from whoosh.util.numeric import length_to_byte
+
+        size, fixed, compression = self._size, self._fixed, self._compression
+        parts = [self._magic]
+        total = df = maxlength = 0
+        maxweight = 0.0
+        minlength: int | None = None
+        n = len(ids)
+        for at in range(0, n, size):
+            chunk = ids[at : at + size]
+            wide = weights[at : at + size]
+            w = array("f", wide)
+            known = [x for x in lengths[at : at + size] if x]
+            block_min = min(known) if known else None
+            block_max = max(known) if known else 0
+            block_weight = max(0, max(wide))
+            total += sum(w)
+            df += len(chunk)
+            minlength = block_min if minlength is None else min(minlength, block_min)  # type: ignore[type-var]
+            maxlength = max(maxlength, block_max)
+            maxweight = max(maxweight, block_weight)
+            deltas = tuple(map(sub, chunk, chain((0,), chunk)))
+            first = w[0]
+            mini_weights = (
+                None
+                if first == 1.0 and w.count(first) == len(w)
+                else first
+                if w.count(first) == len(w)
+                else tuple(w)
+            )
+            kept = [v for v in values[at : at + size] if v]
+            mini_values = (
+                tuple(kept)
+                if fixed is None or fixed < 0
+                else None
+                if fixed == 0
+                else b"".join(kept)
+            )
+            data = pickle.dumps((deltas, mini_weights, mini_values), 2)
+            level = compression if len(data) >= RAW_BELOW else 0
+            if level:
+                data = zlib.compress(data, level)
+            head = pickle.dumps(
+                (
+                    len(chunk),
+                    chunk[-1],
+                    block_weight,
+                    level,
+                    length_to_byte(block_min),
+                    length_to_byte(block_max),
+                ),
+                2,
+            )
+            length = len(head) + len(data)
+            parts += (_BLOCK_LENGTH.pack(-length if at + size >= n else length), head, data)
+        blob = b"".join(parts)
+        start = self._postfile.tell()
+        self._postfile.write(blob)
+        pack_long, pack_int = self._extent
+        info = self._info(
+            0,
+            total,
+            df,
+            0 if minlength is None else length_to_byte(minlength),
+            length_to_byte(maxlength),
+            maxweight,
+            ids[0],
+            ids[-1],
         )
-        kept = [v for v in values[at : at + size] if v]
-        mini_values = (
-            tuple(kept) if fixed is None or fixed < 0 else None if fixed == 0 else b"".join(kept)
-        )
-        data = pickle.dumps((deltas, mini_weights, mini_values), 2)
-        if compression:
-            data = zlib.compress(data, compression)
-        head = pickle.dumps(
-            (
-                len(chunk),
-                chunk[-1],
-                block._maxweight,
-                compression,
-                length_to_byte(block._minlength),
-                length_to_byte(block._maxlength),
-            ),
-            2,
-        )
-        length = len(head) + len(data)
-        postfile.write_int(-length if at + size >= len(ids) else length)
-        postfile.write(head)
-        postfile.write(data)
-    info.set_extent(start, postfile.tell() - start)
-    fieldwriter._tindex.add(whoosh3.pack_ushort(fieldwriter._fieldid) + btext, info.to_bytes())
+        self._add(self._prefix + btext, info + pack_long(start) + pack_int(len(blob)))
 
 
 def pool_bytes(writer: SegmentWriter) -> int:

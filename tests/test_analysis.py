@@ -218,3 +218,20 @@ def test_positions_are_encoded_as_whoosh_encodes_them():
     for n in (1, 2, 5, 300, 1200):  # pickle batches a long list's items by the thousand
         positions = sorted(rng.sample(range(100_000), n))
         assert _encode(positions) == Positions().encode(positions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Anthropomorphising user autonomy, GPT‑4o e-mail and the A/B tests of 24/7 care",
+        "The user's autonomy is what the users' models take away; it's theirs",
+        "モデルの変更 GPT-4o日本",
+        "",
+        "of the and a",
+    ],
+)
+def test_stems_are_the_text_analyzers_tokens(text):
+    # `stems` reads the analyzer's rows directly: the same terms, in order, as its tokens
+    from indexer.analysis import _TEXT
+
+    assert stems(text) == [token.text for token in _TEXT(text)]

@@ -337,6 +337,12 @@ def test_lengths_are_read_from_the_segments_length_column(segment):
         "per_document_reader",
         "codec",
         "pool",
+        "docnum",
+        "schema",
+        "_check_state",
+        "_doc_boost",
+        "_field_boost",
+        "_check_fields",
     ],
 )
 def test_segment_writers_have_what_lengths_writer_uses(tmp_path, attribute):
@@ -351,8 +357,14 @@ def test_segment_writers_have_what_lengths_writer_uses(tmp_path, attribute):
     assert "_lk" in inspect.signature(SegmentWriter.__init__).parameters
     writer = lengths_writer(whoosh_index.create_in(str(tmp_path), Schema(body=TEXT)))
     assert hasattr(writer, attribute)
-    assert hasattr(writer.pool, "currentsize") and hasattr(writer.pool, "iter_postings")
-    assert hasattr(writer.codec, "length_stats") and hasattr(writer.fieldwriter, "add_postings")
+    assert hasattr(writer.codec, "length_stats")
+    for name in ("start_field", "finish_field", "_tindex"):
+        assert hasattr(writer.fieldwriter, name)
+    writer.fieldwriter.start_field("body", writer.schema["body"])
+    for name in ("_postwriter", "_fieldid", "_format"):  # set by start_field
+        assert hasattr(writer.fieldwriter, name)
+    for name in ("add_field", "add_column_value", "start_doc", "finish_doc", "cancel_doc"):
+        assert hasattr(writer.perdocwriter, name)
     writer.cancel()
 
 
@@ -588,10 +600,9 @@ def test_hashed_value_is_whoosh_own_lookup_for_every_term(segment):
         assert _hashed_value(terms._tindex, missing) is None and missing not in terms._tindex
 
 
-def test_add_postings_writes_what_whoosh_writes_byte_for_byte(tmp_path):
-    """The build's posting writer (`add_postings`, a term at a time) against Whoosh's own
-    (`FieldWriter.add_postings` through `W3PostingsWriter`, a posting at a time): the same
-    posting file and term table, over every kind of field the schema has, lists longer than a
+def _segments_written_both_ways(tmp_path):
+    """Return the documents and, per writer (Whoosh's own; the build's `lengths_writer`), the
+    index it wrote of them: over every kind of field the schema has, lists longer than a
     block, weights of one, of one other value and of many, boosts, and documents without a
     field."""
     import random
@@ -637,22 +648,75 @@ def test_add_postings_writes_what_whoosh_writes_byte_for_byte(tmp_path):
         }
         docs.append({k: v for k, v in doc.items() if k in schema.names() and (v or i % 5)})
     assert any(isinstance(schema[name], fields.KEYWORD) for name in docs[1])
-    written = {}
+    indexes = {}
     for name, make in (("whoosh", lambda ix: ix.writer()), ("ours", lengths_writer)):
         (tmp_path / name).mkdir()
-        ix = whoosh_index.create_in(str(tmp_path / name), schema)
+        ix = indexes[name] = whoosh_index.create_in(str(tmp_path / name), schema)
         writer = make(ix)
         for doc in docs:
             writer.add_document(**doc)
         writer.commit()
+    return docs, indexes
+
+
+def _segment_files(ix):
+    with ix.searcher() as s:
+        ((segment, _),) = s.reader().leaf_readers()
+        terms = segment._terms
+        longest = max(segment.doc_frequency("body", t) for t in segment.lexicon("body"))
+        assert longest > 128  # lists of several blocks
+        return bytes(terms._postfile._buf), bytes(terms._tindex.dbfile._buf)
+
+
+def test_the_build_writer_writes_what_whoosh_writes_byte_for_byte(tmp_path, monkeypatch):
+    """The build's writer (`lengths_writer`: postings grouped by term as documents come, a
+    term written at a time) against Whoosh's own (`PostingPool`, `FieldWriter.add_postings`
+    through `W3PostingsWriter`, a posting at a time), every block compressed as Whoosh does:
+    the same posting file and term table."""
+    from indexer import whoosh_internals
+
+    monkeypatch.setattr(whoosh_internals, "RAW_BELOW", 0)
+    _, indexes = _segments_written_both_ways(tmp_path)
+    ours, whoosh = _segment_files(indexes["ours"]), _segment_files(indexes["whoosh"])
+    assert ours[0] == whoosh[0]  # the posting file
+    assert ours[1] == whoosh[1]  # the term table
+
+
+def test_small_blocks_written_raw_read_back_the_same_through_whoosh(tmp_path):
+    """With small blocks left uncompressed (`RAW_BELOW`), Whoosh's own matchers and the
+    search core's block reader read every posting of every term as Whoosh's writer wrote it,
+    and the posting file is smaller."""
+    from indexer.whoosh_internals import RAW_BELOW, segment_postings
+
+    assert RAW_BELOW > 20
+    _, indexes = _segments_written_both_ways(tmp_path)
+    ours, whoosh = _segment_files(indexes["ours"]), _segment_files(indexes["whoosh"])
+    assert ours[0] != whoosh[0] and len(ours[0]) < len(whoosh[0])
+    read = {}
+    for name, ix in indexes.items():
         with ix.searcher() as s:
             ((segment, _),) = s.reader().leaf_readers()
-            terms = segment._terms
-            written[name] = (bytes(terms._postfile._buf), bytes(terms._tindex.dbfile._buf))
-            longest = max(segment.doc_frequency("body", t) for t in segment.lexicon("body"))
-    assert longest > 128  # lists of several blocks
-    assert written["ours"][0] == written["whoosh"][0]  # the posting file
-    assert written["ours"][1] == written["whoosh"][1]  # the term table
+            lists = {}
+            for fieldname in ("body", "title", "themes", "author_key", "day"):
+                for btext in segment.lexicon(fieldname):
+                    m = segment.postings(fieldname, btext)
+                    postings = []
+                    while m.is_active():
+                        postings.append((m.id(), m.weight(), m.value()))
+                        m.next()
+                    info = segment.term_info(fieldname, btext)
+                    if fieldname != "day":  # numeric terms are bytes, not text
+                        core = segment_postings(segment, fieldname, btext.decode("utf-8"))
+                        assert [p[0] for p in postings] == list(core[0])
+                        assert [p[1] for p in postings] == list(core[1])
+                    lists[fieldname, btext] = (
+                        postings,
+                        (info.weight(), info.doc_frequency(), info.max_weight()),
+                        (info.min_length(), info.max_length(), info.min_id(), info.max_id()),
+                    )
+            read[name] = lists
+    assert len(read["ours"]) > 100
+    assert read["ours"] == read["whoosh"]
 
 
 def test_a_finished_segment_writer_lets_its_posting_pool_go(tmp_path):
