@@ -88,7 +88,9 @@ class Library:
     def __init__(self, index_dir: Path | str, prepare: bool = False) -> None:
         """With `prepare`, a new generation is opened and warmed in the background while
         requests are still answered from the one they were reading (preparing.py): a server's
-        choice. Without it, the next request opens the new generation itself."""
+        choice. The generation current when the Library is made is prepared at once, in the
+        same way, and a request that comes first opens its own view meanwhile. Without it, the
+        next request opens the new generation itself."""
         self.index_dir = Path(index_dir)
         self._local = threading.local()
         # Shared by the threads: what each segment holds never changes once written, so a
@@ -108,6 +110,10 @@ class Library:
         self._columns: dict[str, Column] = {}  # by facet: the last view's, to lend lookups
         self._stems = BodyStems()  # the body stems' entry counts, grown from view to view
         self._preparer = Preparer(self._open, self._warm) if prepare else None
+        if self._preparer is not None:  # a worker just started: warm what it will read first
+            name = gens.current_name(self.index_dir)
+            if name is not None:
+                self._preparer.ready(name)
 
     # -- the open generation -------------------------------------------------------------
 
@@ -125,6 +131,11 @@ class Library:
                 return view  # the generation it was reading, until the new one is warm
             if prepared is not None:
                 self._switch(view)
+                self._local.view = prepared
+                return prepared
+        if view is None and self._preparer is not None:  # this thread's first view
+            prepared = self._preparer.take(name)
+            if prepared is not None:
                 self._local.view = prepared
                 return prepared
         if view is not None:

@@ -14,6 +14,7 @@ warmed with: the archive's most held words, within WARM_SECONDS and WARM_SHARE o
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -47,11 +48,29 @@ class Preparer:
         self._ready: set[str] = set()  # generations prepared (their shared caches are filled)
         self.failures = 0
         self._retry_at = 0.0
+        self._pid = os.getpid()
+
+    def _forked(self) -> None:
+        """Forget a preparation begun before this process was forked (a server that loads the
+        app before forking its workers): its thread did not come along. Called locked."""
+        if self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._preparing = None
+            self._prepared.clear()
+            self._ready.clear()
+
+    def take(self, name: str) -> View | None:
+        """Return generation `name`'s warmed view if it is ready and no thread has taken it,
+        without starting anything (a thread that opens its first view asks this)."""
+        with self._lock:
+            self._forked()
+            return self._prepared.pop(name, None) if name in self._ready else None
 
     def ready(self, name: str) -> tuple[bool, View | None]:
         """Tell whether generation `name` is ready, with its warmed view for the first thread
         that asks (None for the others: they open their own). Starts preparing it if needed."""
         with self._lock:
+            self._forked()
             if name in self._ready:
                 return True, self._prepared.pop(name, None)
             if self._preparing != name and time.monotonic() >= self._retry_at:

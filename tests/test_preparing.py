@@ -3,6 +3,7 @@ the generation they were reading until it is ready (Library(prepare=True), prepa
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -97,7 +98,6 @@ def test_a_new_generation_has_its_spelling_vocabulary_before_readers_meet_it(bui
     monkeypatch.setattr("indexer.library.warm_with", lambda view, search, deadline=None: 0)
     lib = Library(index, prepare=True)
     assert lib.search(SearchRequest(q="")).generation == first  # browsing: no spelling asked
-    assert lib._vocabularies._held == {}
     _rebuilt(lib, archive, index, "zeppelin kanban")
     # made while preparing (no request of it asked for a spelling): the first unknown word
     # does not wait for it
@@ -105,7 +105,7 @@ def test_a_new_generation_has_its_spelling_vocabulary_before_readers_meet_it(bui
     segments = tuple(
         sorted(leaf.segment().segment_id() for leaf, _ in view.searcher.reader().leaf_readers())
     )
-    assert list(lib._vocabularies._held) == [segments]
+    assert segments in lib._vocabularies._held
     assert "zeppelin" in lib._vocabularies._held[segments].by_length[len("zeppelin")]
     # ... and each facet's order of values by name (ties at a facet's cut)
     assert all(column._rank is not None for column in view.table.columns.values())
@@ -229,3 +229,72 @@ def test_warming_words_are_the_most_held_one_per_family():
         "design",
     ]
     assert preparing.warming_words(None) == []
+
+
+def _prepared(lib: Library, name: str, seconds: float = 30.0) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if name in lib._preparer._ready:  # (asking `ready` would take the warmed view)
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_a_server_library_prepares_the_generation_it_starts_with(built):
+    """A worker just started warms the current generation at once, as it would a new one: its
+    first request is answered from the warmed view, and the near-copy signatures are loaded
+    before any entry's related list asks for them."""
+    _, index, first = built
+    lib = Library(index, prepare=True)
+    assert _prepared(lib, first)
+    assert lib._dups is not None  # the signatures, loaded while preparing
+    found = lib.search(SearchRequest(q="kanban"))
+    assert (found.generation, found.total) == (first, 3)
+    view = lib._local.view
+    warmed = {text for (_, text) in view.postings if isinstance(text, str)}
+    assert {"kanban", "agil"} <= warmed  # searched while preparing, not by this request
+    # a second thread opens its own view: the warmed one went to the first
+    other: list = []
+    thread = threading.Thread(target=lambda: other.append(lib._view()))
+    thread.start()
+    thread.join()
+    assert other[0] is not view and other[0].name == first
+
+
+def test_a_request_before_the_preparation_ends_opens_its_own_view(built, monkeypatch):
+    _, index, first = built
+    release = threading.Event()
+    monkeypatch.setattr(Library, "_warm", lambda self, view: release.wait(30))
+    lib = Library(index, prepare=True)
+    try:
+        found = lib.search(SearchRequest(q="kanban"))  # not kept waiting for the warming
+        assert (found.generation, found.total) == (first, 3)
+        assert first not in lib._preparer._ready
+    finally:
+        release.set()
+    assert _prepared(lib, first)
+
+
+def test_a_preparation_begun_before_a_fork_is_begun_again_in_the_child(built, monkeypatch):
+    """A server that makes the app before forking its workers: the preparing thread stays in
+    the parent, so a worker that finds the preparation marked begun starts its own."""
+    _, index, first = built
+    release = threading.Event()
+    monkeypatch.setattr(Library, "_warm", lambda self, view: release.wait(30))
+    lib = Library(index, prepare=True)
+    try:
+        assert lib._preparer._preparing == first
+        monkeypatch.setattr(preparing.os, "getpid", lambda: -1)  # now "in the child"
+        started = []
+        monkeypatch.setattr(
+            preparing.threading, "Thread", lambda **kw: started.append(kw) or _NoThread()
+        )
+        assert lib._preparer.ready(first) == (False, None)
+        assert [kw["args"] for kw in started] == [(first,)]  # begun again here
+    finally:
+        release.set()
+
+
+class _NoThread:
+    def start(self) -> None:
+        pass

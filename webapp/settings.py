@@ -27,8 +27,8 @@ SETTINGS: tuple[Setting, ...] = (
         "PREPARE",
         True,
         "Open and warm a new generation of the index (after `perspectives index --full`) in the "
-        "background, answering requests from the previous one meanwhile; false: the first "
-        "request after the switch opens it.",
+        "background, answering requests from the previous one meanwhile, and the current one "
+        "when a worker starts; false: the first request after the switch opens it.",
     ),
     Setting("PER_PAGE", 10, "Results per page when a request gives no `per_page` (at most 100)."),
     Setting(
