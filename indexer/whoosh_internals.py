@@ -482,7 +482,9 @@ class TermPool:
 
     In place of Whoosh's `PostingPool`, which keeps a tuple a posting and sorts them all (and
     spills runs to disk past its limit) before the segment is written. `currentsize` is an
-    estimate of the bytes held, which the build uses to end a segment.
+    estimate of the bytes held, which the build uses to end a segment. Postings come only from
+    `_add_document`: a build's writer never merges other segments into its own (Whoosh's
+    `add_reader`, which would add them one by one, finds no `add` here and fails).
     """
 
     __slots__ = ("fields", "currentsize", "__weakref__")
@@ -492,23 +494,6 @@ class TermPool:
 
         self.fields: dict[str, dict[bytes, tuple[array[int], array[float], list[bytes]]]] = {}
         self.currentsize = 0
-
-    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
-        """Add one posting, as Whoosh's pool takes it: (field, term, document, weight, value)."""
-        from array import array
-
-        fieldname, btext, docnum, weight, value = item
-        terms = self.fields.setdefault(fieldname, {})
-        row = terms.get(btext)
-        if row is None:
-            row = terms[btext] = (array("I"), array("d"), [])
-            self.currentsize += TERM_BYTES + len(btext)
-        elif row[0][-1] >= docnum:
-            raise Unexpected(f"postings of {fieldname!r} added out of document order")
-        row[0].append(docnum)
-        row[1].append(weight)
-        row[2].append(value or b"")
-        self.currentsize += POSTING_BYTES + (len(value) if value else 0)
 
     def cleanup(self) -> None:
         """Drop the postings (Whoosh's pool removes its runs here)."""
